@@ -1,0 +1,39 @@
+# Source of the module manifest. build.ps1 stamps ModuleVersion from the assembly version (Directory.Build.props)
+# and lays the module out under out/GuestbookLab, which is the folder Import-Module takes.
+@{
+    RootModule           = 'GuestbookLab.dll'
+    ModuleVersion        = '0.0.0'
+    GUID                 = '9686123c-0218-48d2-9102-2803e4692a60'
+    Author               = 'GuestbookLab developers'
+    CompanyName          = 'GuestbookLab'
+    Copyright            = '(c) GuestbookLab developers. MIT License.'
+    Description          = 'The Istio guestbook codelab as compiled cmdlets: typed, validated mesh resources in the pipeline, exported as manifests and checked offline.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('GuestbookLab.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-MeshGateway'
+        'New-MeshVirtualService'
+        'Add-MeshRoute'
+        'Add-MeshFault'
+        'Set-MeshRetryPolicy'
+        'Set-MeshMirror'
+        'New-MeshDestinationRule'
+        'Add-MeshSubset'
+        'Set-MeshCircuitBreaker'
+        'Set-MeshTrafficSplit'
+        'Test-MeshResource'
+        'ConvertTo-LabYaml'
+        'ConvertFrom-LabYaml'
+        'Export-LabManifest'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Istio', 'Kubernetes', 'ServiceMesh', 'Codelab', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

@@ -1,0 +1,198 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and runs GuestbookLab.
+.DESCRIPTION
+    Build  compiles the solution and lays the shippable module out under out/GuestbookLab (manifest with the
+           version stamped from the assemblies, cmdlet and pipeline-type assemblies, the engine and its
+           dependencies under Dependencies/, format file, lab scripts, MAML help generated from the cmdlets).
+    Test   builds, runs the xunit suite and the Pester suite (in a fresh pwsh that imports out/GuestbookLab), and
+           ends with the line 'Tests: N passed, M failed'; the exit code is non-zero on any failure.
+    Lab    builds, then runs the codelab lab script offline: every step's manifests go to out/lab.
+    Clean  removes out/ and the projects' bin/obj folders.
+    Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh -NoProfile -File build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Lab', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Where the Lab task writes the codelab's manifests.
+    [string] $LabOutput = (Join-Path $PSScriptRoot 'out/lab'),
+
+    # Runs only the Pester files whose name matches (e.g. 'Traffic'); the xunit suite is skipped when given.
+    [string] $PesterFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'GuestbookLab'
+$TestResults = Join-Path $Out 'test-results'
+$PesterVersion = '5.7.1'
+
+function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $Arguments, [string] $WorkingDirectory = $Root)
+    Push-Location $WorkingDirectory
+    try {
+        & $FilePath @Arguments
+        if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+    } finally { Pop-Location }
+}
+
+# A fresh pwsh of the same version as this one (the dotnet tool, or an installed pwsh).
+function Get-PwshCommand {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    @($process)
+}
+
+function Invoke-Pwsh {
+    param([string[]] $Arguments)
+    $pwsh = Get-PwshCommand
+    $exe = $pwsh[0]
+    $all = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
+    & $exe @all | Out-Host
+    $LASTEXITCODE
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list | Select-Object -First 1
+    ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Get-AssemblyVersion {
+    $dll = Join-Path $ModuleOut 'GuestbookLab.dll'
+    $version = [Reflection.AssemblyName]::GetAssemblyName($dll).Version
+    "$($version.Major).$($version.Minor).$($version.Build)"
+}
+
+function Invoke-Build {
+    Write-Step "Building GuestbookLab.sln ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $Root 'GuestbookLab.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+
+    Write-Step "Laying out the module in $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $null = New-Item -ItemType Directory -Force -Path $ModuleOut, (Join-Path $ModuleOut 'Dependencies'), (Join-Path $ModuleOut 'en-US')
+
+    $cmdletBin = Join-Path $Root "src/GuestbookLab/bin/$Configuration/net8.0"
+    foreach ($name in 'GuestbookLab', 'GuestbookLab.Model', 'GuestbookLab.Mesh') {
+        Copy-Item (Join-Path $cmdletBin "$name.dll"), (Join-Path $cmdletBin "$name.pdb") $ModuleOut
+    }
+
+    # The engine and its third-party dependencies load into GuestbookLab's own AssemblyLoadContext.
+    $engineBin = Join-Path $Root "src/GuestbookLab.Engine/bin/$Configuration/net8.0"
+    Get-ChildItem $engineBin -Filter *.dll |
+        Where-Object Name -NotIn 'GuestbookLab.Model.dll', 'GuestbookLab.Mesh.dll', 'System.Management.Automation.dll' |
+        Copy-Item -Destination (Join-Path $ModuleOut 'Dependencies')
+
+    Copy-Item (Join-Path $Root 'module/GuestbookLab.Format.ps1xml') $ModuleOut
+    Copy-Item -Recurse (Join-Path $Root 'module/Labs') $ModuleOut
+
+    $version = Get-AssemblyVersion
+    $manifest = Get-Content -Raw (Join-Path $Root 'GuestbookLab.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -NoNewline -Path (Join-Path $ModuleOut 'GuestbookLab.psd1') -Value $manifest
+
+    Write-Step 'Generating help from the cmdlets'
+    $exit = Invoke-Pwsh @('-File', (Join-Path $Root 'src/Build/New-LabHelp.ps1'),
+        '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'),
+        '-DocumentationXml', (Join-Path $cmdletBin 'GuestbookLab.xml'),
+        '-OutputFile', (Join-Path $ModuleOut 'en-US/GuestbookLab.dll-Help.xml'))
+    if ($exit -ne 0) { throw 'Help generation failed.' }
+    Write-Host "Module GuestbookLab $version is ready: Import-Module $(Join-Path $ModuleOut 'GuestbookLab.psd1')"
+}
+
+function Restore-TestTools {
+    Write-Step "Restoring test tools from NuGet (Pester $PesterVersion, YamlDotNet 11.2.1 for the isolation test)"
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/TestTools.csproj'), '--nologo', '-v', 'quiet')
+    $packages = Get-NuGetPackagesFolder
+    $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $pester)) { throw "Pester $PesterVersion was not restored to $pester." }
+    @{
+        Pester     = $pester
+        YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.0/YamlDotNet.dll'
+        SchemaCheck = Join-Path $Root "tests/SchemaCheck/bin/$Configuration/net10.0/SchemaCheck.dll"
+    }
+}
+
+function Get-TrxCounts([string] $Folder) {
+    $passed = 0; $failed = 0
+    foreach ($trx in Get-ChildItem $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
+        [xml] $doc = Get-Content -Raw $trx.FullName
+        $counters = $doc.TestRun.ResultSummary.Counters
+        $passed += [int] $counters.passed
+        $failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
+    @{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-Test {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    Invoke-Build
+    $tools = Restore-TestTools
+    if (Test-Path $TestResults) { Remove-Item -Recurse -Force $TestResults }
+    $null = New-Item -ItemType Directory -Force -Path $TestResults
+
+    $xunit = @{ Passed = 0; Failed = 0 }
+    $xunitFailedToRun = $false
+    Write-Step 'Building the test projects'
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    if (-not $PesterFilter) {
+        Write-Step 'Running the xunit suite'
+        & dotnet test (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj') -c $Configuration --no-build --nologo `
+            --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory (Join-Path $TestResults 'xunit')
+        $xunit = Get-TrxCounts (Join-Path $TestResults 'xunit')
+        if ($LASTEXITCODE -ne 0 -and $xunit.Failed -eq 0) { $xunitFailedToRun = $true }
+        Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed"
+    }
+
+    Write-Step 'Running the Pester suite in a fresh pwsh'
+    $pesterJson = Join-Path $TestResults 'pester.json'
+    $arguments = @('-File', (Join-Path $Root 'tests/Invoke-PesterSuite.ps1'),
+        '-PesterPath', $tools.Pester,
+        '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'),
+        '-SchemaCheck', $tools.SchemaCheck,
+        '-YamlDotNet11', $tools.YamlDotNet,
+        '-ResultFile', $pesterJson)
+    if ($PesterFilter) { $arguments += @('-Filter', $PesterFilter) }
+    $null = Invoke-Pwsh $arguments
+    $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed + [int] $xunitFailedToRun
+    Write-Host ("Test task took {0:N0} s (xunit {1}/{2}, Pester {3}/{4} passed/failed)" -f $clock.Elapsed.TotalSeconds, $xunit.Passed, $xunit.Failed, $pester.Passed, $pester.Failed)
+    Write-Host "Tests: $passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Lab {
+    Invoke-Build
+    Write-Step "Running the codelab lab script offline (manifests to $LabOutput)"
+    $script = "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; " +
+        "& '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput' | Format-Table -AutoSize -Wrap Step, Title, Resources, File | Out-String -Width 200"
+    $exit = Invoke-Pwsh @('-Command', $script)
+    if ($exit -ne 0) { throw 'The lab script failed.' }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Lab' { Invoke-Lab }
+    'Clean' {
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Out
+        Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Where-Object FullName -NotMatch 'node_modules' | Remove-Item -Recurse -Force
+    }
+}

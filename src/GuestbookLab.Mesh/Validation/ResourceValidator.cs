@@ -1,0 +1,989 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Validation;
+
+/// <summary>
+/// Istio 1.17's validating-webhook rules (pkg/config/validation) for the networking kinds, applied to a whole
+/// resource before it is emitted, exported or applied. Kinds without rules here validate their name only.
+/// </summary>
+public static class ResourceValidator
+{
+    public static ValidationResult Validate(LabResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var result = new ValidationResult(resource.DisplayName);
+        if (resource is not Gateway)
+        {
+            // A Gateway's name has the stricter DNS-1123 label rule, checked with the Gateway's rules.
+            Rules.ResourceName(result, "metadata.name", resource.Metadata.Name);
+        }
+
+        if (resource.Namespace is not null)
+        {
+            Rules.Dns1123Label(result, "metadata.namespace", resource.Namespace, ErrorIds.InvalidName, "namespace", "metadata.namespace");
+        }
+
+        switch (resource)
+        {
+            case VirtualService vs:
+                VirtualServiceRules.Validate(result, vs);
+                break;
+            case DestinationRule dr:
+                DestinationRuleRules.Validate(result, dr);
+                break;
+            case Gateway gw:
+                GatewayRules.Validate(result, gw);
+                break;
+            case ServiceEntry se:
+                ServiceEntryRules.Validate(result, se);
+                break;
+        }
+
+        return result;
+    }
+
+    internal static void Destination(ValidationResult result, string field, Destination? destination)
+    {
+        if (destination is null)
+        {
+            result.Error(ErrorIds.InvalidDestination, field, null, "a route needs a destination", "validateHTTPRouteDestinations");
+            return;
+        }
+
+        if (string.IsNullOrEmpty(destination.Host))
+        {
+            result.Error(ErrorIds.InvalidDestination, $"{field}.host", null, "a destination needs a host", "validateDestination");
+        }
+        else if (destination.Host == "*")
+        {
+            result.Error(ErrorIds.InvalidDestination, $"{field}.host", "*", "a destination host cannot be '*'", "validateDestination");
+        }
+        else
+        {
+            Rules.WildcardDomain(result, $"{field}.host", destination.Host, "validateDestination");
+        }
+
+        if (destination.Subset is not null)
+        {
+            Rules.Dns1123Label(result, $"{field}.subset", destination.Subset, ErrorIds.InvalidSubset, "subset name", "validateDestination");
+        }
+
+        if (destination.Port?.Number is { } port)
+        {
+            Rules.Port(result, $"{field}.port.number", port, "validateDestination");
+        }
+    }
+
+    internal static void Weights(ValidationResult result, string field, IReadOnlyList<int?> weights)
+    {
+        for (var i = 0; i < weights.Count; i++)
+        {
+            Rules.Weight(result, $"{field}[{i}].weight", weights[i]);
+        }
+
+        if (weights.Count > 1 && weights.All(w => (w ?? 0) == 0))
+        {
+            result.Error(ErrorIds.AllWeightsZero, field, null, "when a route has more than one destination, their weights cannot all be 0", "validateHTTPRouteDestinations");
+        }
+    }
+}
+
+internal static class VirtualServiceRules
+{
+    public static void Validate(ValidationResult result, VirtualService vs)
+    {
+        var spec = vs.Spec;
+        var hosts = spec.Hosts ?? [];
+        var gateways = spec.Gateways ?? [];
+        var appliesToMesh = gateways.Count == 0 || gateways.Contains("mesh");
+        var isDelegate = hosts.Count == 0;
+
+        if ((spec.Http?.Count ?? 0) + (spec.Tcp?.Count ?? 0) + (spec.Tls?.Count ?? 0) == 0)
+        {
+            result.Error(ErrorIds.MissingRoutes, "spec", null, "a VirtualService needs at least one http, tcp or tls route (add one with Add-MeshRoute)", "ValidateVirtualService");
+        }
+
+        if (isDelegate && (gateways.Count > 0 || spec.Tcp is not null || spec.Tls is not null))
+        {
+            result.Error(ErrorIds.InvalidHost, "spec.hosts", null, "a delegate VirtualService (no hosts) cannot have gateways, tcp or tls routes", "ValidateVirtualService");
+        }
+
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            var field = $"spec.hosts[{i}]";
+            var host = hosts[i];
+            if (host == "*" && appliesToMesh)
+            {
+                result.Error(ErrorIds.InvalidHost, field, host, "the host '*' is only allowed when the VirtualService is bound to gateways (not to the mesh)", "ValidateVirtualService");
+            }
+            else if (host != "*" && !Rules.IsIpAddress(host))
+            {
+                Rules.WildcardDomain(result, field, host, "ValidateVirtualService");
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (HostsOverlap(hosts[j], host))
+                {
+                    result.Error(ErrorIds.DuplicateHost, field, host, $"{ValidationResult.Show(host)} duplicates the host {ValidationResult.Show(hosts[j])}", "ValidateVirtualService");
+                }
+            }
+        }
+
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            Rules.GatewayReference(result, $"spec.gateways[{i}]", gateways[i]);
+        }
+
+        Rules.ExportTo(result, "spec.exportTo", vs.Namespace, spec.ExportTo, allowNone: false);
+
+        var http = spec.Http ?? [];
+        for (var i = 0; i < http.Count; i++)
+        {
+            HttpRoute(result, $"spec.http[{i}]", http[i], isDelegate, vs.Spec.Gateways is { Count: > 0 } && !appliesToMesh);
+        }
+
+        UnreachableHttpRules(result, http);
+
+        var tcp = spec.Tcp ?? [];
+        for (var i = 0; i < tcp.Count; i++)
+        {
+            L4Routes(result, $"spec.tcp[{i}]", tcp[i].Route, "validateTCPRoute");
+            foreach (var (match, m) in (tcp[i].Match ?? []).Select((m, j) => (m, j)))
+            {
+                if (match.Port is { } port)
+                {
+                    Rules.Port(result, $"spec.tcp[{i}].match[{m}].port", port);
+                }
+            }
+        }
+
+        var tls = spec.Tls ?? [];
+        for (var i = 0; i < tls.Count; i++)
+        {
+            var route = tls[i];
+            if (route.Match is not { Count: > 0 })
+            {
+                result.Error(ErrorIds.InvalidMatch, $"spec.tls[{i}].match", null, "a TLS route needs at least one match", "validateTLSRoute");
+            }
+            else
+            {
+                for (var m = 0; m < route.Match.Count; m++)
+                {
+                    if (route.Match[m].SniHosts is not { Count: > 0 })
+                    {
+                        result.Error(ErrorIds.InvalidMatch, $"spec.tls[{i}].match[{m}].sniHosts", null, "a TLS match needs at least one SNI host", "validateTLSMatch");
+                    }
+                }
+            }
+
+            L4Routes(result, $"spec.tls[{i}]", route.Route, "validateTLSRoute");
+        }
+    }
+
+    /// <summary>Whether two VirtualService hosts overlap, wildcard-aware ('*.foo.com' covers 'a.foo.com').</summary>
+    internal static bool HostsOverlap(string a, string b)
+    {
+        if (string.Equals(a, b, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        static bool Covers(string wildcard, string host) =>
+            wildcard.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(wildcard[1..], StringComparison.OrdinalIgnoreCase);
+
+        return Covers(a, b) || Covers(b, a) || a == "*" || b == "*";
+    }
+
+    private static void HttpRoute(ValidationResult result, string field, HttpRoute route, bool isDelegate, bool onGatewayOnly)
+    {
+        var hasRoute = route.Route is { Count: > 0 };
+        if (!hasRoute && route.Redirect is null && route.DirectResponse is null && route.Delegate is null)
+        {
+            result.Error(ErrorIds.InvalidRoute, field, null, "an HTTP route needs a route, redirect or directResponse", "validateHTTPRouteConflict");
+        }
+
+        if (route.Redirect is not null && (hasRoute || route.Fault is not null || route.Rewrite is not null || route.DirectResponse is not null))
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.redirect", null, "a redirect cannot be combined with route, fault, rewrite or directResponse", "validateHTTPRouteConflict");
+        }
+
+        if (route.DirectResponse is not null && (hasRoute || route.Fault is not null || route.Rewrite is not null))
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.directResponse", null, "a directResponse cannot be combined with route, fault, rewrite or redirect", "validateHTTPRouteConflict");
+        }
+
+        if (route.Delegate is not null && (hasRoute || route.Redirect is not null))
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.delegate", null, "a route that delegates cannot also have route or redirect", "validateHTTPRouteConflict");
+        }
+
+        if (route.Delegate is not null && isDelegate)
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.delegate", null, "a delegate VirtualService cannot delegate again", "validateHTTPRouteConflict");
+        }
+
+        var destinations = route.Route ?? [];
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            ResourceValidator.Destination(result, $"{field}.route[{i}].destination", destinations[i].Destination);
+        }
+
+        ResourceValidator.Weights(result, $"{field}.route", destinations.Select(d => d.Weight).ToList());
+
+        var matches = route.Match ?? [];
+        for (var i = 0; i < matches.Count; i++)
+        {
+            Match(result, $"{field}.match[{i}]", matches[i], onGatewayOnly);
+        }
+
+        if (route.Fault is { } fault)
+        {
+            Fault(result, $"{field}.fault", fault);
+        }
+
+        if (route.Retries is { } retries)
+        {
+            Retries(result, $"{field}.retries", retries);
+        }
+
+        if (route.Timeout is not null)
+        {
+            Rules.Duration(result, $"{field}.timeout", route.Timeout);
+        }
+
+        if (route.Mirror is not null)
+        {
+            ResourceValidator.Destination(result, $"{field}.mirror", route.Mirror);
+        }
+
+        if (route.MirrorPercentage?.Value is { } mirror && mirror is < 0 or > 100)
+        {
+            result.Error(ErrorIds.InvalidPercentage, $"{field}.mirrorPercentage.value", mirror, $"{ValidationResult.Show(mirror)} is not a valid mirror percentage: use 0 to 100", "validateHTTPRoute");
+        }
+
+        if (route.MirrorPercent is { } mirrorPercent)
+        {
+            Rules.Percent(result, $"{field}.mirrorPercent", mirrorPercent, "validateHTTPRoute");
+            result.Warning(ErrorIds.InvalidMirror, $"{field}.mirrorPercent", mirrorPercent, "mirrorPercent is deprecated; use mirrorPercentage", "validateHTTPRoute");
+        }
+
+        if (route.Redirect is { } redirect)
+        {
+            if (redirect.Uri is null && redirect.Authority is null && redirect.Scheme is null && redirect.Port is null)
+            {
+                result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect", null, "a redirect needs uri, authority, scheme or port", "validateHTTPRedirect");
+            }
+
+            if (redirect.RedirectCode is { } code && code is < 300 or > 399)
+            {
+                result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect.redirectCode", code, $"{code} is not a redirect status: use 3xx", "validateHTTPRedirect");
+            }
+
+            if (redirect.Scheme is not null and not ("http" or "https"))
+            {
+                result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect.scheme", redirect.Scheme, "a redirect scheme is http or https", "validateHTTPRedirect");
+            }
+
+            if (redirect.Port is { } port)
+            {
+                Rules.Port(result, $"{field}.redirect.port", port, "validateHTTPRedirect");
+            }
+        }
+
+        if (route.DirectResponse?.Status is { } status && status is < 200 or > 600)
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.directResponse.status", status, $"{status} is not a valid status: use 200 to 600", "validateHTTPDirectResponse");
+        }
+
+        if (route.Rewrite is { Uri: null, Authority: null })
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.rewrite", null, "a rewrite needs uri, authority or both", "validateHTTPRewrite");
+        }
+    }
+
+    private static void Match(ValidationResult result, string field, HttpMatchRequest match, bool onGatewayOnly)
+    {
+        StringMatch(result, $"{field}.uri", match.Uri);
+        StringMatch(result, $"{field}.scheme", match.Scheme);
+        StringMatch(result, $"{field}.method", match.Method);
+        StringMatch(result, $"{field}.authority", match.Authority);
+        HeaderMatches(result, $"{field}.headers", match.Headers, onGatewayOnly);
+        HeaderMatches(result, $"{field}.withoutHeaders", match.WithoutHeaders, onGatewayOnly);
+        foreach (var (name, value) in match.QueryParams ?? [])
+        {
+            StringMatch(result, $"{field}.queryParams.{name}", value);
+        }
+
+        if (match.Port is { } port)
+        {
+            Rules.Port(result, $"{field}.port", port, "validateHTTPRouteMatchRequest");
+        }
+
+        if (match.SourceNamespace is not null)
+        {
+            Rules.Dns1123Label(result, $"{field}.sourceNamespace", match.SourceNamespace, ErrorIds.InvalidMatch, "namespace", "validateHTTPRouteMatchRequest");
+        }
+
+        Rules.Labels(result, $"{field}.sourceLabels", match.SourceLabels);
+        foreach (var (gateway, i) in (match.Gateways ?? []).Select((g, i) => (g, i)))
+        {
+            Rules.GatewayReference(result, $"{field}.gateways[{i}]", gateway);
+        }
+    }
+
+    private static void HeaderMatches(ValidationResult result, string field, Dictionary<string, StringMatch>? headers, bool onGatewayOnly)
+    {
+        foreach (var (name, value) in headers ?? [])
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                result.Error(ErrorIds.InvalidMatch, field, name, "a header name cannot be empty", "validateHTTPRouteMatchRequest");
+            }
+
+            if (name.StartsWith("@request.auth.claims", StringComparison.Ordinal) && !onGatewayOnly)
+            {
+                result.Error(ErrorIds.InvalidMatch, $"{field}.{name}", name, "JWT claim matches (@request.auth.claims) are only allowed on a VirtualService bound to gateways only", "ValidateVirtualService");
+            }
+
+            if (value.Prefix is { Length: 0 })
+            {
+                result.Error(ErrorIds.InvalidMatch, $"{field}.{name}.prefix", string.Empty, "a header prefix match cannot be empty", "validateHTTPRouteMatchRequest");
+            }
+
+            StringMatch(result, $"{field}.{name}", value);
+        }
+    }
+
+    private static void StringMatch(ValidationResult result, string field, StringMatch? match)
+    {
+        if (match?.Regex is not null)
+        {
+            Rules.Regex(result, $"{field}.regex", match.Regex);
+        }
+    }
+
+    private static void Fault(ValidationResult result, string field, HttpFaultInjection fault)
+    {
+        if (fault.Abort is null && fault.Delay is null)
+        {
+            result.Error(ErrorIds.InvalidFault, field, null, "a fault needs an abort, a delay or both", "validateHTTPFaultInjection");
+        }
+
+        if (fault.Abort is { } abort)
+        {
+            Rules.Percentage(result, $"{field}.abort.percentage.value", abort.Percentage?.Value);
+            if (abort.HttpStatus is { } status)
+            {
+                Rules.AbortStatus(result, $"{field}.abort.httpStatus", status);
+            }
+
+            if (abort.GrpcStatus is { } grpc && !Rules.GrpcCodes.Contains(grpc, StringComparer.Ordinal))
+            {
+                result.Error(ErrorIds.InvalidFault, $"{field}.abort.grpcStatus", grpc, $"{ValidationResult.Show(grpc)} is not a gRPC status code name (e.g. UNAVAILABLE)", "validateHTTPFaultInjectionAbort");
+            }
+
+            if (abort.Http2Error is not null)
+            {
+                result.Error(ErrorIds.InvalidFault, $"{field}.abort.http2Error", abort.Http2Error, "http2Error aborts are not supported", "validateHTTPFaultInjectionAbort");
+            }
+
+            if (abort.HttpStatus is null && abort.GrpcStatus is null && abort.Http2Error is null)
+            {
+                result.Error(ErrorIds.InvalidFault, $"{field}.abort", null, "an abort needs httpStatus or grpcStatus", "validateHTTPFaultInjectionAbort");
+            }
+        }
+
+        if (fault.Delay is { } delay)
+        {
+            Rules.Percentage(result, $"{field}.delay.percentage.value", delay.Percentage?.Value);
+            Rules.Percent(result, $"{field}.delay.percent", delay.Percent);
+            if (delay.ExponentialDelay is not null)
+            {
+                result.Error(ErrorIds.InvalidFault, $"{field}.delay.exponentialDelay", delay.ExponentialDelay, "exponentialDelay is not supported", "validateHTTPFaultInjectionDelay");
+            }
+            else if (delay.FixedDelay is null)
+            {
+                result.Error(ErrorIds.InvalidFault, $"{field}.delay.fixedDelay", null, "a delay needs fixedDelay", "validateHTTPFaultInjectionDelay");
+            }
+            else
+            {
+                Rules.Duration(result, $"{field}.delay.fixedDelay", delay.FixedDelay);
+            }
+        }
+    }
+
+    internal static void Retries(ValidationResult result, string field, HttpRetry retries)
+    {
+        if (retries.Attempts is < 0)
+        {
+            result.Error(ErrorIds.InvalidRetryPolicy, $"{field}.attempts", retries.Attempts, "retry attempts cannot be negative", "validateHTTPRetry");
+        }
+
+        if ((retries.Attempts ?? 0) == 0 && (retries.PerTryTimeout is not null || retries.RetryOn is not null || retries.RetryRemoteLocalities is not null))
+        {
+            result.Error(ErrorIds.InvalidRetryPolicy, $"{field}.attempts", retries.Attempts ?? 0,
+                "with 0 attempts (retries off), perTryTimeout, retryOn and retryRemoteLocalities cannot be set", "validateHTTPRetry");
+        }
+
+        if (retries.PerTryTimeout is not null)
+        {
+            Rules.Duration(result, $"{field}.perTryTimeout", retries.PerTryTimeout);
+        }
+
+        Rules.RetryOn(result, $"{field}.retryOn", retries.RetryOn);
+    }
+
+    private static void L4Routes(ValidationResult result, string field, List<RouteDestination>? routes, string rule)
+    {
+        if (routes is not { Count: > 0 })
+        {
+            result.Error(ErrorIds.InvalidRoute, $"{field}.route", null, "a route needs at least one destination", rule);
+            return;
+        }
+
+        for (var i = 0; i < routes.Count; i++)
+        {
+            ResourceValidator.Destination(result, $"{field}.route[{i}].destination", routes[i].Destination);
+        }
+
+        ResourceValidator.Weights(result, $"{field}.route", routes.Select(r => r.Weight).ToList());
+    }
+
+    /// <summary>analyzeUnreachableHTTPRules: a catch-all before the last rule, and matches repeated from earlier rules.</summary>
+    private static void UnreachableHttpRules(ValidationResult result, List<HttpRoute> http)
+    {
+        var seen = new List<string>();
+        for (var i = 0; i < http.Count; i++)
+        {
+            var route = http[i];
+            if (route.Match is not { Count: > 0 })
+            {
+                if (i < http.Count - 1)
+                {
+                    result.Warning(ErrorIds.UnreachableRoute, $"spec.http[{i + 1}]", null,
+                        $"this route is unreachable: spec.http[{i}] has no match and catches every request (only the last route can have no match)", "analyzeUnreachableHTTPRules");
+                }
+
+                continue;
+            }
+
+            var duplicates = 0;
+            for (var m = 0; m < route.Match.Count; m++)
+            {
+                var key = MatchKey(route.Match[m]);
+                if (seen.Contains(key))
+                {
+                    duplicates++;
+                    result.Warning(ErrorIds.UnreachableRoute, $"spec.http[{i}].match[{m}]", null,
+                        "this match is ineffective: an earlier route has the same match", "analyzeUnreachableHTTPRules");
+                }
+                else
+                {
+                    seen.Add(key);
+                }
+            }
+        }
+    }
+
+    private static string MatchKey(HttpMatchRequest match)
+    {
+        var copy = ApiObjectMapper.Clone(match);
+        copy.Name = null;
+        return string.Join(";", ApiObjectMapper.ToTree(copy).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={Flatten(kv.Value)}"));
+    }
+
+    private static string Flatten(object? value) => value switch
+    {
+        IDictionary<string, object?> map => "{" + string.Join(",", map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{Flatten(kv.Value)}")) + "}",
+        IEnumerable<object?> list => "[" + string.Join(",", list.Select(Flatten)) + "]",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null",
+    };
+}
+
+internal static class DestinationRuleRules
+{
+    public static void Validate(ValidationResult result, DestinationRule dr)
+    {
+        var spec = dr.Spec;
+        if (string.IsNullOrEmpty(spec.Host))
+        {
+            result.Error(ErrorIds.InvalidHost, "spec.host", null, "a DestinationRule needs a host", "ValidateDestinationRule");
+        }
+        else
+        {
+            Rules.WildcardDomain(result, "spec.host", spec.Host, "ValidateDestinationRule");
+        }
+
+        if (spec.TrafficPolicy is not null)
+        {
+            TrafficPolicy(result, "spec.trafficPolicy", spec.TrafficPolicy);
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var subsets = spec.Subsets ?? [];
+        for (var i = 0; i < subsets.Count; i++)
+        {
+            var subset = subsets[i];
+            var field = $"spec.subsets[{i}]";
+            if (Rules.Dns1123Label(result, $"{field}.name", subset.Name, ErrorIds.InvalidSubset, "subset name", "validateSubset") && !names.Add(subset.Name!))
+            {
+                result.Error(ErrorIds.DuplicateSubset, $"{field}.name", subset.Name, $"the subset {ValidationResult.Show(subset.Name)} is defined twice", "validateSubset");
+            }
+
+            Rules.Labels(result, $"{field}.labels", subset.Labels);
+            if (subset.TrafficPolicy is not null)
+            {
+                TrafficPolicy(result, $"{field}.trafficPolicy", subset.TrafficPolicy);
+            }
+        }
+
+        Rules.Selector(result, "spec.workloadSelector.matchLabels", spec.WorkloadSelector?.MatchLabels);
+        Rules.ExportTo(result, "spec.exportTo", dr.Namespace, spec.ExportTo, allowNone: false);
+        if (spec.WorkloadSelector is not null && spec.ExportTo is { } export && (export.Count != 1 || (export[0] != "." && export[0] != dr.Namespace)))
+        {
+            result.Error(ErrorIds.InvalidExportTo, "spec.exportTo", string.Join(",", export), "a DestinationRule with a workloadSelector can only be exported to its own namespace", "validateExportTo");
+        }
+    }
+
+    private static void TrafficPolicy(ValidationResult result, string field, TrafficPolicy policy)
+    {
+        if (policy.ConnectionPool is null && policy.OutlierDetection is null && policy.LoadBalancer is null && policy.Tls is null
+            && policy.PortLevelSettings is null && policy.Tunnel is null)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, field, null, "a traffic policy needs at least one of connectionPool, outlierDetection, loadBalancer, tls, portLevelSettings or tunnel", "validateTrafficPolicy");
+        }
+
+        ConnectionPool(result, $"{field}.connectionPool", policy.ConnectionPool);
+        Outlier(result, $"{field}.outlierDetection", policy.OutlierDetection);
+        Tls(result, $"{field}.tls", policy.Tls);
+        var ports = policy.PortLevelSettings ?? [];
+        for (var i = 0; i < ports.Count; i++)
+        {
+            var port = ports[i];
+            var portField = $"{field}.portLevelSettings[{i}]";
+            if (port.Port?.Number is not { } number)
+            {
+                result.Error(ErrorIds.InvalidTrafficPolicy, $"{portField}.port", null, "a port-level setting needs a port", "validatePortTrafficPolicies");
+            }
+            else
+            {
+                Rules.Port(result, $"{portField}.port.number", number, "validatePortTrafficPolicies");
+            }
+
+            if (port.ConnectionPool is null && port.OutlierDetection is null && port.LoadBalancer is null && port.Tls is null)
+            {
+                result.Error(ErrorIds.InvalidTrafficPolicy, portField, null, "a port-level setting needs connectionPool, outlierDetection, loadBalancer or tls", "validatePortTrafficPolicies");
+            }
+
+            ConnectionPool(result, $"{portField}.connectionPool", port.ConnectionPool);
+            Outlier(result, $"{portField}.outlierDetection", port.OutlierDetection);
+            Tls(result, $"{portField}.tls", port.Tls);
+        }
+    }
+
+    private static void ConnectionPool(ValidationResult result, string field, ConnectionPoolSettings? pool)
+    {
+        if (pool is null)
+        {
+            return;
+        }
+
+        if (pool.Http is null && pool.Tcp is null)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, field, null, "a connection pool needs http or tcp settings", "validateConnectionPool");
+        }
+
+        if (pool.Http is { } http)
+        {
+            NonNegative(result, $"{field}.http.http1MaxPendingRequests", http.Http1MaxPendingRequests);
+            NonNegative(result, $"{field}.http.http2MaxRequests", http.Http2MaxRequests);
+            NonNegative(result, $"{field}.http.maxRequestsPerConnection", http.MaxRequestsPerConnection);
+            NonNegative(result, $"{field}.http.maxRetries", http.MaxRetries);
+            if (http.IdleTimeout is not null)
+            {
+                Rules.Duration(result, $"{field}.http.idleTimeout", http.IdleTimeout);
+            }
+
+            if (http.UseClientProtocol == true && http.H2UpgradePolicy == "UPGRADE")
+            {
+                result.Error(ErrorIds.InvalidTrafficPolicy, $"{field}.http.useClientProtocol", true, "useClientProtocol cannot be combined with h2UpgradePolicy UPGRADE", "validateConnectionPool");
+            }
+        }
+
+        if (pool.Tcp is { } tcp)
+        {
+            NonNegative(result, $"{field}.tcp.maxConnections", tcp.MaxConnections);
+            if (tcp.ConnectTimeout is not null)
+            {
+                Rules.Duration(result, $"{field}.tcp.connectTimeout", tcp.ConnectTimeout);
+            }
+
+            if (tcp.MaxConnectionDuration is not null)
+            {
+                Rules.Duration(result, $"{field}.tcp.maxConnectionDuration", tcp.MaxConnectionDuration);
+            }
+        }
+    }
+
+    private static void Outlier(ValidationResult result, string field, OutlierDetection? outlier)
+    {
+        if (outlier is null)
+        {
+            return;
+        }
+
+        if (outlier.BaseEjectionTime is not null)
+        {
+            Rules.Duration(result, $"{field}.baseEjectionTime", outlier.BaseEjectionTime);
+        }
+
+        if (outlier.Interval is not null)
+        {
+            Rules.Duration(result, $"{field}.interval", outlier.Interval);
+        }
+
+        Rules.Percent(result, $"{field}.maxEjectionPercent", outlier.MaxEjectionPercent, "validateOutlierDetection");
+        Rules.Percent(result, $"{field}.minHealthPercent", outlier.MinHealthPercent, "validateOutlierDetection");
+        NonNegative(result, $"{field}.consecutive5xxErrors", outlier.Consecutive5xxErrors);
+        NonNegative(result, $"{field}.consecutiveGatewayErrors", outlier.ConsecutiveGatewayErrors);
+        if (outlier.ConsecutiveLocalOriginFailures > 0 && outlier.SplitExternalLocalOriginErrors != true)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, $"{field}.consecutiveLocalOriginFailures", outlier.ConsecutiveLocalOriginFailures,
+                "consecutiveLocalOriginFailures needs splitExternalLocalOriginErrors: true", "validateOutlierDetection");
+        }
+
+        if (outlier.ConsecutiveErrors is not null)
+        {
+            result.Warning(ErrorIds.InvalidTrafficPolicy, $"{field}.consecutiveErrors", outlier.ConsecutiveErrors,
+                "consecutiveErrors is deprecated and ignored by Istio 1.17; use consecutive5xxErrors", "validateOutlierDetection");
+        }
+    }
+
+    private static void Tls(ValidationResult result, string field, ClientTlsSettings? tls)
+    {
+        if (tls is null)
+        {
+            return;
+        }
+
+        if (tls.Mode is not null and not ("DISABLE" or "SIMPLE" or "MUTUAL" or "ISTIO_MUTUAL"))
+        {
+            result.Error(ErrorIds.InvalidTls, $"{field}.mode", tls.Mode, $"{ValidationResult.Show(tls.Mode)} is not a TLS mode: use DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL", "validateTLS");
+        }
+
+        if (tls.Mode == "MUTUAL" && tls.CredentialName is null && (tls.ClientCertificate is null || tls.PrivateKey is null))
+        {
+            result.Error(ErrorIds.InvalidTls, field, null, "MUTUAL TLS needs clientCertificate and privateKey, or credentialName", "validateTLS");
+        }
+
+        if (tls.CredentialName is not null && tls.Mode is "SIMPLE" or "MUTUAL" && (tls.ClientCertificate ?? tls.PrivateKey ?? tls.CaCertificates) is not null)
+        {
+            result.Error(ErrorIds.InvalidTls, field, null, "with credentialName set, clientCertificate, privateKey and caCertificates must be empty", "validateTLS");
+        }
+    }
+
+    private static void NonNegative(ValidationResult result, string field, int? value)
+    {
+        if (value < 0)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, field, value, $"{value} is not allowed: the value cannot be negative", "validateConnectionPool");
+        }
+    }
+}
+
+internal static class GatewayRules
+{
+    public static void Validate(ValidationResult result, Gateway gateway)
+    {
+        Rules.Dns1123Label(result, "metadata.name", gateway.Metadata.Name, ErrorIds.InvalidName, "Gateway name", "ValidateGateway");
+        Rules.Selector(result, "spec.selector", gateway.Spec.Selector);
+        var servers = gateway.Spec.Servers ?? [];
+        if (servers.Count == 0)
+        {
+            result.Error(ErrorIds.InvalidServer, "spec.servers", null, "a Gateway needs at least one server", "ValidateGateway");
+        }
+
+        var portNames = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < servers.Count; i++)
+        {
+            var server = servers[i];
+            var field = $"spec.servers[{i}]";
+            if (server.Hosts is not { Count: > 0 })
+            {
+                result.Error(ErrorIds.InvalidServer, $"{field}.hosts", null, "a server needs at least one host", "validateServer");
+            }
+
+            foreach (var (host, h) in (server.Hosts ?? []).Select((x, j) => (x, j)))
+            {
+                ServerHost(result, $"{field}.hosts[{h}]", host);
+            }
+
+            if (server.Port is not { } port)
+            {
+                result.Error(ErrorIds.InvalidServer, $"{field}.port", null, "a server needs a port", "validateServerPort");
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(port.Protocol))
+            {
+                result.Error(ErrorIds.InvalidProtocol, $"{field}.port.protocol", null, "a server port needs a protocol", "validateServerPort");
+            }
+            else
+            {
+                Rules.Protocol(result, $"{field}.port.protocol", port.Protocol);
+            }
+
+            if (port.Number is > 0)
+            {
+                Rules.Port(result, $"{field}.port.number", port.Number, "validateServerPort");
+            }
+
+            if (string.IsNullOrEmpty(port.Name))
+            {
+                result.Error(ErrorIds.InvalidPortName, $"{field}.port.name", null, "a server port needs a name", "validateServerPort");
+            }
+            else if (!portNames.Add(port.Name))
+            {
+                result.Error(ErrorIds.InvalidPortName, $"{field}.port.name", port.Name, $"the port name {ValidationResult.Show(port.Name)} is used by another server", "validateServerPort");
+            }
+
+            var protocol = port.Protocol?.ToUpperInvariant();
+            var isTls = protocol is "HTTPS" or "TLS";
+            if (isTls && server.Tls is null)
+            {
+                result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, $"a {protocol} server needs tls settings", "validateServer");
+            }
+
+            if (!isTls && server.Tls is { } tls)
+            {
+                var onlyRedirect = tls.HttpsRedirect is not null && tls.Mode is null && tls.CredentialName is null && tls.ServerCertificate is null && tls.PrivateKey is null && tls.CaCertificates is null;
+                if (protocol != "HTTP" || !onlyRedirect)
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "a non-TLS server can only carry tls.httpsRedirect (and only for HTTP)", "validateServer");
+                }
+            }
+
+            if (server.Tls is { } settings && isTls)
+            {
+                var mode = settings.Mode ?? "SIMPLE";
+                if (mode == "SIMPLE" && settings.CredentialName is null && (settings.ServerCertificate is null || settings.PrivateKey is null))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "SIMPLE TLS needs serverCertificate and privateKey, or credentialName", "validateTLSOptions");
+                }
+
+                if (mode == "MUTUAL" && settings.CredentialName is null && (settings.ServerCertificate is null || settings.PrivateKey is null || settings.CaCertificates is null))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "MUTUAL TLS needs serverCertificate, privateKey and caCertificates, or credentialName", "validateTLSOptions");
+                }
+
+                if (mode == "ISTIO_MUTUAL" && (settings.ServerCertificate ?? settings.PrivateKey ?? settings.CaCertificates ?? settings.CredentialName) is not null)
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "ISTIO_MUTUAL cannot set certificates, keys or credentialName", "validateTLSOptions");
+                }
+            }
+        }
+    }
+
+    private static void ServerHost(ValidationResult result, string field, string host)
+    {
+        var slash = host.IndexOf('/', StringComparison.Ordinal);
+        var dns = slash < 0 ? host : host[(slash + 1)..];
+        if (slash >= 0)
+        {
+            var ns = host[..slash];
+            if (ns is not ("*" or ".") && !Rules.Dns1123Label(new ValidationResult(), field, ns, ErrorIds.InvalidHost, "namespace", "validateNamespaceSlashWildcardHostname"))
+            {
+                result.Error(ErrorIds.InvalidHost, field, host, $"{ValidationResult.Show(ns)} is not a namespace: use '*', '.' or a namespace name before the '/'", "validateNamespaceSlashWildcardHostname");
+                return;
+            }
+        }
+
+        if (dns == "*" || Rules.IsIpAddress(dns))
+        {
+            return;
+        }
+
+        if (!dns.Contains('.', StringComparison.Ordinal))
+        {
+            result.Error(ErrorIds.InvalidHost, field, host, $"{ValidationResult.Show(host)} is a short name: a Gateway host needs a dot (e.g. 'ui.example.com') or is '*'", "validateSidecarOrGatewayHostnamePart");
+            return;
+        }
+
+        if (dns.Contains('*', StringComparison.Ordinal) && !dns.StartsWith("*.", StringComparison.Ordinal))
+        {
+            result.Error(ErrorIds.InvalidHost, field, host, $"{ValidationResult.Show(host)} has a partial wildcard: use '*' or '*.example.com'", "validatePartialWildCard");
+            return;
+        }
+
+        Rules.WildcardDomain(result, field, dns, "validateSidecarOrGatewayHostnamePart");
+    }
+}
+
+internal static class ServiceEntryRules
+{
+    public static void Validate(ValidationResult result, ServiceEntry entry)
+    {
+        var spec = entry.Spec;
+        var hosts = spec.Hosts ?? [];
+        if (hosts.Count == 0)
+        {
+            result.Error(ErrorIds.InvalidServiceEntry, "spec.hosts", null, "a ServiceEntry needs at least one host", "ValidateServiceEntry");
+        }
+
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            if (hosts[i] == "*")
+            {
+                result.Error(ErrorIds.InvalidHost, $"spec.hosts[{i}]", "*", "a ServiceEntry host cannot be '*'", "ValidateServiceEntry");
+            }
+            else
+            {
+                Rules.WildcardDomain(result, $"spec.hosts[{i}]", hosts[i], "ValidateServiceEntry");
+            }
+        }
+
+        if (spec.WorkloadSelector is not null && spec.Endpoints is not null)
+        {
+            result.Error(ErrorIds.InvalidServiceEntry, "spec.workloadSelector", null, "workloadSelector and endpoints cannot both be set", "ValidateServiceEntry");
+        }
+
+        if (spec.WorkloadSelector is { } selector)
+        {
+            if (selector.MatchLabels is not { Count: > 0 })
+            {
+                result.Warning(ErrorIds.InvalidSelector, "spec.workloadSelector", null, "a workloadSelector with no labels selects nothing", "ValidateServiceEntry");
+            }
+
+            Rules.Selector(result, "spec.workloadSelector.matchLabels", selector.MatchLabels);
+        }
+
+        var addresses = spec.Addresses ?? [];
+        var hasCidr = false;
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            var isCidr = Rules.IsCidr(addresses[i]);
+            hasCidr |= isCidr;
+            if (!isCidr && !Rules.IsIpAddress(addresses[i]))
+            {
+                result.Error(ErrorIds.InvalidServiceEntry, $"spec.addresses[{i}]", addresses[i], $"{ValidationResult.Show(addresses[i])} is not an IP address or CIDR", "ValidateServiceEntry");
+            }
+        }
+
+        var resolution = spec.Resolution ?? "NONE";
+        if (hasCidr && resolution is not ("NONE" or "STATIC"))
+        {
+            result.Error(ErrorIds.InvalidServiceEntry, "spec.resolution", resolution, "with a CIDR address, resolution must be NONE or STATIC", "ValidateServiceEntry");
+        }
+
+        var ports = spec.Ports ?? [];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var numbers = new HashSet<int>();
+        for (var i = 0; i < ports.Count; i++)
+        {
+            var port = ports[i];
+            var field = $"spec.ports[{i}]";
+            if (Rules.PortName(result, $"{field}.name", port.Name) && !names.Add(port.Name!))
+            {
+                result.Error(ErrorIds.DuplicatePort, $"{field}.name", port.Name, $"the port name {ValidationResult.Show(port.Name)} is used twice", "ValidateServiceEntry");
+            }
+
+            if (port.Number is null)
+            {
+                result.Error(ErrorIds.InvalidPort, $"{field}.number", null, "a port needs a number", "ValidateServiceEntry");
+            }
+            else if (Rules.Port(result, $"{field}.number", port.Number) && !numbers.Add(port.Number.Value))
+            {
+                result.Error(ErrorIds.DuplicatePort, $"{field}.number", port.Number, $"the port number {port.Number} is used twice", "ValidateServiceEntry");
+            }
+
+            if (port.TargetPort is { } target)
+            {
+                Rules.Port(result, $"{field}.targetPort", target);
+            }
+
+            Rules.Protocol(result, $"{field}.protocol", port.Protocol);
+        }
+
+        if (addresses.Count == 0 && ports.Any(p => p.Protocol is null || p.Protocol.Equals("TCP", StringComparison.OrdinalIgnoreCase)))
+        {
+            result.Warning(ErrorIds.InvalidServiceEntry, "spec.addresses", null, "addresses are required for ports serving TCP (or unset) protocol", "ValidateServiceEntry");
+        }
+
+        var endpoints = spec.Endpoints ?? [];
+        switch (resolution)
+        {
+            case "NONE":
+                if (endpoints.Count > 0)
+                {
+                    result.Error(ErrorIds.InvalidServiceEntry, "spec.endpoints", null, "no endpoints are allowed with resolution NONE", "ValidateServiceEntry");
+                }
+
+                break;
+            case "STATIC":
+                for (var i = 0; i < endpoints.Count; i++)
+                {
+                    var address = endpoints[i].Address;
+                    if (!Rules.IsIpAddress(address) && !(address ?? string.Empty).StartsWith("unix:///", StringComparison.Ordinal))
+                    {
+                        result.Error(ErrorIds.InvalidServiceEntry, $"spec.endpoints[{i}].address", address, $"{ValidationResult.Show(address)} is not an IP address or unix:///path (resolution STATIC)", "ValidateServiceEntry");
+                    }
+                }
+
+                break;
+            case "DNS" or "DNS_ROUND_ROBIN":
+                if (endpoints.Count == 0)
+                {
+                    for (var i = 0; i < hosts.Count; i++)
+                    {
+                        if (hosts[i].Contains('*', StringComparison.Ordinal))
+                        {
+                            result.Error(ErrorIds.InvalidServiceEntry, $"spec.hosts[{i}]", hosts[i], "with resolution DNS and no endpoints, hosts must be plain names (no wildcards); use resolution NONE for wildcard hosts", "ValidateServiceEntry");
+                        }
+                    }
+                }
+
+                if (resolution == "DNS_ROUND_ROBIN" && endpoints.Count > 1)
+                {
+                    result.Error(ErrorIds.InvalidServiceEntry, "spec.endpoints", endpoints.Count, "DNS_ROUND_ROBIN allows at most one endpoint", "ValidateServiceEntry");
+                }
+
+                break;
+            default:
+                result.Error(ErrorIds.InvalidServiceEntry, "spec.resolution", resolution, $"{ValidationResult.Show(resolution)} is not a resolution: use NONE, STATIC, DNS or DNS_ROUND_ROBIN", "ValidateServiceEntry");
+                break;
+        }
+
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            foreach (var (name, number) in endpoints[i].Ports ?? [])
+            {
+                if (!names.Contains(name))
+                {
+                    result.Error(ErrorIds.InvalidServiceEntry, $"spec.endpoints[{i}].ports.{name}", name, $"the endpoint port {ValidationResult.Show(name)} is not a declared service port", "ValidateServiceEntry");
+                }
+
+                Rules.Port(result, $"spec.endpoints[{i}].ports.{name}", number);
+            }
+
+            Rules.Labels(result, $"spec.endpoints[{i}].labels", endpoints[i].Labels);
+        }
+
+        if (resolution != "NONE" && hosts.Count > 1)
+        {
+            foreach (var (port, i) in ports.Select((p, i) => (p, i)))
+            {
+                var protocol = port.Protocol?.ToUpperInvariant();
+                if (protocol is not ("HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB" or "HTTP_PROXY" or "HTTPS" or "TLS"))
+                {
+                    result.Error(ErrorIds.InvalidServiceEntry, $"spec.ports[{i}].protocol", port.Protocol, "several hosts need HTTP or TLS ports (multiple hosts provided with non-HTTP, non-TLS ports)", "ValidateServiceEntry");
+                }
+            }
+        }
+
+        Rules.ExportTo(result, "spec.exportTo", entry.Namespace, spec.ExportTo, allowNone: true);
+    }
+}

@@ -1,0 +1,23 @@
+using System;
+using System.Collections.Generic;
+
+namespace GuestbookLab.Model;
+
+/// <summary>Names the API field a property maps to (camelCase, as in the Kubernetes/Istio API).</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = true)]
+public sealed class ApiFieldAttribute : Attribute
+{
+    public ApiFieldAttribute(string name) => Name = name;
+
+    public string Name { get; }
+}
+
+/// <summary>
+/// Base of every typed API object. Fields the module does not model are kept in
+/// <see cref="AdditionalFields"/> so that a YAML round trip loses nothing.
+/// </summary>
+public abstract class ApiObject
+{
+    /// <summary>API fields of this object that have no typed property, by field name.</summary>
+    public IDictionary<string, object?> AdditionalFields { get; } = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+}

@@ -1,0 +1,237 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+
+namespace GuestbookLab.Model;
+
+/// <summary>
+/// Converts between typed API objects and the generic tree that YAML is read into and written from.
+/// The tree holds only BCL types: <see cref="IDictionary{TKey,TValue}"/> of string to value, <see cref="IList"/>,
+/// string, long, double, bool and null.
+/// </summary>
+public static class ApiObjectMapper
+{
+    private static readonly ConcurrentDictionary<Type, FieldMap[]> Maps = new();
+
+    /// <summary>Reads a typed object of type <paramref name="type"/> from a mapping.</summary>
+    public static ApiObject ToObject(Type type, IDictionary<string, object?> tree, string path)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(tree);
+        var target = (ApiObject)Activator.CreateInstance(type)!;
+        Fill(target, tree, path);
+        return target;
+    }
+
+    /// <summary>Fills an already created object (used for resources whose constructor fixes kind and apiVersion).</summary>
+    public static void Fill(ApiObject target, IDictionary<string, object?> tree, string path)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(tree);
+        var fields = MapOf(target.GetType());
+        foreach (var (key, value) in tree)
+        {
+            var field = Array.Find(fields, f => f.Name == key);
+            var fieldPath = Join(path, key);
+            if (field is null)
+            {
+                target.AdditionalFields[key] = CopyTree(value);
+            }
+            else if (field.Property.CanWrite)
+            {
+                field.Property.SetValue(target, ConvertIn(field.Property.PropertyType, value, fieldPath));
+            }
+            else if (!Equals(field.Property.GetValue(target), value))
+            {
+                throw new ManifestFormatException(
+                    $"{fieldPath}: expected '{field.Property.GetValue(target)}', found '{value}'.", fieldPath);
+            }
+        }
+    }
+
+    /// <summary>Writes a typed object to a mapping; null properties are left out.</summary>
+    public static Dictionary<string, object?> ToTree(ApiObject source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var tree = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in source.AdditionalFields)
+        {
+            tree[key] = CopyTree(value);
+        }
+
+        foreach (var field in MapOf(source.GetType()))
+        {
+            var value = field.Property.GetValue(source);
+            if (value is not null)
+            {
+                tree[field.Name] = ConvertOut(value);
+            }
+        }
+
+        return tree;
+    }
+
+    /// <summary>A deep copy of a typed object, through its tree.</summary>
+    public static T Clone<T>(T source)
+        where T : ApiObject
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var copy = (T)Activator.CreateInstance(source.GetType())!;
+        Fill(copy, ToTree(source), string.Empty);
+        return copy;
+    }
+
+    /// <summary>A deep copy of a generic tree value (mappings, lists, scalars).</summary>
+    public static object? CopyTree(object? value) => value switch
+    {
+        null => null,
+        string or bool or long or double => value,
+        int i => (long)i,
+        float f => (double)f,
+        ApiObject o => ToTree(o),
+        IDictionary map => CopyMap(map),
+        IList list => list.Cast<object?>().Select(CopyTree).ToList(),
+        _ => throw new ManifestFormatException($"A value of type {value.GetType().Name} cannot be written to a manifest.", field: null),
+    };
+
+    private static Dictionary<string, object?> CopyMap(IDictionary map)
+    {
+        var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in map)
+        {
+            copy[Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!] = CopyTree(entry.Value);
+        }
+
+        return copy;
+    }
+
+    private static object? ConvertOut(object value) => value switch
+    {
+        ApiObject o => ToTree(o),
+        string or bool or long or double => value,
+        int i => (long)i,
+        IDictionary map => CopyMap(map),
+        IList list => list.Cast<object?>().Select(v => v is null ? (object?)null : ConvertOut(v)).ToList(),
+        _ => CopyTree(value),
+    };
+
+    private static object? ConvertIn(Type type, object? value, string path)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (underlying == typeof(object))
+        {
+            return CopyTree(value);
+        }
+
+        if (underlying == typeof(string))
+        {
+            return value as string ?? throw Mismatch(path, "a string", value);
+        }
+
+        if (underlying == typeof(int))
+        {
+            return value switch
+            {
+                long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+                double d when Math.Abs(d % 1) < double.Epsilon && d is >= int.MinValue and <= int.MaxValue => (int)d,
+                _ => throw Mismatch(path, "an integer", value),
+            };
+        }
+
+        if (underlying == typeof(long))
+        {
+            return value is long l ? l : throw Mismatch(path, "an integer", value);
+        }
+
+        if (underlying == typeof(double))
+        {
+            return value switch
+            {
+                long l => (double)l,
+                double d => d,
+                _ => throw Mismatch(path, "a number", value),
+            };
+        }
+
+        if (underlying == typeof(bool))
+        {
+            return value is bool b ? b : throw Mismatch(path, "true or false", value);
+        }
+
+        if (typeof(ApiObject).IsAssignableFrom(underlying))
+        {
+            return value is IDictionary<string, object?> map
+                ? ToObject(underlying, map, path)
+                : throw Mismatch(path, "a mapping", value);
+        }
+
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
+        {
+            if (value is not IList list)
+            {
+                throw Mismatch(path, "a list", value);
+            }
+
+            var itemType = underlying.GetGenericArguments()[0];
+            var result = (IList)Activator.CreateInstance(underlying)!;
+            for (var i = 0; i < list.Count; i++)
+            {
+                result.Add(ConvertIn(itemType, list[i], $"{path}[{i}]"));
+            }
+
+            return result;
+        }
+
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        {
+            if (value is not IDictionary<string, object?> map)
+            {
+                throw Mismatch(path, "a mapping", value);
+            }
+
+            var valueType = underlying.GetGenericArguments()[1];
+            var result = (IDictionary)Activator.CreateInstance(underlying, StringComparer.Ordinal)!;
+            foreach (var (key, item) in map)
+            {
+                result[key] = ConvertIn(valueType, item, Join(path, key));
+            }
+
+            return result;
+        }
+
+        throw new InvalidOperationException($"The model type {underlying.Name} at {path} has no mapping.");
+    }
+
+    private static ManifestFormatException Mismatch(string path, string expected, object value)
+    {
+        var shown = value switch
+        {
+            string s => $"the string '{s}'",
+            IDictionary => "a mapping",
+            IList => "a list",
+            bool b => b ? "true" : "false",
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+        };
+        return new ManifestFormatException($"{path}: expected {expected}, found {shown}.", path);
+    }
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+    private static FieldMap[] MapOf(Type type) => Maps.GetOrAdd(type, t => t
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Select(p => (Property: p, Field: p.GetCustomAttribute<ApiFieldAttribute>()))
+        .Where(x => x.Field is not null)
+        .Select(x => new FieldMap(x.Field!.Name, x.Property))
+        .ToArray());
+
+    private sealed record FieldMap(string Name, PropertyInfo Property);
+}

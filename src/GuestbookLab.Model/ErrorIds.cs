@@ -1,0 +1,64 @@
+namespace GuestbookLab.Model;
+
+/// <summary>
+/// Every ErrorId the module reports, in one place. They are part of the public contract: scripts may catch on them,
+/// so they never change once released.
+/// </summary>
+public static class ErrorIds
+{
+    // Names and hosts
+    public const string InvalidName = "InvalidName";
+    public const string InvalidHost = "InvalidHost";
+    public const string DuplicateHost = "DuplicateHost";
+    public const string InvalidGatewayReference = "InvalidGatewayReference";
+    public const string InvalidLabel = "InvalidLabel";
+    public const string InvalidSelector = "InvalidSelector";
+    public const string InvalidExportTo = "InvalidExportTo";
+
+    // Numbers and durations
+    public const string InvalidDuration = "InvalidDuration";
+    public const string InvalidPercentage = "InvalidPercentage";
+    public const string InvalidWeight = "InvalidWeight";
+    public const string WeightsMustSumTo100 = "WeightsMustSumTo100";
+    public const string AllWeightsZero = "AllWeightsZero";
+    public const string InvalidPort = "InvalidPort";
+    public const string InvalidPortName = "InvalidPortName";
+    public const string DuplicatePort = "DuplicatePort";
+    public const string InvalidProtocol = "InvalidProtocol";
+    public const string InvalidCount = "InvalidCount";
+
+    // VirtualService
+    public const string MissingRoutes = "MissingRoutes";
+    public const string InvalidRoute = "InvalidRoute";
+    public const string InvalidDestination = "InvalidDestination";
+    public const string InvalidMatch = "InvalidMatch";
+    public const string InvalidRegex = "InvalidRegex";
+    public const string InvalidFault = "InvalidFault";
+    public const string InvalidAbortStatus = "InvalidAbortStatus";
+    public const string InvalidRetryPolicy = "InvalidRetryPolicy";
+    public const string InvalidRetryOn = "InvalidRetryOn";
+    public const string InvalidMirror = "InvalidMirror";
+    public const string InvalidRedirect = "InvalidRedirect";
+    public const string UnreachableRoute = "UnreachableRoute";
+    public const string NoRouteToModify = "NoRouteToModify";
+
+    // DestinationRule
+    public const string InvalidSubset = "InvalidSubset";
+    public const string DuplicateSubset = "DuplicateSubset";
+    public const string InvalidTrafficPolicy = "InvalidTrafficPolicy";
+    public const string InvalidTls = "InvalidTls";
+
+    // Gateway
+    public const string InvalidServer = "InvalidServer";
+
+    // ServiceEntry
+    public const string InvalidServiceEntry = "InvalidServiceEntry";
+
+    // Pipeline and files
+    public const string NoApplicableInput = "NoApplicableInput";
+    public const string InvalidManifest = "InvalidManifest";
+    public const string ManifestNotFound = "ManifestNotFound";
+    public const string InvalidResource = "InvalidResource";
+    public const string ExportFailed = "ExportFailed";
+    public const string MissingSubsetLabels = "MissingSubsetLabels";
+}

@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using GuestbookLab.Engine;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands;
+
+/// <summary>Converts resources to one multi-document YAML string, as kubectl writes manifests.</summary>
+/// <remarks>
+/// Documents are separated by '---'. Fields are written in kubectl's order (apiVersion, kind, metadata, spec, then
+/// sorted), strings that would read as numbers or booleans are quoted ("1.0"), and fields the module does not model
+/// are written back as they were read. The cmdlet only converts; Export-LabManifest and Test-MeshResource validate.
+/// </remarks>
+/// <example>
+/// <code>New-MeshGateway -Name guestbook-ui-gateway | ConvertTo-LabYaml</code>
+/// <para>The Gateway as YAML, ready for kubectl apply -f -.</para>
+/// </example>
+[Cmdlet(VerbsData.ConvertTo, "LabYaml")]
+[OutputType(typeof(string))]
+public sealed class ConvertToLabYamlCommand : LabCmdlet
+{
+    private readonly List<LabResource> resources = [];
+
+    /// <summary>The resources to convert.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    public LabResource[] InputObject { get; set; } = null!;
+
+    protected override void ProcessRecord() => resources.AddRange(InputObject);
+
+    protected override void EndProcessing()
+    {
+        if (resources.Count > 0)
+        {
+            WriteObject(ManifestSerializer.Serialize(resources));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands;
+
+/// <summary>Validates resources and writes them as YAML manifests: one file, one file per step, or one file per object.</summary>
+/// <remarks>
+/// Every resource is checked against Istio 1.17's validation rules first (as Test-MeshResource does); if any is
+/// invalid, each problem is reported and no file is written. Then:
+/// a -Path ending in .yaml or .yml receives every object as one multi-document file;
+/// with -Step, the folder -Path receives the file STEP.yaml with every object;
+/// otherwise the folder -Path receives one file per object, [NAMESPACE/]KIND-NAME.yaml (kind in lower case).
+/// Files are replaced whole (written to a temporary file, then moved), and each written file is emitted.
+/// </remarks>
+/// <example>
+/// <code>Set-MeshTrafficSplit -Service ui -Weight @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Export-LabManifest -Path ./lab -Step 06-split</code>
+/// <para>Writes ./lab/06-split.yaml with the DestinationRule and the VirtualService.</para>
+/// </example>
+/// <example>
+/// <code>New-MeshGateway -Name guestbook-ui-gateway | Export-LabManifest -Path ./manifests</code>
+/// <para>Writes ./manifests/gateway-guestbook-ui-gateway.yaml.</para>
+/// </example>
+[Cmdlet(VerbsData.Export, "LabManifest", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportLabManifestCommand : LabCmdlet
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly List<LabResource> resources = [];
+
+    /// <summary>The resources to write.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public LabResource[] InputObject { get; set; } = null!;
+
+    /// <summary>A .yaml/.yml file, or a folder (created when missing).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = null!;
+
+    /// <summary>Writes every object into the folder's file STEP.yaml (e.g. 03-fault-injection).</summary>
+    [Parameter]
+    public string? Step { get; set; }
+
+    /// <summary>Writes without validating first.</summary>
+    [Parameter]
+    public SwitchParameter SkipValidation { get; set; }
+
+    protected override void ProcessRecord() => resources.AddRange(InputObject);
+
+    protected override void EndProcessing()
+    {
+        if (resources.Count == 0)
+        {
+            return;
+        }
+
+        if (!SkipValidation && !AllValid())
+        {
+            return;
+        }
+
+        var target = GetUnresolvedProviderPathFromPSPath(Path);
+        var isFile = target.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        if (Step is not null && (isFile || Step.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || Step.Contains('/', StringComparison.Ordinal) || Step is "." or ".."))
+        {
+            ThrowInvalid(ErrorIds.ExportFailed, "-Step", Step, isFile ? "-Step writes into a folder: give a folder as -Path" : "a step name must be a plain file name");
+        }
+
+        var files = isFile
+            ? [(target, (IReadOnlyList<LabResource>)resources)]
+            : Step is not null
+                ? [(System.IO.Path.Combine(target, Step + ".yaml"), (IReadOnlyList<LabResource>)resources)]
+                : PerObject(target);
+
+        foreach (var (file, content) in files)
+        {
+            if (ShouldProcess(file, $"Write {content.Count} manifest(s)"))
+            {
+                Write(file, ManifestSerializer.Serialize(content));
+            }
+        }
+    }
+
+    private bool AllValid()
+    {
+        var valid = true;
+        foreach (var resource in resources)
+        {
+            var result = ResourceValidator.Validate(resource);
+            foreach (var warning in result.Warnings)
+            {
+                WriteWarning(warning.ToString());
+            }
+
+            foreach (var error in result.Errors)
+            {
+                WriteError(ToErrorRecord(error, resource));
+                valid = false;
+            }
+        }
+
+        return valid;
+    }
+
+    private List<(string File, IReadOnlyList<LabResource> Content)> PerObject(string folder)
+    {
+        var files = new List<(string File, IReadOnlyList<LabResource> Content)>();
+        foreach (var resource in resources)
+        {
+            var name = $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml";
+            var file = resource.Namespace is null ? System.IO.Path.Combine(folder, name) : System.IO.Path.Combine(folder, resource.Namespace, name);
+            if (files.Any(f => f.File == file))
+            {
+                ThrowInvalid(ErrorIds.ExportFailed, "InputObject", resource.DisplayName, $"two objects would be written to {file}: {resource.DisplayName} is in the input twice");
+            }
+
+            files.Add((file, [resource]));
+        }
+
+        return files;
+    }
+
+    private void Write(string file, string yaml)
+    {
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+            var temporary = file + ".tmp";
+            File.WriteAllText(temporary, yaml, Utf8);
+            File.Move(temporary, file, overwrite: true);
+            WriteObject(new FileInfo(file));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new ErrorRecord(ex, ErrorIds.ExportFailed, ErrorCategory.WriteError, file));
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.Management.Automation;
+using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands;
+
+/// <summary>Sets connection-pool limits and outlier detection (circuit breaking) on a DestinationRule.</summary>
+/// <remarks>
+/// Sets spec.trafficPolicy.connectionPool and outlierDetection; only the given settings change. Requests over the
+/// limits fail fast with 503 (Envoy flag UO); hosts that return -Consecutive5xxErrors errors in a row are ejected
+/// from the pool for -BaseEjectionTime, checked every -Interval.
+/// </remarks>
+/// <example>
+/// <code>New-MeshDestinationRule -Name message-service -Host message-service |
+///     Set-MeshCircuitBreaker -MaxConnections 100 -MaxRequestsPerConnection 10 -MaxPendingRequests 1024 -Consecutive5xxErrors 7 -Interval 5m -BaseEjectionTime 15m</code>
+/// <para>The codelab's circuit breaker for message-service.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Set, "MeshCircuitBreaker")]
+[OutputType(typeof(DestinationRule), typeof(LabResource))]
+public sealed class SetMeshCircuitBreakerCommand : ModifyResourceCmdlet<DestinationRule>
+{
+    /// <summary>Most TCP connections to a host (connectionPool.tcp.maxConnections).</summary>
+    [Parameter]
+    public int? MaxConnections { get; set; }
+
+    /// <summary>Most requests per connection; 1 turns keep-alive off (connectionPool.http.maxRequestsPerConnection).</summary>
+    [Parameter]
+    public int? MaxRequestsPerConnection { get; set; }
+
+    /// <summary>Most requests waiting for a connection (connectionPool.http.http1MaxPendingRequests).</summary>
+    [Parameter]
+    public int? MaxPendingRequests { get; set; }
+
+    /// <summary>Most concurrent requests to a host (connectionPool.http.http2MaxRequests).</summary>
+    [Parameter]
+    public int? MaxRequests { get; set; }
+
+    /// <summary>5xx answers in a row that eject a host (outlierDetection.consecutive5xxErrors).</summary>
+    [Parameter]
+    public int? Consecutive5xxErrors { get; set; }
+
+    /// <summary>502, 503 and 504 answers in a row that eject a host (outlierDetection.consecutiveGatewayErrors).</summary>
+    [Parameter]
+    public int? ConsecutiveGatewayErrors { get; set; }
+
+    /// <summary>How often hosts are checked: an Istio duration ('5m') or a [TimeSpan].</summary>
+    [Parameter]
+    [MeshDurationTransformation]
+    public MeshDuration? Interval { get; set; }
+
+    /// <summary>How long an ejected host stays out, times the number of ejections: '15m' or a [TimeSpan].</summary>
+    [Parameter]
+    [MeshDurationTransformation]
+    public MeshDuration? BaseEjectionTime { get; set; }
+
+    /// <summary>The largest share of hosts that may be ejected at once, 0 to 100.</summary>
+    [Parameter]
+    public int? MaxEjectionPercent { get; set; }
+
+    protected override void ValidateParameters(ValidationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (MaxConnections is null && MaxRequestsPerConnection is null && MaxPendingRequests is null && MaxRequests is null
+            && Consecutive5xxErrors is null && ConsecutiveGatewayErrors is null && Interval is null && BaseEjectionTime is null && MaxEjectionPercent is null)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, "-MaxConnections", null, "give at least one connection-pool or outlier-detection setting", "validateTrafficPolicy");
+        }
+
+        NonNegative(result, "-MaxConnections", MaxConnections);
+        NonNegative(result, "-MaxRequestsPerConnection", MaxRequestsPerConnection);
+        NonNegative(result, "-MaxPendingRequests", MaxPendingRequests);
+        NonNegative(result, "-MaxRequests", MaxRequests);
+        NonNegative(result, "-Consecutive5xxErrors", Consecutive5xxErrors);
+        NonNegative(result, "-ConsecutiveGatewayErrors", ConsecutiveGatewayErrors);
+        if (Interval is { } interval)
+        {
+            Rules.Duration(result, "-Interval", interval);
+        }
+
+        if (BaseEjectionTime is { } ejection)
+        {
+            Rules.Duration(result, "-BaseEjectionTime", ejection);
+        }
+
+        Rules.Percent(result, "-MaxEjectionPercent", MaxEjectionPercent, "validateOutlierDetection");
+    }
+
+    protected override void Modify(DestinationRule resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var policy = resource.Spec.TrafficPolicy ??= new TrafficPolicy();
+        if (MaxConnections is not null)
+        {
+            policy.ConnectionPool ??= new ConnectionPoolSettings();
+            (policy.ConnectionPool.Tcp ??= new TcpSettings()).MaxConnections = MaxConnections;
+        }
+
+        if (MaxRequestsPerConnection is not null || MaxPendingRequests is not null || MaxRequests is not null)
+        {
+            policy.ConnectionPool ??= new ConnectionPoolSettings();
+            var http = policy.ConnectionPool.Http ??= new HttpSettings();
+            http.MaxRequestsPerConnection = MaxRequestsPerConnection ?? http.MaxRequestsPerConnection;
+            http.Http1MaxPendingRequests = MaxPendingRequests ?? http.Http1MaxPendingRequests;
+            http.Http2MaxRequests = MaxRequests ?? http.Http2MaxRequests;
+        }
+
+        if (Consecutive5xxErrors is not null || ConsecutiveGatewayErrors is not null || Interval is not null || BaseEjectionTime is not null || MaxEjectionPercent is not null)
+        {
+            var outlier = policy.OutlierDetection ??= new OutlierDetection();
+            outlier.Consecutive5xxErrors = Consecutive5xxErrors ?? outlier.Consecutive5xxErrors;
+            outlier.ConsecutiveGatewayErrors = ConsecutiveGatewayErrors ?? outlier.ConsecutiveGatewayErrors;
+            outlier.Interval = Interval?.Text ?? outlier.Interval;
+            outlier.BaseEjectionTime = BaseEjectionTime?.Text ?? outlier.BaseEjectionTime;
+            outlier.MaxEjectionPercent = MaxEjectionPercent ?? outlier.MaxEjectionPercent;
+        }
+    }
+
+    private static void NonNegative(ValidationResult result, string field, int? value)
+    {
+        if (value < 0)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, field, value, $"{value} is not allowed: the value cannot be negative", "validateConnectionPool");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab;
+
+/// <summary>The error a failed rule becomes: its message names the field or parameter and the value.</summary>
+public sealed class MeshValidationException : ArgumentException
+{
+    public MeshValidationException()
+    {
+    }
+
+    public MeshValidationException(string message)
+        : base(message)
+    {
+    }
+
+    public MeshValidationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public MeshValidationException(ValidationIssue issue)
+        : base($"{issue}".Replace(" [", ". [", StringComparison.Ordinal)) => Issue = issue;
+
+    public ValidationIssue? Issue { get; }
+}
+
+/// <summary>Shared plumbing of GuestbookLab's cmdlets: turning rules into errors, and reading PowerShell input.</summary>
+public abstract class LabCmdlet : PSCmdlet
+{
+    /// <summary>Writes warnings, then stops with the first error (InvalidArgument, the rule's ErrorId).</summary>
+    protected void ThrowIfInvalid(ValidationResult result, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (var warning in result.Warnings)
+        {
+            WriteWarning(warning.ToString());
+        }
+
+        var error = result.Errors.FirstOrDefault();
+        if (error is not null)
+        {
+            ThrowTerminatingError(ToErrorRecord(error, target));
+        }
+    }
+
+    /// <summary>Validates a whole resource; <paramref name="ignore"/> lists ErrorIds of rules the resource may still break while it is being built.</summary>
+    protected void ThrowIfInvalid(LabResource resource, params string[] ignore)
+    {
+        var result = ResourceValidator.Validate(resource);
+        foreach (var warning in result.Warnings.Where(i => !ignore.Contains(i.ErrorId)))
+        {
+            WriteWarning(warning.ToString());
+        }
+
+        var error = result.Errors.FirstOrDefault(i => !ignore.Contains(i.ErrorId));
+        if (error is not null)
+        {
+            ThrowTerminatingError(ToErrorRecord(error, resource));
+        }
+    }
+
+    protected void ThrowInvalid(string errorId, string field, object? value, string message, string rule = "GuestbookLab")
+    {
+        var result = new ValidationResult();
+        result.Error(errorId, field, value, message, rule);
+        ThrowIfInvalid(result, value);
+    }
+
+    internal static ErrorRecord ToErrorRecord(ValidationIssue issue, object? target) =>
+        new(new MeshValidationException(issue), issue.ErrorId, ErrorCategory.InvalidArgument, target);
+
+    /// <summary>A hashtable of labels as strings, keys in the order given (sorted for a plain hashtable, for stable output).</summary>
+    internal static Dictionary<string, string>? ToStringMap(IDictionary? table)
+    {
+        if (table is null)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in Entries(table))
+        {
+            map[key] = ToText(value);
+        }
+
+        return map;
+    }
+
+    /// <summary>The entries of a dictionary, in the user's order for ordered dictionaries and sorted otherwise.</summary>
+    internal static IEnumerable<(string Key, object? Value)> Entries(IDictionary table)
+    {
+        var entries = table.Cast<DictionaryEntry>().Select(e => (Key: ToText(e.Key), e.Value));
+        return table is Hashtable ? entries.OrderBy(e => e.Key, StringComparer.Ordinal) : entries;
+    }
+
+    internal static string ToText(object? value) => value switch
+    {
+        null => string.Empty,
+        PSObject ps => ToText(ps.BaseObject),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+
+    internal static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+}
+
+/// <summary>
+/// Base of the cmdlets that change resources from the pipeline: they change a copy of each object of the kind they
+/// handle, pass other objects through unchanged (so a step's objects can flow through a chain together) and report
+/// when no object of their kind arrived.
+/// </summary>
+public abstract class ModifyResourceCmdlet<T> : LabCmdlet
+    where T : LabResource
+{
+    private bool sawApplicable;
+
+    /// <summary>The resource to change; objects of other kinds pass through unchanged.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public LabResource InputObject { get; set; } = null!;
+
+    /// <summary>Validates the parameters once, before any input is changed.</summary>
+    protected virtual void ValidateParameters(ValidationResult result)
+    {
+    }
+
+    /// <summary>Changes the copy of one resource.</summary>
+    protected abstract void Modify(T resource);
+
+    protected override void BeginProcessing()
+    {
+        var result = new ValidationResult();
+        ValidateParameters(result);
+        ThrowIfInvalid(result, null);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is not T resource)
+        {
+            WriteVerbose($"{MyInvocation.MyCommand.Name}: {InputObject.DisplayName} passes through unchanged (it is not a {typeof(T).Name}).");
+            WriteObject(InputObject);
+            return;
+        }
+
+        sawApplicable = true;
+        var copy = ApiObjectMapper.Clone(resource);
+        Modify(copy);
+        ThrowIfInvalid(copy, ErrorIds.MissingRoutes);
+        WriteObject(copy);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (!sawApplicable)
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"{MyInvocation.MyCommand.Name} received no {typeof(T).Name}: pipe one in, e.g. from New-Mesh{typeof(T).Name}."),
+                ErrorIds.NoApplicableInput,
+                ErrorCategory.InvalidArgument,
+                null));
+        }
+    }
+}
