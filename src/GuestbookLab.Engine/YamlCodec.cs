@@ -33,6 +33,11 @@ public static partial class YamlCodec
             throw new ManifestFormatException(
                 $"{Where(source, ex.Start)}: {ex.Message}", field: null, source, ex.Start.Line, ex.Start.Column, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports some unterminated flow collections this way, without a position.
+            throw new ManifestFormatException($"{source ?? "YAML"}: the text is not valid YAML ({ex.Message})", field: null, source, innerException: ex);
+        }
 
         var documents = new List<Dictionary<string, object?>>();
         foreach (var document in stream.Documents)
@@ -237,7 +242,7 @@ public static partial class YamlCodec
         var style = text.Contains('\n', StringComparison.Ordinal)
             ? ScalarStyle.Literal
             : Resolve(text) is string ? ScalarStyle.Any : ScalarStyle.DoubleQuoted;
-        if (style == ScalarStyle.Literal && (text.EndsWith(' ') || text.Contains("\n ", StringComparison.Ordinal) || text.StartsWith(' ') || text.Contains('\t', StringComparison.Ordinal)))
+        if (style == ScalarStyle.Literal && (text.StartsWith(' ') || text.Contains('\t', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)))
         {
             style = ScalarStyle.DoubleQuoted;
         }

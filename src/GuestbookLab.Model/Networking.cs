@@ -197,6 +197,8 @@ public sealed class HttpMatchRequest : ApiObject
     [ApiField("withoutHeaders")] public Dictionary<string, StringMatch>? WithoutHeaders { get; set; }
 
     [ApiField("sourceNamespace")] public string? SourceNamespace { get; set; }
+
+    [ApiField("statPrefix")] public string? StatPrefix { get; set; }
 }
 
 public sealed class HttpRouteDestination : ApiObject
