@@ -80,8 +80,8 @@ function Get-AssemblyVersion {
 }
 
 function Invoke-Build {
-    Write-Step "Building GuestbookLab.sln ($Configuration)"
-    Invoke-Native dotnet @('build', (Join-Path $Root 'GuestbookLab.sln'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    Write-Step "Building the module ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src/GuestbookLab/GuestbookLab.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
 
     Write-Step "Laying out the module in $ModuleOut"
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
@@ -123,7 +123,7 @@ function Restore-TestTools {
     if (-not (Test-Path $pester)) { throw "Pester $PesterVersion was not restored to $pester." }
     @{
         Pester     = $pester
-        YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.0/YamlDotNet.dll'
+        YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
         SchemaCheck = Join-Path $Root "tests/SchemaCheck/bin/$Configuration/net10.0/SchemaCheck.dll"
     }
 }
@@ -168,8 +168,14 @@ function Invoke-Test {
         '-YamlDotNet11', $tools.YamlDotNet,
         '-ResultFile', $pesterJson)
     if ($PesterFilter) { $arguments += @('-Filter', $PesterFilter) }
-    $null = Invoke-Pwsh $arguments
-    $pester = if (Test-Path $pesterJson) { Get-Content -Raw $pesterJson | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $runnerExit = Invoke-Pwsh $arguments
+    # Anything short of a complete report from the runner counts as a failure.
+    $pester = [pscustomobject]@{ Passed = 0; Failed = 1 }
+    if (Test-Path $pesterJson) {
+        $report = Get-Content -Raw $pesterJson | ConvertFrom-Json
+        if ($report.Passed -is [long] -and $report.Failed -is [long]) { $pester = $report }
+    }
+    if ($runnerExit -ne 0 -and $pester.Failed -eq 0) { $pester.Failed = 1 }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed + [int] $xunitFailedToRun

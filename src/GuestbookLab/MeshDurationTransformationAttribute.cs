@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Management.Automation;
 using GuestbookLab.Model;
 
@@ -7,6 +8,8 @@ namespace GuestbookLab;
 /// <summary>
 /// Accepts an Istio duration string ('2s', '500ms', '5m') or a [TimeSpan] for a <see cref="MeshDuration"/>
 /// parameter. Never fails: an unparsable value is kept so the cmdlet reports it with ErrorId InvalidDuration.
+/// PowerShell reads an unquoted <c>5s</c> as the [short] literal 5 and <c>5us</c> as a [ushort]; those suffixes
+/// are the units the user wrote, so a short is taken as seconds and a ushort as microseconds.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class MeshDurationTransformationAttribute : ArgumentTransformationAttribute
@@ -18,6 +21,8 @@ public sealed class MeshDurationTransformationAttribute : ArgumentTransformation
         {
             MeshDuration d => d,
             TimeSpan span => MeshDuration.FromTimeSpan(span),
+            short seconds => MeshDuration.Parse(string.Create(CultureInfo.InvariantCulture, $"{seconds}s")),
+            ushort microseconds => MeshDuration.Parse(string.Create(CultureInfo.InvariantCulture, $"{microseconds}us")),
             _ => MeshDuration.Parse(LabCmdlet.ToText(value)),
         };
     }

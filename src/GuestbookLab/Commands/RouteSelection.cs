@@ -26,7 +26,7 @@ public abstract class ModifyRouteCmdlet : ModifyResourceCmdlet<VirtualService>
         if (index < 0 || index >= http.Count)
         {
             ThrowInvalid(ErrorIds.NoRouteToModify, "-RouteIndex", index,
-                $"{resource!.DisplayName} has {http.Count} HTTP route(s): use an index from 0 to {http.Count - 1}");
+                $"{index} is not a route of {resource!.DisplayName}, which has {http.Count} HTTP route(s): use an index from 0 to {http.Count - 1}");
             return;
         }
 

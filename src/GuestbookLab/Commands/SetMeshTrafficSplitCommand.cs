@@ -93,8 +93,9 @@ public sealed partial class SetMeshTrafficSplitCommand : LabCmdlet
         var total = weights.Sum(w => w.Weight);
         if (weights.Count == 0 || total != 100)
         {
-            ThrowInvalid(ErrorIds.WeightsMustSumTo100, "-Weight", string.Join(", ", weights.Select(w => $"{w.Subset}={w.Weight}")),
-                $"the weights sum to {total}: give whole percentages that sum to 100", "Set-MeshTrafficSplit");
+            var given = string.Join(", ", weights.Select(w => $"{w.Subset}={w.Weight}"));
+            ThrowInvalid(ErrorIds.WeightsMustSumTo100, "-Weight", given,
+                $"{given} sum to {total}: give whole percentages that sum to 100", "Set-MeshTrafficSplit");
         }
 
         var rule = new DestinationRule { Name = Service, Namespace = Namespace };

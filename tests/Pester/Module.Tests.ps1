@@ -1,0 +1,112 @@
+param($ModuleManifest, $SchemaCheck, $YamlDotNet11, $DataFolder)
+
+BeforeDiscovery {
+    Import-Module $ModuleManifest -Force
+    $cmdlets = Get-Command -Module GuestbookLab -CommandType Cmdlet | Sort-Object Name
+    $examples = foreach ($c in $cmdlets) {
+        $n = 0
+        foreach ($example in (Get-Help $c.Name -Examples).examples.example) {
+            $n++
+            @{ Cmdlet = $c.Name; Number = $n; Code = $example.code }
+        }
+    }
+}
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $module = Get-Module GuestbookLab
+    $moduleBase = $module.ModuleBase
+}
+
+Describe 'The laid-out module' {
+    It 'is the folder out/GuestbookLab with its manifest' {
+        Split-Path $moduleBase -Leaf | Should -Be 'GuestbookLab'
+        Test-ModuleManifest $ModuleManifest | Should -Not -BeNullOrEmpty
+    }
+
+    It 'targets PowerShell 7.4+ Core' {
+        $data = Import-PowerShellDataFile $ModuleManifest
+        $data.CompatiblePSEditions | Should -Be @('Core')
+        $data.PowerShellVersion | Should -Be '7.4'
+        $data.RootModule | Should -Be 'GuestbookLab.dll'
+    }
+
+    It 'has the version of its assemblies (one version source)' {
+        $assembly = [Reflection.AssemblyName]::GetAssemblyName((Join-Path $moduleBase 'GuestbookLab.dll')).Version
+        $module.Version | Should -Be ([version]::new($assembly.Major, $assembly.Minor, $assembly.Build))
+    }
+
+    It 'does not ship System.Management.Automation.dll' {
+        Get-ChildItem $moduleBase -Recurse -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
+    }
+
+    It 'keeps third-party libraries out of the module root (they load in GuestbookLab''s own load context)' {
+        Get-ChildItem $moduleBase -Filter 'YamlDotNet.dll' | Should -BeNullOrEmpty
+        Join-Path $moduleBase 'Dependencies/YamlDotNet.dll' | Should -Exist
+        Join-Path $moduleBase 'Dependencies/GuestbookLab.Engine.dll' | Should -Exist
+    }
+
+    It 'has pipeline types that depend on nothing but .NET' {
+        foreach ($name in 'GuestbookLab.Model', 'GuestbookLab.Mesh') {
+            $assembly = [Reflection.Assembly]::LoadFile((Join-Path $moduleBase "$name.dll"))
+            $references = $assembly.GetReferencedAssemblies().Name | Where-Object { $_ -notmatch '^(System(\..*)?|netstandard|mscorlib|GuestbookLab\.Model)$' }
+            $references | Should -BeNullOrEmpty -Because "$name flows through the pipeline"
+        }
+    }
+
+    It 'exports exactly the cmdlets it implements' {
+        $implemented = [Reflection.Assembly]::LoadFile((Join-Path $moduleBase 'GuestbookLab.dll')).GetExportedTypes() |
+            ForEach-Object { $a = $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false); if ($a) { "$($a[0].VerbName)-$($a[0].NounName)" } }
+        $exported = (Import-PowerShellDataFile $ModuleManifest).CmdletsToExport
+        ($exported | Sort-Object) | Should -Be ($implemented | Sort-Object)
+        ((Get-Command -Module GuestbookLab).Name | Sort-Object) | Should -Be ($implemented | Sort-Object)
+    }
+}
+
+Describe 'Cmdlet <Name>' -ForEach ($cmdlets | ForEach-Object { @{ Name = $_.Name } }) {
+    BeforeAll {
+        $command = Get-Command $Name
+        $help = Get-Help $Name -Full
+    }
+
+    It 'uses an approved verb' {
+        (Get-Verb).Verb | Should -Contain $command.Verb
+    }
+
+    It 'declares its output type' {
+        $command.OutputType | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has a synopsis and a description' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match "^\s*$Name"
+        ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
+    }
+
+    It 'documents every parameter it has, and no other' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $actual = $command.Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
+        $documented = @($help.parameters.parameter | ForEach-Object name) | Sort-Object
+        $documented | Should -Be $actual
+        foreach ($p in $help.parameters.parameter) {
+            ($p.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$($p.name) needs a description"
+        }
+    }
+
+    It 'has at least one example' {
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Help example <Number> of <Cmdlet>' -ForEach $examples {
+    It 'runs without error' {
+        Push-Location TestDrive:/
+        try {
+            $ErrorActionPreference = 'Stop'
+            $null = Invoke-Expression $Code
+        } finally {
+            Pop-Location
+        }
+    }
+}

@@ -1,0 +1,29 @@
+# Dot-sourced by every Pester file: small helpers shared by the suites.
+
+function Invoke-SchemaCheck {
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    $output = & dotnet $SchemaCheck @Arguments 2>&1
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output | ForEach-Object { "$_" }) }
+}
+
+# Runs a command in a fresh pwsh (the same PowerShell as this one) and returns its output and exit code.
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)] [string] $Command)
+    $process = [Environment]::ProcessPath
+    [string[]] $prefix = if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
+    $output = & $process @prefix -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = @($output | ForEach-Object { "$_" -replace '\x1b\[[0-9;?]*[A-Za-z]', '' }) }
+}
+
+# The ErrorRecord a script block throws (terminating) or writes (non-terminating), or $null.
+function Get-LabError {
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $ErrorActionPreference = 'Stop'
+    try {
+        $null = & $ScriptBlock
+    } catch {
+        return $_
+    }
+    $null
+}
