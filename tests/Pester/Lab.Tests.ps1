@@ -66,3 +66,27 @@ Describe 'The independent validator' {
         (Invoke-SchemaCheck compare, (Join-Path $root 'a.yaml'), (Join-Path $root 'b.yaml')).Output | Should -Be @('DIFF [0].b[0]: expected "x", found "y"')
     }
 }
+
+Describe 'Cmdlet output beyond the lab' {
+    It 'validates against the Istio 1.17.8 CRDs' {
+        $objects = @(
+            New-MeshGateway -Name secure -Hosts 'guestbook.example.com' -Port 443 -Protocol HTTPS -CredentialName cert -Namespace istio-system
+            New-MeshGateway -Name redirect -Hosts 'guestbook.example.com' -HttpsRedirect
+            New-MeshVirtualService -Name reviews -Hosts reviews, reviews.shop.svc.cluster.local -Namespace shop |
+                Add-MeshRoute reviews -Subset v2 -Port 9080 -UriExact /api -Method POST -HeaderExact @{ 'end-user' = 'jason' } -HeaderPrefix @{ cookie = 's=' } -RouteName jason |
+                Add-MeshRoute reviews -Subset v1 -Weight 90 |
+                Add-MeshRoute reviews -Subset v3 -Weight 10 |
+                Add-MeshFault -Abort 500 -Delay ([timespan]::FromMilliseconds(1500)) -Percent 0.5 |
+                Set-MeshRetryPolicy -Attempts 2 -PerTryTimeout 500ms -RetryOn 'gateway-error,503' |
+                Set-MeshMirror reviews -Subset v4 -Port 9080 -Percent 12.5
+            New-MeshDestinationRule -Name reviews -Host reviews.shop.svc.cluster.local -Namespace shop |
+                Add-MeshSubset v1 @{ version = 'v1'; 'app.kubernetes.io/name' = 'reviews' } |
+                Set-MeshCircuitBreaker -MaxConnections 1 -MaxRequestsPerConnection 1 -MaxPendingRequests 1 -MaxRequests 10 -Consecutive5xxErrors 1 -ConsecutiveGatewayErrors 2 -Interval 1s -BaseEjectionTime 3m -MaxEjectionPercent 100
+            Set-MeshTrafficSplit reviews @{ stable = 90; canary = 10 } -SubsetLabels @{ stable = @{ track = 'stable' }; canary = @{ track = 'canary' } } -UriPrefix ''
+        )
+        $file = $objects | Export-LabManifest -Path (Join-Path (Get-PSDrive TestDrive).Root 'beyond.yaml')
+        $result = Invoke-SchemaCheck validate, $crds, $file.FullName
+        $result.Output | Where-Object { $_ -notmatch '^OK ' } | Should -BeNullOrEmpty
+        @($result.Output).Count | Should -Be $objects.Count
+    }
+}

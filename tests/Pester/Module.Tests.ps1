@@ -110,3 +110,21 @@ Describe 'Help example <Number> of <Cmdlet>' -ForEach $examples {
         }
     }
 }
+
+Describe 'Default display' {
+    It 'shows a step''s mixed kinds as one kubectl-style table' {
+        $text = @(Set-MeshTrafficSplit -Service ui -Weight @{ v1 = 20; v2 = 80 } -Gateways gw -Hosts '*'; New-MeshGateway gw) |
+            Out-String -Width 250
+        ([regex]::Matches($text, '(?m)^KIND\s+NAME\s+NAMESPACE\s+HOSTS\s+DETAILS')).Count | Should -Be 1
+        $text | Should -Match '(?m)^DestinationRule\s+ui\s+ui\s+subsets v1,v2'
+        $text | Should -Match '(?m)^VirtualService\s+ui\s+\*\s+gateways gw; routes ui/v1 20% \+ ui/v2 80%'
+        $text | Should -Match '(?m)^Gateway\s+gw\s+\*\s+selector istio=ingressgateway; ports 80/HTTP'
+        $text | Should -Not -Match 'Spec\s+:'
+    }
+
+    It 'shows validation issues as a table' {
+        $text = New-MeshVirtualService -Name x -Hosts x | Test-MeshResource | Out-String -Width 250
+        $text | Should -Match 'SEVERITY\s+RESOURCE\s+FIELD\s+ERRORID\s+MESSAGE'
+        $text | Should -Match 'Error\s+VirtualService x\s+spec\s+MissingRoutes'
+    }
+}
