@@ -98,15 +98,41 @@ public static class ApiObjectMapper
         _ => throw new ManifestFormatException($"A value of type {value.GetType().Name} cannot be written to a manifest.", field: null),
     };
 
+    /// <summary>
+    /// A canonical text of an object or tree (keys sorted, numbers invariant): two values that would write the same
+    /// manifest have the same key.
+    /// </summary>
+    public static string CanonicalKey(object? value) => value switch
+    {
+        null => "null",
+        ApiObject o => CanonicalKey(ToTree(o)),
+        string s => $"\"{s}\"",
+        IDictionary map => "{" + string.Join(",", Entries(map)
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => $"{e.Key}:{CanonicalKey(e.Value)}")) + "}",
+        IList list => "[" + string.Join(",", list.Cast<object?>().Select(CanonicalKey)) + "]",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
+    };
+
     private static Dictionary<string, object?> CopyMap(IDictionary map)
     {
         var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in map)
+        foreach (var (key, value) in Entries(map))
         {
-            copy[Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!] = CopyTree(entry.Value);
+            copy[key] = CopyTree(value);
         }
 
         return copy;
+    }
+
+    // IDictionary's own enumerator yields DictionaryEntry; a generic dictionary's IEnumerable does not.
+    private static IEnumerable<(string Key, object? Value)> Entries(IDictionary map)
+    {
+        var enumerator = map.GetEnumerator();
+        while (enumerator.MoveNext())
+        {
+            yield return (Convert.ToString(enumerator.Key, CultureInfo.InvariantCulture)!, enumerator.Value);
+        }
     }
 
     private static object? ConvertOut(object value) => value switch

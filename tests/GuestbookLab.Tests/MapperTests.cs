@@ -144,3 +144,23 @@ public class MapperTests
         Assert.Equal(yaml, ManifestSerializer.Serialize([vs]));
     }
 }
+
+public class CanonicalKeyTests
+{
+    [Fact]
+    public void Key_order_does_not_matter_but_values_and_types_do()
+    {
+        var a = new Dictionary<string, object?> { ["x"] = 1L, ["y"] = new List<object?> { "a" } };
+        var b = new Dictionary<string, object?> { ["y"] = new List<object?> { "a" }, ["x"] = 1L };
+        var c = new Dictionary<string, object?> { ["x"] = "1", ["y"] = new List<object?> { "a" } };
+        Assert.Equal(ApiObjectMapper.CanonicalKey(a), ApiObjectMapper.CanonicalKey(b));
+        Assert.NotEqual(ApiObjectMapper.CanonicalKey(a), ApiObjectMapper.CanonicalKey(c));
+    }
+
+    [Fact]
+    public void Typed_objects_key_like_their_trees()
+    {
+        var match = new HttpMatchRequest { Uri = new StringMatch { Prefix = "/" } };
+        Assert.Equal("{uri:{prefix:\"/\"}}", ApiObjectMapper.CanonicalKey(match));
+    }
+}

@@ -53,28 +53,7 @@ public static class ResourceValidator
             return;
         }
 
-        if (string.IsNullOrEmpty(destination.Host))
-        {
-            result.Error(ErrorIds.InvalidDestination, $"{field}.host", null, "a destination needs a host", "validateDestination");
-        }
-        else if (destination.Host == "*")
-        {
-            result.Error(ErrorIds.InvalidDestination, $"{field}.host", "*", "a destination host cannot be '*'", "validateDestination");
-        }
-        else
-        {
-            Rules.WildcardDomain(result, $"{field}.host", destination.Host, "validateDestination");
-        }
-
-        if (destination.Subset is not null)
-        {
-            Rules.Dns1123Label(result, $"{field}.subset", destination.Subset, ErrorIds.InvalidSubset, "subset name", "validateDestination");
-        }
-
-        if (destination.Port?.Number is { } port)
-        {
-            Rules.Port(result, $"{field}.port.number", port, "validateDestination");
-        }
+        Rules.Destination(result, $"{field}.host", destination.Host, $"{field}.subset", destination.Subset, $"{field}.port.number", destination.Port?.Number);
     }
 
     internal static void Weights(ValidationResult result, string field, IReadOnlyList<int?> weights)
@@ -491,17 +470,11 @@ internal static class VirtualServiceRules
 
     private static string MatchKey(HttpMatchRequest match)
     {
-        var copy = ApiObjectMapper.Clone(match);
-        copy.Name = null;
-        return string.Join(";", ApiObjectMapper.ToTree(copy).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={Flatten(kv.Value)}"));
+        // The match's name does not change what it matches.
+        var tree = ApiObjectMapper.ToTree(match);
+        tree.Remove("name");
+        return ApiObjectMapper.CanonicalKey(tree);
     }
-
-    private static string Flatten(object? value) => value switch
-    {
-        IDictionary<string, object?> map => "{" + string.Join(",", map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{Flatten(kv.Value)}")) + "}",
-        IEnumerable<object?> list => "[" + string.Join(",", list.Select(Flatten)) + "]",
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null",
-    };
 }
 
 internal static class DestinationRuleRules

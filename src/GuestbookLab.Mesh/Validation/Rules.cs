@@ -122,6 +122,39 @@ public static partial class Rules
         return null;
     }
 
+    /// <summary>validateDestination: a host (not '*', a valid wildcard domain), an optional subset label and port.</summary>
+    public static bool Destination(ValidationResult result, string hostField, string? host, string subsetField, string? subset, string portField, int? port)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var ok = true;
+        if (string.IsNullOrEmpty(host))
+        {
+            result.Error(ErrorIds.InvalidDestination, hostField, null, "a destination needs a host", "validateDestination");
+            ok = false;
+        }
+        else if (host == "*")
+        {
+            result.Error(ErrorIds.InvalidDestination, hostField, "*", "a destination host cannot be '*'", "validateDestination");
+            ok = false;
+        }
+        else
+        {
+            ok &= WildcardDomain(result, hostField, host, "validateDestination");
+        }
+
+        if (subset is not null)
+        {
+            ok &= Dns1123Label(result, subsetField, subset, ErrorIds.InvalidSubset, "subset name", "validateDestination");
+        }
+
+        if (port is not null)
+        {
+            ok &= Port(result, portField, port, "validateDestination");
+        }
+
+        return ok;
+    }
+
     public static bool IsIpAddress(string? value) => value is not null && IPAddress.TryParse(value, out _);
 
     public static bool IsCidr(string? value)

@@ -85,25 +85,8 @@ public sealed class AddMeshRouteCommand : ModifyResourceCmdlet<VirtualService>
     protected override void ValidateParameters(ValidationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (Destination == "*")
-        {
-            result.Error(ErrorIds.InvalidDestination, "-Destination", Destination, "a destination host cannot be '*'", "validateDestination");
-        }
-        else
-        {
-            Rules.WildcardDomain(result, "-Destination", Destination, "validateDestination");
-        }
-
-        if (Subset is not null)
-        {
-            Rules.Dns1123Label(result, "-Subset", Subset, ErrorIds.InvalidSubset, "subset name", "validateDestination");
-        }
-
+        Rules.Destination(result, "-Destination", Destination, "-Subset", Subset, "-Port", Port);
         Rules.Weight(result, "-Weight", Weight);
-        if (Port is not null)
-        {
-            Rules.Port(result, "-Port", Port);
-        }
 
         var uriParameters = new[] { ("-UriPrefix", UriPrefix), ("-UriExact", UriExact), ("-UriRegex", UriRegex) }.Where(p => p.Item2 is not null).ToList();
         if (uriParameters.Count > 1)
@@ -213,13 +196,6 @@ public sealed class AddMeshRouteCommand : ModifyResourceCmdlet<VirtualService>
             return existing is null || existing.Count == 0;
         }
 
-        return existing is { Count: 1 } && Flat(ApiObjectMapper.ToTree(existing[0])) == Flat(ApiObjectMapper.ToTree(match));
+        return existing is { Count: 1 } && ApiObjectMapper.CanonicalKey(existing[0]) == ApiObjectMapper.CanonicalKey(match);
     }
-
-    private static string Flat(object? value) => value switch
-    {
-        IDictionary<string, object?> map => "{" + string.Join(",", map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{Flat(kv.Value)}")) + "}",
-        IList list => "[" + string.Join(",", list.Cast<object?>().Select(Flat)) + "]",
-        _ => ToText(value),
-    };
 }

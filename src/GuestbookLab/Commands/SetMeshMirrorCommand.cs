@@ -39,24 +39,7 @@ public sealed class SetMeshMirrorCommand : ModifyRouteCmdlet
     protected override void ValidateParameters(ValidationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (Destination == "*")
-        {
-            result.Error(ErrorIds.InvalidMirror, "-Destination", Destination, "a mirror host cannot be '*'", "validateDestination");
-        }
-        else
-        {
-            Rules.WildcardDomain(result, "-Destination", Destination, "validateDestination");
-        }
-
-        if (Subset is not null)
-        {
-            Rules.Dns1123Label(result, "-Subset", Subset, ErrorIds.InvalidSubset, "subset name", "validateDestination");
-        }
-
-        if (Port is not null)
-        {
-            Rules.Port(result, "-Port", Port);
-        }
+        Rules.Destination(result, "-Destination", Destination, "-Subset", Subset, "-Port", Port);
 
         if (double.IsNaN(Percent) || Percent is < 0 or > 100)
         {
