@@ -188,7 +188,9 @@ function Invoke-Lab {
     Invoke-Build
     Write-Step "Running the codelab lab script offline (manifests to $LabOutput)"
     $script = "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; " +
-        "& '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput' | Format-Table -AutoSize -Wrap Step, Title, Resources, File | Out-String -Width 200"
+        "`$steps = & '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput'; " +
+        "`$steps | Format-Table -Wrap Step, Section, Title, Resources | Out-String -Width 160; " +
+        "'{0} steps, {1} objects: manifests in {2}' -f `$steps.Count, @(`$steps.Objects).Count, '$LabOutput'"
     $exit = Invoke-Pwsh @('-Command', $script)
     if ($exit -ne 0) { throw 'The lab script failed.' }
 }

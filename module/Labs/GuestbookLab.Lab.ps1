@@ -9,8 +9,10 @@
     It emits one object per step (Step, Title, Resources, File, Objects) so that a Pester test or a later
     pipeline can check or apply what each step made.
 
-    This release covers the codelab's traffic-management sections: ingress, fault injection, retries and circuit
-    breaking, traffic splitting and mirroring.
+    Sections: Install (the istioctl configuration and the injection label), Traffic (ingress, fault injection,
+    retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
+    (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
+    'istioctl install -f'; every other file is for 'kubectl apply -f'.
 .EXAMPLE
     ./GuestbookLab.Lab.ps1 -OutputPath ./lab | Format-Table Step, Title, Resources
 #>
@@ -20,8 +22,13 @@ param(
     [string] $OutputPath = (Join-Path (Get-Location) 'lab'),
 
     # The codelab sections to run.
-    [ValidateSet('Traffic')]
-    [string[]] $Section = @('Traffic')
+    [ValidateSet('Install', 'Traffic', 'Egress', 'Security')]
+    [string[]] $Section = @('Install', 'Traffic', 'Egress', 'Security'),
+
+    # The AWS account and ECR repository prefix of the lab's images (the codelab's ACCOUNT_ID and REPO_PREFIX).
+    [string] $AccountId = '123456789012',
+    [string] $RepoPrefix = 'guestbook',
+    [string] $Region = 'us-east-1'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -30,6 +37,14 @@ Set-StrictMode -Version Latest
 $steps = [System.Collections.Generic.List[object]]::new()
 function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build) {
     $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build })
+}
+
+# ------------------------------------------------------------------ Install Istio, proxy injection
+Step Install istio-install 'The istioctl configuration: demo profile, traces to Zipkin (istioctl install -f)' {
+    New-MeshInstallConfig -Profile demo -ZipkinAddress zipkin.istio-system:9411
+}
+Step Install injection 'Turn on automatic sidecar injection for the default namespace' {
+    Enable-MeshInjection -Namespace default
 }
 
 # ------------------------------------------------------------------ Ingress Traffic
@@ -66,12 +81,12 @@ Step Traffic circuit-breaker 'Limit connections to message-service and eject fai
 }
 
 # ------------------------------------------------------------------ Traffic Splitting / Shifting
-$ui = @{ Service = 'ui'; Name = 'guestbook-ui'; Hosts = '*'; Gateways = 'guestbook-ui-gateway' }
+$uiSplit = @{ Service = 'ui'; Name = 'guestbook-ui'; Hosts = '*'; Gateways = 'guestbook-ui-gateway' }
 Step Traffic all-to-v1 'Define the ui subsets v1 and v2, and shift all ui traffic to v1' {
-    Set-MeshTrafficSplit @ui -Weight ([ordered]@{ v1 = 100; v2 = 0 })
+    Set-MeshTrafficSplit @uiSplit -Weight ([ordered]@{ v1 = 100; v2 = 0 })
 }
 Step Traffic split-20-80 'Shift 80% of the ui traffic to v2' {
-    Set-MeshTrafficSplit @ui -Weight ([ordered]@{ v1 = 20; v2 = 80 })
+    Set-MeshTrafficSplit @uiSplit -Weight ([ordered]@{ v1 = 20; v2 = 80 })
 }
 Step Traffic chrome-to-v2 'Send Chrome users to v2, everyone else to v1' {
     New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
@@ -95,12 +110,107 @@ Step Traffic mirror 'Answer from message-service v1 and mirror every request to 
         Set-MeshMirror -Destination message-service -Subset v2 -Percent 100
 }
 
+# ------------------------------------------------------------------ Egress Traffic
+Step Egress registry-only 'Block egress to unregistered hosts (istioctl install -f)' {
+    New-MeshInstallConfig -Profile demo | Set-MeshOutboundPolicy -Mode REGISTRY_ONLY
+}
+Step Egress egress-ubuntu 'Allow HTTP to *.ubuntu.com (matched by Host)' {
+    Add-MeshEgressEntry -Name ubuntu -Hosts '*.ubuntu.com' -Port 80 -Protocol HTTP -Location MESH_EXTERNAL
+}
+Step Egress egress-google 'Allow HTTPS to google.com (matched by SNI)' {
+    Add-MeshEgressEntry -Name google -Hosts google.com -Port 443 -Protocol HTTPS -Location MESH_EXTERNAL
+}
+
+# ------------------------------------------------------------------ Mutual TLS
+Step Security reset-ui-v1 'Reset the ui route to v1' {
+    New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
+        Add-MeshRoute -Destination ui -Subset v1 -UriPrefix /
+    New-MeshDestinationRule -Name ui -Host ui | Add-MeshSubset -Name v1 -Labels @{ version = '1.0' }
+}
+Step Security strict-mtls 'Require mTLS in the default namespace' {
+    Enable-MeshStrictMtls -Namespace default
+}
+$uiV2 = @"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ui-v2
+  labels: {app: ui, version: "2.0"}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: ui, version: "2.0"}
+  template:
+    metadata:
+      labels: {app: ui, version: "2.0"}
+    spec:
+      serviceAccountName: ui-sa
+      containers:
+      - name: ui
+        image: $AccountId.dkr.ecr.$Region.amazonaws.com/$RepoPrefix-ui:v2
+        env:
+        - {name: MESSAGE_HOST, value: http://message-service}
+        - {name: GUESTBOOK_HOST, value: http://guestbook-service}
+        - {name: REDIS_HOST, value: redis}
+        readinessProbe:
+          initialDelaySeconds: 40
+          httpGet: {path: /, port: 8080}
+        ports:
+        - {name: http, containerPort: 8080}
+        - {name: metrics, containerPort: 9000}
+"@
+Step Security probe-rewrite-off 'ui-v2 without probe rewriting: its readiness probe fails under STRICT (delete it afterwards)' {
+    ConvertFrom-LabYaml $uiV2 | Set-MeshProbeRewrite -Enabled:$false
+}
+Step Security noistio-namespace 'A namespace without sidecars, to see plaintext refused' {
+    Enable-MeshInjection -Namespace noistio -Disable
+}
+
+# ------------------------------------------------------------------ Authorization policies
+$uiPrincipal = (Get-MeshWorkloadIdentity -ServiceAccount ui-sa -Namespace default).Principal
+$guestbookPrincipal = (Get-MeshWorkloadIdentity -ServiceAccount guestbook-sa -Namespace default).Principal
+Step Security deny-all 'Deny every request in the default namespace' {
+    New-MeshAuthorizationPolicy -Name deny-all -Namespace default
+}
+Step Security ui-viewer 'Allow GET and POST to the ui from anywhere' {
+    New-MeshAuthorizationPolicy -Name ui-viewer -Namespace default -Selector @{ app = 'ui' } -Methods GET, POST
+}
+Step Security redis-tcp-policy 'Allow the ui to reach redis (as written, any source may reach port 6379)' {
+    New-MeshAuthorizationPolicy -Name redis-tcp-policy -Namespace default -Selector @{ app = 'redis' } -Action ALLOW |
+        Add-MeshAuthorizationRule -Principals $uiPrincipal |
+        Add-MeshAuthorizationRule -Ports 6379
+}
+Step Security mysql-tcp-policy 'Allow guestbook-service to reach mysql (as written, any source may reach port 3306)' {
+    New-MeshAuthorizationPolicy -Name mysql-tcp-policy -Namespace default -Selector @{ app = 'mysql' } -Action ALLOW |
+        Add-MeshAuthorizationRule -Principals $guestbookPrincipal |
+        Add-MeshAuthorizationRule -Ports 3306
+}
+Step Security guestbook-viewer 'Allow the ui to GET and POST to guestbook-service' {
+    New-MeshAuthorizationPolicy -Name guestbook-viewer -Namespace default -Selector @{ app = 'guestbook-service' } -Principals $uiPrincipal -Methods GET, POST
+}
+Step Security message-viewer 'Allow the ui to GET from message-service' {
+    New-MeshAuthorizationPolicy -Name message-viewer -Namespace default -Selector @{ app = 'message-service' } -Principals $uiPrincipal -Methods GET
+}
+
+# ------------------------------------------------------------------ JWT
+Step Security ui-jwt-auth 'Accept JWTs from testing@secure.istio.io at the ui (invalid tokens get 401)' {
+    Add-MeshJwtRule -Name ui-jwt-auth -Namespace default -Selector @{ app = 'ui' } -Issuer 'testing@secure.istio.io' `
+        -JwksUri 'https://raw.githubusercontent.com/istio/istio/release-1.17/security/tools/jwt/samples/jwks.json'
+}
+Step Security ui-viewer-jwt 'Require the codelab''s token at the ui' {
+    New-MeshAuthorizationPolicy -Name ui-viewer -Namespace default -Selector @{ app = 'ui' } -Action ALLOW `
+        -RequestPrincipals 'testing@secure.istio.io/testing@secure.istio.io'
+}
+
 $number = 0
-foreach ($step in $steps | Where-Object Section -In $Section) {
+foreach ($step in $steps) {
+    # Steps keep their number whichever sections run, so a file name always means the same step.
     $number++
+    if ($step.Section -notin $Section) { continue }
     $id = '{0:D2}-{1}' -f $number, $step.Name
     $objects = @(& $step.Build)
-    $file = $objects | Export-LabManifest -Path $OutputPath -Step $id
+    # The cmdlets that built the objects already warned about anything surprising.
+    $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
     [pscustomobject]@{
         PSTypeName = 'GuestbookLab.LabStep'
         Step       = $id

@@ -10,6 +10,9 @@ public sealed class ApiFieldAttribute : Attribute
     public ApiFieldAttribute(string name) => Name = name;
 
     public string Name { get; }
+
+    /// <summary>Leave the field out of the manifest when it is an empty mapping.</summary>
+    public bool OmitWhenEmpty { get; init; }
 }
 
 /// <summary>

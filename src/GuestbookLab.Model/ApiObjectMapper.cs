@@ -66,9 +66,15 @@ public static class ApiObjectMapper
         foreach (var field in MapOf(source.GetType()))
         {
             var value = field.Property.GetValue(source);
-            if (value is not null)
+            if (value is null)
             {
-                tree[field.Name] = ConvertOut(value);
+                continue;
+            }
+
+            var converted = ConvertOut(value);
+            if (!(field.OmitWhenEmpty && converted is IDictionary { Count: 0 }))
+            {
+                tree[field.Name] = converted;
             }
         }
 
@@ -256,8 +262,8 @@ public static class ApiObjectMapper
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Select(p => (Property: p, Field: p.GetCustomAttribute<ApiFieldAttribute>()))
         .Where(x => x.Field is not null)
-        .Select(x => new FieldMap(x.Field!.Name, x.Property))
+        .Select(x => new FieldMap(x.Field!.Name, x.Property, x.Field.OmitWhenEmpty))
         .ToArray());
 
-    private sealed record FieldMap(string Name, PropertyInfo Property);
+    private sealed record FieldMap(string Name, PropertyInfo Property, bool OmitWhenEmpty);
 }

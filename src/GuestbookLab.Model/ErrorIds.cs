@@ -54,6 +54,23 @@ public static class ErrorIds
     // ServiceEntry
     public const string InvalidServiceEntry = "InvalidServiceEntry";
 
+    // Security: AuthorizationPolicy, PeerAuthentication, RequestAuthentication
+    public const string InvalidAction = "InvalidAction";
+    public const string InvalidRule = "InvalidRule";
+    public const string InvalidCondition = "InvalidCondition";
+    public const string InvalidIpBlock = "InvalidIpBlock";
+    public const string RuleAllowsMore = "RuleAllowsMore";
+    public const string InvalidMtlsMode = "InvalidMtlsMode";
+    public const string InvalidPortLevelMtls = "InvalidPortLevelMtls";
+    public const string InvalidJwtRule = "InvalidJwtRule";
+    public const string InvalidJwks = "InvalidJwks";
+    public const string InvalidToken = "InvalidToken";
+
+    // Install, namespaces and workloads
+    public const string InvalidInstallConfig = "InvalidInstallConfig";
+    public const string InvalidOutboundPolicy = "InvalidOutboundPolicy";
+    public const string InvalidAnnotation = "InvalidAnnotation";
+
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";
     public const string InvalidManifest = "InvalidManifest";

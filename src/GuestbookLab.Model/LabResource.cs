@@ -31,7 +31,7 @@ public abstract class LabResource : ApiObject
 
     [ApiField("kind")] public string Kind { get; protected set; }
 
-    [ApiField("metadata")] public ObjectMeta Metadata { get; set; } = new();
+    [ApiField("metadata", OmitWhenEmpty = true)] public ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>metadata.name, for display and for binding by property name.</summary>
     public string Name

@@ -9,8 +9,20 @@ public static class ResourceKinds
 {
     public const string NetworkingGroup = "networking.istio.io";
     public const string NetworkingV1Beta1 = NetworkingGroup + "/v1beta1";
+    public const string SecurityGroup = "security.istio.io";
+    public const string SecurityV1Beta1 = SecurityGroup + "/v1beta1";
+    public const string InstallGroup = "install.istio.io";
+    public const string InstallV1Alpha1 = InstallGroup + "/v1alpha1";
 
-    private static readonly string[] NetworkingVersions = ["v1alpha3", "v1beta1"];
+    // The versions each group serves; the typed models read every served version alike.
+    private static readonly Dictionary<string, string[]> Versions = new(StringComparer.Ordinal)
+    {
+        [NetworkingGroup] = ["v1alpha3", "v1beta1"],
+        [SecurityGroup] = ["v1beta1", "v1"],
+        [InstallGroup] = ["v1alpha1"],
+        [string.Empty] = ["v1"],
+        ["apps"] = ["v1"],
+    };
 
     private static readonly Dictionary<(string Group, string Kind), Func<LabResource>> Factories = new()
     {
@@ -18,6 +30,15 @@ public static class ResourceKinds
         [(NetworkingGroup, VirtualService.KindName)] = () => new VirtualService(),
         [(NetworkingGroup, DestinationRule.KindName)] = () => new DestinationRule(),
         [(NetworkingGroup, ServiceEntry.KindName)] = () => new ServiceEntry(),
+        [(SecurityGroup, PeerAuthentication.KindName)] = () => new PeerAuthentication(),
+        [(SecurityGroup, AuthorizationPolicy.KindName)] = () => new AuthorizationPolicy(),
+        [(SecurityGroup, RequestAuthentication.KindName)] = () => new RequestAuthentication(),
+        [(InstallGroup, IstioOperator.KindName)] = () => new IstioOperator(),
+        [(string.Empty, KubernetesNamespace.KindName)] = () => new KubernetesNamespace(),
+        [(string.Empty, Service.KindName)] = () => new Service(),
+        [("apps", Deployment.KindName)] = () => new Deployment(),
+        [("apps", StatefulSet.KindName)] = () => new StatefulSet(),
+        [("apps", DaemonSet.KindName)] = () => new DaemonSet(),
     };
 
     /// <summary>Reads one object (a document's top-level mapping) into its typed model.</summary>
@@ -46,5 +67,5 @@ public static class ResourceKinds
     public static IReadOnlyList<string> Modelled => Factories.Keys.Select(k => $"{k.Group}/{k.Kind}").ToList();
 
     private static bool IsServed(string group, string version) =>
-        group != NetworkingGroup || NetworkingVersions.Contains(version, StringComparer.Ordinal);
+        Versions.TryGetValue(group, out var served) && served.Contains(version, StringComparer.Ordinal);
 }

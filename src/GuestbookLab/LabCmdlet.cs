@@ -52,19 +52,29 @@ public abstract class LabCmdlet : PSCmdlet
     }
 
     /// <summary>Validates a whole resource; <paramref name="ignore"/> lists ErrorIds of rules the resource may still break while it is being built.</summary>
-    protected void ThrowIfInvalid(LabResource resource, params string[] ignore)
+    protected void ThrowIfInvalid(LabResource resource, params string[] ignore) => ThrowIfNewIssues(resource, [], ignore);
+
+    /// <summary>
+    /// Validates a changed resource and reports only the issues that <paramref name="before"/> (the issues of the
+    /// resource before the change) did not have: each cmdlet answers for its own change.
+    /// </summary>
+    protected void ThrowIfNewIssues(LabResource resource, IReadOnlyCollection<ValidationIssue> before, params string[] ignore)
     {
-        var result = ResourceValidator.Validate(resource);
-        foreach (var warning in result.Warnings.Where(i => !ignore.Contains(i.ErrorId)))
+        ArgumentNullException.ThrowIfNull(before);
+        var known = before.Select(Key).ToHashSet(StringComparer.Ordinal);
+        var issues = ResourceValidator.Validate(resource).Issues.Where(i => !ignore.Contains(i.ErrorId) && !known.Contains(Key(i))).ToList();
+        foreach (var warning in issues.Where(i => i.Severity == IssueSeverity.Warning))
         {
             WriteWarning(warning.ToString());
         }
 
-        var error = result.Errors.FirstOrDefault(i => !ignore.Contains(i.ErrorId));
+        var error = issues.FirstOrDefault(i => i.Severity == IssueSeverity.Error);
         if (error is not null)
         {
             ThrowTerminatingError(ToErrorRecord(error, resource));
         }
+
+        static string Key(ValidationIssue i) => $"{i.ErrorId}|{i.Field}|{i.Message}";
     }
 
     protected void ThrowInvalid(string errorId, string field, object? value, string message, string rule = "GuestbookLab")
@@ -151,9 +161,10 @@ public abstract class ModifyResourceCmdlet<T> : LabCmdlet
         }
 
         sawApplicable = true;
+        var before = ResourceValidator.Validate(resource).Issues;
         var copy = ApiObjectMapper.Clone(resource);
         Modify(copy);
-        ThrowIfInvalid(copy, ErrorIds.MissingRoutes);
+        ThrowIfNewIssues(copy, before, ErrorIds.MissingRoutes);
         WriteObject(copy);
     }
 

@@ -10,11 +10,30 @@ namespace SchemaCheck;
 /// <summary>Istio's CustomResourceDefinitions as JSON Schemas, keyed by apiVersion and kind.</summary>
 public sealed class Crds
 {
+    private const string IstioOperatorKey = "install.istio.io/v1alpha1/IstioOperator";
+
     private readonly Dictionary<string, JsonObject> openApi = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonSchema> schemas = new(StringComparer.Ordinal);
+    private readonly JsonSchema? meshConfig;
 
     public Crds(string directory)
     {
+        // Istio's MeshConfig schema (OpenAPI components) checks an IstioOperator's spec.meshConfig; the
+        // IstioOperator CRD itself has no schema.
+        var mesh = Path.Combine(directory, "istio.mesh.v1alpha1.gen.json");
+        if (File.Exists(mesh))
+        {
+            var components = JsonNode.Parse(File.ReadAllText(mesh))!["components"]!["schemas"]!.AsObject();
+            var defs = new JsonObject();
+            foreach (var (name, schema) in components)
+            {
+                defs[name] = ToJsonSchema(RewriteRefs(schema!.DeepClone()).AsObject());
+            }
+
+            var root = new JsonObject { ["$defs"] = defs, ["$ref"] = "#/$defs/istio.mesh.v1alpha1.MeshConfig" };
+            meshConfig = JsonSchema.FromText(root.ToJsonString());
+        }
+
         foreach (var file in Directory.GetFiles(directory, "*.yaml"))
         {
             foreach (var crd in Manifests.ReadAll(File.ReadAllText(file)).OfType<JsonObject>())
@@ -37,7 +56,8 @@ public sealed class Crds
 
     public IReadOnlyCollection<string> Kinds => openApi.Keys;
 
-    public bool Knows(string apiVersion, string kind) => openApi.ContainsKey($"{apiVersion}/{kind}");
+    public bool Knows(string apiVersion, string kind) =>
+        openApi.ContainsKey($"{apiVersion}/{kind}") || ($"{apiVersion}/{kind}" == IstioOperatorKey && meshConfig is not null);
 
     /// <summary>The openAPIV3Schema of a kind, as written in the CRD.</summary>
     public JsonObject OpenApi(string apiVersion, string kind) => openApi[$"{apiVersion}/{kind}"];
@@ -48,6 +68,12 @@ public sealed class Crds
         var apiVersion = document["apiVersion"]?.GetValue<string>() ?? string.Empty;
         var kind = document["kind"]?.GetValue<string>() ?? string.Empty;
         var key = $"{apiVersion}/{kind}";
+        if (key == IstioOperatorKey)
+        {
+            var mesh = document["spec"]?["meshConfig"];
+            return mesh is null ? [] : Errors(meshConfig!.Evaluate(System.Text.Json.JsonDocument.Parse(mesh.ToJsonString()).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List }), "/spec/meshConfig");
+        }
+
         if (!schemas.TryGetValue(key, out var schema))
         {
             var converted = ToJsonSchema(openApi[key].DeepClone().AsObject(), isRoot: true);
@@ -56,20 +82,56 @@ public sealed class Crds
         }
 
         var result = schema.Evaluate(System.Text.Json.JsonDocument.Parse(document.ToJsonString()).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (result.IsValid)
-        {
-            return [];
-        }
-
-        return (result.Details ?? [])
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}"))
-            .Distinct()
-            .ToList();
+        return Errors(result, string.Empty);
     }
 
-    /// <summary>Kubernetes structural schema to JSON Schema: unknown fields rejected, nullable and int-or-string mapped.</summary>
-    private static JsonObject ToJsonSchema(JsonObject node, bool isRoot = false)
+    private static List<string> Errors(EvaluationResults result, string prefix) =>
+        result.IsValid
+            ? []
+            : (result.Details ?? [])
+                .Where(d => d.Errors is { Count: > 0 })
+                .SelectMany(d => d.Errors!.Select(e => $"{prefix}{d.InstanceLocation}: {e.Key}: {e.Value}"))
+                .Distinct()
+                .ToList();
+
+    private static JsonNode RewriteRefs(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj.ToList())
+                {
+                    if (key == "$ref" && child is JsonValue reference)
+                    {
+                        obj[key] = reference.GetValue<string>().Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
+                    }
+                    else if (child is not null)
+                    {
+                        RewriteRefs(child);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    if (child is not null)
+                    {
+                        RewriteRefs(child);
+                    }
+                }
+
+                break;
+        }
+
+        return node;
+    }
+
+    /// <summary>
+    /// Kubernetes structural schema (or Istio's OpenAPI) to JSON Schema: unknown fields are rejected (fields that
+    /// oneOf/anyOf branches declare count as known), nullable and int-or-string are mapped.
+    /// </summary>
+    private static JsonObject ToJsonSchema(JsonObject node, bool isRoot = false, bool isBranch = false)
     {
         node.Remove("description");
         if (node["nullable"] is JsonValue nullable && nullable.GetValue<bool>() && node["type"] is JsonValue type)
@@ -85,7 +147,7 @@ public sealed class Crds
             node["anyOf"] = new JsonArray(new JsonObject { ["type"] = "integer" }, new JsonObject { ["type"] = "string" });
         }
 
-        if (node["format"] is JsonValue format && format.GetValue<string>() is "int32" or "int64" or "uint32" or "double" or "float")
+        if (node["format"] is JsonValue format && format.GetValue<string>() is "int32" or "int64" or "uint32" or "uint64" or "double" or "float")
         {
             node.Remove("format");
         }
@@ -96,11 +158,27 @@ public sealed class Crds
             node.Remove(key);
         }
 
-        if (node["properties"] is JsonObject properties)
+        var branches = new[] { "oneOf", "anyOf", "allOf" }
+            .SelectMany(c => (node[c] as JsonArray)?.OfType<JsonObject>() ?? [])
+            .ToList();
+        foreach (var branch in branches)
         {
+            ToJsonSchema(branch, isBranch: true);
+        }
+
+        var branchProperties = branches.Select(b => b["properties"]).OfType<JsonObject>().SelectMany(o => o).ToList();
+        if (node["properties"] is JsonObject || branchProperties.Count > 0)
+        {
+            var properties = node["properties"] as JsonObject ?? new JsonObject();
+            node["properties"] = properties;
             foreach (var (_, child) in properties.ToList())
             {
                 ToJsonSchema(child!.AsObject());
+            }
+
+            foreach (var (name, child) in branchProperties)
+            {
+                properties[name] ??= child!.DeepClone();
             }
 
             if (isRoot)
@@ -110,7 +188,7 @@ public sealed class Crds
                 properties["metadata"] = new JsonObject { ["type"] = "object" };
             }
 
-            if (!preserve && node["additionalProperties"] is null)
+            if (!preserve && !isBranch && node["additionalProperties"] is null)
             {
                 node["additionalProperties"] = false;
             }
@@ -126,17 +204,9 @@ public sealed class Crds
             ToJsonSchema(additional);
         }
 
-        foreach (var combinator in new[] { "oneOf", "anyOf", "allOf" })
-        {
-            foreach (var option in (node[combinator] as JsonArray)?.OfType<JsonObject>() ?? [])
-            {
-                ToJsonSchema(option);
-            }
-        }
-
         if (node["not"] is JsonObject not)
         {
-            ToJsonSchema(not);
+            ToJsonSchema(not, isBranch: true);
         }
 
         return node;

@@ -6,8 +6,9 @@ using GuestbookLab.Model;
 namespace GuestbookLab.Mesh.Validation;
 
 /// <summary>
-/// Istio 1.17's validating-webhook rules (pkg/config/validation) for the networking kinds, applied to a whole
-/// resource before it is emitted, exported or applied. Kinds without rules here validate their name only.
+/// Istio 1.17's validating-webhook rules (pkg/config/validation) for the networking and security kinds, and the
+/// module's own rules for IstioOperator, namespaces and workloads, applied to a whole resource before it is
+/// emitted, exported or applied. Kinds without rules here validate their name only.
 /// </summary>
 public static class ResourceValidator
 {
@@ -15,9 +16,10 @@ public static class ResourceValidator
     {
         ArgumentNullException.ThrowIfNull(resource);
         var result = new ValidationResult(resource.DisplayName);
-        if (resource is not Gateway)
+        // A Gateway's and a Namespace's names have the stricter DNS-1123 label rule, checked with their kinds;
+        // an IstioOperator file needs no name (istioctl names it).
+        if (resource is not (Gateway or KubernetesNamespace) && (resource is not IstioOperator || resource.Metadata.Name is not null))
         {
-            // A Gateway's name has the stricter DNS-1123 label rule, checked with the Gateway's rules.
             Rules.ResourceName(result, "metadata.name", resource.Metadata.Name);
         }
 
@@ -39,6 +41,24 @@ public static class ResourceValidator
                 break;
             case ServiceEntry se:
                 ServiceEntryRules.Validate(result, se);
+                break;
+            case AuthorizationPolicy ap:
+                SecurityRules.AuthorizationPolicy(result, ap);
+                break;
+            case PeerAuthentication pa:
+                SecurityRules.PeerAuthentication(result, pa);
+                break;
+            case RequestAuthentication ra:
+                SecurityRules.RequestAuthentication(result, ra);
+                break;
+            case IstioOperator io:
+                InstallRules.IstioOperator(result, io);
+                break;
+            case KubernetesNamespace ns:
+                InstallRules.Namespace(result, ns);
+                break;
+            case Workload workload:
+                InstallRules.Workload(result, workload);
                 break;
         }
 

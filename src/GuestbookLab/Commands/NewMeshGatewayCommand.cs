@@ -1,5 +1,5 @@
 using System.Collections;
-using System.Collections.Generic;
+
 using System.Management.Automation;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
@@ -92,20 +92,5 @@ public sealed class NewMeshGatewayCommand : LabCmdlet
         gateway.Spec.Servers = [server];
         ThrowIfInvalid(gateway);
         WriteObject(gateway);
-    }
-}
-
-/// <summary>Completes Istio protocol names.</summary>
-public sealed class ProtocolCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        foreach (var protocol in Rules.Protocols)
-        {
-            if (protocol.StartsWith(wordToComplete ?? string.Empty, System.StringComparison.OrdinalIgnoreCase))
-            {
-                yield return new CompletionResult(protocol);
-            }
-        }
     }
 }

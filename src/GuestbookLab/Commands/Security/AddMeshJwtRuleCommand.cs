@@ -1,0 +1,152 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands.Security;
+
+/// <summary>Accepts JWTs from an issuer: creates a RequestAuthentication, or adds a JWT rule to one from the pipeline.</summary>
+/// <remarks>
+/// A RequestAuthentication tells the sidecars of the selected workloads which issuers they accept and where their
+/// signing keys are (-JwksUri, or an inline -Jwks). A request with an invalid token is then refused with 401; a request
+/// without a token is still let through, with no request principal: require one with an AuthorizationPolicy
+/// (-RequestPrincipals). Piped RequestAuthentications get the rule appended; without one, -Name creates a new one.
+/// Objects of other kinds pass through unchanged.
+/// </remarks>
+/// <example>
+/// <code>Add-MeshJwtRule -Name ui-jwt-auth -Namespace default -Selector @{ app = 'ui' } -Issuer 'testing@secure.istio.io' -JwksUri 'https://raw.githubusercontent.com/istio/istio/release-1.17/security/tools/jwt/samples/jwks.json'</code>
+/// <para>The codelab's RequestAuthentication for the ui.</para>
+/// </example>
+/// <example>
+/// <code>Add-MeshJwtRule -Name api-jwt -Issuer 'https://accounts.example.com' -JwksUri 'https://accounts.example.com/jwks' |
+///     Add-MeshJwtRule -Issuer 'https://login.example.org' -JwksUri 'https://login.example.org/keys' -Audiences api</code>
+/// <para>One RequestAuthentication that accepts two issuers.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Add, "MeshJwtRule", DefaultParameterSetName = UriSet)]
+[OutputType(typeof(RequestAuthentication), typeof(LabResource))]
+public sealed class AddMeshJwtRuleCommand : LabCmdlet
+{
+    private const string UriSet = "JwksUri";
+    private const string InlineSet = "Jwks";
+
+    private bool sawRequestAuthentication;
+
+    /// <summary>A RequestAuthentication to add the rule to; other objects pass through.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public LabResource? InputObject { get; set; }
+
+    /// <summary>The name of a new RequestAuthentication (when none is piped in).</summary>
+    [Parameter(Position = 0)]
+    public string? Name { get; set; }
+
+    /// <summary>The namespace of a new RequestAuthentication.</summary>
+    [Parameter]
+    public string? Namespace { get; set; }
+
+    /// <summary>Pod labels of the workloads a new RequestAuthentication applies to.</summary>
+    [Parameter]
+    public Hashtable? Selector { get; set; }
+
+    /// <summary>The token issuer ('iss' claim) the rule accepts.</summary>
+    [Parameter(Mandatory = true)]
+    [AllowEmptyString]
+    public string Issuer { get; set; } = null!;
+
+    /// <summary>The http(s) URL of the issuer's JSON Web Key Set.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = UriSet)]
+    public string JwksUri { get; set; } = null!;
+
+    /// <summary>The issuer's JSON Web Key Set, inline (JSON text).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InlineSet)]
+    public string Jwks { get; set; } = null!;
+
+    /// <summary>The audiences ('aud' claim) accepted; any when left out.</summary>
+    [Parameter]
+    public string[]? Audiences { get; set; }
+
+    /// <summary>Keeps the token in the request forwarded to the application.</summary>
+    [Parameter]
+    public SwitchParameter ForwardOriginalToken { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        var check = new ValidationResult();
+        SecurityRules.JwtRule(check, "-", Rule());
+        ThrowIfInvalid(Rename(check), Issuer);
+        if (Name is not null)
+        {
+            var names = new ValidationResult();
+            Rules.ResourceName(names, "-Name", Name);
+            Rules.Selector(names, "-Selector", ToStringMap(Selector));
+            ThrowIfInvalid(names, Name);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is null)
+        {
+            return;
+        }
+
+        if (InputObject is not RequestAuthentication ra)
+        {
+            WriteObject(InputObject);
+            return;
+        }
+
+        sawRequestAuthentication = true;
+        var before = ResourceValidator.Validate(ra).Issues;
+        var copy = ApiObjectMapper.Clone(ra);
+        (copy.Spec.JwtRules ??= []).Add(Rule());
+        ThrowIfNewIssues(copy, before);
+        WriteObject(copy);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (sawRequestAuthentication)
+        {
+            return;
+        }
+
+        if (Name is null)
+        {
+            ThrowInvalid(ErrorIds.NoApplicableInput, "-Name", null, "give -Name to create a RequestAuthentication, or pipe one in to add the rule to it");
+        }
+
+        var created = new RequestAuthentication { Name = Name!, Namespace = Namespace };
+        if (Selector is not null)
+        {
+            created.Spec.Selector = new WorkloadSelector { MatchLabels = ToStringMap(Selector) };
+        }
+
+        created.Spec.JwtRules = [Rule()];
+        ThrowIfInvalid(created);
+        WriteObject(created);
+    }
+
+    private JwtRule Rule() => new()
+    {
+        Issuer = Issuer,
+        JwksUri = ParameterSetName == UriSet ? JwksUri : null,
+        Jwks = ParameterSetName == InlineSet ? Jwks : null,
+        Audiences = Audiences is null ? null : [.. Audiences],
+        ForwardOriginalToken = ForwardOriginalToken ? true : null,
+    };
+
+    // The rule's fields, reported under the parameters that set them.
+    private static ValidationResult Rename(ValidationResult check)
+    {
+        var renamed = new ValidationResult();
+        foreach (var issue in check.Errors)
+        {
+            var field = issue.Field.Replace("-.", "-", StringComparison.Ordinal);
+            field = char.ToUpperInvariant(field[1]) + field[2..];
+            renamed.Error(issue.ErrorId, "-" + field.Split('[')[0], issue.Value, issue.Message, issue.Rule);
+        }
+
+        return renamed;
+    }
+}
