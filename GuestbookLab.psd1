@@ -34,6 +34,8 @@
         'Set-MeshOutboundPolicy'
         'Enable-MeshInjection'
         'Test-MeshResource'
+        'Test-MeshRequest'
+        'Test-MeshConfiguration'
         'ConvertTo-LabYaml'
         'ConvertFrom-LabYaml'
         'Export-LabManifest'

@@ -71,6 +71,11 @@ public static class ErrorIds
     public const string InvalidOutboundPolicy = "InvalidOutboundPolicy";
     public const string InvalidAnnotation = "InvalidAnnotation";
 
+    // Simulation and analysis
+    public const string InvalidUri = "InvalidUri";
+    public const string InvalidSource = "InvalidSource";
+    public const string ConfigurationFindings = "ConfigurationFindings";
+
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";
     public const string InvalidManifest = "InvalidManifest";

@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Simulation;
+
+/// <summary>What an AuthorizationPolicy rule is matched against.</summary>
+internal sealed record AuthorizationContext(
+    bool IsHttp, string? PeerPrincipal, string? RequestPrincipal, JwtPrincipal? Token, string Method, string Path,
+    string Host, int Port, IReadOnlyDictionary<string, string> Headers, string? SourceNamespace);
+
+/// <summary>AuthorizationPolicy evaluation (authz/builder, SEMANTICS §2): CUSTOM, DENY, then ALLOW; AUDIT never decides.</summary>
+internal static class Authorization
+{
+    private static readonly string[] HttpOnlyConditionPrefixes = ["request.headers", "request.auth."];
+
+    public static (AuthorizationDecision Decision, bool Allowed) Evaluate(MeshModel model, WorkloadInfo workload, AuthorizationContext context)
+    {
+        var policies = model.AuthorizationPolicies
+            .Where(p => (MeshModel.NamespaceOf(p) == workload.Namespace || MeshModel.NamespaceOf(p) == model.RootNamespace)
+                && workload.Selects(p.Spec.Selector?.MatchLabels))
+            .ToList();
+
+        foreach (var custom in policies.Where(p => p.Spec.Action == "CUSTOM"))
+        {
+            if (MatchIndex(custom, context, deny: false) is { } rule)
+            {
+                // GuestbookLab does not model mesh extension providers: like an unknown provider, it denies.
+                return (new AuthorizationDecision("Denied", Name(custom), rule, "CUSTOM"), false);
+            }
+        }
+
+        foreach (var deny in policies.Where(p => p.Spec.Action == "DENY"))
+        {
+            if (MatchIndex(deny, context, deny: true) is { } rule)
+            {
+                return (new AuthorizationDecision("Denied", Name(deny), rule, "DENY"), false);
+            }
+        }
+
+        var allows = policies.Where(p => (p.Spec.Action ?? "ALLOW") == "ALLOW").ToList();
+        if (allows.Count == 0)
+        {
+            return (new AuthorizationDecision("Allowed", null, null, null), true);
+        }
+
+        foreach (var allow in allows)
+        {
+            if (MatchIndex(allow, context, deny: false) is { } rule)
+            {
+                return (new AuthorizationDecision("Allowed", Name(allow), rule, "ALLOW"), true);
+            }
+        }
+
+        return (new AuthorizationDecision("Denied", string.Join(", ", allows.Select(Name)), null, "ALLOW (none matched)"), false);
+    }
+
+    private static string Name(AuthorizationPolicy p) => $"{MeshModel.NamespaceOf(p)}/{p.Name}";
+
+    /// <summary>The index of the first matching rule; rules are ORed, and no rules match nothing.</summary>
+    private static int? MatchIndex(AuthorizationPolicy policy, AuthorizationContext context, bool deny)
+    {
+        var rules = policy.Spec.Rules ?? [];
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (RuleMatches(rules[i], context, deny))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// from, to and when are ANDed; entries inside from (and inside to) are ORed. On TCP, HTTP-only fields make an ALLOW
+    /// rule never match and are ignored in a DENY rule (model.Generate(forTCP)).
+    /// </summary>
+    private static bool RuleMatches(AuthorizationRule rule, AuthorizationContext c, bool deny)
+    {
+        if (!c.IsHttp && UsesHttpOnlyFields(rule) && !deny)
+        {
+            return false;
+        }
+
+        var from = rule.From is null || rule.From.Any(f => f.Source is { } s && SourceMatches(s, c));
+        var to = rule.To is null || rule.To.Any(t => t.Operation is { } o && OperationMatches(o, c));
+        var when = rule.When is null || rule.When.All(w => ConditionMatches(w, c));
+        return from && to && when;
+    }
+
+    private static bool UsesHttpOnlyFields(AuthorizationRule rule) =>
+        (rule.From?.Any(f => f.Source?.RequestPrincipals is not null || f.Source?.NotRequestPrincipals is not null) ?? false)
+        || (rule.To?.Any(t => t.Operation is { } o && (o.Methods ?? o.NotMethods ?? o.Paths ?? o.NotPaths ?? o.Hosts ?? o.NotHosts) is not null) ?? false)
+        || (rule.When?.Any(w => HttpOnlyConditionPrefixes.Any(p => w.Key?.StartsWith(p, StringComparison.Ordinal) == true)) ?? false);
+
+    private static bool SourceMatches(Source s, AuthorizationContext c) =>
+        Field(s.Principals, s.NotPrincipals, c.PeerPrincipal, ignoreCase: false)
+        && Field(s.RequestPrincipals, s.NotRequestPrincipals, c.RequestPrincipal, ignoreCase: false, tcpIgnores: !c.IsHttp)
+        && NamespaceField(s.Namespaces, s.NotNamespaces, c.PeerPrincipal);
+
+    private static bool OperationMatches(Operation o, AuthorizationContext c) =>
+        Field(o.Methods, o.NotMethods, c.Method, ignoreCase: false, tcpIgnores: !c.IsHttp)
+        && Field(o.Paths, o.NotPaths, c.Path, ignoreCase: false, tcpIgnores: !c.IsHttp)
+        && Field(o.Hosts, o.NotHosts, c.Host, ignoreCase: true, tcpIgnores: !c.IsHttp)
+        && Field(o.Ports, o.NotPorts, c.Port.ToString(CultureInfo.InvariantCulture), ignoreCase: false);
+
+    private static bool ConditionMatches(Condition w, AuthorizationContext c)
+    {
+        var key = w.Key ?? string.Empty;
+        IEnumerable<string> actual = key switch
+        {
+            "source.principal" => c.PeerPrincipal is null ? [] : [c.PeerPrincipal],
+            "source.namespace" => c.SourceNamespace is null || c.PeerPrincipal is null ? [] : [c.SourceNamespace],
+            "request.auth.principal" => c.RequestPrincipal is null ? [] : [c.RequestPrincipal],
+            "request.auth.audiences" => c.Token?.Audiences ?? [],
+            "destination.port" => [c.Port.ToString(CultureInfo.InvariantCulture)],
+            _ when key.StartsWith("request.headers[", StringComparison.Ordinal) =>
+                c.Headers.TryGetValue(key[16..^1], out var header) ? [header] : [],
+            _ when key.StartsWith("request.auth.claims[", StringComparison.Ordinal) => Claim(c.Token, key),
+            _ => [],
+        };
+        if (!c.IsHttp && HttpOnlyConditionPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
+        var values = actual.ToList();
+        var positive = w.Values is null || values.Any(v => w.Values.Any(p => StringMatches(p, v, ignoreCase: false)));
+        var negative = w.NotValues is null || !values.Any(v => w.NotValues.Any(p => StringMatches(p, v, ignoreCase: false)));
+        return positive && negative;
+    }
+
+    private static IEnumerable<string> Claim(JwtPrincipal? token, string key)
+    {
+        if (token is null)
+        {
+            return [];
+        }
+
+        object? value = token.Claims;
+        foreach (var part in key["request.auth.claims".Length..].Trim('[', ']').Split("]["))
+        {
+            value = value is IReadOnlyDictionary<string, object?> map && map.TryGetValue(part, out var inner) ? inner : null;
+        }
+
+        return value switch
+        {
+            string s => [s],
+            IEnumerable<object?> list => list.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty),
+            null => [],
+            _ => [Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty],
+        };
+    }
+
+    private static bool Field(List<string>? values, List<string>? notValues, string? actual, bool ignoreCase, bool tcpIgnores = false)
+    {
+        if (tcpIgnores)
+        {
+            return true;
+        }
+
+        var positive = values is null || (actual is not null && values.Any(v => StringMatches(v, actual, ignoreCase)));
+        var negative = notValues is null || actual is null || !notValues.Any(v => StringMatches(v, actual, ignoreCase));
+        return positive && negative;
+    }
+
+    private static bool NamespaceField(List<string>? values, List<string>? notValues, string? principal)
+    {
+        // namespaces match '.*/ns/NS/.*' on the peer principal, so they need mTLS.
+        string? ns = null;
+        if (principal is not null)
+        {
+            var parts = principal.Split('/');
+            var at = Array.IndexOf(parts, "ns");
+            ns = at >= 0 && at + 1 < parts.Length ? parts[at + 1] : null;
+        }
+
+        return Field(values, notValues, ns, ignoreCase: false);
+    }
+
+    /// <summary>Istio's string match: exact, 'prefix*', '*suffix', or '*' for any non-empty value.</summary>
+    public static bool StringMatches(string pattern, string value, bool ignoreCase)
+    {
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (pattern == "*")
+        {
+            return value.Length > 0;
+        }
+
+        if (pattern.EndsWith('*'))
+        {
+            return value.StartsWith(pattern[..^1], comparison);
+        }
+
+        if (pattern.StartsWith('*'))
+        {
+            return value.EndsWith(pattern[1..], comparison);
+        }
+
+        return string.Equals(pattern, value, comparison);
+    }
+}

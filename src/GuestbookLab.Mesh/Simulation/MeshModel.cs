@@ -1,0 +1,336 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Simulation;
+
+/// <summary>A service port with the protocol Istio infers for it (port name prefix or appProtocol).</summary>
+public sealed record ServicePortInfo(int Port, string? Name, object? TargetPort, string Protocol);
+
+/// <summary>A Kubernetes Service or a ServiceEntry, as the registry sees it.</summary>
+public sealed class ServiceInfo
+{
+    public required string Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>name.ns.svc.cluster.local for a Service; the host for a ServiceEntry.</summary>
+    public required string Host { get; init; }
+
+    public required IReadOnlyList<ServicePortInfo> Ports { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Selector { get; init; }
+
+    /// <summary>The ServiceEntry this came from, or null for a Kubernetes Service.</summary>
+    public ServiceEntry? Entry { get; init; }
+
+    public bool IsExternal => Entry?.Spec.Location is null or "MESH_EXTERNAL" && Entry is not null;
+
+    public string DisplayName => Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
+}
+
+/// <summary>A workload's pods: labels, identity, sidecar, ports and readiness inputs.</summary>
+public sealed class WorkloadInfo
+{
+    public required string Kind { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Labels { get; init; }
+
+    public required string ServiceAccount { get; init; }
+
+    public int Replicas { get; init; } = 1;
+
+    public bool HasSidecar { get; init; }
+
+    public bool IsGateway { get; init; }
+
+    /// <summary>Whether the sidecar rewrites HTTP probes (sidecar.istio.io/rewriteAppHTTPProbers, on by default).</summary>
+    public bool RewriteProbes { get; init; } = true;
+
+    public IReadOnlyDictionary<string, int> ContainerPorts { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The port of the first container's HTTP readiness probe, if it has one.</summary>
+    public int? ReadinessProbePort { get; init; }
+
+    public string DisplayName => $"{Kind} {Namespace}/{Name}";
+
+    public bool Selects(IReadOnlyDictionary<string, string>? selector) =>
+        selector is null || selector.All(kv => Labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    /// <summary>A container port number from a Service targetPort (number or port name).</summary>
+    public int? ResolvePort(object? targetPort, int servicePort) => targetPort switch
+    {
+        null => servicePort,
+        int i => i,
+        long l => (int)l,
+        string s when int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
+        string s => ContainerPorts.TryGetValue(s, out var p) ? p : null,
+        _ => null,
+    };
+}
+
+/// <summary>
+/// Everything the simulator and the analyzers need, built once from resources: the service registry, workloads,
+/// namespaces, mesh config and the Istio resources in the order they were created (the oldest wins where Istio says so).
+/// </summary>
+public sealed class MeshModel
+{
+    public const string DomainSuffix = "svc.cluster.local";
+
+    private MeshModel()
+    {
+    }
+
+    public string RootNamespace { get; private init; } = "istio-system";
+
+    public string TrustDomain { get; private init; } = "cluster.local";
+
+    /// <summary>ALLOW_ANY (Istio's default) or REGISTRY_ONLY.</summary>
+    public string OutboundPolicy { get; private init; } = "ALLOW_ANY";
+
+    public IReadOnlyList<ServiceInfo> Services { get; private init; } = [];
+
+    public IReadOnlyList<WorkloadInfo> Workloads { get; private init; } = [];
+
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Namespaces { get; private init; } = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    public IReadOnlyList<LabResource> Resources { get; private init; } = [];
+
+    public IReadOnlyList<VirtualService> VirtualServices { get; private init; } = [];
+
+    public IReadOnlyList<DestinationRule> DestinationRules { get; private init; } = [];
+
+    public IReadOnlyList<Gateway> Gateways { get; private init; } = [];
+
+    public IReadOnlyList<ServiceEntry> ServiceEntries { get; private init; } = [];
+
+    public IReadOnlyList<PeerAuthentication> PeerAuthentications { get; private init; } = [];
+
+    public IReadOnlyList<AuthorizationPolicy> AuthorizationPolicies { get; private init; } = [];
+
+    public IReadOnlyList<RequestAuthentication> RequestAuthentications { get; private init; } = [];
+
+    /// <summary>True when the ingress gateway was not among the resources and was added as istioctl's demo profile installs it.</summary>
+    public bool DefaultIngressGateway { get; private init; }
+
+    /// <summary>The namespace of a resource as applied (kubectl's default namespace when it has none).</summary>
+    public static string NamespaceOf(LabResource resource) => resource?.Namespace ?? "default";
+
+    /// <summary>
+    /// Builds the model. Later objects replace earlier ones of the same kind, namespace and name (as applying them in
+    /// order would), keeping the first one's creation order.
+    /// </summary>
+    public static MeshModel Build(IEnumerable<LabResource> resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        var byKey = new Dictionary<string, LabResource>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var resource in resources)
+        {
+            var key = $"{resource.Group}/{resource.Kind}/{(resource is KubernetesNamespace or IstioOperator ? string.Empty : NamespaceOf(resource))}/{resource.Name}";
+            if (!byKey.ContainsKey(key))
+            {
+                order.Add(key);
+            }
+
+            byKey[key] = resource;
+        }
+
+        var all = order.Select(k => byKey[k]).ToList();
+        var operators = all.OfType<IstioOperator>().ToList();
+        var mesh = operators.LastOrDefault()?.Spec.MeshConfig;
+
+        var namespaces = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var ns in all.OfType<KubernetesNamespace>())
+        {
+            namespaces[ns.Name] = ns.Metadata.Labels ?? new Dictionary<string, string>();
+        }
+
+        foreach (var resource in all.Where(r => r is not (KubernetesNamespace or IstioOperator)))
+        {
+            namespaces.TryAdd(NamespaceOf(resource), new Dictionary<string, string>());
+        }
+
+        var root = mesh?.RootNamespace ?? "istio-system";
+        var workloads = all.OfType<Workload>().Select(w => ToWorkload(w, namespaces, root)).ToList();
+        var services = all.OfType<Service>().Select(ToService).ToList();
+        var defaultGateway = false;
+        if (!workloads.Any(w => w.IsGateway))
+        {
+            // istioctl install (demo profile) creates the ingress gateway; a lab's manifests do not carry it.
+            defaultGateway = true;
+            namespaces.TryAdd(root, new Dictionary<string, string>());
+            workloads.Add(new WorkloadInfo
+            {
+                Kind = "Deployment", Namespace = root, Name = "istio-ingressgateway",
+                Labels = new Dictionary<string, string> { ["app"] = "istio-ingressgateway", ["istio"] = "ingressgateway" },
+                ServiceAccount = "istio-ingressgateway-service-account", HasSidecar = true, IsGateway = true,
+                ContainerPorts = new Dictionary<string, int> { ["http2"] = 8080, ["https"] = 8443 },
+            });
+            services.Add(new ServiceInfo
+            {
+                Namespace = root, Name = "istio-ingressgateway", Host = $"istio-ingressgateway.{root}.{DomainSuffix}",
+                Selector = new Dictionary<string, string> { ["app"] = "istio-ingressgateway", ["istio"] = "ingressgateway" },
+                Ports = [new ServicePortInfo(80, "http2", 8080, "HTTP2"), new ServicePortInfo(443, "https", 8443, "HTTPS"), new ServicePortInfo(15021, "status-port", 15021, "TCP")],
+            });
+        }
+
+        foreach (var entry in all.OfType<ServiceEntry>())
+        {
+            foreach (var host in entry.Spec.Hosts ?? [])
+            {
+                services.Add(new ServiceInfo
+                {
+                    Namespace = NamespaceOf(entry), Name = entry.Name, Host = host, Entry = entry,
+                    Ports = (entry.Spec.Ports ?? []).Where(p => p.Number is not null)
+                        .Select(p => new ServicePortInfo(p.Number!.Value, p.Name, p.TargetPort, (p.Protocol ?? "TCP").ToUpperInvariant())).ToList(),
+                    Selector = entry.Spec.WorkloadSelector?.MatchLabels,
+                });
+            }
+        }
+
+        return new MeshModel
+        {
+            RootNamespace = root,
+            TrustDomain = mesh?.TrustDomain ?? "cluster.local",
+            OutboundPolicy = mesh?.OutboundTrafficPolicy?.Mode ?? "ALLOW_ANY",
+            Services = services,
+            Workloads = workloads,
+            Namespaces = namespaces,
+            Resources = all,
+            DefaultIngressGateway = defaultGateway,
+            VirtualServices = all.OfType<VirtualService>().ToList(),
+            DestinationRules = all.OfType<DestinationRule>().ToList(),
+            Gateways = all.OfType<Gateway>().ToList(),
+            ServiceEntries = all.OfType<ServiceEntry>().ToList(),
+            PeerAuthentications = all.OfType<PeerAuthentication>().ToList(),
+            AuthorizationPolicies = all.OfType<AuthorizationPolicy>().ToList(),
+            RequestAuthentications = all.OfType<RequestAuthentication>().ToList(),
+        };
+    }
+
+    /// <summary>Whether pods of a namespace get a sidecar by the namespace's injection label.</summary>
+    public bool NamespaceInjected(string ns) =>
+        Namespaces.TryGetValue(ns, out var labels) && labels.TryGetValue("istio-injection", out var value) && value == "enabled";
+
+    /// <summary>The FQDN of a host written in a resource of namespace <paramref name="ns"/>: a short name gets ns.svc.cluster.local.</summary>
+    public static string Fqdn(string host, string ns) =>
+        host.Contains('.', StringComparison.Ordinal) || host.StartsWith('*') ? host : $"{host}.{ns}.{DomainSuffix}";
+
+    /// <summary>Finds the registry entry for a host as a client in <paramref name="clientNs"/> writes it, on a port (any port when null).</summary>
+    public ServiceInfo? FindService(string host, string clientNs, int? port)
+    {
+        var name = host.TrimEnd('.').ToLowerInvariant();
+        bool HasPort(ServiceInfo s) => port is null || s.Ports.Any(p => p.Port == port);
+        var k8s = Services.Where(s => s.Entry is null && HasPort(s)).FirstOrDefault(s =>
+            name == s.Host || name == $"{s.Name}.{s.Namespace}" || name == $"{s.Name}.{s.Namespace}.svc" || (name == s.Name && s.Namespace == clientNs));
+        if (k8s is not null)
+        {
+            return k8s;
+        }
+
+        var entries = Services.Where(s => s.Entry is not null && HasPort(s)).ToList();
+        return entries.FirstOrDefault(s => string.Equals(s.Host, name, StringComparison.OrdinalIgnoreCase))
+            ?? entries.Where(s => s.Host.StartsWith("*.", StringComparison.Ordinal) && name.EndsWith(s.Host[1..], StringComparison.OrdinalIgnoreCase))
+                .OrderByDescending(s => s.Host.Length)
+                .FirstOrDefault();
+    }
+
+    /// <summary>Pods (workloads) selected by a service and a subset's labels.</summary>
+    public IEnumerable<WorkloadInfo> Endpoints(ServiceInfo service, IReadOnlyDictionary<string, string>? subsetLabels)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (service.Selector is null)
+        {
+            return [];
+        }
+
+        return Workloads.Where(w => w.Namespace == service.Namespace && w.Replicas > 0 && w.Selects(service.Selector) && w.Selects(subsetLabels));
+    }
+
+    private static WorkloadInfo ToWorkload(Workload workload, Dictionary<string, IReadOnlyDictionary<string, string>> namespaces, string root)
+    {
+        var template = workload.Spec.Template;
+        var labels = template?.Metadata?.Labels ?? workload.Spec.Selector?.MatchLabels ?? new Dictionary<string, string>();
+        var annotations = template?.Metadata?.Annotations ?? new Dictionary<string, string>();
+        var ns = NamespaceOf(workload);
+        var inject = labels.GetValueOrDefault("sidecar.istio.io/inject") ?? annotations.GetValueOrDefault("sidecar.istio.io/inject");
+        var injected = inject switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => namespaces.TryGetValue(ns, out var nsLabels) && nsLabels.GetValueOrDefault("istio-injection") == "enabled",
+        };
+        var containers = template?.Spec?.Containers ?? [];
+        var ports = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var port in containers.SelectMany(c => c.Ports ?? []))
+        {
+            if (port.Name is not null && port.ContainerPort is { } number)
+            {
+                ports.TryAdd(port.Name, number);
+            }
+        }
+
+        var probe = containers.Select(c => c.ReadinessProbe?.HttpGet).FirstOrDefault(h => h is not null);
+        int? probePort = probe?.Port switch
+        {
+            long l => (int)l,
+            int i => i,
+            string s => ports.TryGetValue(s, out var p) ? p : null,
+            _ => null,
+        };
+        var isGateway = ns == root && labels.GetValueOrDefault("istio") == "ingressgateway";
+        return new WorkloadInfo
+        {
+            Kind = workload.Kind,
+            Namespace = ns,
+            Name = workload.Name,
+            Labels = labels,
+            ServiceAccount = template?.Spec?.ServiceAccountName ?? "default",
+            Replicas = workload is DaemonSet ? 1 : workload.Spec.Replicas ?? 1,
+            HasSidecar = injected || isGateway,
+            IsGateway = isGateway,
+            RewriteProbes = annotations.GetValueOrDefault("sidecar.istio.io/rewriteAppHTTPProbers") != "false",
+            ContainerPorts = ports,
+            ReadinessProbePort = probePort,
+        };
+    }
+
+    private static ServiceInfo ToService(Service service)
+    {
+        var ns = NamespaceOf(service);
+        return new ServiceInfo
+        {
+            Namespace = ns,
+            Name = service.Name,
+            Host = $"{service.Name}.{ns}.{DomainSuffix}",
+            Selector = service.Spec.Selector,
+            Ports = (service.Spec.Ports ?? []).Where(p => p.Port is not null)
+                .Select(p => new ServicePortInfo(p.Port!.Value, p.Name, p.TargetPort, Protocol(p.Name, p.AppProtocol, p.Protocol))).ToList(),
+        };
+    }
+
+    /// <summary>Istio's protocol selection: appProtocol, then the port name's prefix (http-, grpc-...), else sniffed (AUTO).</summary>
+    public static string Protocol(string? name, string? appProtocol, string? l4)
+    {
+        if (string.Equals(l4, "UDP", StringComparison.OrdinalIgnoreCase))
+        {
+            return "UDP";
+        }
+
+        var candidate = appProtocol ?? name?.Split('-')[0];
+        var upper = candidate?.ToUpperInvariant();
+        return upper switch
+        {
+            "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB" or "HTTPS" or "TLS" or "TCP" or "MONGO" or "MYSQL" or "REDIS" => upper,
+            "H2C" => "HTTP2",
+            _ => "AUTO",
+        };
+    }
+}

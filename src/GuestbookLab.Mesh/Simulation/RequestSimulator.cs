@@ -1,0 +1,979 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Simulation;
+
+/// <summary>
+/// Walks one request through the mesh the way Istio 1.17 decides its fate (SIMULATION-DESIGN: client sidecar or
+/// ingress gateway, route, cluster, endpoints, TLS, then the server's PeerAuthentication, JWT and RBAC filters).
+/// Pure: the model is built once, randomness comes from the caller's seedable source.
+/// </summary>
+public sealed class RequestSimulator
+{
+    private const string UpstreamReset = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
+
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly MeshModel model;
+
+    public RequestSimulator(MeshModel model) => this.model = model ?? throw new ArgumentNullException(nameof(model));
+
+    public MeshModel Model => model;
+
+    /// <summary>Resolves -From: ingress, kubelet, a workload name, or namespace/name of a workload or an ad-hoc pod.</summary>
+    public RequestSource ResolveSource(string from, bool? sidecar = null, string? serviceAccount = null)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        var text = from.Trim();
+        if (text.Equals("ingress", StringComparison.OrdinalIgnoreCase))
+        {
+            var gateway = model.Workloads.First(w => w.IsGateway);
+            return new RequestSource { Kind = "ingress", Namespace = gateway.Namespace, Name = gateway.Name, ServiceAccount = gateway.ServiceAccount, HasSidecar = true, Labels = gateway.Labels, Workload = gateway };
+        }
+
+        if (text.Equals("kubelet", StringComparison.OrdinalIgnoreCase))
+        {
+            return new RequestSource { Kind = "kubelet", Namespace = string.Empty, Name = "kubelet", HasSidecar = false };
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var ns = slash < 0 ? null : text[..slash];
+        var name = slash < 0 ? text : text[(slash + 1)..];
+        var workload = model.Workloads
+            .Where(w => !w.IsGateway && (ns is null || w.Namespace == ns))
+            .OrderBy(w => w.Namespace == "default" ? 0 : 1)
+            .FirstOrDefault(w => w.Name == name || w.Labels.GetValueOrDefault("app") == name);
+        if (workload is not null)
+        {
+            return new RequestSource
+            {
+                Kind = "pod", Namespace = workload.Namespace, Name = workload.Name, Labels = workload.Labels, Workload = workload,
+                ServiceAccount = serviceAccount ?? workload.ServiceAccount, HasSidecar = sidecar ?? workload.HasSidecar,
+            };
+        }
+
+        if (ns is null)
+        {
+            throw new ArgumentException(
+                $"'{text}' is not a workload of the configuration ({string.Join(", ", model.Workloads.Where(w => !w.IsGateway).Select(w => w.Name))}): name one, use ingress or kubelet, or namespace/name for a pod of your own");
+        }
+
+        var podNs = ns;
+        return new RequestSource
+        {
+            Kind = "pod", Namespace = podNs, Name = name, ServiceAccount = serviceAccount ?? "default",
+            HasSidecar = sidecar ?? model.NamespaceInjected(podNs), Labels = new Dictionary<string, string> { ["run"] = name },
+        };
+    }
+
+    public RequestResult Simulate(RequestSource source, RequestSpec request, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(random);
+        var result = new RequestResult { Source = source.ToString(), Request = request.ToString() };
+        switch (source.Kind)
+        {
+            case "ingress":
+                Ingress(source, request, random, result);
+                break;
+            case "kubelet":
+                Probe(request, result);
+                break;
+            default:
+                if (source.HasSidecar)
+                {
+                    Outbound(source, request, random, result);
+                }
+                else
+                {
+                    Direct(source, request, result);
+                }
+
+                break;
+        }
+
+        return result;
+    }
+
+    // ------------------------------------------------------------------------------------------ client without a sidecar
+
+    private void Direct(RequestSource source, RequestSpec request, RequestResult result)
+    {
+        result.Steps.Add(new("client", $"{source} has no sidecar: kube-proxy picks an endpoint; no VirtualService, DestinationRule or subset applies, and the request is plaintext"));
+        var service = model.FindService(request.Host, source.Namespace, request.Port);
+        if (service is null || service.Entry is not null)
+        {
+            Deliver(result, null, $"{request.Host} is outside the cluster: the request leaves directly");
+            return;
+        }
+
+        var endpoint = model.Endpoints(service, null).FirstOrDefault();
+        if (endpoint is null)
+        {
+            Refuse(result, $"{service.DisplayName} has no endpoints");
+            return;
+        }
+
+        var port = service.Ports.First(p => p.Port == request.Port);
+        result.DestinationService = service.Host;
+        Server(source, request, endpoint, endpoint.ResolvePort(port.TargetPort, port.Port) ?? port.Port, "plaintext", sourceProxied: false, result);
+    }
+
+    // ------------------------------------------------------------------------------------------ client sidecar
+
+    private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
+        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {model.OutboundPolicy})"));
+        if (request.Scheme == "https")
+        {
+            OutboundTls(source, request, result);
+            return;
+        }
+
+        if (request.Scheme == "tcp")
+        {
+            OutboundTcp(source, request, random, result);
+            return;
+        }
+
+        // HTTP: the virtual host is chosen by the Host header among the services and VirtualServices on this port.
+        var host = StripPort(request.Authority);
+        var vs = MeshVirtualService(host, source.Namespace, request.Port);
+        var service = model.FindService(host, source.Namespace, request.Port);
+        if (vs is null && service is null)
+        {
+            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            {
+                Respond(result, 502, null, null, "route", $"no service or ServiceEntry has the host {host} on port {request.Port}: REGISTRY_ONLY sends it to the block_all route (direct response 502)");
+                result.Cluster = "BlackHoleCluster";
+                return;
+            }
+
+            result.Cluster = "PassthroughCluster";
+            Deliver(result, null, $"no service or ServiceEntry has the host {host}: ALLOW_ANY passes it through to the original destination");
+            return;
+        }
+
+        List<HttpRoute> routes;
+        string vsNamespace;
+        if (vs is not null)
+        {
+            result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
+            result.Steps.Add(new("virtual host", $"the Host {host} matches VirtualService {result.VirtualService}", vs.DisplayName));
+            routes = vs.Spec.Http ?? [];
+            vsNamespace = MeshModel.NamespaceOf(vs);
+        }
+        else
+        {
+            result.Steps.Add(new("virtual host", $"the Host {host} is {service!.DisplayName}, with no VirtualService: the default route", service.DisplayName));
+            routes = [new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Host } }] }];
+            vsNamespace = service.Namespace;
+        }
+
+        RouteHttp(routes, vsNamespace, source.Namespace, "mesh", source, request, random, result, isGateway: false);
+    }
+
+    private void OutboundTls(RequestSource source, RequestSpec request, RequestResult result)
+    {
+        // Envoy does not terminate TLS: the filter chain is chosen by SNI.
+        var sni = request.Host;
+        var service = model.FindService(sni, source.Namespace, request.Port);
+        if (service is null)
+        {
+            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            {
+                result.Outcome = RequestOutcome.ConnectionReset;
+                result.ResponseFlag = "UH";
+                result.Cluster = "BlackHoleCluster";
+                result.Steps.Add(new("listener", $"no ServiceEntry matches the SNI {sni} on port {request.Port}: REGISTRY_ONLY sends it to BlackHoleCluster and the TLS handshake is reset (curl exit 35)"));
+                return;
+            }
+
+            result.Cluster = "PassthroughCluster";
+            Deliver(result, null, $"no ServiceEntry matches the SNI {sni}: ALLOW_ANY passes the TLS connection through");
+            return;
+        }
+
+        result.Cluster = $"outbound|{request.Port}||{service.Host}";
+        result.DestinationService = service.Host;
+        result.Steps.Add(new("filter chain", $"the SNI {sni} matches {service.DisplayName}", service.Entry?.DisplayName));
+        if (service.Entry is not null)
+        {
+            Deliver(result, null, "TLS passes through the sidecar to the external host");
+            result.ClientTls = "TLS (end to end)";
+            return;
+        }
+
+        var endpoint = model.Endpoints(service, null).FirstOrDefault();
+        if (endpoint is null)
+        {
+            Respond(result, null, "UH", null, "endpoints", $"{service.DisplayName} has no endpoints");
+            result.Outcome = RequestOutcome.ConnectionReset;
+            return;
+        }
+
+        Deliver(result, endpoint, "TLS passes through to the pod");
+    }
+
+    private void OutboundTcp(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
+        var service = model.FindService(request.Host, source.Namespace, request.Port);
+        if (service is null)
+        {
+            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            {
+                result.Outcome = RequestOutcome.ConnectionClosed;
+                result.Cluster = "BlackHoleCluster";
+                result.Steps.Add(new("listener", $"{request.Host}:{request.Port} is not registered: REGISTRY_ONLY sends the connection to BlackHoleCluster, which closes it"));
+                return;
+            }
+
+            result.Cluster = "PassthroughCluster";
+            Deliver(result, null, $"{request.Host}:{request.Port} is not registered: ALLOW_ANY passes it through");
+            return;
+        }
+
+        // TCP ports ignore http[]; VS tcp[] routes or the service itself.
+        var vs = MeshVirtualService(StripPort(request.Host), source.Namespace, request.Port);
+        var destination = new Destination { Host = service.Host };
+        if (vs?.Spec.Tcp is { Count: > 0 } tcp)
+        {
+            var route = tcp.FirstOrDefault(r => r.Match is null || r.Match.Any(m => m.Port is null || m.Port == request.Port));
+            if (route?.Route is { Count: > 0 } targets)
+            {
+                result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
+                destination = Pick(targets.Select(t => (t.Destination, t.Weight)).ToList(), random) ?? destination;
+            }
+        }
+
+        result.Steps.Add(new("filter chain", $"TCP to {service.DisplayName} (HTTP routes do not apply)", service.DisplayName));
+        ToDestination(destination, vs is null ? service.Namespace : MeshModel.NamespaceOf(vs), source.Namespace, source, request, random, result, null);
+    }
+
+    // ------------------------------------------------------------------------------------------ ingress gateway
+
+    private void Ingress(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
+        var gatewayWorkload = source.Workload!;
+        result.Steps.Add(new("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}"));
+        var servers = model.Gateways
+            .Where(g => gatewayWorkload.Selects(g.Spec.Selector))
+            .SelectMany(g => (g.Spec.Servers ?? []).Select(s => (Gateway: g, Server: s)))
+            .Where(x => x.Server.Port?.Number == request.Port)
+            .ToList();
+        if (servers.Count == 0)
+        {
+            Refuse(result, $"no Gateway server listens on port {request.Port}: nothing binds the ingress listener");
+            return;
+        }
+
+        var host = StripPort(request.Authority);
+        var matching = servers.Where(x => (x.Server.Hosts ?? []).Any(h => ServerHostMatches(h, host))).ToList();
+        if (matching.Count == 0)
+        {
+            Respond(result, 404, "NR", null, "gateway", $"no Gateway server on port {request.Port} accepts the host {host}");
+            return;
+        }
+
+        var (gateway, server) = matching[0];
+        var gatewayRef = $"{MeshModel.NamespaceOf(gateway)}/{gateway.Name}";
+        result.Gateway = gatewayRef;
+        result.Steps.Add(new("gateway", $"Gateway {gatewayRef} serves port {request.Port}/{server.Port?.Protocol} for {string.Join(",", server.Hosts ?? [])}", gateway.DisplayName));
+        if (server.Tls?.HttpsRedirect == true)
+        {
+            Respond(result, 301, null, null, "gateway", "the server redirects HTTP to HTTPS");
+            return;
+        }
+
+        // VirtualServices bound to this gateway whose hosts match the Host; on gateways their routes are merged in order.
+        var bound = model.VirtualServices
+            .Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef))
+            .Where(vs => (vs.Spec.Hosts ?? []).Any(h => HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), host) || HostMatches(h, host)))
+            .ToList();
+        if (bound.Count == 0)
+        {
+            Respond(result, 404, "NR", null, "virtual host", $"no VirtualService is bound to {gatewayRef} for the host {host}: the gateway answers 404");
+            return;
+        }
+
+        var gatewayAuthz = GatewayFilters(source, request, result);
+        if (!gatewayAuthz)
+        {
+            return;
+        }
+
+        result.VirtualService = string.Join(", ", bound.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
+        result.Steps.Add(new("virtual host", $"the host {host} is bound through {result.VirtualService}"));
+        var routes = bound.SelectMany(v => (v.Spec.Http ?? []).Select(r => (Route: r, Ns: MeshModel.NamespaceOf(v)))).ToList();
+        var ordered = routes.Where(r => r.Route.Match is { Count: > 0 }).Concat(routes.Where(r => r.Route.Match is not { Count: > 0 })).ToList();
+        RouteHttp(ordered.Select(r => r.Route).ToList(), ordered.FirstOrDefault().Ns ?? "default", gatewayWorkload.Namespace, gatewayRef, source, request, random, result, isGateway: true);
+    }
+
+    private bool GatewayFilters(RequestSource source, RequestSpec request, RequestResult result)
+    {
+        // The gateway's own JWT and RBAC filters run before its routes.
+        if (!Jwt(source.Workload!, request, result))
+        {
+            return false;
+        }
+
+        var context = new AuthorizationContext(true, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
+        var (decision, allowed) = Authorization.Evaluate(model, source.Workload!, context);
+        if (decision.Policy is not null)
+        {
+            result.Authorization = decision;
+            result.Steps.Add(new("gateway authorization", decision.ToString()));
+        }
+
+        if (!allowed)
+        {
+            Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway's AuthorizationPolicies deny the request");
+        }
+
+        return allowed;
+    }
+
+    // ------------------------------------------------------------------------------------------ routes (sidecar and gateway)
+
+    private void RouteHttp(List<HttpRoute> routes, string vsNamespace, string proxyNamespace, string proxyGateway, RequestSource source, RequestSpec request, Random random, RequestResult result, bool isGateway)
+    {
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var route = routes[i];
+            if (!RouteMatches(route, request, source, proxyGateway))
+            {
+                continue;
+            }
+
+            result.Route = route.Name is null ? $"http[{i}]" : $"http[{i}] {route.Name}";
+            result.Steps.Add(new("route", route.Match is { Count: > 0 } ? $"{result.Route} matches (the first route that matches wins)" : $"{result.Route} has no match and takes every request"));
+            if (route.Redirect is { } redirect)
+            {
+                Respond(result, redirect.RedirectCode ?? 301, null, null, "route", $"{result.Route} redirects");
+                return;
+            }
+
+            if (route.DirectResponse is { } direct)
+            {
+                Respond(result, direct.Status ?? 200, null, null, "route", $"{result.Route} answers directly");
+                return;
+            }
+
+            if (Fault(route, random, result))
+            {
+                return;
+            }
+
+            var destination = Pick((route.Route ?? []).Select(r => (r.Destination, r.Weight)).ToList(), random);
+            if (destination is null)
+            {
+                Respond(result, 503, "NC", null, "route", $"{result.Route} has no destination");
+                return;
+            }
+
+            ToDestination(destination, vsNamespace, proxyNamespace, source, request, random, result, route);
+            return;
+        }
+
+        Respond(result, 404, "NR", null, "route", isGateway ? "no route of the bound VirtualServices matches" : "no route of the VirtualService matches");
+    }
+
+    private static bool RouteMatches(HttpRoute route, RequestSpec request, RequestSource source, string proxyGateway)
+    {
+        // Match blocks are ORed; the conditions inside one block are ANDed. No match block matches everything.
+        if (route.Match is not { Count: > 0 })
+        {
+            return true;
+        }
+
+        return route.Match.Any(m => MatchRequest(m, request, source, proxyGateway));
+    }
+
+    private static bool MatchRequest(HttpMatchRequest m, RequestSpec request, RequestSource source, string proxyGateway)
+    {
+        var ignoreCase = m.IgnoreUriCase == true;
+        if (m.Uri is { } uri && !UriMatches(uri, request.Path, request.Query, ignoreCase))
+        {
+            return false;
+        }
+
+        if (m.Method is { } method && !StringMatch(method, request.Method, ignoreCase: false))
+        {
+            return false;
+        }
+
+        if (m.Authority is { } authority && !StringMatch(authority, request.Authority, ignoreCase: false))
+        {
+            return false;
+        }
+
+        if (m.Scheme is { } scheme && !StringMatch(scheme, request.Scheme, ignoreCase: false))
+        {
+            return false;
+        }
+
+        foreach (var (name, match) in m.Headers ?? [])
+        {
+            if (!request.Headers.TryGetValue(name, out var value) || !StringMatch(match, value, ignoreCase: false))
+            {
+                return false;
+            }
+        }
+
+        foreach (var (name, match) in m.WithoutHeaders ?? [])
+        {
+            if (request.Headers.TryGetValue(name, out var value) && StringMatch(match, value, ignoreCase: false))
+            {
+                return false;
+            }
+        }
+
+        var query = ParseQuery(request.Query);
+        foreach (var (name, match) in m.QueryParams ?? [])
+        {
+            // 1.17 translates only exact and regex query matches; prefix is ignored.
+            if (match.Exact is null && match.Regex is null)
+            {
+                continue;
+            }
+
+            if (!query.TryGetValue(name, out var value) || !StringMatch(match, value, ignoreCase: false))
+            {
+                return false;
+            }
+        }
+
+        if (m.Port is { } port && port != request.Port)
+        {
+            return false;
+        }
+
+        if (m.SourceLabels is { } labels && !labels.All(kv => source.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
+        {
+            return false;
+        }
+
+        if (m.SourceNamespace is { } ns && ns != source.Namespace)
+        {
+            return false;
+        }
+
+        return m.Gateways is not { Count: > 0 } || m.Gateways.Any(g => g == proxyGateway || (g == "mesh" && proxyGateway == "mesh") || g.EndsWith("/" + proxyGateway.Split('/').Last(), StringComparison.Ordinal) || proxyGateway.EndsWith("/" + g, StringComparison.Ordinal));
+    }
+
+    /// <summary>exact: path without query; prefix: string prefix of :path (with the query); regex: RE2 full match of the path.</summary>
+    private static bool UriMatches(StringMatch uri, string path, string query, bool ignoreCase)
+    {
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (uri.Exact is not null)
+        {
+            return string.Equals(path, uri.Exact, comparison);
+        }
+
+        if (uri.Prefix is not null)
+        {
+            var full = query.Length == 0 ? path : $"{path}?{query}";
+            return full.StartsWith(uri.Prefix, comparison);
+        }
+
+        return uri.Regex is null || FullMatch(uri.Regex, path);
+    }
+
+    /// <summary>Header and other matchers: exact, prefix, regex (full match); '*' regex or an empty matcher means present.</summary>
+    private static bool StringMatch(StringMatch match, string value, bool ignoreCase)
+    {
+        var comparison = ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (match.Exact is not null)
+        {
+            return string.Equals(value, match.Exact, comparison);
+        }
+
+        if (match.Prefix is not null)
+        {
+            return value.StartsWith(match.Prefix, comparison);
+        }
+
+        if (match.Regex is not null)
+        {
+            return match.Regex == "*" || FullMatch(match.Regex, value);
+        }
+
+        return true;
+    }
+
+    private static bool FullMatch(string pattern, string value)
+    {
+        try
+        {
+            return Regex.IsMatch(value, $"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static Dictionary<string, string> ParseQuery(string query)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            result.TryAdd(key, eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..]));
+        }
+
+        return result;
+    }
+
+    /// <summary>Fault injection: an abort ends the request (FI); a delay adds latency (DI). No percentage means no fault.</summary>
+    private static bool Fault(HttpRoute route, Random random, RequestResult result)
+    {
+        if (route.Fault is not { } fault)
+        {
+            return false;
+        }
+
+        if (fault.Delay is { } delay && Sample(delay.Percentage?.Value ?? delay.Percent, random))
+        {
+            var duration = MeshDuration.Parse(delay.FixedDelay);
+            result.InjectedDelay = duration.TimeSpan;
+            result.ResponseFlag = "DI";
+            result.Steps.Add(new("fault", $"a delay of {delay.FixedDelay} is injected"));
+        }
+
+        if (fault.Abort is { } abort && Sample(abort.Percentage?.Value, random))
+        {
+            Respond(result, abort.HttpStatus ?? 503, "FI", "fault filter abort", "fault", $"the fault filter aborts with {abort.HttpStatus}: no retry, no call to the service");
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool Sample(double? percentage, Random random) =>
+        percentage is { } p && p > 0 && (p >= 100 || random.NextDouble() * 100 < p);
+
+    /// <summary>Weighted pick: one destination takes all; with several, zero weights drop out and the rest split proportionally.</summary>
+    private static Destination? Pick(List<(Destination? Destination, int? Weight)> targets, Random random)
+    {
+        var valid = targets.Where(t => t.Destination is not null).ToList();
+        if (valid.Count <= 1)
+        {
+            return valid.FirstOrDefault().Destination;
+        }
+
+        var weighted = valid.Where(t => (t.Weight ?? 0) > 0).ToList();
+        if (weighted.Count == 0)
+        {
+            return null;
+        }
+
+        var total = weighted.Sum(t => t.Weight!.Value);
+        var roll = random.Next(total);
+        foreach (var (destination, weight) in weighted)
+        {
+            roll -= weight!.Value;
+            if (roll < 0)
+            {
+                return destination;
+            }
+        }
+
+        return weighted[^1].Destination;
+    }
+
+    // ------------------------------------------------------------------------------------------ cluster, endpoints, TLS
+
+    private void ToDestination(Destination destination, string vsNamespace, string proxyNamespace, RequestSource source, RequestSpec request, Random random, RequestResult result, HttpRoute? route)
+    {
+        var host = MeshModel.Fqdn(destination.Host ?? string.Empty, vsNamespace);
+        var service = model.FindService(host, proxyNamespace, null);
+        var port = destination.Port?.Number ?? (service?.Ports.Count == 1 ? service.Ports[0].Port : request.Port);
+        result.DestinationService = service?.Host ?? host;
+        result.Subset = destination.Subset;
+        result.DestinationPort = port;
+        result.Cluster = $"outbound|{port}|{destination.Subset}|{service?.Host ?? host}";
+        if (route is not null)
+        {
+            RetriesAndMirror(route, vsNamespace, proxyNamespace, request, random, result);
+        }
+
+        if (service is null || service.Ports.All(p => p.Port != port))
+        {
+            Respond(result, 503, "NC", null, "cluster", $"no service has the host {host} on port {port}, so the cluster {result.Cluster} does not exist");
+            return;
+        }
+
+        if (service.Entry is not null)
+        {
+            result.Steps.Add(new("cluster", $"{result.Cluster} is {service.DisplayName}", service.Entry.DisplayName));
+            Deliver(result, null, service.IsExternal ? "the sidecar sends the request to the external host (MESH_EXTERNAL: no mTLS)" : "the request goes to the ServiceEntry's endpoints");
+            return;
+        }
+
+        var rule = DestinationRuleFor(service, proxyNamespace);
+        IReadOnlyDictionary<string, string>? subsetLabels = null;
+        Subset? subset = null;
+        if (destination.Subset is not null)
+        {
+            subset = rule?.Spec.Subsets?.FirstOrDefault(s => s.Name == destination.Subset);
+            if (subset is null)
+            {
+                Respond(result, 503, "NC", null, "cluster", rule is null
+                    ? $"no DestinationRule defines subsets for {service.Host}, so the cluster {result.Cluster} does not exist"
+                    : $"DestinationRule {MeshModel.NamespaceOf(rule)}/{rule.Name} has no subset {destination.Subset}, so the cluster {result.Cluster} does not exist");
+                return;
+            }
+
+            subsetLabels = subset.Labels;
+        }
+
+        var servicePort = service.Ports.First(p => p.Port == port);
+        var endpoints = model.Endpoints(service, subsetLabels).ToList();
+        var ready = endpoints.Where(e => Ready(e)).ToList();
+        if (ready.Count == 0)
+        {
+            Respond(result, 503, "UH", "no healthy upstream", "endpoints", endpoints.Count == 0
+                ? $"no pod of {service.DisplayName}{(subsetLabels is null ? string.Empty : $" carries the subset labels {Labels(subsetLabels)}")}"
+                : $"the pods of {string.Join(", ", endpoints.Select(e => e.Name))} are not ready (their readiness probe fails)");
+            return;
+        }
+
+        var endpoint = ready[random.Next(ready.Count)];
+        result.Steps.Add(new("cluster", $"{result.Cluster}: {ready.Count} ready workload(s), {endpoint.DisplayName} answers", rule?.DisplayName));
+        var targetPort = endpoint.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? servicePort.Port;
+
+        // Client TLS: a DestinationRule tls setting wins (subset over port level over top level); else auto mTLS.
+        var tls = subset?.TrafficPolicy?.Tls?.Mode
+            ?? rule?.Spec.TrafficPolicy?.PortLevelSettings?.FirstOrDefault(p => p.Port?.Number == port)?.Tls?.Mode
+            ?? rule?.Spec.TrafficPolicy?.Tls?.Mode;
+        string wire;
+        if (tls is not null)
+        {
+            wire = tls == "DISABLE" ? "plaintext" : tls;
+            result.Steps.Add(new("client TLS", $"the DestinationRule sets tls.mode {tls}", rule?.DisplayName));
+        }
+        else
+        {
+            wire = endpoint.HasSidecar && NamespaceMode(endpoint.Namespace) != "DISABLE" ? "ISTIO_MUTUAL" : "plaintext";
+            result.Steps.Add(new("client TLS", wire == "ISTIO_MUTUAL" ? "auto mTLS: the endpoint has a sidecar, so Istio mTLS is used" : "auto mTLS: the endpoint has no sidecar (or mTLS is disabled), so plaintext"));
+        }
+
+        Server(source, request, endpoint, targetPort, wire, sourceProxied: true, result);
+    }
+
+    private void RetriesAndMirror(HttpRoute route, string vsNamespace, string proxyNamespace, RequestSpec request, Random random, RequestResult result)
+    {
+        result.RetryPolicy = route.Retries switch
+        {
+            null => "default: 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)",
+            { Attempts: 0 } => "none (attempts: 0)",
+            var r => $"{r.Attempts} attempt(s){(r.PerTryTimeout is null ? string.Empty : $", {r.PerTryTimeout} per try")}, retry on {r.RetryOn ?? "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}",
+        };
+        if (route.Mirror is not { } mirror)
+        {
+            return;
+        }
+
+        // mirrorPercentage > 0 is the share; {value: 0} turns mirroring off; else mirrorPercent; else 100%.
+        var percentage = route.MirrorPercentage?.Value is { } v ? v : route.MirrorPercent ?? 100;
+        if (!Sample(percentage, random))
+        {
+            result.Steps.Add(new("mirror", $"this request is not mirrored ({percentage}% are)"));
+            return;
+        }
+
+        var host = MeshModel.Fqdn(mirror.Host ?? string.Empty, vsNamespace);
+        var service = model.FindService(host, proxyNamespace, null);
+        var port = mirror.Port?.Number ?? (service?.Ports.Count == 1 ? service.Ports[0].Port : request.Port);
+        var shadow = $"{StripPort(request.Authority)}-shadow";
+        var copy = new MirrorCopy($"outbound|{port}|{mirror.Subset}|{service?.Host ?? host}", shadow, percentage);
+        result.Mirrors.Add(copy);
+        result.Steps.Add(new("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded"));
+    }
+
+    /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
+    private DestinationRule? DestinationRuleFor(ServiceInfo service, string proxyNamespace)
+    {
+        foreach (var ns in new[] { proxyNamespace, service.Namespace, model.RootNamespace }.Distinct())
+        {
+            var candidates = model.DestinationRules
+                .Where(dr => MeshModel.NamespaceOf(dr) == ns && dr.Spec.Host is not null && HostMatches(MeshModel.Fqdn(dr.Spec.Host, ns), service.Host))
+                .OrderByDescending(dr => dr.Spec.Host!.StartsWith('*') ? 0 : 1)
+                .ThenByDescending(dr => dr.Spec.Host!.Length)
+                .ToList();
+            if (candidates.Count > 0)
+            {
+                return candidates[0];
+            }
+        }
+
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------ server side
+
+    private void Server(RequestSource source, RequestSpec request, WorkloadInfo server, int targetPort, string wire, bool sourceProxied, RequestResult result)
+    {
+        result.ClientTls = wire;
+        if (!server.HasSidecar)
+        {
+            result.ServerMtlsMode = "none (no sidecar)";
+            Deliver(result, server, $"{server.DisplayName} has no sidecar: the application answers");
+            return;
+        }
+
+        var mode = PeerMode(server, targetPort);
+        result.ServerMtlsMode = mode;
+        result.Steps.Add(new("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}"));
+        var mutual = wire == "ISTIO_MUTUAL";
+        if ((mode == "STRICT" && !mutual) || (mode == "DISABLE" && mutual))
+        {
+            if (sourceProxied)
+            {
+                Respond(result, 503, "UC", UpstreamReset, "server mTLS", mode == "STRICT" ? "the sidecar sent plaintext into STRICT mTLS: the server resets the connection" : "the sidecar sent mTLS to a port with mTLS disabled: the server resets the connection");
+            }
+            else
+            {
+                result.Outcome = RequestOutcome.ConnectionReset;
+                result.Steps.Add(new("server mTLS", "plaintext from a client without a sidecar into STRICT mTLS: connection reset by peer (curl exit 56)"));
+            }
+
+            return;
+        }
+
+        var peer = mutual ? $"spiffe://{model.TrustDomain}/ns/{source.Namespace}/sa/{source.ServiceAccount}" : null;
+        result.PeerPrincipal = peer;
+        result.ServerIdentity = mutual ? $"spiffe://{model.TrustDomain}/ns/{server.Namespace}/sa/{server.ServiceAccount}" : null;
+        var isHttp = request.IsHttp && !IsTcpPort(server, targetPort);
+        if (isHttp && !Jwt(server, request, result))
+        {
+            return;
+        }
+
+        var context = new AuthorizationContext(isHttp, peer?["spiffe://".Length..], result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), targetPort, request.Headers, mutual ? source.Namespace : null);
+        var (decision, allowed) = Authorization.Evaluate(model, server, context);
+        result.Authorization = decision;
+        result.Steps.Add(new("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString()));
+        if (!allowed)
+        {
+            if (isHttp)
+            {
+                Respond(result, 403, null, "RBAC: access denied", "authorization", $"denied ({decision})");
+            }
+            else
+            {
+                result.Outcome = RequestOutcome.ConnectionClosed;
+                result.Steps.Add(new("authorization", "the network RBAC filter closes the TCP connection"));
+            }
+
+            return;
+        }
+
+        Deliver(result, server, "the application answers");
+    }
+
+    private bool IsTcpPort(WorkloadInfo server, int targetPort)
+    {
+        var ports = model.Services.Where(s => s.Entry is null && s.Namespace == server.Namespace && server.Selects(s.Selector))
+            .SelectMany(s => s.Ports).Where(p => (server.ResolvePort(p.TargetPort, p.Port) ?? p.Port) == targetPort).ToList();
+        return ports.Count > 0 && ports.All(p => p.Protocol is "TCP" or "MYSQL" or "REDIS" or "MONGO" or "TLS");
+    }
+
+    /// <summary>RequestAuthentication: a present token must be valid for a configured issuer (401 otherwise); a missing one passes.</summary>
+    private bool Jwt(WorkloadInfo workload, RequestSpec request, RequestResult result)
+    {
+        var rules = model.RequestAuthentications
+            .Where(ra => (MeshModel.NamespaceOf(ra) == workload.Namespace || MeshModel.NamespaceOf(ra) == model.RootNamespace) && workload.Selects(ra.Spec.Selector?.MatchLabels))
+            .SelectMany(ra => (ra.Spec.JwtRules ?? []).Select(r => (Auth: ra, Rule: r)))
+            .ToList();
+        if (rules.Count == 0 || !request.HasToken)
+        {
+            if (rules.Count > 0)
+            {
+                result.Steps.Add(new("JWT", "no token: RequestAuthentication lets the request through without a request principal"));
+            }
+
+            return true;
+        }
+
+        string? problem = null;
+        var token = request.Token;
+        if (token is null)
+        {
+            problem = "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections";
+        }
+        else if (rules.FirstOrDefault(r => r.Rule.Issuer == token.Issuer) is not { Rule: not null } match)
+        {
+            problem = "Jwt issuer is not configured";
+        }
+        else if (token.IsExpired)
+        {
+            problem = "Jwt is expired";
+        }
+        else if (match.Rule.Audiences is { Count: > 0 } audiences && !token.Audiences.Intersect(audiences, StringComparer.Ordinal).Any())
+        {
+            problem = "Audiences in Jwt are not allowed";
+        }
+
+        if (problem is not null)
+        {
+            Respond(result, 401, null, problem, "JWT", $"the token is rejected: {problem}");
+            return false;
+        }
+
+        result.RequestPrincipal = token!.RequestPrincipal;
+        result.Steps.Add(new("JWT", $"the token of {token.Issuer} is accepted (signatures are not checked offline): request principal {result.RequestPrincipal}"));
+        return true;
+    }
+
+    /// <summary>PeerAuthentication: workload policy (with port-level) over namespace over mesh (root) over PERMISSIVE; UNSET inherits.</summary>
+    private string PeerMode(WorkloadInfo workload, int port)
+    {
+        var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
+        var workloadPolicy = workload.Namespace == model.RootNamespace ? null : inNamespace.FirstOrDefault(p => p.Spec.Selector?.MatchLabels is { Count: > 0 } labels && workload.Selects(labels));
+        var portMode = workloadPolicy?.Spec.PortLevelMtls?.GetValueOrDefault(port.ToString(CultureInfo.InvariantCulture))?.Mode;
+        foreach (var mode in new[] { portMode, workloadPolicy?.Spec.Mtls?.Mode, NamespaceMode(workload.Namespace) })
+        {
+            if (mode is not null and not "UNSET")
+            {
+                return mode;
+            }
+        }
+
+        return "PERMISSIVE";
+    }
+
+    private string NamespaceMode(string ns)
+    {
+        string? Level(string n) => model.PeerAuthentications
+            .FirstOrDefault(p => MeshModel.NamespaceOf(p) == n && p.Spec.Selector?.MatchLabels is not { Count: > 0 })?.Spec.Mtls?.Mode;
+        var nsMode = Level(ns);
+        if (nsMode is not null and not "UNSET")
+        {
+            return nsMode;
+        }
+
+        var meshMode = Level(model.RootNamespace);
+        return meshMode is not null and not "UNSET" ? meshMode : "PERMISSIVE";
+    }
+
+    /// <summary>A pod whose HTTP readiness probe is not rewritten fails it under STRICT mTLS (the kubelet has no certificate).</summary>
+    private bool Ready(WorkloadInfo workload) =>
+        !(workload.HasSidecar && !workload.RewriteProbes && workload.ReadinessProbePort is { } port && PeerMode(workload, port) == "STRICT");
+
+    // ------------------------------------------------------------------------------------------ kubelet probes
+
+    private void Probe(RequestSpec request, RequestResult result)
+    {
+        var workload = model.Workloads.FirstOrDefault(w => w.Name == request.Host || w.Labels.GetValueOrDefault("app") == request.Host);
+        if (workload is null)
+        {
+            Refuse(result, $"no workload named {request.Host}");
+            return;
+        }
+
+        result.Steps.Add(new("kubelet", $"the kubelet probes {workload.DisplayName} on port {request.Port}{request.Path} without a certificate"));
+        if (!workload.HasSidecar)
+        {
+            Deliver(result, workload, "no sidecar: the application answers the probe");
+            return;
+        }
+
+        if (workload.RewriteProbes)
+        {
+            Deliver(result, workload, "the sidecar rewrote the probe to its agent (port 15020), which asks the application: the probe passes");
+            return;
+        }
+
+        var mode = PeerMode(workload, request.Port);
+        result.ServerMtlsMode = mode;
+        if (mode == "STRICT")
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.Steps.Add(new("server mTLS", "probe rewriting is off and the port is STRICT: the plaintext probe is reset, the pod never becomes ready (READY 1/2)"));
+            return;
+        }
+
+        Deliver(result, workload, $"probe rewriting is off, but the port is {mode}: the plaintext probe passes");
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private VirtualService? MeshVirtualService(string host, string clientNamespace, int port)
+    {
+        // On sidecars VirtualServices for one host are not merged: the oldest wins.
+        var service = model.FindService(host, clientNamespace, port);
+        var fqdn = service?.Host ?? host;
+        return model.VirtualServices
+            .Where(vs => vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh"))
+            .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
+    }
+
+    private static string GatewayRef(string reference, string vsNamespace) =>
+        reference.Contains('/', StringComparison.Ordinal)
+            ? (reference.StartsWith("./", StringComparison.Ordinal) ? $"{vsNamespace}/{reference[2..]}" : reference)
+            : reference.Contains('.', StringComparison.Ordinal) ? $"{reference.Split('.')[1]}/{reference.Split('.')[0]}" : $"{vsNamespace}/{reference}";
+
+    private static bool ServerHostMatches(string serverHost, string host)
+    {
+        var slash = serverHost.IndexOf('/', StringComparison.Ordinal);
+        var name = slash < 0 ? serverHost : serverHost[(slash + 1)..];
+        return HostMatches(name, host);
+    }
+
+    /// <summary>Host matching: '*' matches all; '*.x.com' matches subdomains of x.com, not x.com itself.</summary>
+    public static bool HostMatches(string pattern, string host)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(host);
+        if (pattern == "*" || host == "*")
+        {
+            return true;
+        }
+
+        if (pattern.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase);
+        }
+
+        return string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string StripPort(string authority)
+    {
+        var colon = authority.LastIndexOf(':');
+        return colon > 0 && authority[(colon + 1)..].All(char.IsAsciiDigit) ? authority[..colon] : authority;
+    }
+
+    private static string Labels(IReadOnlyDictionary<string, string> labels) => string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    private static void Respond(RequestResult result, int? status, string? flag, string? body, string stage, string detail)
+    {
+        result.Outcome = RequestOutcome.ProxyResponse;
+        result.Status = status;
+        result.ResponseFlag = flag is null ? result.ResponseFlag : flag;
+        result.Body = body;
+        result.Steps.Add(new(stage, detail));
+    }
+
+    private static void Refuse(RequestResult result, string detail)
+    {
+        result.Outcome = RequestOutcome.ConnectionRefused;
+        result.Steps.Add(new("connect", $"connection refused: {detail}"));
+    }
+
+    private static void Deliver(RequestResult result, WorkloadInfo? endpoint, string detail)
+    {
+        result.Outcome = RequestOutcome.Delivered;
+        result.Status = 200;
+        result.Endpoint = endpoint is null ? result.DestinationService ?? "external host" : $"{endpoint.Namespace}/{endpoint.Name}";
+        result.Steps.Add(new("response", detail));
+    }
+}

@@ -1,0 +1,183 @@
+using System;
+using System.Linq;
+using System.Collections.Generic;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Simulation;
+
+public enum RequestOutcome
+{
+    /// <summary>The application answered.</summary>
+    Delivered,
+
+    /// <summary>A proxy answered by itself (404, 403, 502, 503, fault abort...).</summary>
+    ProxyResponse,
+
+    /// <summary>The connection was reset (e.g. plaintext into STRICT mTLS, TLS to a blocked host).</summary>
+    ConnectionReset,
+
+    /// <summary>Nothing listens (e.g. no Gateway server on the port).</summary>
+    ConnectionRefused,
+
+    /// <summary>The connection was accepted, then closed (TCP authorization deny).</summary>
+    ConnectionClosed,
+}
+
+/// <summary>Who sends the request.</summary>
+public sealed class RequestSource
+{
+    /// <summary>ingress, kubelet, or a pod.</summary>
+    public required string Kind { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public string ServiceAccount { get; init; } = "default";
+
+    public bool HasSidecar { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public WorkloadInfo? Workload { get; init; }
+
+    public override string ToString() => Kind == "pod" ? $"{Namespace}/{Name}{(HasSidecar ? string.Empty : " (no sidecar)")}" : Kind;
+}
+
+/// <summary>The request: scheme says the protocol (http, https, tcp), host and port the destination.</summary>
+public sealed class RequestSpec
+{
+    public required string Scheme { get; init; }
+
+    public required string Host { get; init; }
+
+    public required int Port { get; init; }
+
+    public string Path { get; init; } = "/";
+
+    public string Query { get; init; } = string.Empty;
+
+    public string Method { get; init; } = "GET";
+
+    /// <summary>Request headers, names in lower case.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The bearer token, decoded, when the request carries one that parses.</summary>
+    public JwtPrincipal? Token { get; init; }
+
+    /// <summary>True when the request carries a token, whether or not it parses.</summary>
+    public bool HasToken { get; init; }
+
+    public bool IsHttp => Scheme == "http";
+
+    /// <summary>The Host/:authority header (the URI host unless -Header Host says otherwise).</summary>
+    public string Authority => Headers.TryGetValue("host", out var host) ? host : Host;
+
+    public override string ToString() => $"{Method} {Scheme}://{Host}:{Port}{Path}";
+}
+
+/// <summary>One step of the request's way, in words: what decided, on which resource.</summary>
+public sealed record SimulationStep(string Stage, string Detail, string? Resource = null)
+{
+    public override string ToString() => Resource is null ? $"{Stage}: {Detail}" : $"{Stage}: {Detail} [{Resource}]";
+}
+
+/// <summary>A mirrored copy: fire-and-forget, its answer discarded.</summary>
+public sealed record MirrorCopy(string Cluster, string Host, double Percentage);
+
+/// <summary>The authorization decision at the server (or gateway) and what decided it.</summary>
+public sealed record AuthorizationDecision(string Decision, string? Policy, int? Rule, string? Action)
+{
+    public override string ToString() => Policy is null ? Decision : $"{Decision} by {Policy}{(Rule is null ? string.Empty : $" rule[{Rule}]")}";
+}
+
+/// <summary>What happens to one request: the outcome and every decision on its way.</summary>
+public sealed class RequestResult
+{
+    public required string Source { get; init; }
+
+    public required string Request { get; init; }
+
+    public RequestOutcome Outcome { get; set; }
+
+    /// <summary>The HTTP status the caller sees (none for resets and TCP).</summary>
+    public int? Status { get; set; }
+
+    /// <summary>Envoy's response flag (NR, NC, UH, FI, DI, UC, ...).</summary>
+    public string? ResponseFlag { get; set; }
+
+    /// <summary>The body a proxy answers with ('RBAC: access denied', 'no healthy upstream', 'fault filter abort'...).</summary>
+    public string? Body { get; set; }
+
+    public string? Gateway { get; set; }
+
+    public string? VirtualService { get; set; }
+
+    /// <summary>The matched HTTP route (index, and name when it has one).</summary>
+    public string? Route { get; set; }
+
+    /// <summary>The Envoy cluster: outbound|port|subset|host.</summary>
+    public string? Cluster { get; set; }
+
+    public string? DestinationService { get; set; }
+
+    public string? Subset { get; set; }
+
+    public int? DestinationPort { get; set; }
+
+    /// <summary>The workload whose pod answered.</summary>
+    public string? Endpoint { get; set; }
+
+    public TimeSpan? InjectedDelay { get; set; }
+
+    public string? RetryPolicy { get; set; }
+
+    public List<MirrorCopy> Mirrors { get; } = [];
+
+    public AuthorizationDecision? Authorization { get; set; }
+
+    /// <summary>The TLS on the wire between the last proxy (or client) and the server: ISTIO_MUTUAL, SIMPLE or plaintext.</summary>
+    public string? ClientTls { get; set; }
+
+    /// <summary>The server's effective PeerAuthentication mode for the port.</summary>
+    public string? ServerMtlsMode { get; set; }
+
+    /// <summary>The client's SPIFFE ID as the server sees it (mTLS only).</summary>
+    public string? PeerPrincipal { get; set; }
+
+    /// <summary>The SPIFFE ID of the server's certificate (mTLS only).</summary>
+    public string? ServerIdentity { get; set; }
+
+    /// <summary>iss/sub of a verified JWT.</summary>
+    public string? RequestPrincipal { get; set; }
+
+    public List<SimulationStep> Steps { get; } = [];
+
+    public string Explanation => string.Join(Environment.NewLine, Steps);
+
+    public override string ToString() => Outcome switch
+    {
+        RequestOutcome.Delivered => $"{Status} from {Endpoint}",
+        RequestOutcome.ProxyResponse => $"{Status} {ResponseFlag} {Body}".Trim(),
+        _ => Outcome.ToString(),
+    };
+}
+
+/// <summary>The spread of outcomes over many requests (-Count).</summary>
+public sealed record RequestSampleGroup(RequestOutcome Outcome, int? Status, string? Destination, int Count, double Fraction);
+
+public sealed class RequestSample
+{
+    public required string Source { get; init; }
+
+    public required string Request { get; init; }
+
+    public required int Count { get; init; }
+
+    public required IReadOnlyList<RequestSampleGroup> Groups { get; init; }
+
+    /// <summary>The share of requests answered by a destination ('ui/v2', 'ui') or with a status.</summary>
+    public double FractionTo(string destination) => Groups.Where(g => g.Destination == destination).Sum(g => g.Fraction);
+
+    public double FractionWithStatus(int status) => Groups.Where(g => g.Status == status).Sum(g => g.Fraction);
+}

@@ -1,0 +1,179 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Simulation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands;
+
+/// <summary>Tells what the mesh would do with a request, offline: outcome, route, cluster, mTLS, authorization, every step.</summary>
+/// <remarks>
+/// Simulates Istio 1.17's decisions for one request over a configuration (pipeline objects or -Directory): the client
+/// sidecar or ingress gateway (listener, virtual host by Host or SNI, first matching route, fault, weighted
+/// destination, retries, mirror, cluster and subset, ready endpoints, client TLS), then the server's sidecar
+/// (PeerAuthentication mode, JWT, AuthorizationPolicies) and the application.
+///
+/// -From is 'ingress' (a request from outside through the ingress gateway), 'kubelet' (a probe), a workload of the
+/// configuration ('ui'), or 'namespace/name' for a pod of your own (its sidecar follows the namespace's injection
+/// label unless -Sidecar says). The URI's scheme is the protocol: http://message-service/hello/test,
+/// https://google.com, tcp://redis:6379. -Token carries a JWT (decoded, not verified: signatures are not checked
+/// offline). -Count samples weighted routes and percentages with a seedable random source and returns the spread.
+///
+/// Workloads come from Deployments, StatefulSets and DaemonSets (their replicas, labels, service account, probes);
+/// without an ingress gateway workload, the demo profile's istio-ingressgateway (port 80 to 8080) is assumed.
+/// </remarks>
+/// <example>
+/// <code>$lab = &amp; (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1') -OutputPath ./lab -WarningAction SilentlyContinue
+/// $app = $lab | Where-Object Step -Like '*-app' | ForEach-Object Objects
+/// $app | Test-MeshRequest -From ingress -Uri http://guestbook.example.com/</code>
+/// <para>Before any Gateway: the connection is refused, as the codelab shows.</para>
+/// </example>
+/// <example>
+/// <code>$app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+/// @($app; Enable-MeshInjection; Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway; New-MeshGateway guestbook-ui-gateway) |
+///     Test-MeshRequest -From ingress -Uri http://localhost/ -Count 1000 -Seed 1 | Select-Object -ExpandProperty Groups</code>
+/// <para>The 20/80 split over 1000 requests (ui v2 has no pods in this configuration, so its share answers 503).</para>
+/// </example>
+[Cmdlet(VerbsDiagnostic.Test, "MeshRequest")]
+[OutputType(typeof(RequestResult), typeof(RequestSample))]
+public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
+{
+    /// <summary>Who sends: ingress, kubelet, a workload name (ui), or namespace/name.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string From { get; set; } = null!;
+
+    /// <summary>The request: http://host[:port]/path, https://host[:port] or tcp://host:port.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    public string Uri { get; set; } = null!;
+
+    /// <summary>The HTTP method.</summary>
+    [Parameter]
+    public string Method { get; set; } = "GET";
+
+    /// <summary>Request headers, e.g. @{ 'user-agent' = 'Mozilla/5.0 Chrome/120' }; Host overrides the URI's host.</summary>
+    [Parameter]
+    public IDictionary? Header { get; set; }
+
+    /// <summary>A JWT sent as 'Authorization: Bearer TOKEN'.</summary>
+    [Parameter]
+    public string? Token { get; set; }
+
+    /// <summary>How many requests to simulate; more than one returns the spread of outcomes.</summary>
+    [Parameter]
+    public int Count { get; set; } = 1;
+
+    /// <summary>The seed of the random source, for repeatable samples.</summary>
+    [Parameter]
+    public int? Seed { get; set; }
+
+    /// <summary>Whether the source pod has a sidecar (by default its namespace's injection label decides).</summary>
+    [Parameter]
+    public SwitchParameter Sidecar { get; set; }
+
+    /// <summary>The source pod's service account (its identity under mTLS).</summary>
+    [Parameter]
+    public string? ServiceAccount { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (Count < 1)
+        {
+            ThrowInvalid(ErrorIds.InvalidCount, "-Count", Count, $"{Count} is not a request count: give 1 or more");
+        }
+
+        var request = BuildRequest();
+        var simulator = new RequestSimulator(LoadModel());
+        RequestSource source;
+        try
+        {
+            source = simulator.ResolveSource(From, MyInvocation.BoundParameters.ContainsKey(nameof(Sidecar)) ? Sidecar.IsPresent : null, ServiceAccount);
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From: {ex.Message}"), ErrorIds.InvalidSource, ErrorCategory.InvalidArgument, From));
+            return;
+        }
+
+        var random = Seed is { } seed ? new Random(seed) : new Random();
+        if (Count == 1)
+        {
+            WriteObject(simulator.Simulate(source, request, random));
+            return;
+        }
+
+        var results = Enumerable.Range(0, Count).Select(_ => simulator.Simulate(source, request, random)).ToList();
+        var groups = results
+            .GroupBy(r => (r.Outcome, r.Status, Destination: Destination(r)))
+            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / Count))
+            .OrderByDescending(g => g.Count)
+            .ToList();
+        WriteObject(new RequestSample { Source = results[0].Source, Request = results[0].Request, Count = Count, Groups = groups });
+    }
+
+    private static string? Destination(RequestResult r)
+    {
+        if (r.DestinationService is null)
+        {
+            return null;
+        }
+
+        var service = r.DestinationService.Split('.')[0];
+        return r.Subset is null ? service : $"{service}/{r.Subset}";
+    }
+
+    private RequestSpec BuildRequest()
+    {
+        if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "tcp") || string.IsNullOrEmpty(uri.Host))
+        {
+            ThrowInvalid(ErrorIds.InvalidUri, "-Uri", Uri, $"'{Uri}' is not a request: write http://host/path, https://host or tcp://host:port");
+        }
+
+        var port = uri!.IsDefaultPort || uri.Port < 0 ? uri.Scheme switch { "http" => 80, "https" => 443, _ => -1 } : uri.Port;
+        if (port < 1)
+        {
+            ThrowInvalid(ErrorIds.InvalidUri, "-Uri", Uri, "a tcp:// request needs a port, e.g. tcp://redis:6379");
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in Header is null ? [] : Entries(Header))
+        {
+            headers[key.ToLowerInvariant()] = ToText(value);
+        }
+
+        var token = Token;
+        if (token is null && headers.TryGetValue("authorization", out var authorization) && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            token = authorization[7..];
+        }
+
+        JwtPrincipal? principal = null;
+        if (token is not null)
+        {
+            headers["authorization"] = "Bearer (token)";
+            try
+            {
+                principal = JwtDecoder.Decode(token);
+            }
+            catch (FormatException)
+            {
+                WriteVerbose("The token does not parse as a JWT; the sidecar will reject it if a RequestAuthentication applies.");
+            }
+        }
+
+        return new RequestSpec
+        {
+            Scheme = uri.Scheme,
+            Host = uri.Host,
+            Port = port,
+            Path = uri.AbsolutePath,
+            Query = uri.Query.TrimStart('?'),
+            Method = Method.ToUpperInvariant(),
+            Headers = headers,
+            Token = principal,
+            HasToken = token is not null,
+        };
+    }
+}
