@@ -8,7 +8,8 @@
            dependencies under Dependencies/, format file, lab scripts, MAML help generated from the cmdlets).
     Test   builds, runs the xunit suite and the Pester suite (in a fresh pwsh that imports out/GuestbookLab), and
            ends with the line 'Tests: N passed, M failed'; the exit code is non-zero on any failure.
-    Lab    builds, then runs the codelab lab script offline: every step's manifests go to out/lab.
+    Lab    builds, then runs the codelab lab script offline: every step's manifests go to out/lab; then checks the
+           codelab's observations against them (Test-MeshRequest) with the module's Pester suite, step by step.
     Clean  removes out/ and the projects' bin/obj folders.
     Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
 .EXAMPLE
@@ -193,6 +194,16 @@ function Invoke-Lab {
         "'{0} steps, {1} objects: manifests in {2}' -f `$steps.Count, @(`$steps.Objects).Count, '$LabOutput'"
     $exit = Invoke-Pwsh @('-Command', $script)
     if ($exit -ne 0) { throw 'The lab script failed.' }
+
+    Write-Step 'Checking the codelab''s observations offline (Test-MeshRequest, Pester)'
+    $tools = Restore-TestTools
+    $suite = Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.Tests.ps1'
+    $script = "`$env:NO_COLOR = '1'; Import-Module '$($tools.Pester)'; Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; " +
+        "`$c = New-PesterConfiguration; `$c.Run.Container = New-PesterContainer -Path '$suite' -Data @{ LabPath = '$LabOutput' }; " +
+        "`$c.Output.Verbosity = 'Detailed'; `$c.Run.PassThru = `$true; `$r = Invoke-Pester -Configuration `$c; " +
+        "'Codelab observations: {0} passed, {1} failed' -f `$r.PassedCount, `$r.FailedCount; exit [int](`$r.FailedCount -gt 0)"
+    $exit = Invoke-Pwsh @('-Command', $script)
+    if ($exit -ne 0) { throw 'Some of the codelab''s observations do not hold.' }
 }
 
 switch ($Task) {

@@ -28,7 +28,16 @@ $data = @{
 }
 $files = Get-ChildItem (Join-Path $PSScriptRoot 'Pester') -Filter *.Tests.ps1 |
     Where-Object { -not $Filter -or $_.Name -match $Filter }
-$containers = $files | ForEach-Object { New-PesterContainer -Path $_.FullName -Data $data }
+$containers = @($files | ForEach-Object { New-PesterContainer -Path $_.FullName -Data $data })
+
+# The codelab's own expectations, shipped with the module, against a fresh run of the lab script.
+if (-not $Filter -or 'GuestbookLab.Lab.Tests.ps1' -match $Filter) {
+    Import-Module $ModuleManifest -Force
+    $moduleBase = (Get-Module GuestbookLab).ModuleBase
+    $labPath = Join-Path (Split-Path $ResultFile) 'lab'
+    $null = & (Join-Path $moduleBase 'Labs/GuestbookLab.Lab.ps1') -OutputPath $labPath -WarningAction SilentlyContinue
+    $containers += New-PesterContainer -Path (Join-Path $moduleBase 'Labs/GuestbookLab.Lab.Tests.ps1') -Data @{ LabPath = $labPath }
+}
 
 $config = New-PesterConfiguration
 $config.Run.Container = $containers

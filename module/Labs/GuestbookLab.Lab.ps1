@@ -274,6 +274,13 @@ Step Security ui-viewer-jwt 'Require the codelab''s token at the ui' {
         -RequestPrincipals 'testing@secure.istio.io/testing@secure.istio.io'
 }
 
+# Step files of another version of this script (other numbers or names) would mislead a replay of the folder.
+$ids = @(for ($i = 0; $i -lt $steps.Count; $i++) { '{0:D2}-{1}.yaml' -f ($i + 1), $steps[$i].Name })
+if (Test-Path -LiteralPath $OutputPath) {
+    Get-ChildItem -LiteralPath $OutputPath -File | Where-Object { $_.Name -match '^\d{2}-[a-z0-9-]+\.yaml$' -and $_.Name -notin $ids } |
+        ForEach-Object { Write-Verbose "Removing the stale step file $($_.Name)"; Remove-Item -LiteralPath $_.FullName }
+}
+
 $number = 0
 foreach ($step in $steps) {
     # Steps keep their number whichever sections run, so a file name always means the same step.

@@ -1,0 +1,99 @@
+param($ModuleManifest, $SchemaCheck, $YamlDotNet11, $DataFolder)
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+    $base = @($app; Enable-MeshInjection)
+    $gateway = New-MeshGateway guestbook-ui-gateway
+    $route = New-MeshVirtualService guestbook-ui '*' -Gateways guestbook-ui-gateway | Add-MeshRoute ui -UriPrefix /
+}
+
+Describe 'Test-MeshRequest' {
+    It 'returns a result object with every decision explained' {
+        $r = @($base; $gateway; $route) | Test-MeshRequest -From ingress -Uri http://guestbook.example.com/
+        $r | Should -BeOfType GuestbookLab.Mesh.Simulation.RequestResult
+        $r.Outcome | Should -Be 'Delivered'
+        $r.Gateway | Should -Be 'default/guestbook-ui-gateway'
+        $r.Cluster | Should -Be 'outbound|80||ui.default.svc.cluster.local'
+        $r.ClientTls | Should -Be 'ISTIO_MUTUAL'
+        $r.PeerPrincipal | Should -Be 'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'
+        $r.Steps.Stage | Should -Contain 'gateway'
+        $r.Explanation | Should -Match 'first route that matches wins'
+    }
+
+    It 'reads the configuration from a manifest folder, and adds piped objects to it' {
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'config'
+        $null = @($base; $gateway) | Export-LabManifest -Path $folder
+        (Test-MeshRequest -Directory $folder -From ingress -Uri http://x/).Status | Should -Be 404
+        ($route | Test-MeshRequest -Directory $folder -From ingress -Uri http://x/).Status | Should -Be 200
+    }
+
+    It 'samples with -Count and a seed, repeatably' {
+        $split = Set-MeshTrafficSplit ui @{ v1 = 50; v2 = 50 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway
+        $v2 = ConvertFrom-LabYaml "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui-v2}`nspec:`n  template:`n    metadata: {labels: {app: ui, version: '2.0'}}`n    spec: {serviceAccountName: ui-sa}"
+        $a = @($base; $gateway; $split; $v2) | Test-MeshRequest -From ingress -Uri http://x/ -Count 500 -Seed 42
+        $b = @($base; $gateway; $split; $v2) | Test-MeshRequest -From ingress -Uri http://x/ -Count 500 -Seed 42
+        $a | Should -BeOfType GuestbookLab.Mesh.Simulation.RequestSample
+        $a.Count | Should -Be 500
+        $a.FractionTo('ui/v1') | Should -Be $b.FractionTo('ui/v1')
+        ($a.FractionTo('ui/v1') + $a.FractionTo('ui/v2')) | Should -Be 1
+        $a.FractionWithStatus(200) | Should -Be 1
+    }
+
+    It 'takes headers, a sidecar override and a service account' {
+        $policy = New-MeshAuthorizationPolicy only-ui -Namespace default -Selector @{ app = 'message-service' } -Principals 'cluster.local/ns/default/sa/ui-sa'
+        (@($base; $policy) | Test-MeshRequest -From default/debug -Uri http://message-service/hello/x -ServiceAccount ui-sa).Status | Should -Be 200
+        (@($base; $policy) | Test-MeshRequest -From default/debug -Uri http://message-service/hello/x).Status | Should -Be 403
+        # Without a sidecar the call is plaintext: PERMISSIVE accepts it, but it has no principal, so the policy denies it.
+        $plain = @($base; $policy) | Test-MeshRequest -From default/debug -Uri http://message-service/hello/x -ServiceAccount ui-sa -Sidecar:$false
+        $plain.ClientTls | Should -Be 'plaintext'
+        $plain.PeerPrincipal | Should -BeNullOrEmpty
+        $plain.Status | Should -Be 403
+    }
+
+    It 'never echoes a token' {
+        $token = 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJpIiwic3ViIjoicyJ9.'
+        $text = $base | Test-MeshRequest -From ui -Uri http://message-service/ -Token $token -Verbose 4>&1 | Out-String -Width 500
+        $text | Should -Not -Match ([regex]::Escape('eyJpc3MiOiJpIiwic3ViIjoicyJ9'))
+    }
+
+    It 'rejects <Case>' -ForEach @(
+        @{ Case = 'an unknown scheme'; Call = { $base | Test-MeshRequest -From ui -Uri ftp://x/ }; Id = 'InvalidUri'; Field = '-Uri' }
+        @{ Case = 'a tcp request without a port'; Call = { $base | Test-MeshRequest -From ui -Uri tcp://redis }; Id = 'InvalidUri'; Field = '-Uri' }
+        @{ Case = 'a source that is no workload'; Call = { $base | Test-MeshRequest -From uii -Uri http://ui/ }; Id = 'InvalidSource'; Field = '-From' }
+        @{ Case = 'a zero count'; Call = { $base | Test-MeshRequest -From ui -Uri http://ui/ -Count 0 }; Id = 'InvalidCount'; Field = '-Count' }
+        @{ Case = 'a missing folder'; Call = { Test-MeshRequest -Directory ./nowhere -From ingress -Uri http://x/ }; Id = 'ManifestNotFound'; Field = 'nowhere' }
+    ) {
+        $err = Get-LabError $Call
+        $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $err.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Field))*"
+    }
+}
+
+Describe 'Test-MeshConfiguration' {
+    It 'returns analysis messages with code, level and resource' {
+        $messages = New-MeshVirtualService reviews reviews | Add-MeshRoute reviews -Subset v2 | Test-MeshConfiguration
+        $messages | Should -BeOfType GuestbookLab.Mesh.Analysis.AnalysisMessage
+        $messages.Code | Should -Contain 'IST0101'
+        ($messages | Where-Object Code -EQ IST0101)[0].Resource | Should -Be 'VirtualService reviews'
+        ($messages | Where-Object Code -EQ IST0101)[0].Level | Should -Be 'Error'
+    }
+
+    It 'finds nothing wrong in the codelab''s ingress' {
+        @($base; $gateway; $route) | Test-MeshConfiguration | Should -BeNullOrEmpty
+    }
+
+    It 'gates a script with -FailOn' {
+        $err = Get-LabError { New-MeshVirtualService reviews reviews | Add-MeshRoute reviews | Test-MeshConfiguration -FailOn Error }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ConfigurationFindings,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        { @($base; $gateway; $route) | Test-MeshConfiguration -FailOn Info } | Should -Not -Throw
+    }
+
+    It 'analyzes a manifest folder' {
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'analyze'
+        $null = @($base; New-MeshAuthorizationPolicy p -Namespace default -Selector @{ app = 'nothing' }) | Export-LabManifest -Path $folder
+        (Test-MeshConfiguration -Directory $folder).Code | Should -Contain 'IST0127'
+    }
+}
