@@ -10,6 +10,8 @@
            ends with the line 'Tests: N passed, M failed'; the exit code is non-zero on any failure.
     Lab    builds, then runs the codelab lab script offline: every step's manifests go to out/lab; then checks the
            codelab's observations against them (Test-MeshRequest) with the module's Pester suite, step by step.
+    Bench  prints speed figures (medians of repeated runs): Test-MeshRequest decisions per second on the lab's
+           configuration, Test-MeshConfiguration time for 10,000 generated resources, YAML documents per second.
     Clean  removes out/ and the projects' bin/obj folders.
     Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
 .EXAMPLE
@@ -17,7 +19,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Lab', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Lab', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -206,8 +208,20 @@ function Invoke-Lab {
     if ($exit -ne 0) { throw 'Some of the codelab''s observations do not hold.' }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $labPath = Join-Path $Out 'bench/lab'
+    Write-Step "Writing the lab's manifests to $labPath"
+    $exit = Invoke-Pwsh @('-Command', "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; `$null = & '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$labPath' -WarningAction SilentlyContinue")
+    if ($exit -ne 0) { throw 'The lab script failed.' }
+    Write-Step 'Building and running the benchmarks (Release)'
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/Bench/Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    Invoke-Native dotnet @((Join-Path $Root 'tests/Bench/bin/Release/net10.0/Bench.dll'), $labPath, '--runs', '5')
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Bench' { Invoke-Bench }
     'Test' { Invoke-Test }
     'Lab' { Invoke-Lab }
     'Clean' {

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Analysis;
+using GuestbookLab.Mesh.Simulation;
+using GuestbookLab.Model;
+
+// Usage: Bench <lab-folder> [--runs 5]
+// 1. Test-MeshRequest decisions per second on the lab's final configuration (a mix of the codelab's requests).
+// 2. Test-MeshConfiguration on 10,000 generated resources: model build plus analysis, in milliseconds.
+// 3. YAML: documents per second read into typed resources and written back.
+// Each figure is the median of the runs, after a warm-up run.
+var folder = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Bench <lab-folder> [--runs N]");
+var runs = args.Length > 2 && args[1] == "--runs" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+
+var lab = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal)
+    .SelectMany(f => ManifestSerializer.Deserialize(File.ReadAllText(f), f)).ToList();
+var simulator = new RequestSimulator(MeshModel.Build(lab));
+var mix = new (string From, RequestSpec Request)[]
+{
+    ("ingress", new RequestSpec { Scheme = "http", Host = "guestbook.example.com", Port = 80, Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["user-agent"] = "Chrome" } }),
+    ("ui", new RequestSpec { Scheme = "http", Host = "message-service", Port = 80, Path = "/hello/test" }),
+    ("ui", new RequestSpec { Scheme = "http", Host = "guestbook-service", Port = 80, Path = "/api/messages", Method = "POST" }),
+    ("ui", new RequestSpec { Scheme = "tcp", Host = "redis", Port = 6379 }),
+    ("default/ubuntu", new RequestSpec { Scheme = "http", Host = "archive.ubuntu.com", Port = 80, Path = "/ubuntu/" }),
+    ("default/ubuntu", new RequestSpec { Scheme = "https", Host = "google.com", Port = 443 }),
+};
+var sources = mix.Select(m => simulator.ResolveSource(m.From)).ToArray();
+var random = new Random(1);
+
+double Decisions()
+{
+    var clock = Stopwatch.StartNew();
+    var count = 0;
+    while (clock.ElapsedMilliseconds < 1000)
+    {
+        for (var i = 0; i < mix.Length; i++)
+        {
+            simulator.Simulate(sources[i], mix[i].Request, random);
+        }
+
+        count += mix.Length;
+    }
+
+    return count / clock.Elapsed.TotalSeconds;
+}
+
+var generated = Generate(10_000);
+double Analysis()
+{
+    var clock = Stopwatch.StartNew();
+    var messages = MeshAnalyzer.Analyze(MeshModel.Build(generated));
+    GC.KeepAlive(messages);
+    return clock.Elapsed.TotalMilliseconds;
+}
+
+var yaml = ManifestSerializer.Serialize(lab);
+var docs = lab.Count;
+double Yaml()
+{
+    var clock = Stopwatch.StartNew();
+    var rounds = 0;
+    while (clock.ElapsedMilliseconds < 1000)
+    {
+        ManifestSerializer.Serialize(ManifestSerializer.Deserialize(yaml));
+        rounds++;
+    }
+
+    return rounds * docs / clock.Elapsed.TotalSeconds;
+}
+
+static double Median(Func<double> measure, int runs)
+{
+    measure();
+    var values = Enumerable.Range(0, runs).Select(_ => measure()).Order().ToList();
+    return values[values.Count / 2];
+}
+
+var before = GC.GetAllocatedBytesForCurrentThread();
+for (var i = 0; i < 1000; i++)
+{
+    simulator.Simulate(sources[i % mix.Length], mix[i % mix.Length].Request, random);
+}
+
+var bytesPerDecision = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+var decisions = Median(Decisions, runs);
+var analysis = Median(Analysis, runs);
+var yamlRate = Median(Yaml, runs);
+var findings = MeshAnalyzer.Analyze(MeshModel.Build(generated)).Count;
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshRequest: {decisions:N0} decisions/s on the lab configuration ({lab.Count} objects; median of {runs} one-second runs; {bytesPerDecision:N0} bytes allocated per decision)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshConfiguration: {analysis:N0} ms for {generated.Count:N0} generated resources ({findings:N0} findings; median of {runs} runs)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"YAML: {yamlRate:N0} documents/s read and written back (median of {runs} one-second runs)"));
+
+// A mesh of n resources in 20 namespaces: per app a Service, a Deployment, a VirtualService with a 90/10 split, a
+// DestinationRule with two subsets (the second without pods) and an AuthorizationPolicy admitting the previous app.
+static List<LabResource> Generate(int n)
+{
+    var resources = new List<LabResource>(n);
+    for (var i = 0; resources.Count < n; i++)
+    {
+        var ns = $"ns{i % 20}";
+        var app = $"app{i}";
+        var service = new Service { Name = app, Namespace = ns };
+        service.Spec.Selector = new() { ["app"] = app };
+        service.Spec.Ports = [new ServicePortSpec { Name = "http", Port = 80, TargetPort = 8080L }];
+        var deployment = new Deployment { Name = $"{app}-v1", Namespace = ns };
+        deployment.Spec.Template = new PodTemplateSpec
+        {
+            Metadata = new ObjectMeta { Labels = new() { ["app"] = app, ["version"] = "v1" } },
+            Spec = new PodSpec { ServiceAccountName = app },
+        };
+        var vs = new VirtualService { Name = app, Namespace = ns };
+        vs.Spec.Hosts = [app];
+        vs.Spec.Http =
+        [
+            new HttpRoute
+            {
+                Match = [new HttpMatchRequest { Uri = new StringMatch { Prefix = "/" } }],
+                Route =
+                [
+                    new HttpRouteDestination { Destination = new Destination { Host = app, Subset = "v1" }, Weight = 90 },
+                    new HttpRouteDestination { Destination = new Destination { Host = app, Subset = "v2" }, Weight = 10 },
+                ],
+            },
+        ];
+        var dr = new DestinationRule { Name = app, Namespace = ns };
+        dr.Spec.Host = app;
+        dr.Spec.Subsets = [new Subset { Name = "v1", Labels = new() { ["version"] = "v1" } }, new Subset { Name = "v2", Labels = new() { ["version"] = "v2" } }];
+        var policy = new AuthorizationPolicy { Name = app, Namespace = ns };
+        policy.Spec.Selector = new WorkloadSelector { MatchLabels = new() { ["app"] = app } };
+        policy.Spec.Rules = [new AuthorizationRule { From = [new RuleFrom { Source = new Source { Principals = [$"cluster.local/ns/ns{(i + 19) % 20}/sa/app{Math.Max(0, i - 1)}"] } }] }];
+        resources.AddRange(new LabResource[] { service, deployment, vs, dr, policy }.Take(n - resources.Count));
+    }
+
+    return resources;
+}
