@@ -46,10 +46,14 @@ Step Install istio-install 'The istioctl configuration: demo profile, traces to 
 Step Install injection 'Turn on automatic sidecar injection for the default namespace' {
     Enable-MeshInjection -Namespace default
 }
-$appYaml = (Get-Content -Raw (Join-Path $PSScriptRoot 'App/guestbook-app.yaml')).
-    Replace('ACCOUNT_ID', $AccountId).Replace('REGION', $Region).Replace('REPO_PREFIX', $RepoPrefix)
+# The application's manifests ship in App/, with the image placeholders ACCOUNT_ID, REGION and REPO_PREFIX.
+function Read-AppManifest([string] $Name) {
+    $text = (Get-Content -Raw (Join-Path $PSScriptRoot "App/$Name.yaml")).
+        Replace('ACCOUNT_ID', $AccountId).Replace('REGION', $Region).Replace('REPO_PREFIX', $RepoPrefix)
+    ConvertFrom-LabYaml $text
+}
 Step Install app 'Deploy the guestbook application: mysql, redis, guestbook-service, message-service, ui' {
-    ConvertFrom-LabYaml $appYaml
+    Read-AppManifest guestbook-app
 }
 
 # ------------------------------------------------------------------ Ingress Traffic
@@ -86,37 +90,8 @@ Step Traffic circuit-breaker 'Limit connections to message-service and eject fai
 }
 
 # ------------------------------------------------------------------ Traffic Splitting / Shifting
-$uiV2Image = "$AccountId.dkr.ecr.$Region.amazonaws.com/$RepoPrefix-ui:v2"
 Step Traffic ui-v2 'Deploy ui v2 (golden background): the ui service now balances v1 and v2' {
-    ConvertFrom-LabYaml @"
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ui-v2
-  labels: {app: ui, version: "2.0"}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: ui, version: "2.0"}
-  template:
-    metadata:
-      labels: {app: ui, version: "2.0"}
-    spec:
-      serviceAccountName: ui-sa
-      containers:
-      - name: ui
-        image: $uiV2Image
-        env:
-        - {name: MESSAGE_HOST, value: http://message-service}
-        - {name: GUESTBOOK_HOST, value: http://guestbook-service}
-        - {name: REDIS_HOST, value: redis}
-        readinessProbe:
-          initialDelaySeconds: 40
-          httpGet: {path: /actuator/health, port: 9000}
-        ports:
-        - {name: http, containerPort: 8080}
-        - {name: metrics, containerPort: 9000}
-"@
+    Read-AppManifest ui-deployment-v2
 }
 $uiSplit = @{ Service = 'ui'; Name = 'guestbook-ui'; Hosts = '*'; Gateways = 'guestbook-ui-gateway' }
 Step Traffic all-to-v1 'Define the ui subsets v1 and v2, and shift all ui traffic to v1' {
@@ -136,40 +111,8 @@ Step Traffic reset-ui-route 'Reset the ui route (after deleting ui-v2 and the ui
 }
 
 # ------------------------------------------------------------------ Traffic Mirroring
-$messageImage = "$AccountId.dkr.ecr.$Region.amazonaws.com/$RepoPrefix-message:v1"
 Step Traffic message-service-v2 'Deploy message-service v2: the same image with DEMO_VERSION 2.0' {
-    ConvertFrom-LabYaml @"
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: message-service-v2
-  labels: {app: message-service, version: "2.0"}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: message-service, version: "2.0"}
-  template:
-    metadata:
-      labels: {app: message-service, version: "2.0"}
-    spec:
-      serviceAccountName: message-sa
-      containers:
-      - name: message-service
-        image: $messageImage
-        env:
-        - {name: DEMO_VERSION, value: "2.0"}
-        resources:
-          requests: {cpu: 200m, memory: 128Mi}
-        readinessProbe:
-          initialDelaySeconds: 40
-          httpGet: {path: /actuator/health, port: 9000}
-        livenessProbe:
-          initialDelaySeconds: 40
-          httpGet: {port: 9000, path: /actuator/health}
-        ports:
-        - {name: http, containerPort: 8080}
-        - {name: metrics, containerPort: 9000}
-"@
+    Read-AppManifest message-deployment-v2
 }
 Step Traffic mirror-subsets 'Define the message-service subsets v1 and v2' {
     New-MeshDestinationRule -Name message-service -Host message-service |
@@ -202,37 +145,8 @@ Step Security reset-ui-v1 'Reset the ui route to v1' {
 Step Security strict-mtls 'Require mTLS in the default namespace' {
     Enable-MeshStrictMtls -Namespace default
 }
-$uiV2 = @"
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ui-v2
-  labels: {app: ui, version: "2.0"}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: ui, version: "2.0"}
-  template:
-    metadata:
-      labels: {app: ui, version: "2.0"}
-    spec:
-      serviceAccountName: ui-sa
-      containers:
-      - name: ui
-        image: $AccountId.dkr.ecr.$Region.amazonaws.com/$RepoPrefix-ui:v2
-        env:
-        - {name: MESSAGE_HOST, value: http://message-service}
-        - {name: GUESTBOOK_HOST, value: http://guestbook-service}
-        - {name: REDIS_HOST, value: redis}
-        readinessProbe:
-          initialDelaySeconds: 40
-          httpGet: {path: /, port: 8080}
-        ports:
-        - {name: http, containerPort: 8080}
-        - {name: metrics, containerPort: 9000}
-"@
 Step Security probe-rewrite-off 'ui-v2 without probe rewriting: its readiness probe fails under STRICT (delete it afterwards)' {
-    ConvertFrom-LabYaml $uiV2 | Set-MeshProbeRewrite -Enabled:$false
+    Read-AppManifest ui-deployment-v2-rewrite | Set-MeshProbeRewrite -Enabled:$false
 }
 Step Security noistio-namespace 'A namespace without sidecars, to see plaintext refused' {
     Enable-MeshInjection -Namespace noistio -Disable

@@ -58,7 +58,7 @@ public abstract class LabCmdlet : PSCmdlet
     /// Validates a changed resource and reports only the issues that <paramref name="before"/> (the issues of the
     /// resource before the change) did not have: each cmdlet answers for its own change.
     /// </summary>
-    protected void ThrowIfNewIssues(LabResource resource, IReadOnlyCollection<ValidationIssue> before, params string[] ignore)
+    protected internal void ThrowIfNewIssues(LabResource resource, IReadOnlyCollection<ValidationIssue> before, params string[] ignore)
     {
         ArgumentNullException.ThrowIfNull(before);
         var known = before.Select(Key).ToHashSet(StringComparer.Ordinal);
@@ -123,14 +123,50 @@ public abstract class LabCmdlet : PSCmdlet
 }
 
 /// <summary>
-/// Base of the cmdlets that change resources from the pipeline: they change a copy of each object of the kind they
-/// handle, pass other objects through unchanged (so a step's objects can flow through a chain together) and report
-/// when no object of their kind arrived.
+/// How GuestbookLab's modifying cmdlets treat their pipeline: each object of the kind they handle is copied,
+/// changed and validated (reporting only the issues the change introduced); other objects pass through unchanged, so
+/// a step's objects can flow through a chain together; and no object of the kind at all is an error.
 /// </summary>
-public abstract class ModifyResourceCmdlet<T> : LabCmdlet
+internal sealed class PipelineModifier<T>
     where T : LabResource
 {
     private bool sawApplicable;
+
+    public void Process(LabCmdlet cmdlet, LabResource input, Action<T> modify)
+    {
+        if (input is not T resource)
+        {
+            cmdlet.WriteVerbose($"{cmdlet.MyInvocation.MyCommand.Name}: {input.DisplayName} passes through unchanged (it is not a {typeof(T).Name}).");
+            cmdlet.WriteObject(input);
+            return;
+        }
+
+        sawApplicable = true;
+        var before = ResourceValidator.Validate(resource).Issues;
+        var copy = ApiObjectMapper.Clone(resource);
+        modify(copy);
+        cmdlet.ThrowIfNewIssues(copy, before, ErrorIds.MissingRoutes);
+        cmdlet.WriteObject(copy);
+    }
+
+    public void End(LabCmdlet cmdlet)
+    {
+        if (!sawApplicable)
+        {
+            cmdlet.WriteError(new ErrorRecord(
+                new ArgumentException($"{cmdlet.MyInvocation.MyCommand.Name} received no {typeof(T).Name}: pipe one in, e.g. from New-Mesh{typeof(T).Name}."),
+                ErrorIds.NoApplicableInput,
+                ErrorCategory.InvalidArgument,
+                null));
+        }
+    }
+}
+
+/// <summary>Base of the cmdlets that change one kind of resource from the pipeline (see <see cref="PipelineModifier{T}"/>).</summary>
+public abstract class ModifyResourceCmdlet<T> : LabCmdlet
+    where T : LabResource
+{
+    private readonly PipelineModifier<T> modifier = new();
 
     /// <summary>The resource to change; objects of other kinds pass through unchanged.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -151,32 +187,7 @@ public abstract class ModifyResourceCmdlet<T> : LabCmdlet
         ThrowIfInvalid(result, null);
     }
 
-    protected override void ProcessRecord()
-    {
-        if (InputObject is not T resource)
-        {
-            WriteVerbose($"{MyInvocation.MyCommand.Name}: {InputObject.DisplayName} passes through unchanged (it is not a {typeof(T).Name}).");
-            WriteObject(InputObject);
-            return;
-        }
+    protected override void ProcessRecord() => modifier.Process(this, InputObject, Modify);
 
-        sawApplicable = true;
-        var before = ResourceValidator.Validate(resource).Issues;
-        var copy = ApiObjectMapper.Clone(resource);
-        Modify(copy);
-        ThrowIfNewIssues(copy, before, ErrorIds.MissingRoutes);
-        WriteObject(copy);
-    }
-
-    protected override void EndProcessing()
-    {
-        if (!sawApplicable)
-        {
-            WriteError(new ErrorRecord(
-                new ArgumentException($"{MyInvocation.MyCommand.Name} received no {typeof(T).Name}: pipe one in, e.g. from New-Mesh{typeof(T).Name}."),
-                ErrorIds.NoApplicableInput,
-                ErrorCategory.InvalidArgument,
-                null));
-        }
-    }
+    protected override void EndProcessing() => modifier.End(this);
 }

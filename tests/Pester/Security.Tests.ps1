@@ -4,14 +4,6 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     Import-Module $ModuleManifest -Force
 
-    function Should-BeLabError {
-        param($ErrorRecord, [string] $ErrorId, [string] $Field, [string] $Value)
-        $ErrorRecord | Should -Not -BeNullOrEmpty -Because 'an error was expected'
-        $ErrorRecord.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
-        $ErrorRecord.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $ErrorRecord.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Field))*"
-        if ($Value) { $ErrorRecord.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Value))*" }
-    }
 
     $demoToken = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkRIRmJwb0lVcXJZOHQyenBBMnFYZkNtcjVWTzVaRXI0UnpIVV8tZW52dlEiLCJ0eXAiOiJKV1QifQ.eyJleHAiOjQ2ODU5ODk3MDAsImZvbyI6ImJhciIsImlhdCI6MTUzMjM4OTcwMCwiaXNzIjoidGVzdGluZ0BzZWN1cmUuaXN0aW8uaW8iLCJzdWIiOiJ0ZXN0aW5nQHNlY3VyZS5pc3Rpby5pbyJ9.CfNnxWP2tcnR9q0vxyxweaF3ovQYHYZl82hAUsn21bwQd9zP7c-LS9qd_vpdLG4Tn1A15NxfCjp5f7QNBUo-KC9PJqYpgGbaXhaGx7bEdFWjcwv3nZzvc7M__ZpaCERdwU7igUmJqYGBYQ51vr2njU9ZimyKkfDe3axcyiBZde7G6dabliUosJvvKOPcKIWPccCgefSj_GNfwIip3-SsFdlR7BtbVUcqR-yv-XOxJ3Uc1MI0tz3uMiiZcyPV7sNCU4KRnemRIMHVOfuvHsU60_GhGbiSFzgPTAa9WTltbnarTbxudb_YEOx12JiwYToeX0DCPb43W1tzIBxgm8NxUg'
     $deploymentYaml = "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui-v2, namespace: shop}`nspec:`n  template:`n    metadata:`n      labels: {app: ui}`n      annotations: {keep: me}`n    spec:`n      serviceAccountName: ui-sa"

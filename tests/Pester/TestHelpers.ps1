@@ -27,3 +27,14 @@ function Get-LabError {
     }
     $null
 }
+
+# Asserts a GuestbookLab validation error: its ErrorId, category InvalidArgument, and a message naming the field
+# (or parameter) and, when given, the value.
+function Should-BeLabError {
+    param($ErrorRecord, [string] $ErrorId, [string] $Field, [string] $Value)
+    $ErrorRecord | Should -Not -BeNullOrEmpty -Because 'an error was expected'
+    $ErrorRecord.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
+    $ErrorRecord.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    $ErrorRecord.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Field))*"
+    if ($Value) { $ErrorRecord.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Value))*" }
+}

@@ -4,14 +4,6 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
     Import-Module $ModuleManifest -Force
 
-    function Should-BeLabError {
-        param($ErrorRecord, [string] $ErrorId, [string] $Field, [string] $Value)
-        $ErrorRecord | Should -Not -BeNullOrEmpty -Because 'an error was expected'
-        $ErrorRecord.FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
-        $ErrorRecord.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $ErrorRecord.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Field))*"
-        if ($Value) { $ErrorRecord.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($Value))*" }
-    }
     function New-Route([string] $Name = 'reviews') {
         New-MeshVirtualService -Name $Name -Hosts $Name | Add-MeshRoute -Destination $Name
     }

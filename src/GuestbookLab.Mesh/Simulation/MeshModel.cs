@@ -26,7 +26,7 @@ public sealed class ServiceInfo
     /// <summary>The ServiceEntry this came from, or null for a Kubernetes Service.</summary>
     public ServiceEntry? Entry { get; init; }
 
-    public bool IsExternal => Entry?.Spec.Location is null or "MESH_EXTERNAL" && Entry is not null;
+    public bool IsExternal => Entry is not null && (Entry.Spec.Location is null or "MESH_EXTERNAL");
 
     public string DisplayName => Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
 }

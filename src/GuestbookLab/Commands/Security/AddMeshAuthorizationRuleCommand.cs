@@ -1,5 +1,3 @@
-using System;
-using System.Collections;
 using System.Management.Automation;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
@@ -26,55 +24,26 @@ namespace GuestbookLab.Commands.Security;
 /// </example>
 [Cmdlet(VerbsCommon.Add, "MeshAuthorizationRule")]
 [OutputType(typeof(AuthorizationPolicy), typeof(LabResource))]
-public sealed class AddMeshAuthorizationRuleCommand : ModifyResourceCmdlet<AuthorizationPolicy>
+public sealed class AddMeshAuthorizationRuleCommand : AuthorizationRuleCmdlet
 {
-    /// <summary>Source workload principals (mTLS identities), e.g. 'cluster.local/ns/default/sa/ui-sa'.</summary>
-    [Parameter]
-    public string[]? Principals { get; set; }
+    private readonly PipelineModifier<AuthorizationPolicy> modifier = new();
 
-    /// <summary>Request principals from a JWT ('issuer/subject'), '*' for any valid token.</summary>
-    [Parameter]
-    public string[]? RequestPrincipals { get; set; }
+    /// <summary>The policy to add the rule to; objects of other kinds pass through unchanged.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public LabResource InputObject { get; set; } = null!;
 
-    /// <summary>Source namespaces (needs mTLS).</summary>
-    [Parameter]
-    public string[]? Namespaces { get; set; }
-
-    /// <summary>Source IP addresses or CIDRs.</summary>
-    [Parameter]
-    public string[]? IpBlocks { get; set; }
-
-    /// <summary>HTTP methods (GET, POST...).</summary>
-    [Parameter]
-    public string[]? Methods { get; set; }
-
-    /// <summary>Destination ports, e.g. 6379.</summary>
-    [Parameter]
-    public object[]? Ports { get; set; }
-
-    /// <summary>Request paths; '*' as prefix or suffix wildcard ('/api/*').</summary>
-    [Parameter]
-    public string[]? Paths { get; set; }
-
-    /// <summary>Request hosts (:authority).</summary>
-    [Parameter]
-    public string[]? Hosts { get; set; }
-
-    /// <summary>Conditions: attribute to allowed values, e.g. @{ 'request.headers[x-canary]' = 'true' }.</summary>
-    [Parameter]
-    public IDictionary? When { get; set; }
-
-    private AuthorizationRuleBuilder Builder => new()
+    protected override void BeginProcessing()
     {
-        Principals = Principals, RequestPrincipals = RequestPrincipals, Namespaces = Namespaces, IpBlocks = IpBlocks,
-        Methods = Methods, Ports = AuthorizationRuleBuilder.PortText(Ports), Paths = Paths, Hosts = Hosts, When = When,
-    };
-
-    protected override void ValidateParameters(ValidationResult result) => Builder.Validate(result);
-
-    protected override void Modify(AuthorizationPolicy resource)
-    {
-        ArgumentNullException.ThrowIfNull(resource);
-        (resource.Spec.Rules ??= []).Add(Builder.Build());
+        var check = new ValidationResult();
+        Rule.Validate(check);
+        ThrowIfInvalid(check, null);
     }
+
+    protected override void ProcessRecord()
+    {
+        var rule = Rule.Build();
+        modifier.Process(this, InputObject, policy => (policy.Spec.Rules ??= []).Add(rule));
+    }
+
+    protected override void EndProcessing() => modifier.End(this);
 }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -98,4 +99,50 @@ internal sealed class AuthorizationRuleBuilder
 
     /// <summary>Ports given as numbers or text, as the decimal strings Istio wants.</summary>
     public static string[]? PortText(object[]? ports) => ports?.Select(p => LabCmdlet.ToText(p)).ToArray();
+}
+
+/// <summary>The parameters of one AuthorizationPolicy rule, shared by New-MeshAuthorizationPolicy and Add-MeshAuthorizationRule.</summary>
+public abstract class AuthorizationRuleCmdlet : LabCmdlet
+{
+    /// <summary>Source workload principals (mTLS identities), e.g. 'cluster.local/ns/default/sa/ui-sa'.</summary>
+    [Parameter]
+    public string[]? Principals { get; set; }
+
+    /// <summary>Request principals from a JWT ('issuer/subject'), '*' for any valid token.</summary>
+    [Parameter]
+    public string[]? RequestPrincipals { get; set; }
+
+    /// <summary>Source namespaces (needs mTLS).</summary>
+    [Parameter]
+    public string[]? Namespaces { get; set; }
+
+    /// <summary>Source IP addresses or CIDRs.</summary>
+    [Parameter]
+    public string[]? IpBlocks { get; set; }
+
+    /// <summary>HTTP methods (GET, POST...).</summary>
+    [Parameter]
+    public string[]? Methods { get; set; }
+
+    /// <summary>Destination ports, e.g. 6379.</summary>
+    [Parameter]
+    public object[]? Ports { get; set; }
+
+    /// <summary>Request paths; '*' as prefix or suffix wildcard ('/api/*').</summary>
+    [Parameter]
+    public string[]? Paths { get; set; }
+
+    /// <summary>Request hosts (:authority).</summary>
+    [Parameter]
+    public string[]? Hosts { get; set; }
+
+    /// <summary>Conditions: attribute to allowed values, e.g. @{ 'request.auth.claims[groups]' = 'group1' }.</summary>
+    [Parameter]
+    public IDictionary? When { get; set; }
+
+    internal AuthorizationRuleBuilder Rule => new()
+    {
+        Principals = Principals, RequestPrincipals = RequestPrincipals, Namespaces = Namespaces, IpBlocks = IpBlocks,
+        Methods = Methods, Ports = AuthorizationRuleBuilder.PortText(Ports), Paths = Paths, Hosts = Hosts, When = When,
+    };
 }

@@ -26,7 +26,7 @@ namespace GuestbookLab.Commands.Security;
 /// </example>
 [Cmdlet(VerbsCommon.New, "MeshAuthorizationPolicy")]
 [OutputType(typeof(AuthorizationPolicy))]
-public sealed class NewMeshAuthorizationPolicyCommand : LabCmdlet
+public sealed class NewMeshAuthorizationPolicyCommand : AuthorizationRuleCmdlet
 {
     /// <summary>The policy's name.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -49,49 +49,10 @@ public sealed class NewMeshAuthorizationPolicyCommand : LabCmdlet
     [Parameter]
     public string? Provider { get; set; }
 
-    /// <summary>Source workload principals (mTLS identities), e.g. 'cluster.local/ns/default/sa/ui-sa'.</summary>
-    [Parameter]
-    public string[]? Principals { get; set; }
-
-    /// <summary>Request principals from a JWT ('issuer/subject'), '*' for any valid token.</summary>
-    [Parameter]
-    public string[]? RequestPrincipals { get; set; }
-
-    /// <summary>Source namespaces (needs mTLS).</summary>
-    [Parameter]
-    public string[]? Namespaces { get; set; }
-
-    /// <summary>Source IP addresses or CIDRs.</summary>
-    [Parameter]
-    public string[]? IpBlocks { get; set; }
-
-    /// <summary>HTTP methods (GET, POST...).</summary>
-    [Parameter]
-    public string[]? Methods { get; set; }
-
-    /// <summary>Destination ports, e.g. 6379.</summary>
-    [Parameter]
-    public object[]? Ports { get; set; }
-
-    /// <summary>Request paths; '*' as prefix or suffix wildcard ('/api/*').</summary>
-    [Parameter]
-    public string[]? Paths { get; set; }
-
-    /// <summary>Request hosts (:authority).</summary>
-    [Parameter]
-    public string[]? Hosts { get; set; }
-
-    /// <summary>Conditions: attribute to allowed values, e.g. @{ 'request.auth.claims[groups]' = 'group1' }.</summary>
-    [Parameter]
-    public IDictionary? When { get; set; }
 
     protected override void ProcessRecord()
     {
-        var builder = new AuthorizationRuleBuilder
-        {
-            Principals = Principals, RequestPrincipals = RequestPrincipals, Namespaces = Namespaces, IpBlocks = IpBlocks,
-            Methods = Methods, Ports = AuthorizationRuleBuilder.PortText(Ports), Paths = Paths, Hosts = Hosts, When = When,
-        };
+        var builder = Rule;
         var check = new ValidationResult();
         Rules.ResourceName(check, "-Name", Name);
         Rules.Selector(check, "-Selector", ToStringMap(Selector));
