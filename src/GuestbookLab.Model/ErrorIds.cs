@@ -76,6 +76,11 @@ public static class ErrorIds
     public const string InvalidSource = "InvalidSource";
     public const string ConfigurationFindings = "ConfigurationFindings";
 
+    // Connections and targets
+    public const string NotConnected = "NotConnected";
+    public const string ResourceNotFound = "ResourceNotFound";
+    public const string ApplyFailed = "ApplyFailed";
+
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";
     public const string InvalidManifest = "InvalidManifest";

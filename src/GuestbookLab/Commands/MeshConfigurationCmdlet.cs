@@ -22,6 +22,10 @@ public abstract class MeshConfigurationCmdlet : LabCmdlet
     [Parameter]
     public string? Directory { get; set; }
 
+    /// <summary>A connection (Connect-LabCluster) whose objects are the configuration; the session's connection is used when no objects and no -Directory are given.</summary>
+    [Parameter]
+    public LabConnection? Connection { get; set; }
+
     protected override void ProcessRecord()
     {
         if (InputObject is not null)
@@ -61,6 +65,14 @@ public abstract class MeshConfigurationCmdlet : LabCmdlet
         }
 
         all.AddRange(resources);
+        if (Connection is not null || (Directory is null && resources.Count == 0))
+        {
+            var connection = Cluster.LabSession.Resolve(this, Connection);
+            var stored = Cluster.LabSession.Open(connection).List();
+            WriteVerbose($"Read {stored.Count} object(s) from {connection}.");
+            all.InsertRange(0, stored);
+        }
+
         return MeshModel.Build(all);
     }
 }

@@ -8,7 +8,8 @@ namespace GuestbookLab.Commands;
 
 /// <summary>Analyzes a configuration offline, like istioctl analyze: missing references, conflicts, unreachable routes, policies that match nothing.</summary>
 /// <remarks>
-/// Runs Istio 1.17's analyzers over pipeline objects or a manifest folder (-Directory): schema and semantic validation
+/// Runs Istio 1.17's analyzers over pipeline objects, a manifest folder (-Directory) or, when neither is given, the
+/// connected target: schema and semantic validation
 /// (IST0106, IST0133, IST0122), references to hosts, subsets and gateways that do not exist (IST0101), VirtualServices
 /// with conflicting mesh hosts (IST0109), unreachable and ineffective routes (IST0130, IST0131), VirtualService hosts
 /// missing from their gateway (IST0132), gateway ports the gateway's Service lacks (IST0104), destinations needing a

@@ -11,7 +11,8 @@ namespace GuestbookLab.Commands;
 
 /// <summary>Tells what the mesh would do with a request, offline: outcome, route, cluster, mTLS, authorization, every step.</summary>
 /// <remarks>
-/// Simulates Istio 1.17's decisions for one request over a configuration (pipeline objects or -Directory): the client
+/// Simulates Istio 1.17's decisions for one request over a configuration (pipeline objects, -Directory, or the
+/// connected target when neither is given): the client
 /// sidecar or ingress gateway (listener, virtual host by Host or SNI, first matching route, fault, weighted
 /// destination, retries, mirror, cluster and subset, ready endpoints, client TLS), then the server's sidecar
 /// (PeerAuthentication mode, JWT, AuthorizationPolicies) and the application.

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GuestbookLab.Model;
+
+/// <summary>Where the lab's objects go: a manifest folder (offline) or, later, a cluster.</summary>
+public sealed class LabConnection
+{
+    public LabConnection(string kind, string target)
+    {
+        Kind = kind;
+        Target = target;
+    }
+
+    /// <summary>Directory (a manifest folder).</summary>
+    public string Kind { get; }
+
+    /// <summary>The folder's full path.</summary>
+    public string Target { get; }
+
+    /// <summary>The field manager that applies objects: guestbooklab.</summary>
+    public string FieldManager { get; } = Ownership.Manager;
+
+    public override string ToString() => $"{Kind} {Target}";
+}
+
+public enum ApplyOutcome
+{
+    Created,
+    Configured,
+    Unchanged,
+}
+
+/// <summary>What applying one object did.</summary>
+public sealed class ApplyResult
+{
+    public required string Kind { get; init; }
+
+    public required string? Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public required ApplyOutcome Result { get; init; }
+
+    /// <summary>The object as stored (with its namespace and the ownership label).</summary>
+    public required LabResource Object { get; init; }
+
+    /// <summary>Where it is stored (a file for the directory target).</summary>
+    public required string Location { get; init; }
+
+    public override string ToString() => $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {Result.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>The label that marks objects the lab applied, so teardown removes exactly those.</summary>
+public static class Ownership
+{
+    public const string Manager = "guestbooklab";
+    public const string Label = "app.kubernetes.io/managed-by";
+
+    public static bool IsOwned(LabResource resource) =>
+        resource?.Metadata.Labels?.TryGetValue(Label, out var value) == true && value == Manager;
+}
+
+/// <summary>What the module knows about kinds without asking a server: scope, plural and short names, apply order.</summary>
+public static class KindInfo
+{
+    private static readonly HashSet<string> ClusterScoped = new(StringComparer.Ordinal)
+    {
+        "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
+        "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "PriorityClass", "IngressClass", "Node",
+        "APIService", "ClusterStore", "ClusterStack", "ClusterBuilder", "CSIDriver", "RuntimeClass",
+    };
+
+    private static readonly Dictionary<string, string> ShortNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["vs"] = "VirtualService", ["dr"] = "DestinationRule", ["gw"] = "Gateway", ["se"] = "ServiceEntry",
+        ["pa"] = "PeerAuthentication", ["ap"] = "AuthorizationPolicy", ["ra"] = "RequestAuthentication", ["iop"] = "IstioOperator",
+        ["svc"] = "Service", ["deploy"] = "Deployment", ["sts"] = "StatefulSet", ["ds"] = "DaemonSet", ["ns"] = "Namespace",
+        ["sa"] = "ServiceAccount", ["cm"] = "ConfigMap", ["po"] = "Pod", ["crd"] = "CustomResourceDefinition",
+    };
+
+    // Namespaces and CRDs first, then what workloads need, then workloads, then mesh configuration.
+    private static readonly string[] Order =
+    [
+        "CustomResourceDefinition", "Namespace", "ServiceAccount", "Secret", "ConfigMap", "ClusterRole", "ClusterRoleBinding",
+        "Role", "RoleBinding", "Service", "Deployment", "StatefulSet", "DaemonSet",
+    ];
+
+    public static bool IsClusterScoped(string kind) => ClusterScoped.Contains(kind);
+
+    /// <summary>The order objects are applied in (lower first); removal goes the other way.</summary>
+    public static int Rank(string kind)
+    {
+        var index = Array.IndexOf(Order, kind);
+        return index < 0 ? Order.Length : index;
+    }
+
+    /// <summary>Whether a kind as a user writes it (VirtualService, virtualservices, vs) names <paramref name="kind"/>.</summary>
+    public static bool Names(string written, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        ArgumentNullException.ThrowIfNull(kind);
+        var lower = kind.ToLowerInvariant();
+        return string.Equals(written, kind, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(written, Plural(lower), StringComparison.OrdinalIgnoreCase)
+            || (ShortNames.TryGetValue(written, out var full) && full == kind);
+    }
+
+    /// <summary>The kinds a user may name, for completion.</summary>
+    public static IEnumerable<string> Known => ShortNames.Values.Concat(ClusterScoped).Distinct().Order(StringComparer.Ordinal);
+
+    private static string Plural(string lower) =>
+        lower.EndsWith('y') ? lower[..^1] + "ies" : lower.EndsWith('s') ? lower + "es" : lower + "s";
+}

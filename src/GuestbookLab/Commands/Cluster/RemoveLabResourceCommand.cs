@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands.Cluster;
+
+/// <summary>Removes resources from the connected target: piped objects, one by kind and name, or everything the lab applied.</summary>
+/// <remarks>
+/// -All -Owned removes exactly the objects labelled app.kubernetes.io/managed-by=guestbooklab (everything
+/// Publish-LabResource applied), in reverse dependency order (mesh configuration and workloads before services,
+/// namespaces and CRDs). Objects that are already gone are reported, not errors. Supports -WhatIf and -Confirm.
+/// </remarks>
+/// <example>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// New-MeshVirtualService -Name guestbook-service -Hosts guestbook-service | Add-MeshRoute guestbook-service | Publish-LabResource | Out-Null
+/// Remove-LabResource -Kind VirtualService -Name guestbook-service</code>
+/// <para>The codelab's 'kubectl delete virtualservice guestbook-service'.</para>
+/// </example>
+/// <example>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// Remove-LabResource -All -Owned -Confirm:$false</code>
+/// <para>Tears down everything the lab applied.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Remove, "LabResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ObjectSet)]
+[OutputType(typeof(void))]
+public sealed class RemoveLabResourceCommand : LabCmdlet
+{
+    private const string ObjectSet = "Object";
+    private const string NameSet = "Name";
+    private const string OwnedSet = "Owned";
+
+    private readonly List<LabResource> targets = [];
+
+    /// <summary>Resources to remove (their kind, namespace and name are used).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    public LabResource[] InputObject { get; set; } = null!;
+
+    /// <summary>The kind of the object to remove (VirtualService, vs...).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
+    [ArgumentCompleter(typeof(KindCompleter))]
+    public string Kind { get; set; } = null!;
+
+    /// <summary>The name of the object to remove.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = NameSet)]
+    public string Name { get; set; } = null!;
+
+    /// <summary>The namespace of the object ('default' when left out).</summary>
+    [Parameter(ParameterSetName = NameSet)]
+    public string? Namespace { get; set; }
+
+    /// <summary>With -Owned: every object the lab applied.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = OwnedSet)]
+    public SwitchParameter All { get; set; }
+
+    /// <summary>With -All: only objects labelled as the lab's (the only choice: -All never removes objects the lab did not make).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = OwnedSet)]
+    public SwitchParameter Owned { get; set; }
+
+    /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
+    [Parameter]
+    public LabConnection? Connection { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ObjectSet)
+        {
+            targets.AddRange(InputObject);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var connection = LabSession.Resolve(this, Connection);
+        var target = LabSession.Open(connection);
+        var found = ParameterSetName switch
+        {
+            OwnedSet => target.List().Where(Ownership.IsOwned).ToList(),
+            NameSet => target.List(Kind, Namespace ?? "default", Name).ToList(),
+            _ => targets,
+        };
+        if (ParameterSetName == NameSet && found.Count == 0)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"{Kind} '{Name}' was not found in namespace {Namespace ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, Name));
+            return;
+        }
+
+        foreach (var resource in found.OrderByDescending(r => KindInfo.Rank(r.Kind)))
+        {
+            if (!ShouldProcess(resource.DisplayName, $"Remove from {connection}"))
+            {
+                continue;
+            }
+
+            if (!target.Delete(resource))
+            {
+                WriteVerbose($"{resource.DisplayName} is already gone.");
+            }
+            else
+            {
+                WriteVerbose($"{resource.DisplayName} removed.");
+            }
+        }
+    }
+}

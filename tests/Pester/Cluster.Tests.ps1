@@ -1,0 +1,120 @@
+param($ModuleManifest, $SchemaCheck, $YamlDotNet11, $DataFolder)
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+}
+
+Describe 'The directory target' {
+    BeforeEach {
+        Disconnect-LabCluster
+        $root = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+    }
+
+    It 'needs a connection' {
+        $err = Get-LabError { New-MeshGateway gw | Publish-LabResource }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NotConnected,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidOperation'
+    }
+
+    It 'connects to a folder it creates' {
+        $connection = Connect-LabCluster -Directory $root
+        $connection | Should -BeOfType GuestbookLab.Model.LabConnection
+        $connection.Kind | Should -Be 'Directory'
+        $root | Should -Exist
+    }
+
+    It 'applies objects as Created, then Unchanged, then Configured' {
+        $null = Connect-LabCluster -Directory $root
+        $first = New-MeshGateway guestbook-ui-gateway | Publish-LabResource
+        $first | Should -BeOfType GuestbookLab.Model.ApplyResult
+        $first.Result | Should -Be 'Created'
+        (New-MeshGateway guestbook-ui-gateway | Publish-LabResource).Result | Should -Be 'Unchanged'
+        (New-MeshGateway guestbook-ui-gateway -Port 8080 | Publish-LabResource).Result | Should -Be 'Configured'
+    }
+
+    It 'stores one file per object, in its namespace, labelled as the lab''s' {
+        $null = Connect-LabCluster -Directory $root
+        $results = @(Enable-MeshInjection noistio; New-MeshGateway gw; New-MeshDestinationRule ui ui -Namespace shop) | Publish-LabResource
+        ($results.Location | ForEach-Object { [IO.Path]::GetRelativePath($root, $_) -replace '\\', '/' }) |
+            Should -Be @('_cluster/namespace-noistio.yaml', 'default/gateway-gw.yaml', 'shop/destinationrule-ui.yaml')
+        $stored = ConvertFrom-LabYaml -Path (Join-Path $root 'default/gateway-gw.yaml')
+        $stored.Namespace | Should -Be 'default'
+        $stored.Metadata.Labels['app.kubernetes.io/managed-by'] | Should -Be 'guestbooklab'
+    }
+
+    It 'applies namespaces and accounts before workloads and mesh configuration' {
+        $null = Connect-LabCluster -Directory $root
+        $kinds = (@(New-MeshGateway gw; $app; Enable-MeshInjection) | Publish-LabResource).Kind
+        [array]::IndexOf($kinds, 'Namespace') | Should -Be 0
+        [array]::IndexOf($kinds, 'ServiceAccount') | Should -BeLessThan ([array]::IndexOf($kinds, 'Deployment'))
+        $kinds[-1] | Should -Be 'Gateway'
+    }
+
+    It 'applies nothing when an object is invalid' {
+        $null = Connect-LabCluster -Directory $root
+        $results = @(New-MeshGateway gw; New-MeshVirtualService no-routes r) | Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $results | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'MissingRoutes,*'
+        Get-ChildItem $root -Recurse -File | Should -BeNullOrEmpty
+    }
+
+    It 'applies manifest files with -Path, and nothing with -WhatIf' {
+        $connection = Connect-LabCluster -Directory $root
+        $file = New-MeshGateway gw | Export-LabManifest -Path (Join-Path (Get-PSDrive TestDrive).Root 'gw.yaml')
+        New-MeshDestinationRule x x | Publish-LabResource -WhatIf
+        Get-ChildItem $root -Recurse -File | Should -BeNullOrEmpty
+        (Publish-LabResource -Path $file.FullName -Connection $connection).Result | Should -Be 'Created'
+    }
+
+    It 'gets objects by kind, plural or short name, namespace and labels' {
+        $null = Connect-LabCluster -Directory $root
+        $null = @($app; Set-MeshTrafficSplit ui @{ v1 = 50; v2 = 50 }; New-MeshDestinationRule ui ui -Namespace shop) | Publish-LabResource
+        (Get-LabResource -Kind DestinationRule).Namespace | Should -Be @('default')
+        (Get-LabResource dr -AllNamespaces).Count | Should -Be 2
+        (Get-LabResource destinationrules -Namespace shop).Namespace | Should -Be 'shop'
+        $vs = Get-LabResource vs ui
+        $vs | Should -BeOfType GuestbookLab.Model.VirtualService
+        (Get-LabResource deploy -Selector 'app=ui,version=1.0').Name | Should -Be 'ui'
+        (Get-LabResource svc).Count | Should -Be 5
+    }
+
+    It 'reports a missing object' {
+        $null = Connect-LabCluster -Directory $root
+        $null = Get-LabResource vs nothing -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+        $problems[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'rejects a bad selector' {
+        $null = Connect-LabCluster -Directory $root
+        Should-BeLabError (Get-LabError { Get-LabResource svc -Selector 'app' }) 'InvalidSelector' '-Selector' 'app'
+    }
+
+    It 'removes by name, piped objects, and everything owned but nothing else' {
+        $null = Connect-LabCluster -Directory $root
+        $null = @($app; New-MeshGateway gw; New-MeshVirtualService guestbook-service guestbook-service | Add-MeshRoute guestbook-service) | Publish-LabResource
+        Set-Content (Join-Path $root 'default/configmap-mine.yaml') "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: mine, namespace: default}"
+
+        Remove-LabResource -Kind VirtualService -Name guestbook-service
+        Get-LabResource vs guestbook-service -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-LabResource gw gw | Remove-LabResource
+        Get-LabResource gw | Should -BeNullOrEmpty
+
+        Remove-LabResource -All -Owned -WhatIf
+        (Get-LabResource svc).Count | Should -Be 5
+        Remove-LabResource -All -Owned -Confirm:$false
+        (Get-ChildItem $root -Recurse -File).Name | Should -Be @('configmap-mine.yaml')
+    }
+
+    It 'is the configuration Test-MeshRequest and Test-MeshConfiguration read when given none' {
+        $null = Connect-LabCluster -Directory $root
+        $null = @($app; Enable-MeshInjection; New-MeshGateway guestbook-ui-gateway; New-MeshVirtualService guestbook-ui '*' -Gateways guestbook-ui-gateway | Add-MeshRoute ui -UriPrefix /) | Publish-LabResource
+        (Test-MeshRequest -From ingress -Uri http://guestbook.example.com/).Endpoint | Should -Be 'default/ui'
+        Test-MeshConfiguration | Should -BeNullOrEmpty
+        (New-MeshAuthorizationPolicy deny-all -Namespace default | Test-MeshRequest -From ingress -Uri http://x/ -Connection (Connect-LabCluster -Directory $root)).Status | Should -Be 403
+    }
+
+    AfterAll { Disconnect-LabCluster }
+}
