@@ -8,8 +8,9 @@
            dependencies under Dependencies/, format file, lab scripts, MAML help generated from the cmdlets).
     Test   builds, runs the xunit suite and the Pester suite (in a fresh pwsh that imports out/GuestbookLab), and
            ends with the line 'Tests: N passed, M failed'; the exit code is non-zero on any failure.
-    Lab    builds, then runs the codelab lab script offline: every step's manifests go to out/lab; then checks the
-           codelab's observations against them (Test-MeshRequest) with the module's Pester suite, step by step.
+    Lab    builds, then runs the codelab lab script offline: every step's manifests go to out/lab, and every step is
+           applied (with the codelab's deletions) to the directory target out/cluster, which is then analyzed; then
+           checks the codelab's observations (Test-MeshRequest) with the module's Pester suite, step by step.
     Bench  prints speed figures (medians of repeated runs): Test-MeshRequest decisions per second on the lab's
            configuration, Test-MeshConfiguration time for 10,000 generated resources, YAML documents per second.
     Clean  removes out/ and the projects' bin/obj folders.
@@ -189,11 +190,16 @@ function Invoke-Test {
 
 function Invoke-Lab {
     Invoke-Build
-    Write-Step "Running the codelab lab script offline (manifests to $LabOutput)"
-    $script = "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; " +
-        "`$steps = & '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput'; " +
+    $clusterDir = Join-Path $Out 'cluster'
+    Write-Step "Running the codelab lab script offline: step manifests to $LabOutput, applied to the directory target $clusterDir"
+    $script = "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; `$null = Connect-LabCluster -Directory '$clusterDir'; " +
+        "`$steps = & '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput' -Apply; " +
         "`$steps | Format-Table -Wrap Step, Section, Title, Resources | Out-String -Width 160; " +
-        "'{0} steps, {1} objects: manifests in {2}' -f `$steps.Count, @(`$steps.Objects).Count, '$LabOutput'"
+        "`$applied = @(`$steps.Applied); " +
+        "'{0} steps, {1} objects: manifests in {2}; the directory target {3} holds {4} objects ({5} created, {6} configured, {7} unchanged in this run)' -f " +
+        "`$steps.Count, @(`$steps.Objects).Count, '$LabOutput', '$clusterDir', @(Get-ChildItem '$clusterDir' -Recurse -File -Filter *.yaml).Count, " +
+        "@(`$applied | Where-Object Result -EQ Created).Count, @(`$applied | Where-Object Result -EQ Configured).Count, @(`$applied | Where-Object Result -EQ Unchanged).Count; " +
+        "Test-MeshConfiguration | Format-Table -Wrap Level, Code, Resource, Message | Out-String -Width 160"
     $exit = Invoke-Pwsh @('-Command', $script)
     if ($exit -ne 0) { throw 'The lab script failed.' }
 

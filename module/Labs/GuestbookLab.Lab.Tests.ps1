@@ -5,7 +5,7 @@
 .DESCRIPTION
     A Pester 5 suite. Each Describe is a codelab section, each It one thing the codelab says you will see. The mesh
     state of each check is the lab's steps applied in order up to a step, less the objects the codelab deletes
-    (Get-LabState). Run it with:
+    (Get-LabState, from the lab's lab-steps.csv). Run it with:
         Invoke-Pester -Container (New-PesterContainer -Path ./GuestbookLab.Lab.Tests.ps1 -Data @{ LabPath = './lab' }) -Output Detailed
 #>
 param(
@@ -14,25 +14,21 @@ param(
 )
 
 BeforeAll {
-    # What the codelab deletes with kubectl delete, and the step after which it is gone. Objects that a later step
-    # replaces (same kind and name) need no entry: the replay keeps the latest.
-    $deleted = [ordered]@{
-        'fault-abort'       = '06-fault-abort'        # kubectl delete virtualservice guestbook-service
-        'fault-delay'       = '07-fault-delay'        # kubectl delete virtualservice message-service
-        'ui-v2'             = '13-chrome-to-v2'       # kubectl delete deployment ui-v2
-        'all-to-v1'         = '13-chrome-to-v2'       # kubectl delete destinationrule ui
-        'split-20-80'       = '13-chrome-to-v2'
-        'probe-rewrite-off' = '23-probe-rewrite-off'  # kubectl delete deployment ui-v2
-    }
-
-    # The mesh as the codelab leaves it after step -Through: every step's objects up to it, in order (later objects
-    # replacing earlier ones), less what the codelab deleted after an earlier step.
+    # The mesh as the codelab leaves it after step -Through: the lab's steps in order (lab-steps.csv), each first
+    # deleting what the codelab deletes before it, then applying its objects (later ones replacing earlier ones).
+    $index = Import-Csv -LiteralPath (Join-Path $LabPath 'lab-steps.csv')
     function Get-LabState {
         param([string] $Through)
-        Get-ChildItem -LiteralPath $LabPath -Filter *.yaml | Sort-Object Name |
-            Where-Object { $_.BaseName -le $Through } |
-            Where-Object { $name = $_.BaseName.Substring(3); -not ($deleted.Contains($name) -and $deleted[$name] -lt $Through) } |
-            ForEach-Object { ConvertFrom-LabYaml -LiteralPath $_.FullName }
+        $state = [System.Collections.Generic.List[object]]::new()
+        foreach ($step in $index | Where-Object Step -LE $Through) {
+            foreach ($removal in $step.Removes -split ';' | Where-Object { $_ }) {
+                $kind, $name = $removal.Split('/')[0], $removal.Split('/')[-1]
+                $null = $state.RemoveAll({ param($o) $o.Kind -eq $kind -and $o.Name -eq $name })
+            }
+            $file = Join-Path $LabPath $step.File
+            if (Test-Path -LiteralPath $file) { $state.AddRange([object[]] @(ConvertFrom-LabYaml -LiteralPath $file)) }
+        }
+        $state
     }
 
     $demoToken = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IkRIRmJwb0lVcXJZOHQyenBBMnFYZkNtcjVWTzVaRXI0UnpIVV8tZW52dlEiLCJ0eXAiOiJKV1QifQ.eyJleHAiOjQ2ODU5ODk3MDAsImZvbyI6ImJhciIsImlhdCI6MTUzMjM4OTcwMCwiaXNzIjoidGVzdGluZ0BzZWN1cmUuaXN0aW8uaW8iLCJzdWIiOiJ0ZXN0aW5nQHNlY3VyZS5pc3Rpby5pbyJ9.CfNnxWP2tcnR9q0vxyxweaF3ovQYHYZl82hAUsn21bwQd9zP7c-LS9qd_vpdLG4Tn1A15NxfCjp5f7QNBUo-KC9PJqYpgGbaXhaGx7bEdFWjcwv3nZzvc7M__ZpaCERdwU7igUmJqYGBYQ51vr2njU9ZimyKkfDe3axcyiBZde7G6dabliUosJvvKOPcKIWPccCgefSj_GNfwIip3-SsFdlR7BtbVUcqR-yv-XOxJ3Uc1MI0tz3uMiiZcyPV7sNCU4KRnemRIMHVOfuvHsU60_GhGbiSFzgPTAa9WTltbnarTbxudb_YEOx12JiwYToeX0DCPb43W1tzIBxgm8NxUg'

@@ -6,8 +6,14 @@
 .DESCRIPTION
     Each step builds the resources the codelab applies at that point, validates them and writes them to
     OUTPUTPATH/NN-step.yaml (kubectl apply -f ready). The script is re-runnable: every run writes the same files.
-    It emits one object per step (Step, Title, Resources, File, Objects) so that a Pester test or a later
-    pipeline can check or apply what each step made.
+    It emits one object per step (Step, Title, Resources, File, Objects, Removes) so that a Pester test or a later
+    pipeline can check or apply what each step made. It also writes lab-steps.csv, the index of the steps with what
+    the codelab deletes before each (its 'kubectl delete' commands), so a replay of the folder knows the mesh at any
+    step (GuestbookLab.Lab.Tests.ps1 uses it).
+
+    With -Apply, every step is also applied to the connected target (Connect-LabCluster, or -Connection): the
+    codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
+    holds the mesh as the codelab leaves it.
 
     Sections: Install (the istioctl configuration and the injection label), Traffic (ingress, fault injection,
     retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
@@ -28,15 +34,22 @@ param(
     # The AWS account and ECR repository prefix of the lab's images (the codelab's ACCOUNT_ID and REPO_PREFIX).
     [string] $AccountId = '123456789012',
     [string] $RepoPrefix = 'guestbook',
-    [string] $Region = 'us-east-1'
+    [string] $Region = 'us-east-1',
+
+    # Also applies each step (and the codelab's deletions) to the connected target.
+    [switch] $Apply,
+
+    # The target for -Apply; the session's connection (Connect-LabCluster) by default.
+    [GuestbookLab.Model.LabConnection] $Connection
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
 $steps = [System.Collections.Generic.List[object]]::new()
-function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build) {
-    $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build })
+# A step: what it builds, and what the codelab deletes before it (Kind/name or Kind/namespace/name).
+function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build, [string[]] $Remove = @()) {
+    $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build; Remove = $Remove })
 }
 
 # ------------------------------------------------------------------ Install Istio, proxy injection
@@ -71,7 +84,7 @@ Step Traffic fault-abort 'guestbook-service answers 503 to every request (delete
         Add-MeshRoute -Destination guestbook-service |
         Add-MeshFault -Abort 503 -Percent 100
 }
-Step Traffic fault-delay 'message-service answers 5 seconds late (delete it afterwards)' {
+Step Traffic fault-delay 'message-service answers 5 seconds late (after deleting the abort; delete it afterwards)' -Remove VirtualService/guestbook-service {
     New-MeshVirtualService -Name message-service -Hosts message-service |
         Add-MeshRoute -Destination message-service |
         Add-MeshFault -Delay 5s -Percent 100
@@ -105,7 +118,7 @@ Step Traffic chrome-to-v2 'Send Chrome users to v2, everyone else to v1' {
         Add-MeshRoute -Destination ui -Subset v2 -UriPrefix / -HeaderRegex @{ 'user-agent' = '.*Chrome.*' } |
         Add-MeshRoute -Destination ui -Subset v1 -UriPrefix /
 }
-Step Traffic reset-ui-route 'Reset the ui route (after deleting ui-v2 and the ui DestinationRule)' {
+Step Traffic reset-ui-route 'Reset the ui route (after deleting ui-v2 and the ui DestinationRule)' -Remove Deployment/ui-v2, DestinationRule/ui {
     New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
         Add-MeshRoute -Destination ui -UriPrefix /
 }
@@ -148,7 +161,7 @@ Step Security strict-mtls 'Require mTLS in the default namespace' {
 Step Security probe-rewrite-off 'ui-v2 without probe rewriting: its readiness probe fails under STRICT (delete it afterwards)' {
     Read-AppManifest ui-deployment-v2-rewrite | Set-MeshProbeRewrite -Enabled:$false
 }
-Step Security noistio-namespace 'A namespace without sidecars, to see plaintext refused' {
+Step Security noistio-namespace 'A namespace without sidecars, to see plaintext refused (after deleting ui-v2)' -Remove Deployment/ui-v2 {
     Enable-MeshInjection -Namespace noistio -Disable
 }
 
@@ -195,6 +208,8 @@ if (Test-Path -LiteralPath $OutputPath) {
         ForEach-Object { Write-Verbose "Removing the stale step file $($_.Name)"; Remove-Item -LiteralPath $_.FullName }
 }
 
+$applyTo = if ($Connection) { @{ Connection = $Connection } } else { @{} }
+$index = [System.Collections.Generic.List[object]]::new()
 $number = 0
 foreach ($step in $steps) {
     # Steps keep their number whichever sections run, so a file name always means the same step.
@@ -204,13 +219,26 @@ foreach ($step in $steps) {
     $objects = @(& $step.Build)
     # The cmdlets that built the objects already warned about anything surprising.
     $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
+    $applied = @()
+    if ($Apply) {
+        foreach ($removal in $step.Remove) {
+            $parts = $removal.Split('/')
+            $namespace = if ($parts.Count -eq 3) { $parts[1] } else { 'default' }
+            Get-LabResource -Kind $parts[0] -Name $parts[-1] -Namespace $namespace @applyTo -ErrorAction Ignore | Remove-LabResource @applyTo -Confirm:$false
+        }
+        $applied = @($objects | Publish-LabResource @applyTo -WarningAction SilentlyContinue)
+    }
+    $index.Add([pscustomobject]@{ Step = $id; Section = $step.Section; Title = $step.Title; File = $file.Name; Removes = $step.Remove -join ';' })
     [pscustomobject]@{
         PSTypeName = 'GuestbookLab.LabStep'
         Step       = $id
         Section    = $step.Section
         Title      = $step.Title
         Resources  = ($objects | ForEach-Object DisplayName) -join ', '
+        Removes    = $step.Remove
         File       = $file.FullName
         Objects    = $objects
+        Applied    = $applied
     }
 }
+$index | Export-Csv -LiteralPath (Join-Path $OutputPath 'lab-steps.csv') -NoTypeInformation -UseQuotes AsNeeded

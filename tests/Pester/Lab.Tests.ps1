@@ -25,6 +25,33 @@ Describe 'The lab script' {
         ($steps | Where-Object Step -EQ '24-noistio-namespace').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'disabled'
     }
 
+    It 'writes an index of its steps with the codelab''s deletions' {
+        $index = Import-Csv (Join-Path $labOut 'lab-steps.csv')
+        $index.Step | Should -Be @($steps.Step)
+        ($index | Where-Object Step -EQ '07-fault-delay').Removes | Should -Be 'VirtualService/guestbook-service'
+        ($index | Where-Object Step -EQ '14-reset-ui-route').Removes | Should -Be 'Deployment/ui-v2;DestinationRule/ui'
+    }
+
+    It 'applies every step to a directory target, with the codelab''s deletions (-Apply)' {
+        $cluster = Join-Path (Get-PSDrive TestDrive).Root 'cluster'
+        $connection = Connect-LabCluster -Directory $cluster
+        try {
+            $applied = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-applied') -Apply -WarningAction SilentlyContinue
+            @($applied.Applied).Count | Should -Be @($applied.Objects).Count
+            Get-LabResource vs guestbook-service -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-LabResource deploy ui-v2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            (Get-LabResource ap).Name | Should -Contain 'deny-all'
+            (Get-LabResource vs guestbook-ui).Spec.Http[0].Route[0].Destination.Subset | Should -Be 'v1'
+            $first = Get-ChildItem $cluster -Recurse -File | ForEach-Object { "$($_.Name):$(Get-FileHash $_.FullName | ForEach-Object Hash)" }
+            $null = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-applied') -Apply -Connection $connection -WarningAction SilentlyContinue
+            Get-ChildItem $cluster -Recurse -File | ForEach-Object { "$($_.Name):$(Get-FileHash $_.FullName | ForEach-Object Hash)" } | Should -Be $first
+            (Test-MeshRequest -From ingress -Uri http://x/ -Token (Get-Content -Raw (Join-Path $DataFolder 'demo.jwt')).Trim()).Status | Should -Be 200
+            (Test-MeshRequest -From ingress -Uri http://x/).Status | Should -Be 403
+        } finally {
+            Disconnect-LabCluster
+        }
+    }
+
     It 'runs only the sections asked for, keeping step numbers' {
         $only = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'egress') -Section Egress
         $only.Step | Should -Be @('18-registry-only', '19-egress-ubuntu', '20-egress-google')
