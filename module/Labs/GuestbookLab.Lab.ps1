@@ -226,7 +226,16 @@ foreach ($step in $steps) {
             $namespace = if ($parts.Count -eq 3) { $parts[1] } else { 'default' }
             Get-LabResource -Kind $parts[0] -Name $parts[-1] -Namespace $namespace @applyTo -ErrorAction Ignore | Remove-LabResource @applyTo -Confirm:$false
         }
-        $applied = @($objects | Publish-LabResource @applyTo -WarningAction SilentlyContinue)
+        # istioctl install records the configuration it installed as the IstioOperator istio-system/installed-state.
+        $toApply = foreach ($object in $objects) {
+            if ($object -is [GuestbookLab.Model.IstioOperator] -and -not $object.Name) {
+                $installed = ConvertFrom-LabYaml ($object | ConvertTo-LabYaml)
+                $installed.Name = 'installed-state'
+                $installed.Namespace = 'istio-system'
+                $installed
+            } else { $object }
+        }
+        $applied = @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue)
     }
     $index.Add([pscustomobject]@{ Step = $id; Section = $step.Section; Title = $step.Title; File = $file.Name; Removes = $step.Remove -join ';' })
     [pscustomobject]@{

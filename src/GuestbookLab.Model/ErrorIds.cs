@@ -80,6 +80,7 @@ public static class ErrorIds
     public const string NotConnected = "NotConnected";
     public const string ResourceNotFound = "ResourceNotFound";
     public const string ApplyFailed = "ApplyFailed";
+    public const string ManifestDownloadFailed = "ManifestDownloadFailed";
 
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";

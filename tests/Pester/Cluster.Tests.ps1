@@ -60,12 +60,51 @@ Describe 'The directory target' {
         Get-ChildItem $root -Recurse -File | Should -BeNullOrEmpty
     }
 
+    It 'refuses objects without a name' {
+        $null = Connect-LabCluster -Directory $root
+        $null = New-MeshInstallConfig | Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidName,*'
+        $problems[0].Exception.Message | Should -BeLike '*installed-state*'
+        (New-MeshInstallConfig -Name installed-state | Publish-LabResource).Result | Should -Be 'Created'
+    }
+
     It 'applies manifest files with -Path, and nothing with -WhatIf' {
         $connection = Connect-LabCluster -Directory $root
         $file = New-MeshGateway gw | Export-LabManifest -Path (Join-Path (Get-PSDrive TestDrive).Root 'gw.yaml')
         New-MeshDestinationRule x x | Publish-LabResource -WhatIf
         Get-ChildItem $root -Recurse -File | Should -BeNullOrEmpty
         (Publish-LabResource -Path $file.FullName -Connection $connection).Result | Should -Be 'Created'
+    }
+
+    It 'applies manifests from http URLs, CRDs and namespaces first, and stops on one it cannot fetch' {
+        $null = Connect-LabCluster -Directory $root
+        $probe = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $yaml = "apiVersion: v1`nkind: ServiceAccount`nmetadata: {name: controller, namespace: kpack}`n---`napiVersion: v1`nkind: Namespace`nmetadata: {name: kpack}`n---`napiVersion: apiextensions.k8s.io/v1`nkind: CustomResourceDefinition`nmetadata: {name: images.kpack.io}"
+        $job = Start-ThreadJob -ArgumentList $port, $yaml -ScriptBlock {
+            param($port, $yaml)
+            $listener = [System.Net.HttpListener]::new()
+            $listener.Prefixes.Add("http://127.0.0.1:$port/")
+            $listener.Start()
+            try {
+                for ($i = 0; $i -lt 2; $i++) {
+                    $context = $listener.GetContext()
+                    $body = if ($context.Request.Url.AbsolutePath -eq '/release.yaml') { [Text.Encoding]::UTF8.GetBytes($yaml) } else { $context.Response.StatusCode = 404; , [byte[]]::new(0) }
+                    if ($body.Length) { $context.Response.OutputStream.Write($body, 0, $body.Length) }
+                    $context.Response.Close()
+                }
+            } finally { $listener.Stop() }
+        }
+        for ($i = 0; $i -lt 50; $i++) {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+        }
+
+        (Publish-LabResource -Uri "http://127.0.0.1:$port/release.yaml").Kind | Should -Be @('CustomResourceDefinition', 'Namespace', 'ServiceAccount')
+        $err = Get-LabError { Publish-LabResource -Uri "http://127.0.0.1:$port/missing.yaml" }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ManifestDownloadFailed,*'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $null = $job | Wait-Job -Timeout 10 | Receive-Job
+        $job | Remove-Job -Force
+        (Get-LabError { Publish-LabResource -Uri 'ftp://example.com/x.yaml' }).FullyQualifiedErrorId | Should -BeLike 'InvalidUri,*'
     }
 
     It 'gets objects by kind, plural or short name, namespace and labels' {

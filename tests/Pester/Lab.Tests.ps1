@@ -42,6 +42,7 @@ Describe 'The lab script' {
             Get-LabResource deploy ui-v2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             (Get-LabResource ap).Name | Should -Contain 'deny-all'
             (Get-LabResource vs guestbook-ui).Spec.Http[0].Route[0].Destination.Subset | Should -Be 'v1'
+            (Get-LabResource iop installed-state -Namespace istio-system).Spec.MeshConfig.OutboundTrafficPolicy.Mode | Should -Be 'REGISTRY_ONLY'
             $first = Get-ChildItem $cluster -Recurse -File | ForEach-Object { "$($_.Name):$(Get-FileHash $_.FullName | ForEach-Object Hash)" }
             $null = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-applied') -Apply -Connection $connection -WarningAction SilentlyContinue
             Get-ChildItem $cluster -Recurse -File | ForEach-Object { "$($_.Name):$(Get-FileHash $_.FullName | ForEach-Object Hash)" } | Should -Be $first

@@ -15,8 +15,10 @@ namespace GuestbookLab.Commands.Cluster;
 /// reported and nothing is applied. Objects are then applied in dependency order (CRDs and namespaces first, then
 /// accounts and configuration, services, workloads, mesh configuration), each labelled
 /// app.kubernetes.io/managed-by=guestbooklab so that Remove-LabResource -All -Owned removes exactly what the lab
-/// made. Namespaced objects without a namespace go to 'default'. Objects come from the pipeline or from manifest
-/// files (-Path). Each result says whether the object was Created, Configured (changed) or Unchanged.
+/// made. Namespaced objects without a namespace go to 'default'. Objects come from the pipeline, from manifest
+/// files (-Path) or from http(s) URLs (-Uri), like the kpack release and the Istio addons the codelab applies; every
+/// source is read before anything is applied. Each result says whether the object was Created, Configured (changed)
+/// or Unchanged.
 /// </remarks>
 /// <example>
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
@@ -25,12 +27,14 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsData.Publish, "LabResource", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(ApplyResult))]
-public sealed class PublishLabResourceCommand : LabCmdlet
+public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
 {
     private const string ObjectSet = "Object";
     private const string PathSet = "Path";
+    private const string UriSet = "Uri";
 
     private readonly List<LabResource> resources = [];
+    private readonly System.Threading.CancellationTokenSource cancellation = new();
 
     /// <summary>The resources to apply.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
@@ -40,15 +44,54 @@ public sealed class PublishLabResourceCommand : LabCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     public string[] Path { get; set; } = null!;
 
+    /// <summary>http(s) URLs of manifests to apply.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = UriSet)]
+    public Uri[] Uri { get; set; } = null!;
+
     /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
     [Parameter]
     public LabConnection? Connection { get; set; }
+
+    public void Dispose() => cancellation.Dispose();
+
+    protected override void StopProcessing() => cancellation.Cancel();
 
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ObjectSet)
         {
             resources.AddRange(InputObject);
+            return;
+        }
+
+        if (ParameterSetName == UriSet)
+        {
+            foreach (var uri in Uri)
+            {
+                if (!uri.IsAbsoluteUri || (uri.Scheme != System.Uri.UriSchemeHttp && uri.Scheme != System.Uri.UriSchemeHttps))
+                {
+                    ThrowInvalid(ErrorIds.InvalidUri, "-Uri", uri.OriginalString, $"'{uri.OriginalString}' is not an http(s) URL");
+                }
+
+                try
+                {
+                    WriteVerbose($"Downloading {uri}");
+                    resources.AddRange(ManifestSerializer.Deserialize(ManifestDownloader.Download(uri, cancellation.Token), uri.ToString()));
+                }
+                catch (ManifestFormatException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidManifest, ErrorCategory.InvalidData, uri));
+                }
+                catch (System.Net.Http.HttpRequestException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.ManifestDownloadFailed, ErrorCategory.ConnectionError, uri));
+                }
+                catch (System.Threading.Tasks.TaskCanceledException ex) when (!cancellation.IsCancellationRequested)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new TimeoutException($"{uri} did not answer in time.", ex), ErrorIds.ManifestDownloadFailed, ErrorCategory.OperationTimeout, uri));
+                }
+            }
+
             return;
         }
 
@@ -74,6 +117,13 @@ public sealed class PublishLabResourceCommand : LabCmdlet
         var invalid = false;
         foreach (var resource in resources)
         {
+            if (string.IsNullOrEmpty(resource.Name))
+            {
+                WriteError(ToErrorRecord(new ValidationIssue(ErrorIds.InvalidName, IssueSeverity.Error, "metadata.name", null,
+                    "an object needs a name to be applied (istioctl records an installed IstioOperator as istio-system/installed-state)", "metadata.name") { Resource = resource.DisplayName }, resource));
+                invalid = true;
+            }
+
             foreach (var error in ResourceValidator.Validate(resource).Errors)
             {
                 WriteError(ToErrorRecord(error, resource));
