@@ -458,6 +458,40 @@ public class SimulatorTests
         Assert.Null(Run("apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: edge}\nspec:\n  hosts: [reviews]\n  gateways: [gw]\n  http: [{route: [{destination: {host: reviews, subset: v9}}]}]", "http://reviews:9080/").VirtualService);
 
     [Fact]
+    public void Gateway_routes_resolve_short_hosts_in_their_own_virtual_services_namespace()
+    {
+        // Routes of both VirtualServices are merged at the gateway; each 'reviews' means the service of its own namespace.
+        var config = """
+            apiVersion: networking.istio.io/v1beta1
+            kind: Gateway
+            metadata: {name: gw, namespace: istio-system}
+            spec:
+              selector: {istio: ingressgateway}
+              servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]
+            ---
+            apiVersion: networking.istio.io/v1beta1
+            kind: VirtualService
+            metadata: {name: shop, namespace: shop}
+            spec:
+              hosts: [guest.example.com]
+              gateways: [istio-system/gw]
+              http: [{match: [{uri: {prefix: /shop}}], route: [{destination: {host: reviews}}]}]
+            ---
+            apiVersion: networking.istio.io/v1beta1
+            kind: VirtualService
+            metadata: {name: books, namespace: default}
+            spec:
+              hosts: [guest.example.com]
+              gateways: [istio-system/gw]
+              http: [{match: [{uri: {prefix: /books}}], route: [{destination: {host: reviews}}]}]
+            """;
+        var books = Run(config, "http://guest.example.com/books", from: "ingress");
+        Assert.Equal(RequestOutcome.Delivered, books.Outcome);
+        Assert.Equal("reviews.default.svc.cluster.local", books.DestinationService);
+        Assert.Equal("NC", Run(config, "http://guest.example.com/shop", from: "ingress").ResponseFlag);
+    }
+
+    [Fact]
     public void Unknown_sources_are_refused_by_name_but_namespaced_pods_are_ad_hoc()
     {
         var simulator = new RequestSimulator(MeshModel.Build(ManifestSerializer.Deserialize(World)));

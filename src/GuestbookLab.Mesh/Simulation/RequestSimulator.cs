@@ -175,7 +175,7 @@ public sealed class RequestSimulator
             vsNamespace = service.Namespace;
         }
 
-        RouteHttp(routes, vsNamespace, source.Namespace, "mesh", source, request, random, result, isGateway: false);
+        RouteHttp(routes.Select(r => (r, vsNamespace)).ToList(), source.Namespace, "mesh", source, request, random, result, isGateway: false);
     }
 
     private void OutboundTls(RequestSource source, RequestSpec request, RequestResult result)
@@ -309,9 +309,9 @@ public sealed class RequestSimulator
 
         result.VirtualService = string.Join(", ", bound.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
         result.Steps.Add(new("virtual host", $"the host {host} is bound through {result.VirtualService}"));
-        var routes = bound.SelectMany(v => (v.Spec.Http ?? []).Select(r => (Route: r, Ns: MeshModel.NamespaceOf(v)))).ToList();
+        var routes = bound.SelectMany(v => (v.Spec.Http ?? []).Select(r => (Route: r, Namespace: MeshModel.NamespaceOf(v)))).ToList();
         var ordered = routes.Where(r => r.Route.Match is { Count: > 0 }).Concat(routes.Where(r => r.Route.Match is not { Count: > 0 })).ToList();
-        RouteHttp(ordered.Select(r => r.Route).ToList(), ordered.FirstOrDefault().Ns ?? "default", gatewayWorkload.Namespace, gatewayRef, source, request, random, result, isGateway: true);
+        RouteHttp(ordered, gatewayWorkload.Namespace, gatewayRef, source, request, random, result, isGateway: true);
     }
 
     private bool GatewayFilters(RequestSource source, RequestSpec request, RequestResult result)
@@ -340,11 +340,11 @@ public sealed class RequestSimulator
 
     // ------------------------------------------------------------------------------------------ routes (sidecar and gateway)
 
-    private void RouteHttp(List<HttpRoute> routes, string vsNamespace, string proxyNamespace, string proxyGateway, RequestSource source, RequestSpec request, Random random, RequestResult result, bool isGateway)
+    private void RouteHttp(List<(HttpRoute Route, string Namespace)> routes, string proxyNamespace, string proxyGateway, RequestSource source, RequestSpec request, Random random, RequestResult result, bool isGateway)
     {
         for (var i = 0; i < routes.Count; i++)
         {
-            var route = routes[i];
+            var (route, vsNamespace) = routes[i];
             if (!RouteMatches(route, request, source, proxyGateway))
             {
                 continue;
