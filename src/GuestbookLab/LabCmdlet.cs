@@ -27,9 +27,17 @@ public sealed class MeshValidationException : ArgumentException
     }
 
     public MeshValidationException(ValidationIssue issue)
-        : base($"{issue}".Replace(" [", ". [", StringComparison.Ordinal)) => Issue = issue;
+        : base(Describe(issue)) => Issue = issue;
 
     public ValidationIssue? Issue { get; }
+
+    /// <summary>'[Resource ]Field: Message. [Rule]'.</summary>
+    private static string Describe(ValidationIssue issue)
+    {
+        ArgumentNullException.ThrowIfNull(issue);
+        var resource = issue.Resource is null ? string.Empty : issue.Resource + " ";
+        return $"{resource}{issue.Field}: {issue.Message}. [{issue.Rule}]";
+    }
 }
 
 /// <summary>Shared plumbing of GuestbookLab's cmdlets: turning rules into errors, and reading PowerShell input.</summary>
