@@ -103,6 +103,7 @@ function Invoke-Build {
         Copy-Item -Destination (Join-Path $ModuleOut 'Dependencies')
 
     Copy-Item (Join-Path $Root 'module/GuestbookLab.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'module/en-US/*') (Join-Path $ModuleOut 'en-US')
     Copy-Item -Recurse (Join-Path $Root 'module/Labs') $ModuleOut
 
     $version = Get-AssemblyVersion

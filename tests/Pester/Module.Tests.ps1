@@ -111,6 +111,13 @@ Describe 'Help example <Number> of <Cmdlet>' -ForEach $examples {
     }
 }
 
+Describe 'Conceptual help' {
+    It 'has an about topic' {
+        $about = Get-Help about_GuestbookLab
+        ($about | Out-String) | Should -Match 'Test-MeshRequest says what Istio would do'
+    }
+}
+
 Describe 'Default display' {
     It 'shows a step''s mixed kinds as one kubectl-style table' {
         $text = @(Set-MeshTrafficSplit -Service ui -Weight @{ v1 = 20; v2 = 80 } -Gateways gw -Hosts '*'; New-MeshGateway gw) |

@@ -41,6 +41,21 @@ Describe 'Test-MeshRequest' {
         $a.FractionWithStatus(200) | Should -Be 1
     }
 
+    It 'shows a sample as the share of each outcome' {
+        $text = @($base; $gateway; $route) | Test-MeshRequest -From ingress -Uri http://x/ -Count 50 -Seed 1 | Out-String -Width 200
+        $text | Should -Match 'Outcomes\s*:\s*100[.,]0\s?%\s+Delivered 200 ui'
+    }
+
+    It 'completes -From with ingress, kubelet and the connected workloads' {
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'complete'
+        $null = Connect-LabCluster -Directory $folder
+        try {
+            $null = $app | Publish-LabResource
+            (TabExpansion2 'Test-MeshRequest -From ' 23).CompletionMatches.CompletionText | Should -Contain 'ingress'
+            (TabExpansion2 'Test-MeshRequest -From mes' 26).CompletionMatches.CompletionText | Should -Be @('message-service')
+        } finally { Disconnect-LabCluster }
+    }
+
     It 'takes headers, a sidecar override and a service account' {
         $policy = New-MeshAuthorizationPolicy only-ui -Namespace default -Selector @{ app = 'message-service' } -Principals 'cluster.local/ns/default/sa/ui-sa'
         (@($base; $policy) | Test-MeshRequest -From default/debug -Uri http://message-service/hello/x -ServiceAccount ui-sa).Status | Should -Be 200
