@@ -130,6 +130,7 @@ function Restore-TestTools {
         Pester     = $pester
         YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
         SchemaCheck = Join-Path $Root "tests/SchemaCheck/bin/$Configuration/net10.0/SchemaCheck.dll"
+        StandIn    = Join-Path $Root "tests/StandIn/bin/$Configuration/net10.0/StandIn.dll"
     }
 }
 
@@ -155,6 +156,7 @@ function Invoke-Test {
     $xunitFailedToRun = $false
     Write-Step 'Building the test projects'
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/StandIn/StandIn.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
     if (-not $PesterFilter) {
         Write-Step 'Running the xunit suite'
         & dotnet test (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj') -c $Configuration --no-build --nologo `
@@ -170,6 +172,7 @@ function Invoke-Test {
         '-PesterPath', $tools.Pester,
         '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'),
         '-SchemaCheck', $tools.SchemaCheck,
+        '-StandIn', $tools.StandIn,
         '-YamlDotNet11', $tools.YamlDotNet,
         '-ResultFile', $pesterJson)
     if ($PesterFilter) { $arguments += @('-Filter', $PesterFilter) }

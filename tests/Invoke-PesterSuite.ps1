@@ -9,6 +9,7 @@ param(
     [Parameter(Mandatory)] [string] $PesterPath,
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [Parameter(Mandatory)] [string] $SchemaCheck,
+    [Parameter(Mandatory)] [string] $StandIn,
     [Parameter(Mandatory)] [string] $YamlDotNet11,
     [Parameter(Mandatory)] [string] $ResultFile,
     [string] $Filter
@@ -23,6 +24,7 @@ Import-Module $PesterPath -Force
 $data = @{
     ModuleManifest = $ModuleManifest
     SchemaCheck    = $SchemaCheck
+    StandIn        = $StandIn
     YamlDotNet11   = $YamlDotNet11
     DataFolder     = Join-Path $PSScriptRoot 'data'
 }

@@ -11,7 +11,7 @@ namespace GuestbookLab.Engine;
 /// The offline target: a manifest folder in which every applied object is one file,
 /// NAMESPACE/kind-name.yaml (cluster-scoped kinds under _cluster/), readable by kubectl apply -f or a GitOps tool.
 /// </summary>
-public sealed class DirectoryTarget
+public sealed class DirectoryTarget : ILabTarget
 {
     public const string ClusterFolder = "_cluster";
 
@@ -25,8 +25,8 @@ public sealed class DirectoryTarget
 
     public string Root { get; }
 
-    /// <summary>Applies one object: labels it as the lab's, puts it in its namespace, writes it if it changed.</summary>
-    public ApplyResult Apply(LabResource resource)
+    /// <summary>Applies one object: labels it as the lab's, puts it in its namespace, writes it if it changed. A folder has no field owners, so <paramref name="force"/> changes nothing.</summary>
+    public ApplyResult Apply(LabResource resource, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(resource);
         var stored = ApiObjectMapper.Clone(resource);

@@ -35,7 +35,7 @@ public static class JwtDecoder
         try
         {
             using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload));
-            claims = payload.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => ToTree(p.Value), StringComparer.Ordinal);
+            claims = JsonTree.Mapping(payload.RootElement);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
         {
@@ -67,14 +67,4 @@ public static class JwtDecoder
         _ => null,
     };
 
-    private static object? ToTree(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToTree(p.Value), StringComparer.Ordinal),
-        JsonValueKind.Array => element.EnumerateArray().Select(ToTree).ToList(),
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : element.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => null,
-    };
 }

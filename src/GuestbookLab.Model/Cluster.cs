@@ -7,22 +7,30 @@ namespace GuestbookLab.Model;
 /// <summary>Where the lab's objects go: a manifest folder (offline) or, later, a cluster.</summary>
 public sealed class LabConnection
 {
-    public LabConnection(string kind, string target)
+    public LabConnection(string kind, string target, string? context = null, string? kubeConfig = null)
     {
         Kind = kind;
         Target = target;
+        Context = context;
+        KubeConfig = kubeConfig;
     }
 
-    /// <summary>Directory (a manifest folder).</summary>
+    /// <summary>Directory (a manifest folder) or Cluster (a Kubernetes API server).</summary>
     public string Kind { get; }
 
-    /// <summary>The folder's full path.</summary>
+    /// <summary>The folder's full path, or the API server's URL.</summary>
     public string Target { get; }
+
+    /// <summary>The kubeconfig context of a cluster connection.</summary>
+    public string? Context { get; }
+
+    /// <summary>The kubeconfig file of a cluster connection (null: the default, $env:KUBECONFIG or ~/.kube/config).</summary>
+    public string? KubeConfig { get; }
 
     /// <summary>The field manager that applies objects: guestbooklab.</summary>
     public string FieldManager { get; } = Ownership.Manager;
 
-    public override string ToString() => $"{Kind} {Target}";
+    public override string ToString() => Context is null ? $"{Kind} {Target}" : $"{Kind} {Target} (context {Context})";
 }
 
 public enum ApplyOutcome

@@ -81,6 +81,9 @@ public static class ErrorIds
     public const string ResourceNotFound = "ResourceNotFound";
     public const string ApplyFailed = "ApplyFailed";
     public const string ManifestDownloadFailed = "ManifestDownloadFailed";
+    public const string ApplyConflict = "ApplyConflict";
+    public const string ClusterUnreachable = "ClusterUnreachable";
+    public const string ApiRequestFailed = "ApiRequestFailed";
 
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";

@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $YamlDotNet11, $DataFolder)
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -156,4 +156,73 @@ Describe 'The directory target' {
     }
 
     AfterAll { Disconnect-LabCluster }
+}
+
+Describe 'A cluster through the API stand-in' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $connection = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        $crds = 'gateway', 'virtualservice', 'destinationrule' | ForEach-Object { ConvertFrom-LabYaml -Path (Join-Path $DataFolder "crds/$_.crd.yaml") }
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        Remove-Item -Recurse -Force $standIn.Folder -ErrorAction Ignore
+    }
+
+    It 'connects to the kubeconfig''s server and context' {
+        $connection.Kind | Should -Be 'Cluster'
+        $connection.Target | Should -Be $standIn.Url
+        $connection.Context | Should -Be 'standin'
+    }
+
+    It 'applies the app with server-side apply: Created, then Unchanged' {
+        $first = $app | Publish-LabResource
+        ($first.Result | Select-Object -Unique) | Should -Be 'Created'
+        $first.Count | Should -Be $app.Count
+        ($app | Publish-LabResource).Result | Select-Object -Unique | Should -Be 'Unchanged'
+        $deployment = Get-LabResource deploy ui
+        $deployment | Should -BeOfType GuestbookLab.Model.Deployment
+        $deployment.Metadata.Labels['app.kubernetes.io/managed-by'] | Should -Be 'guestbooklab'
+        $deployment.Metadata.AdditionalFields['managedFields'][0]['manager'] | Should -Be 'guestbooklab'
+    }
+
+    It 'refuses a kind the server does not serve, then serves it once its CRD is applied (CRDs first)' {
+        $null = New-MeshGateway gw | Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+        $problems[0].Exception.Message | Should -BeLike '*CustomResourceDefinition first*'
+        $results = @(New-MeshGateway gw; $crds) | Publish-LabResource
+        $results.Kind | Should -Be @('CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'Gateway')
+        (Get-LabResource gw gw) | Should -BeOfType GuestbookLab.Model.Gateway
+        (Get-LabResource virtualservices -AllNamespaces) | Should -BeNullOrEmpty
+    }
+
+    It 'reports a field another manager owns, and takes it with -Force' {
+        $body = '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ui"},"spec":{"replicas":5}}'
+        $null = Invoke-RestMethod -Method Patch -Uri "$($standIn.Url)/apis/apps/v1/namespaces/default/deployments/ui?fieldManager=kubectl&force=true" -ContentType 'application/apply-patch+yaml' -Body $body
+        $ui = $app | Where-Object { $_.Kind -eq 'Deployment' -and $_.Name -eq 'ui' }
+        $null = $ui | Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ApplyConflict,*'
+        $problems[0].Exception.Message | Should -BeLike '*conflict with "kubectl"*.spec.replicas*'
+        ($ui | Publish-LabResource -Force).Result | Should -Be 'Configured'
+        (Get-LabResource deploy ui).Spec.Replicas | Should -Be 2
+    }
+
+    It 'gets by selector and removes exactly what the lab applied' {
+        (Get-LabResource svc -Selector 'app=ui').Name | Should -Be 'ui'
+        $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/api/v1/namespaces/default/configmaps" -ContentType 'application/json' -Body '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"theirs"}}'
+        Remove-LabResource -All -Owned -Confirm:$false
+        Get-LabResource deploy | Should -BeNullOrEmpty
+        (Get-LabResource cm).Name | Should -Be 'theirs'
+    }
+
+    It 'says when the server does not answer' {
+        $dead = Join-Path $standIn.Folder 'dead.kubeconfig'
+        (Get-Content -Raw $standIn.KubeConfig) -replace [regex]::Escape($standIn.Url), 'http://127.0.0.1:1' | Set-Content $dead
+        $err = Get-LabError { Connect-LabCluster -KubeConfig $dead }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ClusterUnreachable,*'
+        $err.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+    }
 }

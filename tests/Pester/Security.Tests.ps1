@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $YamlDotNet11, $DataFolder)
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1

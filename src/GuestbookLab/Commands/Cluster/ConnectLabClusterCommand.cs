@@ -1,11 +1,17 @@
+using System;
 using System.IO;
 using System.Management.Automation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
 
-/// <summary>Connects the session to a target for the lab's objects: a manifest folder (offline).</summary>
+/// <summary>Connects the session to a target for the lab's objects: a cluster (kubeconfig context) or a manifest folder.</summary>
 /// <remarks>
+/// Without -Directory the target is the Kubernetes API server of a kubeconfig context (the current context of
+/// $env:KUBECONFIG or ~/.kube/config unless -Context and -KubeConfig say otherwise), reached through KubernetesClient
+/// with the kubeconfig's credentials; the cmdlet checks the server answers and says which server and context it
+/// connected to. Credentials never appear in any output.
+///
 /// With -Directory the target is a folder in which Publish-LabResource stores each applied object as one file,
 /// NAMESPACE/kind-name.yaml (cluster-scoped kinds under _cluster/), readable later by 'kubectl apply -f' (recursively)
 /// or a GitOps tool. The folder is created when missing. The connection becomes the session's default for
@@ -13,25 +19,68 @@ namespace GuestbookLab.Commands.Cluster;
 /// them also takes -Connection.
 /// </remarks>
 /// <example>
+/// <code>Connect-LabCluster -Context kind-lab -Verbose</code>
+/// <para>Connects to the API server of the kubeconfig context kind-lab and says which server, context and Kubernetes version it reached. (Needs a cluster.)</para>
+/// </example>
+/// <example>
 /// <code>Connect-LabCluster -Directory ./cluster
 /// New-MeshGateway -Name guestbook-ui-gateway | Publish-LabResource</code>
 /// <para>Applies the Gateway to the folder: ./cluster/default/gateway-guestbook-ui-gateway.yaml.</para>
 /// </example>
-[Cmdlet(VerbsCommunications.Connect, "LabCluster")]
+[Cmdlet(VerbsCommunications.Connect, "LabCluster", DefaultParameterSetName = ClusterSet)]
 [OutputType(typeof(LabConnection))]
 public sealed class ConnectLabClusterCommand : LabCmdlet
 {
+    private const string ClusterSet = "Cluster";
+    private const string DirectorySet = "Directory";
+
+    /// <summary>The kubeconfig context; the current context by default.</summary>
+    [Parameter(Position = 0, ParameterSetName = ClusterSet)]
+    public string? Context { get; set; }
+
+    /// <summary>The kubeconfig file; $env:KUBECONFIG or ~/.kube/config by default.</summary>
+    [Parameter(ParameterSetName = ClusterSet)]
+    public string? KubeConfig { get; set; }
+
     /// <summary>The manifest folder to use as the target.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, ParameterSetName = DirectorySet)]
     public string Directory { get; set; } = null!;
 
     protected override void EndProcessing()
     {
+        if (ParameterSetName == ClusterSet)
+        {
+            ConnectCluster();
+            return;
+        }
+
         var folder = GetUnresolvedProviderPathFromPSPath(Directory);
         System.IO.Directory.CreateDirectory(folder);
         var connection = new LabConnection("Directory", Path.GetFullPath(folder));
         LabSession.Current = connection;
         WriteVerbose($"Connected to the manifest folder {connection.Target}.");
         WriteObject(connection);
+    }
+
+    private void ConnectCluster()
+    {
+        var file = KubeConfig is null ? null : GetUnresolvedProviderPathFromPSPath(KubeConfig);
+        try
+        {
+            using var target = Engine.ClusterTarget.Open(file, Context);
+            var version = target.Version();
+            var connection = new LabConnection("Cluster", target.Server, target.Context, file);
+            LabSession.Current = connection;
+            WriteVerbose($"Connected to {target.Server} (context {target.Context}, Kubernetes {version}).");
+            WriteObject(connection);
+        }
+        catch (System.Net.Http.HttpRequestException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(new System.Net.Http.HttpRequestException($"The API server of context {Context ?? "(current)"} does not answer: {ex.Message}", ex), ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError, Context));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Context/-KubeConfig: {ex.Message}", ex), ErrorIds.NotConnected, ErrorCategory.InvalidArgument, Context));
+        }
     }
 }

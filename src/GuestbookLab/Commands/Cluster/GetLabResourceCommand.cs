@@ -53,7 +53,16 @@ public sealed class GetLabResourceCommand : LabCmdlet
     {
         var selector = ParseSelector(Selector);
         var target = LabSession.Open(LabSession.Resolve(this, Connection));
-        var found = target.List(Kind, AllNamespaces ? null : Namespace ?? "default", Name, selector);
+        IReadOnlyList<LabResource> found = [];
+        try
+        {
+            found = target.List(Kind, AllNamespaces ? null : Namespace ?? "default", Name, selector);
+        }
+        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException)
+        {
+            ThrowTerminatingError(LabSession.ToErrorRecord(ex, Kind));
+        }
+
         if (Name is not null && found.Count == 0)
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"{Kind} '{Name}' was not found in namespace {Namespace ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, Name));

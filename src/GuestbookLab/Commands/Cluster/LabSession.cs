@@ -1,4 +1,7 @@
+using System;
 using System.Management.Automation;
+using System.Net.Http;
+using System.Runtime.CompilerServices;
 using GuestbookLab.Engine;
 using GuestbookLab.Model;
 
@@ -7,6 +10,9 @@ namespace GuestbookLab.Commands.Cluster;
 /// <summary>The session's default connection (set by Connect-LabCluster), and the target a connection opens.</summary>
 internal static class LabSession
 {
+    // One open target per connection, so a cluster's discovery is asked once.
+    private static readonly ConditionalWeakTable<LabConnection, ILabTarget> Targets = new();
+
     public static LabConnection? Current { get; set; }
 
     /// <summary>The connection a cmdlet uses: its -Connection, else the session's; an error when there is none.</summary>
@@ -16,12 +22,27 @@ internal static class LabSession
         if (connection is null)
         {
             cmdlet.ThrowTerminatingError(new ErrorRecord(
-                new PSInvalidOperationException("Not connected: run Connect-LabCluster -Directory ./cluster first, or give -Connection."),
+                new PSInvalidOperationException("Not connected: run Connect-LabCluster (a kubeconfig context) or Connect-LabCluster -Directory ./cluster first, or give -Connection."),
                 ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null));
         }
 
         return connection!;
     }
 
-    public static DirectoryTarget Open(LabConnection connection) => new(connection.Target);
+    public static ILabTarget Open(LabConnection connection) =>
+        Targets.GetValue(connection, c => c.Kind == "Cluster" ? ClusterTarget.Open(c.KubeConfig, c.Context) : new DirectoryTarget(c.Target));
+
+    /// <summary>The error record for a failed call to a target: the server's Status, or an unreachable server.</summary>
+    public static ErrorRecord ToErrorRecord(Exception exception, object? target) => exception switch
+    {
+        ApiStatusException { Code: 409, Reason: "Conflict" } conflict => new ErrorRecord(
+            new InvalidOperationException($"{target}: {conflict.Message}. Give -Force to take ownership of the fields.", conflict), ErrorIds.ApplyConflict, ErrorCategory.ResourceExists, target),
+        ApiStatusException status => new ErrorRecord(
+            new InvalidOperationException($"{target}: {status.Message} ({status.Code} {status.Reason}){(status.Causes.Count > 0 ? ": " + string.Join("; ", status.Causes) : string.Empty)}", status),
+            status.Code == 404 ? ErrorIds.ResourceNotFound : ErrorIds.ApiRequestFailed,
+            status.Code switch { 404 => ErrorCategory.ObjectNotFound, 403 or 401 => ErrorCategory.PermissionDenied, 422 => ErrorCategory.InvalidData, _ => ErrorCategory.InvalidResult },
+            target),
+        HttpRequestException unreachable => new ErrorRecord(unreachable, ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError, target),
+        _ => new ErrorRecord(exception, ErrorIds.ApplyFailed, ErrorCategory.WriteError, target),
+    };
 }

@@ -52,6 +52,10 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
     [Parameter]
     public LabConnection? Connection { get; set; }
 
+    /// <summary>Takes ownership of fields another field manager owns (server-side apply's force).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     public void Dispose() => cancellation.Dispose();
 
     protected override void StopProcessing() => cancellation.Cancel();
@@ -146,13 +150,13 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
 
             try
             {
-                var result = target.Apply(resource);
+                var result = target.Apply(resource, Force);
                 WriteVerbose($"{result} ({result.Location})");
                 WriteObject(result);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ApiStatusException or System.Net.Http.HttpRequestException)
             {
-                WriteError(new ErrorRecord(ex, ErrorIds.ApplyFailed, ErrorCategory.WriteError, resource));
+                WriteError(LabSession.ToErrorRecord(ex, resource));
             }
         }
     }

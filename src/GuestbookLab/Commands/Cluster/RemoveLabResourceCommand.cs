@@ -73,12 +73,21 @@ public sealed class RemoveLabResourceCommand : LabCmdlet
     {
         var connection = LabSession.Resolve(this, Connection);
         var target = LabSession.Open(connection);
-        var found = ParameterSetName switch
+        List<LabResource> found = [];
+        try
         {
-            OwnedSet => target.List().Where(Ownership.IsOwned).ToList(),
-            NameSet => target.List(Kind, Namespace ?? "default", Name).ToList(),
-            _ => targets,
-        };
+            found = ParameterSetName switch
+            {
+                OwnedSet => target.List().Where(Ownership.IsOwned).ToList(),
+                NameSet => target.List(Kind, Namespace ?? "default", Name).ToList(),
+                _ => targets,
+            };
+        }
+        catch (System.Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException)
+        {
+            ThrowTerminatingError(LabSession.ToErrorRecord(ex, connection));
+        }
+
         if (ParameterSetName == NameSet && found.Count == 0)
         {
             WriteError(new ErrorRecord(new ItemNotFoundException($"{Kind} '{Name}' was not found in namespace {Namespace ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, Name));
@@ -92,13 +101,13 @@ public sealed class RemoveLabResourceCommand : LabCmdlet
                 continue;
             }
 
-            if (!target.Delete(resource))
+            try
             {
-                WriteVerbose($"{resource.DisplayName} is already gone.");
+                WriteVerbose(target.Delete(resource) ? $"{resource.DisplayName} removed." : $"{resource.DisplayName} is already gone.");
             }
-            else
+            catch (System.Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException)
             {
-                WriteVerbose($"{resource.DisplayName} removed.");
+                WriteError(LabSession.ToErrorRecord(ex, resource));
             }
         }
     }

@@ -1,0 +1,252 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using GuestbookLab.Model;
+using k8s;
+
+namespace GuestbookLab.Engine;
+
+/// <summary>
+/// A Kubernetes API server through KubernetesClient: kubeconfig and credentials from the client, discovery cached per
+/// group version, server-side apply (field manager guestbooklab) of any kind, lists, gets and deletes.
+/// </summary>
+public sealed class ClusterTarget : ILabTarget, IDisposable
+{
+    private readonly Kubernetes client;
+    private readonly Dictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
+    private readonly CancellationToken cancellation;
+
+    private ClusterTarget(Kubernetes client, string server, string? context, CancellationToken cancellation)
+    {
+        this.client = client;
+        Server = server;
+        Context = context;
+        this.cancellation = cancellation;
+    }
+
+    public string Server { get; }
+
+    public string? Context { get; }
+
+    /// <summary>A discovered resource type.</summary>
+    private sealed record ApiResource(string GroupVersion, string Kind, string Plural, bool Namespaced, string[] ShortNames);
+
+    /// <summary>Reads the kubeconfig (the file given, else $env:KUBECONFIG or ~/.kube/config) and its context (the current one by default).</summary>
+    /// <exception cref="ArgumentException">The kubeconfig is missing, unreadable, or has no such context.</exception>
+    public static ClusterTarget Open(string? kubeConfig, string? context, CancellationToken cancellation = default)
+    {
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = kubeConfig is null && context is null
+                ? KubernetesClientConfiguration.BuildDefaultConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeConfig, context);
+        }
+        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or System.IO.IOException)
+        {
+            // KubernetesClient's own exception types never leave the engine (they live in its load context).
+            throw new ArgumentException(ex.Message, ex is k8s.Exceptions.KubeConfigException ? null : ex);
+        }
+
+        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context, cancellation);
+    }
+
+    /// <summary>The server's version; throws when it cannot be reached.</summary>
+    public string Version()
+    {
+        using var doc = Send(HttpMethod.Get, "/version", null, null, out _);
+        return doc.RootElement.TryGetProperty("gitVersion", out var v) ? v.GetString() ?? "?" : "?";
+    }
+
+    public ApplyResult Apply(LabResource resource, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var type = Resolve(resource.ApiVersion, resource.Kind)
+            ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {resource.Kind} in {resource.ApiVersion}: apply its CustomResourceDefinition first", []);
+        var stored = ApiObjectMapper.Clone(resource);
+        if (type.Namespaced)
+        {
+            stored.Namespace ??= "default";
+        }
+        else
+        {
+            stored.Namespace = null;
+        }
+
+        (stored.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[Ownership.Label] = Ownership.Manager;
+        var path = PathOf(type, stored.Namespace, stored.Name);
+        string? before = null;
+        try
+        {
+            using var existing = Send(HttpMethod.Get, path, null, null, out _);
+            before = existing.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        }
+        catch (ApiStatusException ex) when (ex.Code == 404)
+        {
+        }
+
+        var body = JsonSerializer.Serialize(ApiObjectMapper.ToTree(stored));
+        using var applied = Send(HttpMethod.Patch, $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}", "application/apply-patch+yaml", body, out var status);
+        var after = applied.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;
+        if (resource.Kind == "CustomResourceDefinition")
+        {
+            // New kinds are served from now on.
+            discovery.Clear();
+        }
+
+        return new ApplyResult
+        {
+            Kind = resource.Kind, Namespace = stored.Namespace, Name = stored.Name, Result = outcome,
+            Object = ResourceKinds.FromTree(JsonTree.Mapping(applied.RootElement)), Location = new Uri(client.BaseUri, path).ToString(),
+        };
+    }
+
+    public IReadOnlyList<LabResource> List(string? kind = null, string? ns = null, string? name = null, IReadOnlyDictionary<string, string>? selector = null)
+    {
+        var types = AllTypes().Where(t => kind is null ? t.Kind is not ("Event" or "Pod") : KindInfo.Names(kind, t.Kind) || string.Equals(kind, t.Plural, StringComparison.OrdinalIgnoreCase) || t.ShortNames.Contains(kind, StringComparer.OrdinalIgnoreCase))
+            .GroupBy(t => (t.Kind, t.GroupVersion.Contains('/', StringComparison.Ordinal) ? t.GroupVersion[..t.GroupVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty))
+            .Select(g => g.First())
+            .ToList();
+        var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(string.Join(",", selector.Select(kv => $"{kv.Key}={kv.Value}")));
+        var found = new List<LabResource>();
+        foreach (var type in types)
+        {
+            var path = PathOf(type, type.Namespaced ? ns : null, name);
+            try
+            {
+                using var doc = Send(HttpMethod.Get, name is null ? path + query : path, null, null, out _);
+                var items = name is null ? doc.RootElement.GetProperty("items").EnumerateArray().ToList() : [doc.RootElement];
+                found.AddRange(items.Select(i => ResourceKinds.FromTree(WithType(JsonTree.Mapping(i), type))));
+            }
+            catch (ApiStatusException ex) when (ex.Code == 404)
+            {
+            }
+        }
+
+        return found;
+    }
+
+    public bool Delete(LabResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var type = Resolve(resource.ApiVersion, resource.Kind);
+        if (type is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var doc = Send(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? "default" : null, resource.Name), null, null, out _);
+            return true;
+        }
+        catch (ApiStatusException ex) when (ex.Code == 404)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => client.Dispose();
+
+    private static string PathOf(ApiResource type, string? ns, string? name)
+    {
+        var root = type.GroupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{type.GroupVersion}" : $"/api/{type.GroupVersion}";
+        var scoped = ns is null ? root : $"{root}/namespaces/{ns}";
+        return name is null ? $"{scoped}/{type.Plural}" : $"{scoped}/{type.Plural}/{name}";
+    }
+
+    private ApiResource? Resolve(string apiVersion, string kind) =>
+        Resources(apiVersion)?.FirstOrDefault(r => r.Kind == kind);
+
+    private IEnumerable<ApiResource> AllTypes()
+    {
+        var versions = new List<string> { "v1" };
+        using (var groups = Send(HttpMethod.Get, "/apis", null, null, out _))
+        {
+            versions.AddRange(groups.RootElement.GetProperty("groups").EnumerateArray()
+                .SelectMany(g => g.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("groupVersion").GetString()!)));
+        }
+
+        return versions.SelectMany(v => Resources(v) ?? []);
+    }
+
+    /// <summary>The resource types of a group version, asked once per connection (until a CRD is applied).</summary>
+    private List<ApiResource>? Resources(string groupVersion)
+    {
+        if (discovery.TryGetValue(groupVersion, out var cached))
+        {
+            return cached;
+        }
+
+        try
+        {
+            using var doc = Send(HttpMethod.Get, groupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{groupVersion}" : $"/api/{groupVersion}", null, null, out _);
+            cached = doc.RootElement.GetProperty("resources").EnumerateArray()
+                .Where(r => !r.GetProperty("name").GetString()!.Contains('/', StringComparison.Ordinal))
+                .Select(r => new ApiResource(groupVersion, r.GetProperty("kind").GetString()!, r.GetProperty("name").GetString()!, r.GetProperty("namespaced").GetBoolean(),
+                    r.TryGetProperty("shortNames", out var s) ? s.EnumerateArray().Select(n => n.GetString()!).ToArray() : []))
+                .ToList();
+        }
+        catch (ApiStatusException ex) when (ex.Code == 404)
+        {
+            cached = null;
+        }
+
+        discovery[groupVersion] = cached;
+        return cached;
+    }
+
+    /// <summary>One request with the client's credentials; a Status answer becomes an <see cref="ApiStatusException"/>.</summary>
+    private JsonDocument Send(HttpMethod method, string path, string? contentType, string? body, out HttpStatusCode status)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, path));
+        request.Headers.Accept.ParseAdd("application/json");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
+        }
+
+        client.Credentials?.ProcessHttpRequestAsync(request, cancellation).GetAwaiter().GetResult();
+        using var response = client.HttpClient.SendAsync(request, cancellation).GetAwaiter().GetResult();
+        status = response.StatusCode;
+        var text = response.Content.ReadAsStringAsync(cancellation).GetAwaiter().GetResult();
+        if (response.IsSuccessStatusCode)
+        {
+            return JsonDocument.Parse(text);
+        }
+
+        string message = $"{(int)response.StatusCode} {response.ReasonPhrase}", reason = response.ReasonPhrase ?? string.Empty;
+        var causes = new List<string>();
+        try
+        {
+            using var statusDoc = JsonDocument.Parse(text);
+            var root = statusDoc.RootElement;
+            message = root.TryGetProperty("message", out var m) ? m.GetString() ?? message : message;
+            reason = root.TryGetProperty("reason", out var r) ? r.GetString() ?? reason : reason;
+            if (root.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object && d.TryGetProperty("causes", out var c))
+            {
+                causes.AddRange(c.EnumerateArray().Select(x => $"{(x.TryGetProperty("field", out var f) ? f.GetString() : null)}: {(x.TryGetProperty("message", out var cm) ? cm.GetString() : null)}"));
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new ApiStatusException((int)response.StatusCode, reason, message, causes);
+    }
+
+    private static Dictionary<string, object?> WithType(Dictionary<string, object?> tree, ApiResource type)
+    {
+        // List items carry no apiVersion and kind on some servers.
+        tree.TryAdd("apiVersion", type.GroupVersion);
+        tree.TryAdd("kind", type.Kind);
+        return tree;
+    }
+
+}

@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Engine;
+
+/// <summary>Where Publish-, Get- and Remove-LabResource act: a manifest folder or a cluster.</summary>
+public interface ILabTarget
+{
+    /// <summary>Applies one object (labelled as the lab's); <paramref name="force"/> takes field ownership on conflict.</summary>
+    ApplyResult Apply(LabResource resource, bool force);
+
+    /// <summary>Stored objects, optionally of a kind (kind, plural or short name), a namespace, a name and labels.</summary>
+    IReadOnlyList<LabResource> List(string? kind = null, string? ns = null, string? name = null, IReadOnlyDictionary<string, string>? selector = null);
+
+    /// <summary>Removes an object; false when it was not there.</summary>
+    bool Delete(LabResource resource);
+}
+
+/// <summary>An error the API server answered with (its Status), or a conflict over field ownership.</summary>
+public sealed class ApiStatusException : System.Exception
+{
+    public ApiStatusException()
+    {
+    }
+
+    public ApiStatusException(string message)
+        : base(message)
+    {
+    }
+
+    public ApiStatusException(string message, System.Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ApiStatusException(int code, string reason, string message, IReadOnlyList<string> causes)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Causes = causes;
+    }
+
+    public int Code { get; }
+
+    public string? Reason { get; }
+
+    /// <summary>The Status's causes: 'field: message'.</summary>
+    public IReadOnlyList<string> Causes { get; } = [];
+}

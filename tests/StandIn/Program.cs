@@ -1,0 +1,264 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StandIn;
+
+// dotnet StandIn.dll --port 0 --kubeconfig FILE : serves on 127.0.0.1, prints "URL http://127.0.0.1:PORT", writes a kubeconfig.
+var port = 0;
+string? kubeconfig = null;
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] == "--port")
+    {
+        port = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+    }
+
+    if (args[i] == "--kubeconfig")
+    {
+        kubeconfig = args[i + 1];
+    }
+}
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+builder.Services.AddSingleton<Store>();
+var app = builder.Build();
+var store = app.Services.GetRequiredService<Store>();
+
+app.Map("/{**path}", (HttpContext context) => Api.Handle(context, store));
+await app.StartAsync();
+var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+if (kubeconfig is not null)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kubeconfig))!);
+    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {url}\ncontexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\ncurrent-context: standin\nusers:\n- name: standin\n  user:\n    token: standin-token\n");
+}
+
+Console.WriteLine($"URL {url}");
+Console.Out.Flush();
+await app.WaitForShutdownAsync();
+
+namespace StandIn
+{
+    internal static class Api
+    {
+        public static async Task Handle(HttpContext context, Store store)
+        {
+            var request = context.Request;
+            var segments = (request.Path.Value ?? "/").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var (status, body) = await Route(request, segments, store);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body.ToJsonString());
+        }
+
+        private static async Task<(int, JsonNode)> Route(HttpRequest request, string[] s, Store store)
+        {
+            if (s.Length == 1 && s[0] == "version")
+            {
+                return (200, new JsonObject { ["major"] = "1", ["minor"] = "35", ["gitVersion"] = "v1.35.0-standin", ["platform"] = "linux/amd64" });
+            }
+
+            if (s.Length == 1 && s[0] == "api")
+            {
+                return (200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray() });
+            }
+
+            if (s.Length == 1 && s[0] == "apis")
+            {
+                var groups = new JsonArray();
+                foreach (var served in store.Types.Where(t => t.Group.Length > 0).GroupBy(t => t.Group))
+                {
+                    var versions = new JsonArray(served.Select(t => t.Version).Distinct().Select(v => (JsonNode)new JsonObject { ["groupVersion"] = $"{served.Key}/{v}", ["version"] = v }).ToArray());
+                    groups.Add(new JsonObject { ["name"] = served.Key, ["versions"] = versions, ["preferredVersion"] = versions[0]!.DeepClone() });
+                }
+
+                return (200, new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups });
+            }
+
+            var (group, version, rest) = s switch
+            {
+                ["api", var v, .. var r] => (string.Empty, v, r),
+                ["apis", var g, var v, .. var r] => (g, v, r),
+                _ => (null, null, Array.Empty<string>()),
+            };
+            if (group is null || version is null)
+            {
+                return NotFound("the server could not find the requested resource", null, null);
+            }
+
+            if (rest.Length == 0)
+            {
+                var resources = new JsonArray(store.Types.Where(t => t.Group == group && t.Version == version)
+                    .Select(t => (JsonNode)new JsonObject
+                    {
+                        ["name"] = t.Plural, ["singularName"] = t.Kind.ToLowerInvariant(), ["namespaced"] = t.Namespaced, ["kind"] = t.Kind,
+                        ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+                        ["shortNames"] = new JsonArray(t.ShortNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
+                    }).ToArray());
+                return resources.Count == 0 && group.Length > 0
+                    ? NotFound($"the server could not find the requested resource (get {group}/{version})", null, null)
+                    : (200, new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}", ["resources"] = resources });
+            }
+
+            // [namespaces/NS/]PLURAL[/NAME[/status]]
+            string? ns = null;
+            if (rest.Length >= 3 && rest[0] == "namespaces" && store.Find(group, version, rest[2]) is { Namespaced: true })
+            {
+                ns = rest[1];
+                rest = rest[2..];
+            }
+
+            var type = store.Find(group, version, rest[0]);
+            if (type is null)
+            {
+                return NotFound($"the server could not find the requested resource ({rest[0]})", null, null);
+            }
+
+            var name = rest.Length > 1 ? rest[1] : null;
+            var item = name ?? string.Empty;
+            var body = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 ? await new StreamReader(request.Body).ReadToEndAsync() : string.Empty;
+            return (request.Method, name) switch
+            {
+                ("GET", null) => (200, ListOf(type, store.List(type, ns), request.Query["labelSelector"].ToString())),
+                ("GET", _) => store.Get(type, ns, item) is { } found ? (200, found) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
+                ("POST", null) => Create(store, type, ns, Parse(body)),
+                ("PUT", _) => Replace(store, type, ns, item, Parse(body)),
+                ("PATCH", _) => Patch(store, type, ns, item, request.ContentType ?? string.Empty, body, request.Query["fieldManager"].ToString(), request.Query["force"] == "true"),
+                ("DELETE", _) => store.Get(type, ns, item) is { } gone && store.Delete(type, ns, item) ? (200, gone) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
+                _ => (405, Status(405, "MethodNotAllowed", $"{request.Method} is not supported here")),
+            };
+        }
+
+        private static JsonObject Parse(string body) => SchemaCheck.Manifests.ReadAll(body).Single()!.AsObject();
+
+        private static (int, JsonNode) Create(Store store, ResourceType type, string? ns, JsonObject obj)
+        {
+            var name = obj["metadata"]?["name"]?.GetValue<string>() ?? string.Empty;
+            return store.Get(type, ns, name) is not null
+                ? (409, Status(409, "AlreadyExists", $"{type.Plural} \"{name}\" already exists", Details(type, name)))
+                : (201, store.Put(type, ns, name, obj, null));
+        }
+
+        private static (int, JsonNode) Replace(Store store, ResourceType type, string? ns, string name, JsonObject obj)
+        {
+            lock (store.Gate)
+            {
+                var existing = store.Get(type, ns, name);
+                if (existing is null)
+                {
+                    return NotFound($"{type.Plural} \"{name}\" not found", type, name);
+                }
+
+                var given = obj["metadata"]?["resourceVersion"]?.GetValue<string>();
+                if (given is not null && given != existing["metadata"]?["resourceVersion"]?.GetValue<string>())
+                {
+                    return (409, Status(409, "Conflict", $"Operation cannot be fulfilled on {type.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again", Details(type, name)));
+                }
+
+                return (200, store.Put(type, ns, name, obj, existing));
+            }
+        }
+
+        private static (int, JsonNode) Patch(Store store, ResourceType type, string? ns, string name, string contentType, string body, string manager, bool force)
+        {
+            lock (store.Gate)
+            {
+                var existing = store.Get(type, ns, name);
+                if (contentType.StartsWith("application/merge-patch+json", StringComparison.Ordinal) || (contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal) && type.Group is "" or "apps"))
+                {
+                    if (existing is null)
+                    {
+                        return NotFound($"{type.Plural} \"{name}\" not found", type, name);
+                    }
+
+                    Apply.MergePatch(existing, Parse(body));
+                    return (200, store.Put(type, ns, name, existing, store.Get(type, ns, name)));
+                }
+
+                if (!contentType.StartsWith("application/apply-patch+yaml", StringComparison.Ordinal))
+                {
+                    return (415, Status(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
+                }
+
+                if (string.IsNullOrEmpty(manager))
+                {
+                    return (422, Status(422, "Invalid", "PATCH requests with apply content types require a fieldManager"));
+                }
+
+                var applied = Parse(body);
+                var conflicts = Apply.Conflicts(existing, applied, manager);
+                if (conflicts.Count > 0 && !force)
+                {
+                    var causes = new JsonArray(conflicts.Select(c => (JsonNode)new JsonObject { ["type"] = "FieldManagerConflict", ["message"] = $"conflict with \"{c.Manager}\" using {type.ApiVersion}", ["field"] = $".{c.Field}" }).ToArray());
+                    var message = $"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? string.Empty : "s")}: " + string.Join("; ", conflicts.Select(c => $"conflict with \"{c.Manager}\" using {type.ApiVersion}: .{c.Field}"));
+                    return (409, Status(409, "Conflict", message, new JsonObject { ["causes"] = causes }));
+                }
+
+                var merged = Apply.Merge(existing, applied, manager, type.ApiVersion, conflicts);
+                if (existing is not null && Same(existing, merged))
+                {
+                    return (200, existing);
+                }
+
+                return (existing is null ? 201 : 200, store.Put(type, ns, name, merged, existing));
+            }
+        }
+
+        // Equal but for bookkeeping: resource version and the time stamps of managed fields.
+        private static bool Same(JsonObject a, JsonObject b)
+        {
+            static JsonNode Strip(JsonObject o)
+            {
+                var copy = (JsonObject)o.DeepClone();
+                var metadata = copy["metadata"] as JsonObject;
+                metadata?.Remove("resourceVersion");
+                foreach (var entry in (metadata?["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    entry.Remove("time");
+                }
+
+                return copy;
+            }
+
+            return JsonNode.DeepEquals(Strip(a), Strip(b));
+        }
+
+        private static JsonObject ListOf(ResourceType type, System.Collections.Generic.List<JsonObject> items, string selector)
+        {
+            var wanted = selector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToList();
+            var kept = items.Where(o => wanted.All(w => o["metadata"]?["labels"]?[w[0]]?.GetValue<string>() == w[1])).ToList();
+            return new JsonObject
+            {
+                ["kind"] = $"{type.Kind}List",
+                ["apiVersion"] = type.ApiVersion,
+                ["metadata"] = new JsonObject { ["resourceVersion"] = "1" },
+                ["items"] = new JsonArray(kept.Select(o => (JsonNode)o).ToArray()),
+            };
+        }
+
+        private static (int, JsonNode) NotFound(string message, ResourceType? type, string? name) =>
+            (404, Status(404, "NotFound", message, type is null ? null : Details(type, name)));
+
+        private static JsonObject Details(ResourceType type, string? name) =>
+            new() { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural };
+
+        private static JsonObject Status(int code, string reason, string message, JsonObject? details = null) => new()
+        {
+            ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Failure",
+            ["message"] = message, ["reason"] = reason, ["details"] = details, ["code"] = code,
+        };
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json.Nodes;
+
+namespace StandIn;
+
+/// <summary>A resource type the stand-in serves.</summary>
+public sealed record ResourceType(string Group, string Version, string Kind, string Plural, bool Namespaced, string[] ShortNames)
+{
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+}
+
+/// <summary>The stand-in's state: types (built-in and from CRDs) and objects, with resource versions and managed fields.</summary>
+public sealed class Store
+{
+    private readonly object gate = new();
+    private readonly List<ResourceType> builtIn =
+    [
+        new("", "v1", "Namespace", "namespaces", false, ["ns"]),
+        new("", "v1", "Service", "services", true, ["svc"]),
+        new("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"]),
+        new("", "v1", "ConfigMap", "configmaps", true, ["cm"]),
+        new("", "v1", "Secret", "secrets", true, []),
+        new("", "v1", "Pod", "pods", true, ["po"]),
+        new("apps", "v1", "Deployment", "deployments", true, ["deploy"]),
+        new("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"]),
+        new("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"]),
+        new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, ["crd"]),
+    ];
+
+    private readonly Dictionary<string, JsonObject> objects = new(StringComparer.Ordinal);
+    private long resourceVersion = 1;
+
+    public object Gate => gate;
+
+    public IReadOnlyList<ResourceType> Types
+    {
+        get
+        {
+            lock (gate)
+            {
+                return builtIn.Concat(objects.Values.Where(o => o["kind"]?.GetValue<string>() == "CustomResourceDefinition").SelectMany(CrdTypes)).ToList();
+            }
+        }
+    }
+
+    public ResourceType? Find(string group, string version, string plural) =>
+        Types.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);
+
+    public static string Key(ResourceType type, string? ns, string name) => $"{type.Group}/{type.Plural}/{ns}/{name}";
+
+    public JsonObject? Get(ResourceType type, string? ns, string name)
+    {
+        lock (gate)
+        {
+            return objects.TryGetValue(Key(type, ns, name), out var o) ? (JsonObject)o.DeepClone() : null;
+        }
+    }
+
+    public List<JsonObject> List(ResourceType type, string? ns)
+    {
+        lock (gate)
+        {
+            var prefix = $"{type.Group}/{type.Plural}/";
+            return objects.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && (ns is null || kv.Key.StartsWith($"{prefix}{ns}/", StringComparison.Ordinal)))
+                .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => (JsonObject)kv.Value.DeepClone()).ToList();
+        }
+    }
+
+    /// <summary>Stores an object, stamping uid, creationTimestamp, resourceVersion and generation.</summary>
+    public JsonObject Put(ResourceType type, string? ns, string name, JsonObject obj, JsonObject? previous)
+    {
+        lock (gate)
+        {
+            var metadata = (JsonObject)(obj["metadata"] ??= new JsonObject());
+            metadata["name"] = name;
+            if (ns is not null)
+            {
+                metadata["namespace"] = ns;
+            }
+
+            metadata["uid"] = previous?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
+            metadata["creationTimestamp"] = previous?["metadata"]?["creationTimestamp"]?.DeepClone() ?? DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            var generation = previous?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+            var specChanged = previous is null || !JsonNode.DeepEquals(previous["spec"], obj["spec"]);
+            metadata["generation"] = specChanged ? generation + 1 : generation;
+            metadata["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+            obj["apiVersion"] = type.ApiVersion;
+            obj["kind"] = type.Kind;
+            objects[Key(type, ns, name)] = (JsonObject)obj.DeepClone();
+            return obj;
+        }
+    }
+
+    public bool Delete(ResourceType type, string? ns, string name)
+    {
+        lock (gate)
+        {
+            return objects.Remove(Key(type, ns, name));
+        }
+    }
+
+    private static IEnumerable<ResourceType> CrdTypes(JsonObject crd)
+    {
+        var spec = crd["spec"];
+        var group = spec?["group"]?.GetValue<string>();
+        var names = spec?["names"];
+        if (group is null || names is null)
+        {
+            yield break;
+        }
+
+        var shortNames = (names["shortNames"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray() ?? [];
+        foreach (var version in (spec!["versions"] as JsonArray ?? []).OfType<JsonObject>().Where(v => v["served"]?.GetValue<bool>() != false))
+        {
+            yield return new ResourceType(group, version["name"]!.GetValue<string>(), names["kind"]!.GetValue<string>(), names["plural"]!.GetValue<string>(),
+                spec["scope"]?.GetValue<string>() != "Cluster", shortNames);
+        }
+    }
+}
