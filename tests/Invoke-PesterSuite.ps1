@@ -10,6 +10,7 @@ param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [Parameter(Mandatory)] [string] $SchemaCheck,
     [Parameter(Mandatory)] [string] $StandIn,
+    [Parameter(Mandatory)] [string] $Kubectl,
     [Parameter(Mandatory)] [string] $YamlDotNet11,
     [Parameter(Mandatory)] [string] $ResultFile,
     [string] $Filter
@@ -25,6 +26,7 @@ $data = @{
     ModuleManifest = $ModuleManifest
     SchemaCheck    = $SchemaCheck
     StandIn        = $StandIn
+    Kubectl        = $Kubectl
     YamlDotNet11   = $YamlDotNet11
     DataFolder     = Join-Path $PSScriptRoot 'data'
 }

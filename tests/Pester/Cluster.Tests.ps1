@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder)
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -224,5 +224,60 @@ Describe 'A cluster through the API stand-in' {
         $err.FullyQualifiedErrorId | Should -BeLike 'ClusterUnreachable,*'
         $err.CategoryInfo.Category | Should -Be 'ConnectionError'
         $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+    }
+}
+
+Describe 'The stand-in through real kubectl 1.35' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $connection = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        function kubectl { $output = & $Kubectl --kubeconfig $standIn.KubeConfig @args 2>&1; [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($output | Out-String) } }
+        $crds = 'gateway', 'virtualservice', 'destinationrule' | ForEach-Object { Join-Path $DataFolder "crds/$_.crd.yaml" }
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        Remove-Item -Recurse -Force $standIn.Folder -ErrorAction Ignore
+    }
+
+    It 'takes kubectl apply --server-side of the app and the Istio CRDs' {
+        $app = kubectl apply --server-side --validate=false -f (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+        $app.ExitCode | Should -Be 0 -Because $app.Text
+        $app.Text | Should -Match 'deployment.apps/ui serverside-applied'
+        foreach ($crd in $crds) { (kubectl apply --server-side --validate=false -f $crd).ExitCode | Should -Be 0 }
+        (kubectl get deploy -o name).Text | Should -Match 'deployment.apps/message-service'
+    }
+
+    It 'shows kubectl exactly what Publish-LabResource applied' {
+        $applied = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Publish-LabResource
+        $applied.Result | Should -Be @('Created', 'Created')
+        foreach ($result in $applied) {
+            $read = kubectl get "$($result.Kind.ToLowerInvariant())s.networking.istio.io" $result.Name -o yaml
+            $read.ExitCode | Should -Be 0 -Because $read.Text
+            $fromKubectl = ConvertFrom-LabYaml $read.Text
+            [GuestbookLab.Model.ApiObjectMapper]::CanonicalKey($fromKubectl.Spec) | Should -Be ([GuestbookLab.Model.ApiObjectMapper]::CanonicalKey($result.Object.Spec))
+            $fromKubectl.Metadata.Labels['app.kubernetes.io/managed-by'] | Should -Be 'guestbooklab'
+        }
+        (kubectl get vs -o name).Text | Should -Match 'virtualservice.networking.istio.io/guestbook-ui'
+    }
+
+    It 'sees kubectl''s deletes and reports its field ownership' {
+        (kubectl delete virtualservice guestbook-ui).ExitCode | Should -Be 0
+        Get-LabResource vs guestbook-ui -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $null = '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"redis"},"spec":{"replicas":3}}' | Set-Content (Join-Path $standIn.Folder 'redis.json')
+        (kubectl apply --server-side --validate=false --force-conflicts --field-manager=ops -f (Join-Path $standIn.Folder 'redis.json')).ExitCode | Should -Be 0
+        $null = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml') | Where-Object Name -EQ redis | Where-Object Kind -EQ Deployment |
+            Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].Exception.Message | Should -BeLike '*conflict with "ops"*.spec.replicas*'
+    }
+
+    It 'fails kubectl on a conflict the same way' {
+        $ours = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml') | Where-Object { $_.Kind -eq 'Deployment' -and $_.Name -eq 'ui' }
+        $null = $ours | Publish-LabResource -Force
+        '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ui"},"spec":{"replicas":9}}' | Set-Content (Join-Path $standIn.Folder 'ui.json')
+        $conflict = kubectl apply --server-side --validate=false --field-manager=other -f (Join-Path $standIn.Folder 'ui.json')
+        $conflict.ExitCode | Should -Not -Be 0
+        $conflict.Text | Should -Match 'conflict with "guestbooklab"'
     }
 }

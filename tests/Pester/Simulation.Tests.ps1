@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder)
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
