@@ -272,6 +272,15 @@ Describe 'The stand-in through real kubectl 1.35' {
         $problems[0].Exception.Message | Should -BeLike '*conflict with "ops"*.spec.replicas*'
     }
 
+    It 'is the configuration Test-MeshRequest and Test-MeshConfiguration read from the cluster' {
+        $null = @(Enable-MeshInjection; New-MeshGateway guestbook-ui-gateway
+            New-MeshVirtualService guestbook-ui '*' -Gateways guestbook-ui-gateway | Add-MeshRoute ui -UriPrefix /) | Publish-LabResource
+        $r = Test-MeshRequest -From ingress -Uri http://guestbook.example.com/
+        $r.Outcome | Should -Be 'Delivered'
+        $r.Endpoint | Should -Be 'default/ui'
+        (Test-MeshConfiguration).Code | Should -Not -Contain 'IST0101'
+    }
+
     It 'fails kubectl on a conflict the same way' {
         $ours = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml') | Where-Object { $_.Kind -eq 'Deployment' -and $_.Name -eq 'ui' }
         $null = $ours | Publish-LabResource -Force
