@@ -6,8 +6,11 @@ using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
+using System.Threading.Tasks;
 using GuestbookLab.Model;
 using k8s;
+using Polly;
+using Polly.Retry;
 
 namespace GuestbookLab.Engine;
 
@@ -17,17 +20,50 @@ namespace GuestbookLab.Engine;
 /// </summary>
 public sealed class ClusterTarget : ILabTarget, IDisposable
 {
+    private static readonly HttpStatusCode[] Transient =
+        [HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
+
     private readonly Kubernetes client;
     private readonly Dictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
-    private readonly CancellationToken cancellation;
+    private readonly ResiliencePipeline<HttpResponseMessage> resilience;
 
-    private ClusterTarget(Kubernetes client, string server, string? context, CancellationToken cancellation)
+    private ClusterTarget(Kubernetes client, string server, string? context)
     {
         this.client = client;
         Server = server;
         Context = context;
-        this.cancellation = cancellation;
+        resilience = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                // Transient answers and broken connections are retried with jittered exponential back-off, honouring
+                // Retry-After, at most 5 times. Every call is idempotent (server-side apply, get, delete), so a retry
+                // never duplicates an object.
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<System.IO.IOException>()
+                    .HandleResult(r => Transient.Contains(r.StatusCode)),
+                MaxRetryAttempts = 5,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result?.Headers.RetryAfter?.Delta is { } retryAfter ? retryAfter : null),
+                OnRetry = args =>
+                {
+                    Retries++;
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(TimeSpan.FromSeconds(30))
+            .Build();
     }
+
+    /// <summary>How many requests were retried since the target was opened.</summary>
+    public int Retries { get; private set; }
+
+    /// <summary>Cancels the calls in flight (Ctrl+C in PowerShell).</summary>
+    public CancellationToken Cancellation { get; set; }
 
     public string Server { get; }
 
@@ -38,7 +74,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
     /// <summary>Reads the kubeconfig (the file given, else $env:KUBECONFIG or ~/.kube/config) and its context (the current one by default).</summary>
     /// <exception cref="ArgumentException">The kubeconfig is missing, unreadable, or has no such context.</exception>
-    public static ClusterTarget Open(string? kubeConfig, string? context, CancellationToken cancellation = default)
+    public static ClusterTarget Open(string? kubeConfig, string? context)
     {
         KubernetesClientConfiguration config;
         try
@@ -53,7 +89,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             throw new ArgumentException(ex.Message, ex is k8s.Exceptions.KubeConfigException ? null : ex);
         }
 
-        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context, cancellation);
+        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context);
     }
 
     /// <summary>The server's version; throws when it cannot be reached.</summary>
@@ -205,15 +241,27 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     /// <summary>One request with the client's credentials; a Status answer becomes an <see cref="ApiStatusException"/>.</summary>
     private JsonDocument Send(HttpMethod method, string path, string? contentType, string? body, out HttpStatusCode status)
     {
-        using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, path));
-        request.Headers.Accept.ParseAdd("application/json");
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
-        }
+        var cancellation = Cancellation;
+        using var response = resilience.ExecuteAsync(
+            async token =>
+            {
+                // A request message is sent once: each attempt builds its own.
+                using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, path));
+                request.Headers.Accept.ParseAdd("application/json");
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
+                }
 
-        client.Credentials?.ProcessHttpRequestAsync(request, cancellation).GetAwaiter().GetResult();
-        using var response = client.HttpClient.SendAsync(request, cancellation).GetAwaiter().GetResult();
+                if (client.Credentials is not null)
+                {
+                    await client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
+                }
+
+                var answer = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
+                return answer;
+            },
+            cancellation).AsTask().GetAwaiter().GetResult();
         status = response.StatusCode;
         var text = response.Content.ReadAsStringAsync(cancellation).GetAwaiter().GetResult();
         if (response.IsSuccessStatusCode)

@@ -6,6 +6,9 @@ namespace GuestbookLab.Engine;
 /// <summary>Where Publish-, Get- and Remove-LabResource act: a manifest folder or a cluster.</summary>
 public interface ILabTarget
 {
+    /// <summary>Cancels the calls in flight (set by the cmdlet for each run; Ctrl+C cancels it).</summary>
+    System.Threading.CancellationToken Cancellation { get; set; }
+
     /// <summary>Applies one object (labelled as the lab's); <paramref name="force"/> takes field ownership on conflict.</summary>
     ApplyResult Apply(LabResource resource, bool force);
 

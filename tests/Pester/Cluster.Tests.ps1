@@ -217,6 +217,33 @@ Describe 'A cluster through the API stand-in' {
         (Get-LabResource cm).Name | Should -Be 'theirs'
     }
 
+    It 'rides out <Case> without losing or duplicating an object' -ForEach @(
+        @{ Case = '429 with Retry-After'; Fault = @{ status = 429; retryAfter = 1; count = 2 } }
+        @{ Case = 'a burst of 503'; Fault = @{ status = 503; count = 3 } }
+        @{ Case = 'reset connections'; Fault = @{ reset = $true; count = 2 } }
+        @{ Case = 'slow answers'; Fault = @{ delayMilliseconds = 300; count = 3 } }
+    ) {
+        $before = Invoke-RestMethod "$($standIn.Url)/_standin/stats"
+        $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/faults" -ContentType 'application/json' -Body ($Fault | ConvertTo-Json)
+        $config = @(1..3 | ForEach-Object { ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: retry-$_}`ndata: {case: '$Case'}" })
+        $results = $config | Publish-LabResource
+        $results.Count | Should -Be 3
+        $after = Invoke-RestMethod "$($standIn.Url)/_standin/stats"
+        ($after.faulted - $before.faulted) | Should -Be $Fault.count
+        (Get-LabResource cm -Selector 'app.kubernetes.io/managed-by=guestbooklab' | Where-Object Name -Like 'retry-*').Count | Should -Be 3
+        (Get-LabResource cm retry-1).AdditionalFields['data']['case'] | Should -Be $Case
+    }
+
+    It 'gives up after a bounded number of retries, naming the status' {
+        $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/faults" -ContentType 'application/json' -Body '{"status":503,"count":50}'
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: never}" | Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ApiRequestFailed,*'
+        $problems[0].Exception.Message | Should -BeLike '*503*'
+        $stats = Invoke-RestMethod "$($standIn.Url)/_standin/stats"
+        $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/faults" -ContentType 'application/json' -Body '{"status":0,"count":0}'
+        $stats.faulted | Should -BeLessThan 50
+    }
+
     It 'says when the server does not answer' {
         $dead = Join-Path $standIn.Folder 'dead.kubeconfig'
         (Get-Content -Raw $standIn.KubeConfig) -replace [regex]::Escape($standIn.Url), 'http://127.0.0.1:1' | Set-Content $dead

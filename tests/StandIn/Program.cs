@@ -34,10 +34,12 @@ var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 builder.Services.AddSingleton<Store>();
+builder.Services.AddSingleton<Faults>();
 var app = builder.Build();
 var store = app.Services.GetRequiredService<Store>();
 
-app.Map("/{**path}", (HttpContext context) => Api.Handle(context, store));
+var faults = app.Services.GetRequiredService<Faults>();
+app.Map("/{**path}", (HttpContext context) => Api.Handle(context, store, faults));
 await app.StartAsync();
 var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 if (kubeconfig is not null)
@@ -54,10 +56,47 @@ namespace StandIn
 {
     internal static class Api
     {
-        public static async Task Handle(HttpContext context, Store store)
+        public static async Task Handle(HttpContext context, Store store, Faults faults)
         {
             var request = context.Request;
             var segments = (request.Path.Value ?? "/").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (segments is ["_standin", ..])
+            {
+                await Control(context, segments, faults);
+                return;
+            }
+
+            // Switchable faults for the tests: an answer (429 with Retry-After, 5xx), a reset connection, or latency.
+            var fault = faults.Next();
+            if (fault is not null)
+            {
+                if (fault.DelayMilliseconds > 0)
+                {
+                    await Task.Delay(fault.DelayMilliseconds);
+                }
+
+                if (fault.Reset)
+                {
+                    context.Abort();
+                    return;
+                }
+
+                if (fault.Status > 0)
+                {
+                    context.Response.StatusCode = fault.Status;
+                    context.Response.ContentType = "application/json";
+                    if (fault.RetryAfter > 0)
+                    {
+                        context.Response.Headers.RetryAfter = fault.RetryAfter.ToString(CultureInfo.InvariantCulture);
+                    }
+
+                    var reason = fault.Status == 429 ? "TooManyRequests" : "InternalError";
+                    var details = fault.RetryAfter > 0 ? new JsonObject { ["retryAfterSeconds"] = fault.RetryAfter } : null;
+                    await context.Response.WriteAsync(Status(fault.Status, reason, $"injected fault {fault.Status}", details).ToJsonString());
+                    return;
+                }
+            }
+
             var (status, body) = await Route(request, segments, store);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
@@ -140,6 +179,23 @@ namespace StandIn
                 ("DELETE", _) => store.Get(type, ns, item) is { } gone && store.Delete(type, ns, item) ? (200, gone) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
                 _ => (405, Status(405, "MethodNotAllowed", $"{request.Method} is not supported here")),
             };
+        }
+
+        // POST /_standin/faults {"status":503,"count":2,"retryAfter":1,"reset":false,"delayMilliseconds":0}; GET /_standin/stats
+        private static async Task Control(HttpContext context, string[] segments, Faults faults)
+        {
+            context.Response.ContentType = "application/json";
+            if (segments is [_, "faults"] && context.Request.Method == "POST")
+            {
+                var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!;
+                faults.Set(new Fault(
+                    body["status"]?.GetValue<int>() ?? 0, body["retryAfter"]?.GetValue<int>() ?? 0, body["reset"]?.GetValue<bool>() ?? false,
+                    body["delayMilliseconds"]?.GetValue<int>() ?? 0), body["count"]?.GetValue<int>() ?? 1);
+                await context.Response.WriteAsync("{}");
+                return;
+            }
+
+            await context.Response.WriteAsync(new JsonObject { ["requests"] = faults.Requests, ["faulted"] = faults.Faulted }.ToJsonString());
         }
 
         private static JsonObject Parse(string body) => SchemaCheck.Manifests.ReadAll(body).Single()!.AsObject();

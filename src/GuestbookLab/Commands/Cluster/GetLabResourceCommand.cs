@@ -22,7 +22,7 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsCommon.Get, "LabResource")]
 [OutputType(typeof(LabResource))]
-public sealed class GetLabResourceCommand : LabCmdlet
+public sealed class GetLabResourceCommand : TargetCmdlet
 {
     /// <summary>The kind: VirtualService, virtualservices or vs.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -45,14 +45,11 @@ public sealed class GetLabResourceCommand : LabCmdlet
     [Parameter]
     public string? Selector { get; set; }
 
-    /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
-    [Parameter]
-    public LabConnection? Connection { get; set; }
 
     protected override void EndProcessing()
     {
         var selector = ParseSelector(Selector);
-        var target = LabSession.Open(LabSession.Resolve(this, Connection));
+        var (_, target) = OpenTarget();
         IReadOnlyList<LabResource> found = [];
         try
         {

@@ -46,3 +46,30 @@ internal static class LabSession
         _ => new ErrorRecord(exception, ErrorIds.ApplyFailed, ErrorCategory.WriteError, target),
     };
 }
+
+/// <summary>Base of the cmdlets that talk to a target: they open it with their own cancellation (Ctrl+C).</summary>
+public abstract class TargetCmdlet : LabCmdlet, IDisposable
+{
+    private readonly System.Threading.CancellationTokenSource stop = new();
+
+    /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
+    [Parameter]
+    public LabConnection? Connection { get; set; }
+
+    public void Dispose()
+    {
+        stop.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    protected override void StopProcessing() => stop.Cancel();
+
+    /// <summary>The connection in use and its target, which cancels with this cmdlet.</summary>
+    internal (LabConnection Connection, ILabTarget Target) OpenTarget()
+    {
+        var connection = LabSession.Resolve(this, Connection);
+        var target = LabSession.Open(connection);
+        target.Cancellation = stop.Token;
+        return (connection, target);
+    }
+}

@@ -27,14 +27,13 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsData.Publish, "LabResource", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(ApplyResult))]
-public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
+public sealed class PublishLabResourceCommand : TargetCmdlet
 {
     private const string ObjectSet = "Object";
     private const string PathSet = "Path";
     private const string UriSet = "Uri";
 
     private readonly List<LabResource> resources = [];
-    private readonly System.Threading.CancellationTokenSource cancellation = new();
 
     /// <summary>The resources to apply.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
@@ -48,17 +47,10 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
     [Parameter(Mandatory = true, ParameterSetName = UriSet)]
     public Uri[] Uri { get; set; } = null!;
 
-    /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
-    [Parameter]
-    public LabConnection? Connection { get; set; }
 
     /// <summary>Takes ownership of fields another field manager owns (server-side apply's force).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    public void Dispose() => cancellation.Dispose();
-
-    protected override void StopProcessing() => cancellation.Cancel();
 
     protected override void ProcessRecord()
     {
@@ -80,7 +72,7 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
                 try
                 {
                     WriteVerbose($"Downloading {uri}");
-                    resources.AddRange(ManifestSerializer.Deserialize(ManifestDownloader.Download(uri, cancellation.Token), uri.ToString()));
+                    resources.AddRange(ManifestSerializer.Deserialize(ManifestDownloader.Download(uri, OpenTarget().Target.Cancellation), uri.ToString()));
                 }
                 catch (ManifestFormatException ex)
                 {
@@ -90,7 +82,7 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
                 {
                     ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.ManifestDownloadFailed, ErrorCategory.ConnectionError, uri));
                 }
-                catch (System.Threading.Tasks.TaskCanceledException ex) when (!cancellation.IsCancellationRequested)
+                catch (System.Threading.Tasks.TaskCanceledException ex) when (!Stopping)
                 {
                     ThrowTerminatingError(new ErrorRecord(new TimeoutException($"{uri} did not answer in time.", ex), ErrorIds.ManifestDownloadFailed, ErrorCategory.OperationTimeout, uri));
                 }
@@ -117,7 +109,7 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        var connection = LabSession.Resolve(this, Connection);
+        var (connection, target) = OpenTarget();
         var invalid = false;
         foreach (var resource in resources)
         {
@@ -140,7 +132,6 @@ public sealed class PublishLabResourceCommand : LabCmdlet, IDisposable
             return;
         }
 
-        var target = LabSession.Open(connection);
         foreach (var resource in resources.OrderBy(r => KindInfo.Rank(r.Kind)))
         {
             if (!ShouldProcess(resource.DisplayName, $"Apply to {connection}"))

@@ -24,7 +24,7 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsCommon.Remove, "LabResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(void))]
-public sealed class RemoveLabResourceCommand : LabCmdlet
+public sealed class RemoveLabResourceCommand : TargetCmdlet
 {
     private const string ObjectSet = "Object";
     private const string NameSet = "Name";
@@ -57,9 +57,6 @@ public sealed class RemoveLabResourceCommand : LabCmdlet
     [Parameter(Mandatory = true, ParameterSetName = OwnedSet)]
     public SwitchParameter Owned { get; set; }
 
-    /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
-    [Parameter]
-    public LabConnection? Connection { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -71,8 +68,7 @@ public sealed class RemoveLabResourceCommand : LabCmdlet
 
     protected override void EndProcessing()
     {
-        var connection = LabSession.Resolve(this, Connection);
-        var target = LabSession.Open(connection);
+        var (connection, target) = OpenTarget();
         List<LabResource> found = [];
         try
         {
