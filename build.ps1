@@ -12,7 +12,8 @@
            applied (with the codelab's deletions) to the directory target out/cluster, which is then analyzed; then
            checks the codelab's observations (Test-MeshRequest) with the module's Pester suite, step by step.
     Bench  prints speed figures (medians of repeated runs): Test-MeshRequest decisions per second on the lab's
-           configuration, Test-MeshConfiguration time for 10,000 generated resources, YAML documents per second.
+           configuration, Test-MeshConfiguration time for 10,000 generated resources, YAML documents per second, and
+           500 objects applied to the API stand-in by Publish-LabResource and by kubectl 1.35 (with the ratio).
     Clean  removes out/ and the projects' bin/obj folders.
     Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
 .EXAMPLE
@@ -244,6 +245,13 @@ function Invoke-Bench {
     Write-Step 'Building and running the benchmarks (Release)'
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/Bench/Bench.csproj'), '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
     Invoke-Native dotnet @((Join-Path $Root 'tests/Bench/bin/Release/net10.0/Bench.dll'), $labPath, '--runs', '5')
+
+    Write-Step 'Applying 500 objects to the API stand-in: Publish-LabResource and kubectl 1.35'
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/StandIn/StandIn.csproj'), '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    $kubectl = Install-Kubectl
+    $exit = Invoke-Pwsh @('-File', (Join-Path $Root 'tests/Bench/Apply.Bench.ps1'), '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'),
+        '-StandIn', (Join-Path $Root 'tests/StandIn/bin/Release/net10.0/StandIn.dll'), '-Kubectl', $kubectl)
+    if ($exit -ne 0) { throw 'The apply benchmark failed.' }
 }
 
 switch ($Task) {

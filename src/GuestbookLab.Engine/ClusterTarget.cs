@@ -51,7 +51,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                     args.Outcome.Result?.Headers.RetryAfter?.Delta is { } retryAfter ? retryAfter : null),
                 OnRetry = args =>
                 {
-                    Retries++;
+                    Interlocked.Increment(ref retries);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -59,8 +59,13 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             .Build();
     }
 
+    private int retries;
+
     /// <summary>How many requests were retried since the target was opened.</summary>
-    public int Retries { get; private set; }
+    public int Retries => Volatile.Read(ref retries);
+
+    /// <summary>Independent objects are applied eight at a time.</summary>
+    public int MaxConcurrency => 8;
 
     /// <summary>Cancels the calls in flight (Ctrl+C in PowerShell).</summary>
     public CancellationToken Cancellation { get; set; }
@@ -133,7 +138,10 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         if (resource.Kind == "CustomResourceDefinition")
         {
             // New kinds are served from now on.
-            discovery.Clear();
+            lock (discovery)
+            {
+                discovery.Clear();
+            }
         }
 
         return new ApplyResult
@@ -215,11 +223,15 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     /// <summary>The resource types of a group version, asked once per connection (until a CRD is applied).</summary>
     private List<ApiResource>? Resources(string groupVersion)
     {
-        if (discovery.TryGetValue(groupVersion, out var cached))
+        lock (discovery)
         {
-            return cached;
+            if (discovery.TryGetValue(groupVersion, out var known))
+            {
+                return known;
+            }
         }
 
+        List<ApiResource>? cached;
         try
         {
             using var doc = Send(HttpMethod.Get, groupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{groupVersion}" : $"/api/{groupVersion}", null, null, out _);
@@ -234,7 +246,11 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             cached = null;
         }
 
-        discovery[groupVersion] = cached;
+        lock (discovery)
+        {
+            discovery[groupVersion] = cached;
+        }
+
         return cached;
     }
 

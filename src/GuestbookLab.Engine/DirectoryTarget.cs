@@ -28,6 +28,9 @@ public sealed class DirectoryTarget : ILabTarget
     /// <summary>Files are written at once; there is nothing to cancel.</summary>
     public System.Threading.CancellationToken Cancellation { get; set; }
 
+    /// <summary>Files are written one at a time.</summary>
+    public int MaxConcurrency => 1;
+
     /// <summary>Applies one object: labels it as the lab's, puts it in its namespace, writes it if it changed. A folder has no field owners, so <paramref name="force"/> changes nothing.</summary>
     public ApplyResult Apply(LabResource resource, bool force = false)
     {

@@ -9,6 +9,9 @@ public interface ILabTarget
     /// <summary>Cancels the calls in flight (set by the cmdlet for each run; Ctrl+C cancels it).</summary>
     System.Threading.CancellationToken Cancellation { get; set; }
 
+    /// <summary>How many independent objects may be applied at once.</summary>
+    int MaxConcurrency { get; }
+
     /// <summary>Applies one object (labelled as the lab's); <paramref name="force"/> takes field ownership on conflict.</summary>
     ApplyResult Apply(LabResource resource, bool force);
 

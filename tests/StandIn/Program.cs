@@ -66,6 +66,8 @@ namespace StandIn
                 return;
             }
 
+            using var inFlight = faults.Track();
+
             // Switchable faults for the tests: an answer (429 with Retry-After, 5xx), a reset connection, or latency.
             var fault = faults.Next();
             if (fault is not null)
@@ -182,6 +184,7 @@ namespace StandIn
         }
 
         // POST /_standin/faults {"status":503,"count":2,"retryAfter":1,"reset":false,"delayMilliseconds":0}; GET /_standin/stats
+        // {"requests":N,"faulted":N,"maxInFlight":N}
         private static async Task Control(HttpContext context, string[] segments, Faults faults)
         {
             context.Response.ContentType = "application/json";
@@ -195,7 +198,7 @@ namespace StandIn
                 return;
             }
 
-            await context.Response.WriteAsync(new JsonObject { ["requests"] = faults.Requests, ["faulted"] = faults.Faulted }.ToJsonString());
+            await context.Response.WriteAsync(new JsonObject { ["requests"] = faults.Requests, ["faulted"] = faults.Faulted, ["maxInFlight"] = faults.MaxInFlight }.ToJsonString());
         }
 
         private static JsonObject Parse(string body) => SchemaCheck.Manifests.ReadAll(body).Single()!.AsObject();

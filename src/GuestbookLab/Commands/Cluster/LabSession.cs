@@ -62,6 +62,9 @@ public abstract class TargetCmdlet : LabCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Cancelled when the user presses Ctrl+C.</summary>
+    protected System.Threading.CancellationToken StopToken => stop.Token;
+
     protected override void StopProcessing() => stop.Cancel();
 
     /// <summary>The connection in use and its target, which cancels with this cmdlet.</summary>

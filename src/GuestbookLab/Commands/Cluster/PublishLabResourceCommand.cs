@@ -15,7 +15,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// reported and nothing is applied. Objects are then applied in dependency order (CRDs and namespaces first, then
 /// accounts and configuration, services, workloads, mesh configuration), each labelled
 /// app.kubernetes.io/managed-by=guestbooklab so that Remove-LabResource -All -Owned removes exactly what the lab
-/// made. Namespaced objects without a namespace go to 'default'. Objects come from the pipeline, from manifest
+/// made; objects of one rank are independent and go to a cluster eight at a time. Namespaced objects without a
+/// namespace go to 'default'. Objects come from the pipeline, from manifest
 /// files (-Path) or from http(s) URLs (-Uri), like the kpack release and the Istio addons the codelab applies; every
 /// source is read before anything is applied. Each result says whether the object was Created, Configured (changed)
 /// or Unchanged.
@@ -132,22 +133,50 @@ public sealed class PublishLabResourceCommand : TargetCmdlet
             return;
         }
 
-        foreach (var resource in resources.OrderBy(r => KindInfo.Rank(r.Kind)))
+        // Dependency order between ranks (CRDs and namespaces first); independent objects of one rank at once.
+        foreach (var rank in resources.GroupBy(r => KindInfo.Rank(r.Kind)).OrderBy(g => g.Key))
         {
-            if (!ShouldProcess(resource.DisplayName, $"Apply to {connection}"))
-            {
-                continue;
-            }
-
+            var chosen = rank.Where(r => ShouldProcess(r.DisplayName, $"Apply to {connection}")).ToList();
+            var outcomes = new (ApplyResult? Result, Exception? Error)[chosen.Count];
             try
             {
-                var result = target.Apply(resource, Force);
-                WriteVerbose($"{result} ({result.Location})");
-                WriteObject(result);
+                System.Threading.Tasks.Parallel.For(0, chosen.Count, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = target.MaxConcurrency, CancellationToken = StopToken }, i =>
+                {
+                    try
+                    {
+                        outcomes[i] = (target.Apply(chosen[i], Force), null);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ApiStatusException or System.Net.Http.HttpRequestException)
+                    {
+                        outcomes[i] = (null, ex);
+                    }
+                });
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ApiStatusException or System.Net.Http.HttpRequestException)
+            catch (OperationCanceledException) when (Stopping)
             {
-                WriteError(LabSession.ToErrorRecord(ex, resource));
+                return;
+            }
+            catch (AggregateException failed) when (Stopping && failed.InnerExceptions.All(e => e is OperationCanceledException))
+            {
+                return;
+            }
+            catch (AggregateException failed) when (failed.InnerExceptions.Count > 0)
+            {
+                // An unexpected failure in one apply ends the command as it would have without concurrency.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed.InnerExceptions[0]).Throw();
+            }
+
+            for (var i = 0; i < chosen.Count; i++)
+            {
+                if (outcomes[i].Result is { } result)
+                {
+                    WriteVerbose($"{result} ({result.Location})");
+                    WriteObject(result);
+                }
+                else if (outcomes[i].Error is { } error)
+                {
+                    WriteError(LabSession.ToErrorRecord(error, chosen[i]));
+                }
             }
         }
     }
