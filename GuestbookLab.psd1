@@ -37,6 +37,7 @@
         'Disconnect-LabCluster'
         'Publish-LabResource'
         'Get-LabResource'
+        'Get-LabPod'
         'Remove-LabResource'
         'Test-MeshResource'
         'Test-MeshRequest'

@@ -293,6 +293,29 @@ Describe 'The stand-in through real kubectl 1.35' {
         (kubectl get deploy -o name).Text | Should -Match 'deployment.apps/message-service'
     }
 
+    It 'keeps status to the /status subresource, and Get-LabPod reads it as kubectl get pods shows it' {
+        $pod = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: guestbook-service-7ff64d7f45-tbrk8, labels: {app: guestbook-service}}`nspec: {containers: [{name: guestbook-service, image: guestbook-service:latest}, {name: istio-proxy, image: proxyv2:1.17.1}]}`nstatus: {phase: Failed}"
+        $null = $pod | Publish-LabResource
+        (kubectl get pod guestbook-service-7ff64d7f45-tbrk8 -o 'jsonpath={.status.phase}').Text.Trim() | Should -BeNullOrEmpty -Because 'a write to the object itself does not set its status'
+        (Get-LabPod guestbook-service-7ff64d7f45-tbrk8).Status | Should -Be 'Pending'
+
+        $status = '{"status":{"phase":"Running","containerStatuses":[{"name":"guestbook-service","ready":true,"restartCount":0,"state":{"running":{}}},{"name":"istio-proxy","ready":true,"restartCount":0,"state":{"running":{}}}]}}'
+        $patched = kubectl patch pod guestbook-service-7ff64d7f45-tbrk8 --subresource=status --type=merge -p $status
+        $patched.ExitCode | Should -Be 0 -Because $patched.Text
+        $null = $pod | Publish-LabResource
+        (kubectl get pod guestbook-service-7ff64d7f45-tbrk8 -o 'jsonpath={.status.phase}').Text.Trim() | Should -Be 'Running' -Because 're-applying the object keeps the status'
+
+        $seen = @(Get-LabPod -Selector app=guestbook-service)
+        $seen.Count | Should -Be 1
+        $seen[0].Ready, $seen[0].Status, $seen[0].RestartsText, $seen[0].SidecarInjected | Should -Be @('2/2', 'Running', '0', $true)
+        $seen[0].Age | Should -Match '^\d+s$'
+        $table = $seen | Format-Table | Out-String
+        $table | Should -Match 'NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE'
+        $table | Should -Match 'guestbook-service-7ff64d7f45-tbrk8\s+2/2\s+Running\s+0'
+        Get-LabPod -Selector app=nothing | Should -BeNullOrEmpty
+        (Get-LabError { Get-LabPod missing }).FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+    }
+
     It 'shows kubectl exactly what Publish-LabResource applied' {
         $applied = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Publish-LabResource
         $applied.Result | Should -Be @('Created', 'Created')

@@ -170,6 +170,16 @@ namespace StandIn
 
             var name = rest.Length > 1 ? rest[1] : null;
             var item = name ?? string.Empty;
+            if (rest.Length == 3 && rest[2] == "status")
+            {
+                return await StatusWrite(request, store, type, ns, item);
+            }
+
+            if (rest.Length > 2)
+            {
+                return NotFound("the server could not find the requested resource", type, name);
+            }
+
             var body = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 ? await new StreamReader(request.Body).ReadToEndAsync() : string.Empty;
             return (request.Method, name) switch
             {
@@ -199,6 +209,36 @@ namespace StandIn
             }
 
             await context.Response.WriteAsync(new JsonObject { ["requests"] = faults.Requests, ["faulted"] = faults.Faulted, ["maxInFlight"] = faults.MaxInFlight }.ToJsonString());
+        }
+
+        // GET, PUT and merge PATCH of [namespaces/NS/]PLURAL/NAME/status: only the status changes.
+        private static async Task<(int, JsonNode)> StatusWrite(HttpRequest request, Store store, ResourceType type, string? ns, string name)
+        {
+            var body = request.Method is "PUT" or "PATCH" ? await new StreamReader(request.Body).ReadToEndAsync() : string.Empty;
+            lock (store.Gate)
+            {
+                var existing = store.Get(type, ns, name);
+                if (existing is null)
+                {
+                    return NotFound($"{type.Plural} \"{name}\" not found", type, name);
+                }
+
+                switch (request.Method)
+                {
+                    case "GET":
+                        return (200, existing);
+                    case "PUT":
+                        existing["status"] = Parse(body)["status"]?.DeepClone();
+                        break;
+                    case "PATCH" when (request.ContentType ?? string.Empty).StartsWith("application/merge-patch+json", StringComparison.Ordinal):
+                        Apply.MergePatch(existing, new JsonObject { ["status"] = Parse(body)["status"]?.DeepClone() });
+                        break;
+                    default:
+                        return (405, Status(405, "MethodNotAllowed", $"{request.Method} of status is not supported here"));
+                }
+
+                return (200, store.Put(type, ns, name, existing, store.Get(type, ns, name), statusWrite: true));
+            }
         }
 
         private static JsonObject Parse(string body) => SchemaCheck.Manifests.ReadAll(body).Single()!.AsObject();

@@ -70,11 +70,24 @@ public sealed class Store
         }
     }
 
-    /// <summary>Stores an object, stamping uid, creationTimestamp, resourceVersion and generation.</summary>
-    public JsonObject Put(ResourceType type, string? ns, string name, JsonObject obj, JsonObject? previous)
+    /// <summary>
+    /// Stores an object, stamping uid, creationTimestamp, resourceVersion and generation. As with a real API server's
+    /// status subresource, a write to the object itself keeps the stored status (a new object starts without one), and
+    /// only a write through /status (<paramref name="statusWrite"/>) changes it.
+    /// </summary>
+    public JsonObject Put(ResourceType type, string? ns, string name, JsonObject obj, JsonObject? previous, bool statusWrite = false)
     {
         lock (gate)
         {
+            if (!statusWrite)
+            {
+                obj.Remove("status");
+                if (previous?["status"] is { } kept)
+                {
+                    obj["status"] = kept.DeepClone();
+                }
+            }
+
             var metadata = (JsonObject)(obj["metadata"] ??= new JsonObject());
             metadata["name"] = name;
             if (ns is not null)

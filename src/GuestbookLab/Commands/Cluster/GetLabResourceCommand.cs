@@ -45,7 +45,6 @@ public sealed class GetLabResourceCommand : TargetCmdlet
     [Parameter]
     public string? Selector { get; set; }
 
-
     protected override void EndProcessing()
     {
         var selector = ParseSelector(Selector);
@@ -66,28 +65,6 @@ public sealed class GetLabResourceCommand : TargetCmdlet
         }
 
         WriteObject(found, enumerateCollection: true);
-    }
-
-    private Dictionary<string, string>? ParseSelector(string? selector)
-    {
-        if (selector is null)
-        {
-            return null;
-        }
-
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var part in selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                ThrowInvalid(ErrorIds.InvalidSelector, "-Selector", selector, $"'{part}' is not key=value: write a selector like 'app=ui,version=v1'");
-            }
-
-            map[part[..eq].Trim()] = part[(eq + 1)..].TrimStart('=').Trim();
-        }
-
-        return map;
     }
 }
 

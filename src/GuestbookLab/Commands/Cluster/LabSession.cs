@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
@@ -74,5 +75,28 @@ public abstract class TargetCmdlet : LabCmdlet, IDisposable
         var target = LabSession.Open(connection);
         target.Cancellation = stop.Token;
         return (connection, target);
+    }
+
+    /// <summary>Reads a label selector, 'app=ui,version=v1'; a part that is not key=value is an error naming it.</summary>
+    protected Dictionary<string, string>? ParseSelector(string? selector)
+    {
+        if (selector is null)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                ThrowInvalid(ErrorIds.InvalidSelector, "-Selector", selector, $"'{part}' is not key=value: write a selector like 'app=ui,version=v1'");
+            }
+
+            map[part[..eq].Trim()] = part[(eq + 1)..].TrimStart('=').Trim();
+        }
+
+        return map;
     }
 }
