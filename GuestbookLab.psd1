@@ -38,6 +38,8 @@
         'Publish-LabResource'
         'Get-LabResource'
         'Get-LabPod'
+        'Wait-LabRollout'
+        'Wait-LabResource'
         'Remove-LabResource'
         'Test-MeshResource'
         'Test-MeshRequest'

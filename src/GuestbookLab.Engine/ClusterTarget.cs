@@ -153,10 +153,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
     public IReadOnlyList<LabResource> List(string? kind = null, string? ns = null, string? name = null, IReadOnlyDictionary<string, string>? selector = null)
     {
-        var types = AllTypes().Where(t => kind is null ? t.Kind is not ("Event" or "Pod") : KindInfo.Names(kind, t.Kind) || string.Equals(kind, t.Plural, StringComparison.OrdinalIgnoreCase) || t.ShortNames.Contains(kind, StringComparer.OrdinalIgnoreCase))
-            .GroupBy(t => (t.Kind, t.GroupVersion.Contains('/', StringComparison.Ordinal) ? t.GroupVersion[..t.GroupVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty))
-            .Select(g => g.First())
-            .ToList();
+        var types = TypesOf(kind);
         var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(string.Join(",", selector.Select(kv => $"{kv.Key}={kv.Value}")));
         var found = new List<LabResource>();
         foreach (var type in types)
@@ -196,6 +193,89 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
     }
 
+    public LabResource? WaitFor(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var type = TypesOf(kind).FirstOrDefault() ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {kind}: apply its CRD first", []);
+        var path = PathOf(type, type.Namespaced ? ns ?? "default" : null, null);
+        var selector = "fieldSelector=" + Uri.EscapeDataString($"metadata.name={name}");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        deadline.CancelAfter(timeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                // List (for the current object and a resource version to resume from), then watch from there.
+                string version;
+                LabResource? listed;
+                using (var list = Send(HttpMethod.Get, $"{path}?{selector}", null, null, out _))
+                {
+                    listed = list.RootElement.GetProperty("items").EnumerateArray().Select(i => ResourceKinds.FromTree(WithType(JsonTree.Mapping(i), type))).FirstOrDefault();
+                    version = list.RootElement.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? string.Empty : string.Empty;
+                }
+
+                if (done(listed))
+                {
+                    return listed;
+                }
+
+                while (version.Length > 0)
+                {
+                    // Each watch asks the server to end it within 50 s (or the time left); the next one resumes.
+                    var remaining = Math.Clamp((int)Math.Ceiling((timeout - clock.Elapsed).TotalSeconds), 1, 50);
+                    var url = new Uri(client.BaseUri, $"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}");
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    if (client.Credentials is not null)
+                    {
+                        client.Credentials.ProcessHttpRequestAsync(request, deadline.Token).GetAwaiter().GetResult();
+                    }
+
+                    using var response = client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).GetAwaiter().GetResult();
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+
+                    using var reader = new System.IO.StreamReader(response.Content.ReadAsStream(deadline.Token));
+                    string? line;
+                    while ((line = reader.ReadLineAsync(deadline.Token).AsTask().GetAwaiter().GetResult()) is not null)
+                    {
+                        using var change = JsonDocument.Parse(line);
+                        var what = change.RootElement.GetProperty("type").GetString();
+                        var obj = change.RootElement.GetProperty("object");
+                        if (what == "ERROR")
+                        {
+                            // 410 Expired: the resume point is gone; list again.
+                            version = string.Empty;
+                            break;
+                        }
+
+                        version = obj.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var v) ? v.GetString() ?? version : version;
+                        if (what == "BOOKMARK")
+                        {
+                            continue;
+                        }
+
+                        var current = what == "DELETED" ? null : ResourceKinds.FromTree(WithType(JsonTree.Mapping(obj), type));
+                        if (done(current))
+                        {
+                            return current;
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{kind} {name}: no answer within {timeout.TotalSeconds:0} s");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException && !Cancellation.IsCancellationRequested && !deadline.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"the watch of {kind} {name} broke off: {ex.Message}", ex);
+        }
+    }
+
     public void Dispose() => client.Dispose();
 
     private static string PathOf(ApiResource type, string? ns, string? name)
@@ -204,6 +284,13 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         var scoped = ns is null ? root : $"{root}/namespaces/{ns}";
         return name is null ? $"{scoped}/{type.Plural}" : $"{scoped}/{type.Plural}/{name}";
     }
+
+    // The served types a kind names (kind, plural or short name; every kind but events and pods when null), one per group.
+    private List<ApiResource> TypesOf(string? kind) =>
+        AllTypes().Where(t => kind is null ? t.Kind is not ("Event" or "Pod") : KindInfo.Names(kind, t.Kind) || string.Equals(kind, t.Plural, StringComparison.OrdinalIgnoreCase) || t.ShortNames.Contains(kind, StringComparer.OrdinalIgnoreCase))
+            .GroupBy(t => (t.Kind, t.GroupVersion.Contains('/', StringComparison.Ordinal) ? t.GroupVersion[..t.GroupVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty))
+            .Select(g => g.First())
+            .ToList();
 
     private ApiResource? Resolve(string apiVersion, string kind) =>
         Resources(apiVersion)?.FirstOrDefault(r => r.Kind == kind);

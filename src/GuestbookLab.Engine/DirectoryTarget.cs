@@ -104,4 +104,14 @@ public sealed class DirectoryTarget : ILabTarget
         var folder = KindInfo.IsClusterScoped(resource.Kind) ? ClusterFolder : resource.Namespace ?? "default";
         return Path.Combine(Root, folder, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
     }
+
+    public LabResource? WaitFor(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var found = List(kind, ns, name);
+        var current = found.Count > 0 ? found[0] : null;
+        return done(current)
+            ? current
+            : throw new NotSupportedException($"{Root} is a manifest folder: no controller updates {kind} {name} in it, so there is nothing to wait for. Connect to a cluster to wait for rollouts and conditions.");
+    }
 }

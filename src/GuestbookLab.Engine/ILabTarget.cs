@@ -20,6 +20,14 @@ public interface ILabTarget
 
     /// <summary>Removes an object; false when it was not there.</summary>
     bool Delete(LabResource resource);
+
+    /// <summary>
+    /// Follows one object (null while it does not exist) until <paramref name="done"/> accepts it, and returns it: a
+    /// cluster is watched (not polled), resuming after dropped streams and relisting after an expired resume point.
+    /// A <see cref="System.TimeoutException"/> when <paramref name="timeout"/> passes first; a folder, where nothing
+    /// changes by itself, answers at once with <see cref="System.NotSupportedException"/> unless already done.
+    /// </summary>
+    LabResource? WaitFor(string kind, string? ns, string name, System.Func<LabResource?, bool> done, System.TimeSpan timeout);
 }
 
 /// <summary>An error the API server answered with (its Status), or a conflict over field ownership.</summary>

@@ -84,6 +84,8 @@ public static class ErrorIds
     public const string ApplyConflict = "ApplyConflict";
     public const string ClusterUnreachable = "ClusterUnreachable";
     public const string ApiRequestFailed = "ApiRequestFailed";
+    public const string WaitTimedOut = "WaitTimedOut";
+    public const string WaitNotPossible = "WaitNotPossible";
 
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";

@@ -1,8 +1,9 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+
+using static GuestbookLab.Model.TreeRead;
 
 namespace GuestbookLab.Model;
 
@@ -263,24 +264,4 @@ public sealed class LabPod
 
         return $"{hours / 24 / 365}y";
     }
-
-    private static IDictionary<string, object?>? Map(IDictionary<string, object?>? map, string key)
-        => map is not null && map.TryGetValue(key, out var value) ? value as IDictionary<string, object?> : null;
-
-    private static List<IDictionary<string, object?>> Maps(IDictionary<string, object?>? map, string key)
-        => map is not null && map.TryGetValue(key, out var value) && value is IEnumerable items and not string
-            ? items.OfType<IDictionary<string, object?>>().ToList()
-            : [];
-
-    private static string? Text(IDictionary<string, object?>? map, string key)
-        => map is not null && map.TryGetValue(key, out var value) ? value as string : null;
-
-    private static long? Number(IDictionary<string, object?>? map, string key)
-        => map is not null && map.TryGetValue(key, out var value) ? value switch { long l => l, int i => i, double d => (long)d, _ => null } : null;
-
-    private static bool? Flag(IDictionary<string, object?>? map, string key)
-        => map is not null && map.TryGetValue(key, out var value) ? value as bool? : null;
-
-    private static DateTimeOffset? Time(IDictionary<string, object?>? map, string key)
-        => Text(map, key) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 }

@@ -316,6 +316,65 @@ Describe 'The stand-in through real kubectl 1.35' {
         (Get-LabError { Get-LabPod missing }).FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
     }
 
+    It 'waits for a rollout and a condition by watching, as kubectl rollout status and kubectl wait do' {
+        $deploy = "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: waited}`nspec: {replicas: 2, selector: {matchLabels: {app: waited}}, template: {metadata: {labels: {app: waited}}, spec: {containers: [{name: app, image: waited:1}]}}}"
+        $null = ConvertFrom-LabYaml $deploy | Publish-LabResource
+        $ready = '{"status":{"observedGeneration":1,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2,"conditions":[{"type":"Available","status":"True","reason":"MinimumReplicasAvailable"}]}}'
+        $half = '{"status":{"observedGeneration":1,"replicas":2,"updatedReplicas":2,"readyReplicas":1,"availableReplicas":1}}'
+        $kubectlPath, $config = $Kubectl, $standIn.KubeConfig
+        $writer = Start-ThreadJob {
+            Start-Sleep -Milliseconds 800
+            & $using:kubectlPath --kubeconfig $using:config patch deploy waited --subresource=status --type=merge -p $using:half | Out-Null
+            Start-Sleep -Milliseconds 800
+            & $using:kubectlPath --kubeconfig $using:config patch deploy waited --subresource=status --type=merge -p $using:ready | Out-Null
+        }
+        $kubectlWaits = Start-ThreadJob {
+            $status = & $using:kubectlPath --kubeconfig $using:config rollout status deploy/waited --timeout=30s 2>&1
+            $wait = & $using:kubectlPath --kubeconfig $using:config wait deploy/waited --for=condition=Available --timeout=30s 2>&1
+            [pscustomobject]@{ Status = $status -join "`n"; Wait = $wait -join "`n" }
+        }
+        $progress = @()
+        $done = Wait-LabRollout Deployment waited -TimeoutSec 30 -Verbose 4>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { $progress += $_.Message } else { $_ } }
+        $done.Kind | Should -Be 'Deployment'
+        $done.AdditionalFields['status']['availableReplicas'] | Should -Be 2
+        $progress[0] | Should -Be 'Waiting for deployment spec update to be observed...' -Because 'the first state is read before the status is written'
+        $progress | Should -Contain 'Waiting for deployment "waited" rollout to finish: 1 of 2 updated replicas are available...'
+        $progress[-1] | Should -Be 'deployment "waited" successfully rolled out'
+        (Wait-LabResource -Kind deploy -Name waited -Condition available -TimeoutSec 5).Name | Should -Be 'waited'
+
+        $fromKubectl = $kubectlWaits | Wait-Job -Timeout 60 | Receive-Job
+        $writer | Wait-Job -Timeout 30 | Remove-Job
+        $fromKubectl.Status | Should -Match 'deployment "waited" successfully rolled out'
+        $fromKubectl.Wait | Should -Match 'deployment.apps/waited condition met'
+    }
+
+    It 'says what it last saw when a wait times out' {
+        $null = ConvertFrom-LabYaml "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: stuck}`nspec: {replicas: 3, selector: {matchLabels: {app: stuck}}, template: {metadata: {labels: {app: stuck}}, spec: {containers: [{name: app, image: stuck:1}]}}}" | Publish-LabResource
+        $null = kubectl patch deploy stuck --subresource=status --type=merge -p '{"status":{"observedGeneration":1,"replicas":3,"updatedReplicas":3,"availableReplicas":1}}'
+        $err = Get-LabError { Wait-LabRollout Deployment stuck -TimeoutSec 2 }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $err.Exception.Message | Should -BeLike '*within 2 s. Last seen: Waiting for deployment "stuck" rollout to finish: 1 of 3 updated replicas are available...'
+        $err = Get-LabError { Wait-LabResource -Kind Deployment -Name stuck -Condition Available -TimeoutSec 1 }
+        $err.Exception.Message | Should -BeLike '*Last seen: Deployment "stuck" has no condition Available yet'
+    }
+
+    It 'streams initial events ending in the initial-events-end bookmark, and answers an expired resume point with 410' {
+        $base = "$($standIn.Url)/apis/apps/v1/namespaces/default/deployments?watch=true&timeoutSeconds=1"
+        $lines = @((Invoke-WebRequest "$base&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan").Content -split "`n" | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+        $lines.type | Select-Object -SkipLast 1 | Sort-Object -Unique | Should -Be 'ADDED'
+        $lines[-1].type | Should -Be 'BOOKMARK'
+        $lines[-1].object.metadata.annotations.'k8s.io/initial-events-end' | Should -Be 'true'
+
+        # Push the first changes out of the kept history (1,000), then resume from one of them.
+        $null = 1..1001 | ForEach-Object { ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: churn-$_}" } | Publish-LabResource
+        $expired = (Invoke-WebRequest "$base&resourceVersion=2").Content | ConvertFrom-Json
+        $expired.type | Should -Be 'ERROR'
+        $expired.object.code | Should -Be 410
+        $expired.object.reason | Should -Be 'Expired'
+        Get-LabResource cm | Where-Object Name -Like 'churn-*' | Remove-LabResource -Confirm:$false
+    }
+
     It 'shows kubectl exactly what Publish-LabResource applied' {
         $applied = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Publish-LabResource
         $applied.Result | Should -Be @('Created', 'Created')

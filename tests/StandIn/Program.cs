@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -99,6 +100,12 @@ namespace StandIn
                 }
             }
 
+            if (request.Method == "GET" && request.Query["watch"].ToString() is "true" or "1")
+            {
+                await Watch(context, segments, store);
+                return;
+            }
+
             var (status, body) = await Route(request, segments, store);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
@@ -183,7 +190,7 @@ namespace StandIn
             var body = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 ? await new StreamReader(request.Body).ReadToEndAsync() : string.Empty;
             return (request.Method, name) switch
             {
-                ("GET", null) => (200, ListOf(type, store.List(type, ns), request.Query["labelSelector"].ToString())),
+                ("GET", null) => (200, ListOf(type, store, ns, request)),
                 ("GET", _) => store.Get(type, ns, item) is { } found ? (200, found) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
                 ("POST", null) => Create(store, type, ns, Parse(body)),
                 ("PUT", _) => Replace(store, type, ns, item, Parse(body)),
@@ -335,18 +342,137 @@ namespace StandIn
             return JsonNode.DeepEquals(Strip(a), Strip(b));
         }
 
-        private static JsonObject ListOf(ResourceType type, System.Collections.Generic.List<JsonObject> items, string selector)
+        private static JsonObject ListOf(ResourceType type, Store store, string? ns, HttpRequest request)
         {
-            var wanted = selector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToList();
-            var kept = items.Where(o => wanted.All(w => o["metadata"]?["labels"]?[w[0]]?.GetValue<string>() == w[1])).ToList();
-            return new JsonObject
+            JsonObject list;
+            lock (store.Gate)
             {
-                ["kind"] = $"{type.Kind}List",
-                ["apiVersion"] = type.ApiVersion,
-                ["metadata"] = new JsonObject { ["resourceVersion"] = "1" },
-                ["items"] = new JsonArray(kept.Select(o => (JsonNode)o).ToArray()),
-            };
+                var matches = Selects(request);
+                list = new JsonObject
+                {
+                    ["kind"] = $"{type.Kind}List",
+                    ["apiVersion"] = type.ApiVersion,
+                    ["metadata"] = new JsonObject { ["resourceVersion"] = store.ResourceVersion.ToString(CultureInfo.InvariantCulture) },
+                    ["items"] = new JsonArray(store.List(type, ns).Where(matches).Select(o => (JsonNode)o).ToArray()),
+                };
+            }
+
+            return list;
         }
+
+        // labelSelector (k=v,...) and fieldSelector (metadata.name=, metadata.namespace=) as a test on objects.
+        private static Func<JsonObject, bool> Selects(HttpRequest request)
+        {
+            static System.Collections.Generic.List<string[]> Pairs(string selector) =>
+                selector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).Select(p => new[] { p[0].Trim(), p[1].TrimStart('=').Trim() }).ToList();
+            var labels = Pairs(request.Query["labelSelector"].ToString());
+            var fields = Pairs(request.Query["fieldSelector"].ToString());
+            return o => labels.All(w => o["metadata"]?["labels"]?[w[0]]?.GetValue<string>() == w[1])
+                && fields.All(f => f[0] switch
+                {
+                    "metadata.name" => o["metadata"]?["name"]?.GetValue<string>() == f[1],
+                    "metadata.namespace" => o["metadata"]?["namespace"]?.GetValue<string>() == f[1],
+                    _ => true,
+                });
+        }
+
+        // GET ...?watch=true: a stream of JSON events, one per line. Without a resourceVersion (or with "0") the current
+        // objects come first as ADDED; with sendInitialEvents=true they are followed by a BOOKMARK annotated
+        // k8s.io/initial-events-end (when bookmarks are allowed); a resourceVersion older than the kept history gets
+        // an ERROR event with a 410 Expired Status, as a real API server answers. timeoutSeconds ends the stream.
+        private static async Task Watch(HttpContext context, string[] s, Store store)
+        {
+            var request = context.Request;
+            var (group, version, rest) = s switch
+            {
+                ["api", var v, .. var r] => (string.Empty, v, r),
+                ["apis", var g, var v, .. var r] => (g, v, r),
+                _ => (string.Empty, string.Empty, Array.Empty<string>()),
+            };
+            string? ns = null;
+            if (rest.Length >= 3 && rest[0] == "namespaces")
+            {
+                ns = rest[1];
+                rest = rest[2..];
+            }
+
+            var type = rest.Length == 1 ? store.Find(group, version, rest[0]) : null;
+            if (type is null)
+            {
+                var (code, body) = NotFound("the server could not find the requested resource", null, null);
+                context.Response.StatusCode = code;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(body.ToJsonString());
+                return;
+            }
+
+            var matches = Selects(request);
+            bool Wanted(JsonObject o) => (ns is null || o["metadata"]?["namespace"]?.GetValue<string>() == ns) && matches(o);
+            var given = request.Query["resourceVersion"].ToString();
+            var initial = request.Query["sendInitialEvents"] == "true" || given is "" or "0";
+            var bookmarks = request.Query["allowWatchBookmarks"] == "true";
+            var timeout = int.TryParse(request.Query["timeoutSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
+
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            var events = System.Threading.Channels.Channel.CreateUnbounded<JsonObject>();
+            IDisposable? subscription;
+            lock (store.Gate)
+            {
+                // Holding the store's lock, nothing changes until the initial events are queued ahead of live ones.
+                var since = initial ? store.ResourceVersion : long.TryParse(given, CultureInfo.InvariantCulture, out var v) ? v : 0;
+                subscription = store.Watch(since, e => { if (e.Resource == type && Wanted(e.Object)) { events.Writer.TryWrite(Event(e.Type, e.Object)); } }, out var backlog);
+                if (subscription is null)
+                {
+                    events.Writer.TryWrite(Event("ERROR", Status(410, "Expired", $"too old resource version: {given} ({store.ResourceVersion - Store.HistoryLength})")));
+                    events.Writer.TryComplete();
+                }
+                else
+                {
+                    var queued = initial
+                        ? store.List(type, ns).Where(Wanted).Select(o => Event("ADDED", o)).ToList()
+                        : backlog.Where(e => e.Resource == type && Wanted(e.Object)).Select(e => Event(e.Type, e.Object)).ToList();
+                    if (initial && bookmarks && request.Query["sendInitialEvents"] == "true")
+                    {
+                        queued.Add(Event("BOOKMARK", new JsonObject
+                        {
+                            ["kind"] = type.Kind, ["apiVersion"] = type.ApiVersion,
+                            ["metadata"] = new JsonObject
+                            {
+                                ["resourceVersion"] = store.ResourceVersion.ToString(CultureInfo.InvariantCulture),
+                                ["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" },
+                            },
+                        }));
+                    }
+
+                    foreach (var e in queued)
+                    {
+                        events.Writer.TryWrite(e);
+                    }
+                }
+            }
+
+            using (subscription)
+            {
+                using var ends = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                ends.CancelAfter(timeout);
+                await context.Response.StartAsync(ends.Token).ConfigureAwait(false);
+                try
+                {
+                    await foreach (var e in events.Reader.ReadAllAsync(ends.Token))
+                    {
+                        await context.Response.WriteAsync(e.ToJsonString() + "\n", ends.Token);
+                        await context.Response.Body.FlushAsync(ends.Token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The time-out or the client ended the watch.
+                }
+            }
+        }
+
+        private static JsonObject Event(string type, JsonObject obj) => new() { ["type"] = type, ["object"] = obj.DeepClone() };
 
         private static (int, JsonNode) NotFound(string message, ResourceType? type, string? name) =>
             (404, Status(404, "NotFound", message, type is null ? null : Details(type, name)));

@@ -31,7 +31,71 @@ public sealed class Store
     ];
 
     private readonly Dictionary<string, JsonObject> objects = new(StringComparer.Ordinal);
+    private readonly List<WatchEvent> history = [];
+    private readonly List<Action<WatchEvent>> watchers = [];
     private long resourceVersion = 1;
+
+    /// <summary>How many changes are kept for watches that resume from a resource version; older ones get 410.</summary>
+    public const int HistoryLength = 1000;
+
+    /// <summary>The newest resource version, as list responses report it.</summary>
+    public long ResourceVersion
+    {
+        get
+        {
+            lock (gate)
+            {
+                return resourceVersion;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts following changes after <paramref name="since"/>: the kept changes after it come back as the backlog,
+    /// later ones go to <paramref name="watcher"/>. Null when <paramref name="since"/> is older than what is kept.
+    /// </summary>
+    public IDisposable? Watch(long since, Action<WatchEvent> watcher, out List<WatchEvent> backlog)
+    {
+        lock (gate)
+        {
+            var oldest = history.Count == HistoryLength ? history[0].Version : 0;
+            if (since < oldest)
+            {
+                backlog = [];
+                return null;
+            }
+
+            backlog = history.Where(e => e.Version > since).ToList();
+            watchers.Add(watcher);
+            return new Unsubscribe(this, watcher);
+        }
+    }
+
+    private void Emit(string type, ResourceType resource, JsonObject obj)
+    {
+        var change = new WatchEvent(resourceVersion, type, resource, (JsonObject)obj.DeepClone());
+        history.Add(change);
+        if (history.Count > HistoryLength)
+        {
+            history.RemoveAt(0);
+        }
+
+        foreach (var watcher in watchers)
+        {
+            watcher(change);
+        }
+    }
+
+    private sealed class Unsubscribe(Store store, Action<WatchEvent> watcher) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (store.gate)
+            {
+                store.watchers.Remove(watcher);
+            }
+        }
+    }
 
     public object Gate => gate;
 
@@ -104,6 +168,7 @@ public sealed class Store
             obj["apiVersion"] = type.ApiVersion;
             obj["kind"] = type.Kind;
             objects[Key(type, ns, name)] = (JsonObject)obj.DeepClone();
+            Emit(previous is null ? "ADDED" : "MODIFIED", type, obj);
             return obj;
         }
     }
@@ -112,7 +177,14 @@ public sealed class Store
     {
         lock (gate)
         {
-            return objects.Remove(Key(type, ns, name));
+            if (!objects.Remove(Key(type, ns, name), out var gone))
+            {
+                return false;
+            }
+
+            gone["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+            Emit("DELETED", type, gone);
+            return true;
         }
     }
 
@@ -134,3 +206,6 @@ public sealed class Store
         }
     }
 }
+
+/// <summary>A change to an object: ADDED, MODIFIED or DELETED, at a resource version.</summary>
+public sealed record WatchEvent(long Version, string Type, ResourceType Resource, JsonObject Object);
