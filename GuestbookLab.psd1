@@ -40,6 +40,7 @@
         'Get-LabPod'
         'Wait-LabRollout'
         'Wait-LabResource'
+        'Get-LabLog'
         'Remove-LabResource'
         'Test-MeshResource'
         'Test-MeshRequest'

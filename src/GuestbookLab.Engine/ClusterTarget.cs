@@ -276,6 +276,45 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
     }
 
+    public IEnumerable<string> ReadLog(string ns, string pod, string? container, int? tail, bool follow)
+    {
+        var query = new List<string>();
+        if (container is not null)
+        {
+            query.Add("container=" + Uri.EscapeDataString(container));
+        }
+
+        if (tail is { } lines)
+        {
+            query.Add("tailLines=" + lines.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (follow)
+        {
+            query.Add("follow=true");
+        }
+
+        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log" + (query.Count > 0 ? "?" + string.Join("&", query) : string.Empty);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path));
+        if (client.Credentials is not null)
+        {
+            client.Credentials.ProcessHttpRequestAsync(request, Cancellation).GetAwaiter().GetResult();
+        }
+
+        using var response = client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancellation).GetAwaiter().GetResult();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw StatusError(response, response.Content.ReadAsStringAsync(Cancellation).GetAwaiter().GetResult());
+        }
+
+        using var reader = new System.IO.StreamReader(response.Content.ReadAsStream(Cancellation));
+        string? line;
+        while ((line = reader.ReadLineAsync(Cancellation).AsTask().GetAwaiter().GetResult()) is not null)
+        {
+            yield return line;
+        }
+    }
+
     public void Dispose() => client.Dispose();
 
     private static string PathOf(ApiResource type, string? ns, string? name)
@@ -372,6 +411,12 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             return JsonDocument.Parse(text);
         }
 
+        throw StatusError(response, text);
+    }
+
+    /// <summary>The API server's Status answer (reason, message, causes) as an exception.</summary>
+    private static ApiStatusException StatusError(HttpResponseMessage response, string text)
+    {
         string message = $"{(int)response.StatusCode} {response.ReasonPhrase}", reason = response.ReasonPhrase ?? string.Empty;
         var causes = new List<string>();
         try
@@ -389,7 +434,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         {
         }
 
-        throw new ApiStatusException((int)response.StatusCode, reason, message, causes);
+        return new ApiStatusException((int)response.StatusCode, reason, message, causes);
     }
 
     private static Dictionary<string, object?> WithType(Dictionary<string, object?> tree, ApiResource type)

@@ -114,4 +114,7 @@ public sealed class DirectoryTarget : ILabTarget
             ? current
             : throw new NotSupportedException($"{Root} is a manifest folder: no controller updates {kind} {name} in it, so there is nothing to wait for. Connect to a cluster to wait for rollouts and conditions.");
     }
+
+    public IEnumerable<string> ReadLog(string ns, string pod, string? container, int? tail, bool follow)
+        => throw new NotSupportedException($"{Root} is a manifest folder: no container runs there, so pod {ns}/{pod} has no log. Connect to a cluster to read logs.");
 }

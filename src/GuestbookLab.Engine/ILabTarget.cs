@@ -22,6 +22,13 @@ public interface ILabTarget
     bool Delete(LabResource resource);
 
     /// <summary>
+    /// A container's log lines (the last <paramref name="tail"/> only when given); with <paramref name="follow"/> the
+    /// lines keep coming until the pod goes or <see cref="Cancellation"/> is cancelled. A folder has no logs:
+    /// <see cref="System.NotSupportedException"/>.
+    /// </summary>
+    IEnumerable<string> ReadLog(string ns, string pod, string? container, int? tail, bool follow);
+
+    /// <summary>
     /// Follows one object (null while it does not exist) until <paramref name="done"/> accepts it, and returns it: a
     /// cluster is watched (not polled), resuming after dropped streams and relisting after an expired resume point.
     /// A <see cref="System.TimeoutException"/> when <paramref name="timeout"/> passes first; a folder, where nothing

@@ -86,6 +86,7 @@ public static class ErrorIds
     public const string ApiRequestFailed = "ApiRequestFailed";
     public const string WaitTimedOut = "WaitTimedOut";
     public const string WaitNotPossible = "WaitNotPossible";
+    public const string LogNotAvailable = "LogNotAvailable";
 
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";

@@ -375,6 +375,32 @@ Describe 'The stand-in through real kubectl 1.35' {
         Get-LabResource cm | Where-Object Name -Like 'churn-*' | Remove-LabResource -Confirm:$false
     }
 
+    It 'reads container logs as kubectl logs does: a container named when there are two, the tail, and following' {
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: talker, labels: {app: talker}}`nspec: {containers: [{name: app, image: talker:1}, {name: istio-proxy, image: proxyv2:1.17.1}]}" | Publish-LabResource
+        $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/logs/default/talker/app" -Body "line 1`nline 2`nline 3`n"
+        $err = Get-LabError { Get-LabLog talker }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ApiRequestFailed,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike '*a container name must be specified for pod talker, choose one of: `[app istio-proxy`]*'
+        Get-LabLog talker -Container app | Should -Be @('line 1', 'line 2', 'line 3')
+        Get-LabLog talker -Container app -Tail 2 | Should -Be @('line 2', 'line 3')
+        (kubectl logs talker -c app --tail=2).Text.Trim() -split "`n" | Should -Be @('line 2', 'line 3')
+        Get-LabPod -Selector app=talker | Get-LabLog -Container app -Tail 1 | Should -Be 'line 3'
+
+        # Following: new lines arrive while reading; the stream ends when the pod is deleted.
+        $url, $kubectlPath, $config = $standIn.Url, $Kubectl, $standIn.KubeConfig
+        $talker = Start-ThreadJob {
+            Start-Sleep -Milliseconds 700
+            $null = Invoke-RestMethod -Method Post -Uri "$using:url/_standin/logs/default/talker/app" -Body "line 4`n"
+            Start-Sleep -Milliseconds 700
+            & $using:kubectlPath --kubeconfig $using:config delete pod talker | Out-Null
+        }
+        $followed = Get-LabLog talker -Container app -Follow
+        $talker | Wait-Job -Timeout 30 | Remove-Job
+        $followed | Should -Be @('line 1', 'line 2', 'line 3', 'line 4')
+        (Get-LabError { Get-LabLog gone -Container app }).FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+    }
+
     It 'shows kubectl exactly what Publish-LabResource applied' {
         $applied = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Publish-LabResource
         $applied.Result | Should -Be @('Created', 'Created')

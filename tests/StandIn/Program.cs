@@ -63,7 +63,7 @@ namespace StandIn
             var segments = (request.Path.Value ?? "/").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
             if (segments is ["_standin", ..])
             {
-                await Control(context, segments, faults);
+                await Control(context, segments, faults, store);
                 return;
             }
 
@@ -98,6 +98,12 @@ namespace StandIn
                     await context.Response.WriteAsync(Status(fault.Status, reason, $"injected fault {fault.Status}", details).ToJsonString());
                     return;
                 }
+            }
+
+            if (request.Method == "GET" && segments is ["api", "v1", "namespaces", var logNs, "pods", var logPod, "log"])
+            {
+                await Logs(context, store, logNs, logPod);
+                return;
             }
 
             if (request.Method == "GET" && request.Query["watch"].ToString() is "true" or "1")
@@ -200,11 +206,20 @@ namespace StandIn
             };
         }
 
+        // POST /_standin/logs/NS/POD/CONTAINER with text appends log lines;
         // POST /_standin/faults {"status":503,"count":2,"retryAfter":1,"reset":false,"delayMilliseconds":0}; GET /_standin/stats
         // {"requests":N,"faulted":N,"maxInFlight":N}
-        private static async Task Control(HttpContext context, string[] segments, Faults faults)
+        private static async Task Control(HttpContext context, string[] segments, Faults faults, Store store)
         {
             context.Response.ContentType = "application/json";
+            if (segments is [_, "logs", var ns, var pod, var container] && context.Request.Method == "POST")
+            {
+                var text = await new StreamReader(context.Request.Body).ReadToEndAsync();
+                store.AppendLog(ns, pod, container, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+                await context.Response.WriteAsync("{}");
+                return;
+            }
+
             if (segments is [_, "faults"] && context.Request.Method == "POST")
             {
                 var body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync())!;
@@ -469,6 +484,64 @@ namespace StandIn
                 {
                     // The time-out or the client ended the watch.
                 }
+            }
+        }
+
+        // GET /api/v1/namespaces/NS/pods/NAME/log[?container=C&tailLines=N&follow=true]: text; follow streams new lines
+        // until the client goes or the pod is deleted.
+        private static async Task Logs(HttpContext context, Store store, string ns, string name)
+        {
+            var request = context.Request;
+            var pods = store.Types.First(t => t.Group.Length == 0 && t.Plural == "pods");
+            var pod = store.Get(pods, ns, name);
+            var containers = (pod?["spec"]?["containers"] as JsonArray ?? []).Select(c => c?["name"]?.GetValue<string>() ?? string.Empty).ToList();
+            var container = request.Query["container"].ToString();
+            (int, JsonNode)? problem = pod is null ? NotFound($"pods \"{name}\" not found", pods, name)
+                : container.Length == 0 && containers.Count > 1 ? (400, Status(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]"))
+                : container.Length > 0 && !containers.Contains(container) ? (400, Status(400, "BadRequest", $"container {container} is not valid for pod {name}"))
+                : null;
+            if (problem is var (code, body))
+            {
+                context.Response.StatusCode = code;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(body.ToJsonString());
+                return;
+            }
+
+            container = container.Length > 0 ? container : containers.FirstOrDefault() ?? string.Empty;
+            var lines = store.Log(ns, name, container, 0);
+            var skip = int.TryParse(request.Query["tailLines"], CultureInfo.InvariantCulture, out var tail) && tail >= 0 ? Math.Max(0, lines.Count - tail) : 0;
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/plain";
+            foreach (var line in lines.Skip(skip))
+            {
+                await context.Response.WriteAsync(line + "\n");
+            }
+
+            await context.Response.Body.FlushAsync();
+            if (request.Query["follow"] != "true")
+            {
+                return;
+            }
+
+            var seen = lines.Count;
+            try
+            {
+                while (!context.RequestAborted.IsCancellationRequested && store.Get(pods, ns, name) is not null)
+                {
+                    await Task.Delay(100, context.RequestAborted);
+                    foreach (var line in store.Log(ns, name, container, seen))
+                    {
+                        await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                        seen++;
+                    }
+
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The client stopped following.
             }
         }
 

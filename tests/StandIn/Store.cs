@@ -35,6 +35,32 @@ public sealed class Store
     private readonly List<Action<WatchEvent>> watchers = [];
     private long resourceVersion = 1;
 
+    private readonly Dictionary<string, List<string>> logs = new(StringComparer.Ordinal);
+
+    /// <summary>Appends lines to a container's log (the tests' stand-in for a running container).</summary>
+    public void AppendLog(string ns, string pod, string container, IEnumerable<string> lines)
+    {
+        lock (gate)
+        {
+            var key = $"{ns}/{pod}/{container}";
+            if (!logs.TryGetValue(key, out var log))
+            {
+                logs[key] = log = [];
+            }
+
+            log.AddRange(lines);
+        }
+    }
+
+    /// <summary>A container's log lines from <paramref name="from"/> on.</summary>
+    public List<string> Log(string ns, string pod, string container, int from)
+    {
+        lock (gate)
+        {
+            return logs.TryGetValue($"{ns}/{pod}/{container}", out var log) ? log.Skip(from).ToList() : [];
+        }
+    }
+
     /// <summary>How many changes are kept for watches that resume from a resource version; older ones get 410.</summary>
     public const int HistoryLength = 1000;
 

@@ -41,7 +41,7 @@ internal static class LabSession
         ApiStatusException status => new ErrorRecord(
             new InvalidOperationException($"{target}: {status.Message} ({status.Code} {status.Reason}){(status.Causes.Count > 0 ? ": " + string.Join("; ", status.Causes) : string.Empty)}", status),
             status.Code == 404 ? ErrorIds.ResourceNotFound : ErrorIds.ApiRequestFailed,
-            status.Code switch { 404 => ErrorCategory.ObjectNotFound, 403 or 401 => ErrorCategory.PermissionDenied, 422 => ErrorCategory.InvalidData, _ => ErrorCategory.InvalidResult },
+            status.Code switch { 404 => ErrorCategory.ObjectNotFound, 403 or 401 => ErrorCategory.PermissionDenied, 422 => ErrorCategory.InvalidData, 400 => ErrorCategory.InvalidArgument, _ => ErrorCategory.InvalidResult },
             target),
         HttpRequestException unreachable => new ErrorRecord(unreachable, ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError, target),
         _ => new ErrorRecord(exception, ErrorIds.ApplyFailed, ErrorCategory.WriteError, target),

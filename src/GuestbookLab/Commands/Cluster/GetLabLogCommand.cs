@@ -1,0 +1,76 @@
+using System;
+using System.Management.Automation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Commands.Cluster;
+
+/// <summary>Gets a container's log from the connected cluster, as kubectl logs does.</summary>
+/// <remarks>
+/// Each log line comes out as a string, as it arrives. A pod with more than one container (the app and its istio-proxy
+/// sidecar) needs -Container. -Tail gives only the last lines; -Follow keeps streaming new lines until the pod goes
+/// or Ctrl+C. Pods from Get-LabPod can be piped in. A manifest folder has no running containers: there the error
+/// is LogNotAvailable.
+/// </remarks>
+/// <example>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// try { Get-LabLog -Pod guestbook-service-7ff64d7f45-tbrk8 -Container istio-proxy -Tail 20 -ErrorAction Stop }
+/// catch { $_.FullyQualifiedErrorId }</code>
+/// <para>On a cluster, the sidecar's last 20 lines (kubectl logs POD -c istio-proxy --tail=20); a folder says
+/// LogNotAvailable.</para>
+/// </example>
+/// <example>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// Get-LabPod -Selector app=guestbook-service | Get-LabLog -Container guestbook-service -Tail 5</code>
+/// <para>The last lines of every guestbook-service pod (none in a folder, where no pods run).</para>
+/// </example>
+[Cmdlet(VerbsCommon.Get, "LabLog")]
+[OutputType(typeof(string))]
+public sealed class GetLabLogCommand : TargetCmdlet
+{
+    /// <summary>The pod's name.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ValidateNotNullOrEmpty]
+    public string Pod { get; set; } = null!;
+
+    /// <summary>The pod's namespace ('default' when left out).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Namespace { get; set; }
+
+    /// <summary>The container; needed when the pod has more than one (as with a sidecar).</summary>
+    [Parameter]
+    public string? Container { get; set; }
+
+    /// <summary>Only the last lines.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? Tail { get; set; }
+
+    /// <summary>Keeps streaming new lines until the pod goes or Ctrl+C.</summary>
+    [Parameter]
+    public SwitchParameter Follow { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var (_, target) = OpenTarget();
+        var pod = $"{Namespace ?? "default"}/{Pod}";
+        try
+        {
+            foreach (var line in target.ReadLog(Namespace ?? "default", Pod, Container, Tail, Follow))
+            {
+                WriteObject(line);
+            }
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+        }
+        catch (NotSupportedException ex)
+        {
+            WriteError(new ErrorRecord(new InvalidOperationException(ex.Message, ex), ErrorIds.LogNotAvailable, ErrorCategory.InvalidOperation, pod));
+        }
+        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException)
+        {
+            WriteError(LabSession.ToErrorRecord(ex, $"Pod {pod}"));
+        }
+    }
+}
