@@ -401,6 +401,37 @@ Describe 'The stand-in through real kubectl 1.35' {
         (Get-LabError { Get-LabLog gone -Container app }).FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
     }
 
+    It 'waits with -Wait until an object held by a finalizer is gone' {
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: held, finalizers: [example.com/hold]}" | Publish-LabResource
+        $url = $standIn.Url
+        $releaser = Start-ThreadJob {
+            Start-Sleep -Milliseconds 800
+            Invoke-RestMethod -Method Patch -Uri "$using:url/api/v1/namespaces/default/configmaps/held" -ContentType 'application/merge-patch+json' -Body '{"metadata":{"finalizers":null}}' | Out-Null
+        }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        Remove-LabResource -Kind cm -Name held -Wait -TimeoutSec 20 -Confirm:$false
+        $clock.Elapsed.TotalMilliseconds | Should -BeGreaterThan 500 -Because 'the finalizer held the object until it was released'
+        $releaser | Wait-Job -Timeout 10 | Remove-Job
+        Get-LabResource cm held -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: stays, finalizers: [example.com/hold]}" | Publish-LabResource
+        Remove-LabResource -Kind cm -Name stays -Wait -TimeoutSec 1 -Confirm:$false -ErrorVariable late -ErrorAction SilentlyContinue
+        $late[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        (Get-LabResource cm stays).Metadata.AdditionalFields['deletionTimestamp'] | Should -Not -BeNullOrEmpty
+    }
+
+    It 'completes names and namespaces from the connected cluster' {
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: completion-ns}" | Publish-LabResource
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: complete-me, namespace: completion-ns}" | Publish-LabResource
+        $line = 'Get-LabResource -Kind cm -Namespace completion-ns -Name complete-'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('complete-me')
+        $line = 'Remove-LabResource -Kind ConfigMap -Namespace completion-'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('completion-ns')
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: completed-pod}`nspec: {containers: [{name: app}]}" | Publish-LabResource
+        $line = 'Get-LabLog -Pod completed-'
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('completed-pod')
+    }
+
     It 'shows kubectl exactly what Publish-LabResource applied' {
         $applied = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Publish-LabResource
         $applied.Result | Should -Be @('Created', 'Created')

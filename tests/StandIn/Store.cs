@@ -193,6 +193,14 @@ public sealed class Store
             metadata["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
             obj["apiVersion"] = type.ApiVersion;
             obj["kind"] = type.Kind;
+            if (metadata["deletionTimestamp"] is not null && (metadata["finalizers"] as JsonArray ?? []).Count == 0)
+            {
+                // The last finalizer is gone from an object being deleted: it goes now.
+                objects.Remove(Key(type, ns, name));
+                Emit("DELETED", type, obj);
+                return obj;
+            }
+
             objects[Key(type, ns, name)] = (JsonObject)obj.DeepClone();
             Emit(previous is null ? "ADDED" : "MODIFIED", type, obj);
             return obj;
@@ -203,10 +211,21 @@ public sealed class Store
     {
         lock (gate)
         {
-            if (!objects.Remove(Key(type, ns, name), out var gone))
+            if (!objects.TryGetValue(Key(type, ns, name), out var gone))
             {
                 return false;
             }
+
+            // With finalizers the object stays, marked for deletion, until they are removed.
+            if ((gone["metadata"]?["finalizers"] as JsonArray ?? []).Count > 0)
+            {
+                var marked = (JsonObject)gone.DeepClone();
+                marked["metadata"]!["deletionTimestamp"] ??= DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                Put(type, ns, name, marked, gone);
+                return true;
+            }
+
+            objects.Remove(Key(type, ns, name));
 
             gone["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
             Emit("DELETED", type, gone);

@@ -31,10 +31,12 @@ public sealed class GetLabLogCommand : TargetCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NameCompleter))]
     public string Pod { get; set; } = null!;
 
     /// <summary>The pod's namespace ('default' when left out).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>The container; needed when the pod has more than one (as with a sidecar).</summary>

@@ -29,10 +29,12 @@ public sealed class GetLabPodCommand : TargetCmdlet
 {
     /// <summary>The name of one pod.</summary>
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(NameCompleter))]
     public string? Name { get; set; }
 
     /// <summary>The namespace to read ('default' when left out).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>Reads every namespace.</summary>

@@ -31,10 +31,12 @@ public sealed class GetLabResourceCommand : TargetCmdlet
 
     /// <summary>The name of one object.</summary>
     [Parameter(Position = 1)]
+    [ArgumentCompleter(typeof(NameCompleter))]
     public string? Name { get; set; }
 
     /// <summary>The namespace to read ('default' when left out).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>Reads every namespace.</summary>

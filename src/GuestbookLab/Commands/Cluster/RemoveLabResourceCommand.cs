@@ -43,10 +43,12 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
 
     /// <summary>The name of the object to remove.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = NameSet)]
+    [ArgumentCompleter(typeof(NameCompleter))]
     public string Name { get; set; } = null!;
 
     /// <summary>The namespace of the object ('default' when left out).</summary>
     [Parameter(ParameterSetName = NameSet)]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>With -Owned: every object the lab applied.</summary>
@@ -57,6 +59,14 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
     [Parameter(Mandatory = true, ParameterSetName = OwnedSet)]
     public SwitchParameter Owned { get; set; }
 
+    /// <summary>Waits until each removed object is gone (finalizers done).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>With -Wait: how long to wait for each object, in seconds (300 when left out).</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; } = 300;
 
     protected override void ProcessRecord()
     {
@@ -100,6 +110,19 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
             try
             {
                 WriteVerbose(target.Delete(resource) ? $"{resource.DisplayName} removed." : $"{resource.DisplayName} is already gone.");
+                if (Wait)
+                {
+                    var ns = KindInfo.IsClusterScoped(resource.Kind) ? null : resource.Namespace ?? "default";
+                    target.WaitFor(resource.Kind, ns, resource.Name, r => r is null, System.TimeSpan.FromSeconds(TimeoutSec));
+                }
+            }
+            catch (System.TimeoutException)
+            {
+                WriteError(new ErrorRecord(new System.TimeoutException($"{resource.DisplayName} was still there after {TimeoutSec} s (finalizers not done)."), ErrorIds.WaitTimedOut, ErrorCategory.OperationTimeout, resource));
+            }
+            catch (System.OperationCanceledException) when (Stopping)
+            {
+                return;
             }
             catch (System.Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException)
             {

@@ -13,10 +13,12 @@ public abstract class WaitCmdlet : TargetCmdlet
     /// <summary>The name of the object.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NameCompleter))]
     public string Name { get; set; } = null!;
 
     /// <summary>The namespace ('default' when left out).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
     /// <summary>How long to wait, in seconds (300 when left out), as Invoke-RestMethod -TimeoutSec.</summary>

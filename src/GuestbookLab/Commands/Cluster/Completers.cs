@@ -1,0 +1,68 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace GuestbookLab.Commands.Cluster;
+
+/// <summary>
+/// Tab completion from the session's connection. A slow or unreachable cluster gives no completions after two
+/// seconds rather than an error or a hang.
+/// </summary>
+internal static class ConnectionCompletion
+{
+    public static IEnumerable<CompletionResult> Complete(Func<Engine.ILabTarget, IEnumerable<string>> candidates, string? wordToComplete)
+    {
+        if (LabSession.Current is not { } connection)
+        {
+            return [];
+        }
+
+        List<string> found;
+        try
+        {
+            using var soon = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var target = LabSession.Open(connection);
+            target.Cancellation = soon.Token;
+            found = candidates(target).ToList();
+        }
+        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or OperationCanceledException or System.IO.IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        return found.Distinct(StringComparer.Ordinal)
+            .Where(n => n.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(n => new CompletionResult(n));
+    }
+
+    public static string? Bound(IDictionary fakeBoundParameters, string name)
+        => fakeBoundParameters.Contains(name) ? fakeBoundParameters[name]?.ToString() : null;
+}
+
+/// <summary>Completes names of objects of the -Kind already typed (pods for the pod cmdlets), in -Namespace.</summary>
+public sealed class NameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        ArgumentNullException.ThrowIfNull(fakeBoundParameters);
+        var kind = commandName is "Get-LabPod" or "Get-LabLog" ? "Pod" : ConnectionCompletion.Bound(fakeBoundParameters, "Kind");
+        if (kind is null)
+        {
+            return [];
+        }
+
+        var ns = ConnectionCompletion.Bound(fakeBoundParameters, "Namespace") ?? "default";
+        return ConnectionCompletion.Complete(target => target.List(kind, ns).Select(r => r.Name), wordToComplete);
+    }
+}
+
+/// <summary>Completes namespaces of the connected target.</summary>
+public sealed class NamespaceCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        => ConnectionCompletion.Complete(target => target.List("Namespace").Select(r => r.Name).Append("default"), wordToComplete);
+}
