@@ -67,6 +67,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     /// <summary>Independent objects are applied eight at a time.</summary>
     public int MaxConcurrency => 8;
 
+    /// <summary>How long an applied CRD may take to be established before its apply is reported failed.</summary>
+    public static TimeSpan EstablishTimeout { get; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Cancels the calls in flight (Ctrl+C in PowerShell).</summary>
     public CancellationToken Cancellation { get; set; }
 
@@ -137,6 +140,17 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;
         if (resource.Kind == "CustomResourceDefinition")
         {
+            // Its custom resources can be applied once the API server has established the CRD (usually at once).
+            var established = new WaitState(false, "not read yet");
+            try
+            {
+                WaitFor("CustomResourceDefinition", null, stored.Name, crd => (established = Readiness.Condition(crd, resource.Kind, stored.Name, "Established", "True")).Done, EstablishTimeout);
+            }
+            catch (TimeoutException)
+            {
+                throw new ApiStatusException(504, "Timeout", $"CustomResourceDefinition {stored.Name} was not established within {EstablishTimeout.TotalSeconds:0} s: {established.Message}", []);
+            }
+
             // New kinds are served from now on.
             lock (discovery)
             {

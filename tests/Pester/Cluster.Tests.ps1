@@ -290,6 +290,9 @@ Describe 'The stand-in through real kubectl 1.35' {
         $app.ExitCode | Should -Be 0 -Because $app.Text
         $app.Text | Should -Match 'deployment.apps/ui serverside-applied'
         foreach ($crd in $crds) { (kubectl apply --server-side --validate=false -f $crd).ExitCode | Should -Be 0 }
+        $established = kubectl wait crd/gateways.networking.istio.io --for=condition=Established --timeout=10s
+        $established.ExitCode | Should -Be 0 -Because $established.Text
+        (Wait-LabResource -Kind crd -Name virtualservices.networking.istio.io -Condition Established -TimeoutSec 5).Name | Should -Be 'virtualservices.networking.istio.io'
         (kubectl get deploy -o name).Text | Should -Match 'deployment.apps/message-service'
     }
 

@@ -176,6 +176,16 @@ public sealed class Store
                 {
                     obj["status"] = kept.DeepClone();
                 }
+                else if (type.Kind == "CustomResourceDefinition")
+                {
+                    // The API server's CRD controller accepts the names and establishes the new kind.
+                    obj["status"] = new JsonObject
+                    {
+                        ["conditions"] = new JsonArray(
+                            new JsonObject { ["type"] = "NamesAccepted", ["status"] = "True", ["reason"] = "NoConflicts" },
+                            new JsonObject { ["type"] = "Established", ["status"] = "True", ["reason"] = "InitialNamesAccepted" }),
+                    };
+                }
             }
 
             var metadata = (JsonObject)(obj["metadata"] ??= new JsonObject());
