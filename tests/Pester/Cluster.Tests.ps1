@@ -435,6 +435,20 @@ Describe 'The stand-in through real kubectl 1.35' {
         (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('completed-pod')
     }
 
+    It 'never shows the kubeconfig''s token in output, verbose, debug, warnings or errors' {
+        $VerbosePreference = $DebugPreference = 'Continue'
+        $streams = & {
+            Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: quiet}" | Publish-LabResource -Verbose -Debug
+            Get-LabResource cm quiet -Verbose -Debug | ConvertTo-LabYaml
+            Get-LabResource cm missing -Verbose -Debug -ErrorAction Continue
+            Get-LabLog missing -Container app -ErrorAction Continue
+            $connection | Format-List * | Out-String
+        } *>&1 | Out-String
+        $streams | Should -Match 'quiet' -Because 'the streams were captured'
+        $streams | Should -Not -Match 'standin-token'
+    }
+
     It 'shows kubectl exactly what Publish-LabResource applied' {
         $applied = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Publish-LabResource
         $applied.Result | Should -Be @('Created', 'Created')
