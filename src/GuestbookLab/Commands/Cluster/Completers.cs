@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
 
@@ -65,4 +66,17 @@ public sealed class NamespaceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         => ConnectionCompletion.Complete(target => target.List("Namespace").Select(r => r.Name).Append("default"), wordToComplete);
+}
+
+/// <summary>Completes kinds: the ones the module knows and the ones stored in the connected folder.</summary>
+public sealed class KindCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var stored = LabSession.Current is { } connection ? LabSession.Open(connection).List().Select(r => r.Kind) : [];
+        return KindInfo.Known.Concat(stored).Distinct(StringComparer.Ordinal)
+            .Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(k => new CompletionResult(k));
+    }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Model;
@@ -47,24 +46,8 @@ public sealed class GetLabPodCommand : TargetCmdlet
 
     protected override void EndProcessing()
     {
-        var selector = ParseSelector(Selector);
-        var (_, target) = OpenTarget();
-        IReadOnlyList<LabResource> found = [];
-        try
-        {
-            found = target.List("Pod", AllNamespaces ? null : Namespace ?? "default", Name, selector);
-        }
-        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException)
-        {
-            ThrowTerminatingError(LabSession.ToErrorRecord(ex, "Pod"));
-        }
-
-        if (Name is not null && found.Count == 0)
-        {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"Pod '{Name}' was not found in namespace {Namespace ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, Name));
-        }
-
         var now = DateTimeOffset.UtcNow;
-        WriteObject(found.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => LabPod.From(p, now)), enumerateCollection: true);
+        var pods = ListFromTarget("Pod", Name, Namespace, AllNamespaces, Selector);
+        WriteObject(pods.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => LabPod.From(p, now)), enumerateCollection: true);
     }
 }

@@ -1,9 +1,4 @@
-using System;
-using System.Collections;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -48,37 +43,5 @@ public sealed class GetLabResourceCommand : TargetCmdlet
     public string? Selector { get; set; }
 
     protected override void EndProcessing()
-    {
-        var selector = ParseSelector(Selector);
-        var (_, target) = OpenTarget();
-        IReadOnlyList<LabResource> found = [];
-        try
-        {
-            found = target.List(Kind, AllNamespaces ? null : Namespace ?? "default", Name, selector);
-        }
-        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException)
-        {
-            ThrowTerminatingError(LabSession.ToErrorRecord(ex, Kind));
-        }
-
-        if (Name is not null && found.Count == 0)
-        {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"{Kind} '{Name}' was not found in namespace {Namespace ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, Name));
-        }
-
-        WriteObject(found, enumerateCollection: true);
-    }
-}
-
-/// <summary>Completes kinds: the ones the module knows and the ones stored in the connected folder.</summary>
-public sealed class KindCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var stored = LabSession.Current is { } connection ? LabSession.Open(connection).List().Select(r => r.Kind) : [];
-        return KindInfo.Known.Concat(stored).Distinct(StringComparer.Ordinal)
-            .Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .Select(k => new CompletionResult(k));
-    }
+        => WriteObject(ListFromTarget(Kind, Name, Namespace, AllNamespaces, Selector), enumerateCollection: true);
 }

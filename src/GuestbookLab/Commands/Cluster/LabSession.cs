@@ -77,8 +77,34 @@ public abstract class TargetCmdlet : LabCmdlet, IDisposable
         return (connection, target);
     }
 
+    /// <summary>
+    /// Objects of a kind from the target ('default' namespace unless given, or every namespace). A failed call ends the
+    /// command; a named object that is not there is a non-terminating ResourceNotFound error.
+    /// </summary>
+    protected IReadOnlyList<LabResource> ListFromTarget(string kind, string? name, string? ns, bool allNamespaces, string? selector)
+    {
+        var labels = ParseSelector(selector);
+        var (_, target) = OpenTarget();
+        IReadOnlyList<LabResource> found = [];
+        try
+        {
+            found = target.List(kind, allNamespaces ? null : ns ?? "default", name, labels);
+        }
+        catch (Exception ex) when (ex is ApiStatusException or HttpRequestException)
+        {
+            ThrowTerminatingError(LabSession.ToErrorRecord(ex, kind));
+        }
+
+        if (name is not null && found.Count == 0)
+        {
+            WriteError(new ErrorRecord(new ItemNotFoundException($"{kind} '{name}' was not found in namespace {ns ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, name));
+        }
+
+        return found;
+    }
+
     /// <summary>Reads a label selector, 'app=ui,version=v1'; a part that is not key=value is an error naming it.</summary>
-    protected Dictionary<string, string>? ParseSelector(string? selector)
+    private Dictionary<string, string>? ParseSelector(string? selector)
     {
         if (selector is null)
         {
