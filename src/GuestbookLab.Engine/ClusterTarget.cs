@@ -238,20 +238,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                 {
                     // Each watch asks the server to end it within 50 s (or the time left); the next one resumes.
                     var remaining = Math.Clamp((int)Math.Ceiling((timeout - clock.Elapsed).TotalSeconds), 1, 50);
-                    var url = new Uri(client.BaseUri, $"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}");
-                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                    if (client.Credentials is not null)
-                    {
-                        client.Credentials.ProcessHttpRequestAsync(request, deadline.Token).GetAwaiter().GetResult();
-                    }
-
-                    using var response = client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).GetAwaiter().GetResult();
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        break;
-                    }
-
-                    using var reader = new System.IO.StreamReader(response.Content.ReadAsStream(deadline.Token));
+                    using var reader = OpenStream($"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}", deadline.Token);
                     string? line;
                     while ((line = reader.ReadLineAsync(deadline.Token).AsTask().GetAwaiter().GetResult()) is not null)
                     {
@@ -309,19 +296,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
 
         var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log" + (query.Count > 0 ? "?" + string.Join("&", query) : string.Empty);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path));
-        if (client.Credentials is not null)
-        {
-            client.Credentials.ProcessHttpRequestAsync(request, Cancellation).GetAwaiter().GetResult();
-        }
-
-        using var response = client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Cancellation).GetAwaiter().GetResult();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw StatusError(response, response.Content.ReadAsStringAsync(Cancellation).GetAwaiter().GetResult());
-        }
-
-        using var reader = new System.IO.StreamReader(response.Content.ReadAsStream(Cancellation));
+        using var reader = OpenStream(path, Cancellation);
         string? line;
         while ((line = reader.ReadLineAsync(Cancellation).AsTask().GetAwaiter().GetResult()) is not null)
         {
@@ -426,6 +401,31 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
 
         throw StatusError(response, text);
+    }
+
+    /// <summary>
+    /// A streamed GET (watch, log) with the client's credentials, read line by line as the server writes; not retried,
+    /// since its callers resume by themselves. A Status answer becomes an <see cref="ApiStatusException"/>.
+    /// </summary>
+    private System.IO.StreamReader OpenStream(string path, CancellationToken token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path));
+        if (client.Credentials is not null)
+        {
+            client.Credentials.ProcessHttpRequestAsync(request, token).GetAwaiter().GetResult();
+        }
+
+        var response = client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).GetAwaiter().GetResult();
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw StatusError(response, response.Content.ReadAsStringAsync(token).GetAwaiter().GetResult());
+            }
+        }
+
+        // The reader owns the response's stream; disposing it ends the response.
+        return new System.IO.StreamReader(response.Content.ReadAsStream(token));
     }
 
     /// <summary>The API server's Status answer (reason, message, causes) as an exception.</summary>

@@ -14,31 +14,33 @@ namespace GuestbookLab.Commands.Cluster;
 /// </summary>
 internal static class ConnectionCompletion
 {
-    public static IEnumerable<CompletionResult> Complete(Func<Engine.ILabTarget, IEnumerable<string>> candidates, string? wordToComplete)
+    /// <summary>Values read from the session's connection; none without one, or when it fails or is slow.</summary>
+    public static List<string> Read(Func<Engine.ILabTarget, IEnumerable<string>> candidates)
     {
         if (LabSession.Current is not { } connection)
         {
             return [];
         }
 
-        List<string> found;
         try
         {
             using var soon = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(2));
             var target = LabSession.Open(connection);
             target.Cancellation = soon.Token;
-            found = candidates(target).ToList();
+            return candidates(target).ToList();
         }
         catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or OperationCanceledException or System.IO.IOException or UnauthorizedAccessException)
         {
             return [];
         }
+    }
 
-        return found.Distinct(StringComparer.Ordinal)
+    /// <summary>The values that start with what was typed, each once, in order.</summary>
+    public static IEnumerable<CompletionResult> Match(IEnumerable<string> values, string? wordToComplete)
+        => values.Distinct(StringComparer.Ordinal)
             .Where(n => n.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .Select(n => new CompletionResult(n));
-    }
 
     public static string? Bound(IDictionary fakeBoundParameters, string name)
         => fakeBoundParameters.Contains(name) ? fakeBoundParameters[name]?.ToString() : null;
@@ -57,7 +59,7 @@ public sealed class NameCompleter : IArgumentCompleter
         }
 
         var ns = ConnectionCompletion.Bound(fakeBoundParameters, "Namespace") ?? "default";
-        return ConnectionCompletion.Complete(target => target.List(kind, ns).Select(r => r.Name), wordToComplete);
+        return ConnectionCompletion.Match(ConnectionCompletion.Read(target => target.List(kind, ns).Select(r => r.Name)), wordToComplete);
     }
 }
 
@@ -65,18 +67,12 @@ public sealed class NameCompleter : IArgumentCompleter
 public sealed class NamespaceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        => ConnectionCompletion.Complete(target => target.List("Namespace").Select(r => r.Name).Append("default"), wordToComplete);
+        => ConnectionCompletion.Match(ConnectionCompletion.Read(target => target.List("Namespace").Select(r => r.Name).Append("default")), wordToComplete);
 }
 
 /// <summary>Completes kinds: the ones the module knows and the ones stored in the connected folder.</summary>
 public sealed class KindCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var stored = LabSession.Current is { } connection ? LabSession.Open(connection).List().Select(r => r.Kind) : [];
-        return KindInfo.Known.Concat(stored).Distinct(StringComparer.Ordinal)
-            .Where(k => k.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)
-            .Select(k => new CompletionResult(k));
-    }
+        => ConnectionCompletion.Match(KindInfo.Known.Concat(ConnectionCompletion.Read(target => target.List().Select(r => r.Kind))), wordToComplete);
 }
