@@ -112,11 +112,27 @@ namespace StandIn
                 return;
             }
 
-            var (status, body) = await Route(request, segments, store);
-            context.Response.StatusCode = status;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(body.ToJsonString());
+            await WriteJson(context, await Route(request, segments, store));
         }
+
+        private static async Task WriteJson(HttpContext context, (int Status, JsonNode Body) answer)
+        {
+            context.Response.StatusCode = answer.Status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(answer.Body.ToJsonString());
+        }
+
+        // api/VERSION/... or apis/GROUP/VERSION/...: the group ("" for core), the version and the rest of the path.
+        private static (string? Group, string? Version, string[] Path) GroupVersion(string[] s) => s switch
+        {
+            ["api", var v, .. var r] => (string.Empty, v, r),
+            ["apis", var g, var v, .. var r] => (g, v, r),
+            _ => (null, null, Array.Empty<string>()),
+        };
+
+        // namespaces/NS/PLURAL/... of a namespaced type: the namespace and the path from PLURAL on.
+        private static (string? Namespace, string[] Path) Namespace(Store store, string group, string version, string[] rest)
+            => rest.Length >= 3 && rest[0] == "namespaces" && store.Find(group, version, rest[2]) is { Namespaced: true } ? (rest[1], rest[2..]) : (null, rest);
 
         private static async Task<(int, JsonNode)> Route(HttpRequest request, string[] s, Store store)
         {
@@ -142,12 +158,7 @@ namespace StandIn
                 return (200, new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups });
             }
 
-            var (group, version, rest) = s switch
-            {
-                ["api", var v, .. var r] => (string.Empty, v, r),
-                ["apis", var g, var v, .. var r] => (g, v, r),
-                _ => (null, null, Array.Empty<string>()),
-            };
+            var (group, version, rest) = GroupVersion(s);
             if (group is null || version is null)
             {
                 return NotFound("the server could not find the requested resource", null, null);
@@ -168,12 +179,7 @@ namespace StandIn
             }
 
             // [namespaces/NS/]PLURAL[/NAME[/status]]
-            string? ns = null;
-            if (rest.Length >= 3 && rest[0] == "namespaces" && store.Find(group, version, rest[2]) is { Namespaced: true })
-            {
-                ns = rest[1];
-                rest = rest[2..];
-            }
+            (var ns, rest) = Namespace(store, group, version, rest);
 
             var type = store.Find(group, version, rest[0]);
             if (type is null)
@@ -398,26 +404,17 @@ namespace StandIn
         private static async Task Watch(HttpContext context, string[] s, Store store)
         {
             var request = context.Request;
-            var (group, version, rest) = s switch
-            {
-                ["api", var v, .. var r] => (string.Empty, v, r),
-                ["apis", var g, var v, .. var r] => (g, v, r),
-                _ => (string.Empty, string.Empty, Array.Empty<string>()),
-            };
+            var (group, version, rest) = GroupVersion(s);
             string? ns = null;
-            if (rest.Length >= 3 && rest[0] == "namespaces")
+            if (group is not null && version is not null)
             {
-                ns = rest[1];
-                rest = rest[2..];
+                (ns, rest) = Namespace(store, group, version, rest);
             }
 
-            var type = rest.Length == 1 ? store.Find(group, version, rest[0]) : null;
+            var type = group is not null && version is not null && rest.Length == 1 ? store.Find(group, version, rest[0]) : null;
             if (type is null)
             {
-                var (code, body) = NotFound("the server could not find the requested resource", null, null);
-                context.Response.StatusCode = code;
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(body.ToJsonString());
+                await WriteJson(context, NotFound("the server could not find the requested resource", null, null));
                 return;
             }
 
@@ -500,11 +497,9 @@ namespace StandIn
                 : container.Length == 0 && containers.Count > 1 ? (400, Status(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]"))
                 : container.Length > 0 && !containers.Contains(container) ? (400, Status(400, "BadRequest", $"container {container} is not valid for pod {name}"))
                 : null;
-            if (problem is var (code, body))
+            if (problem is { } answer)
             {
-                context.Response.StatusCode = code;
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(body.ToJsonString());
+                await WriteJson(context, answer);
                 return;
             }
 
