@@ -95,7 +95,7 @@ public static class ApiObjectMapper
     public static object? CopyTree(object? value) => value switch
     {
         null => null,
-        string or bool or long or double => value,
+        string or bool or long or double or SecretValue => value,
         int i => (long)i,
         float f => (double)f,
         ApiObject o => ToTree(o),
@@ -111,6 +111,7 @@ public static class ApiObjectMapper
     public static string CanonicalKey(object? value) => value switch
     {
         null => "null",
+        SecretValue => $"\"{SecretValue.Redacted}\"",
         ApiObject o => CanonicalKey(ToTree(o)),
         string s => $"\"{s}\"",
         IDictionary map => "{" + string.Join(",", Entries(map)
@@ -167,6 +168,16 @@ public static class ApiObjectMapper
         if (underlying == typeof(string))
         {
             return value as string ?? throw Mismatch(path, "a string", value);
+        }
+
+        if (underlying == typeof(SecretValue))
+        {
+            return value switch
+            {
+                SecretValue secret => secret,
+                string text => SecretValue.FromText(text),
+                _ => throw Mismatch(path, "a string", value),
+            };
         }
 
         if (underlying == typeof(int))

@@ -88,6 +88,31 @@ public static class ErrorIds
     public const string WaitNotPossible = "WaitNotPossible";
     public const string LogNotAvailable = "LogNotAvailable";
 
+    // AWS and the cluster's lifecycle (kops)
+    public const string InvalidBucketName = "InvalidBucketName";
+    public const string InvalidRepositoryName = "InvalidRepositoryName";
+    public const string InvalidRegion = "InvalidRegion";
+    public const string InvalidZone = "InvalidZone";
+    public const string InvalidClusterName = "InvalidClusterName";
+    public const string InvalidClusterSpec = "InvalidClusterSpec";
+    public const string InvalidInstanceSize = "InvalidInstanceSize";
+    public const string InvalidArn = "InvalidArn";
+    public const string InvalidStateStore = "InvalidStateStore";
+    public const string InvalidSshPublicKey = "InvalidSshPublicKey";
+    public const string InvalidEndpoint = "InvalidEndpoint";
+    public const string AwsCredentialsNotFound = "AwsCredentialsNotFound";
+    public const string AwsRegionNotFound = "AwsRegionNotFound";
+    public const string AwsRequestFailed = "AwsRequestFailed";
+    public const string AwsAccessDenied = "AwsAccessDenied";
+    public const string AwsTokenExpired = "AwsTokenExpired";
+    public const string BucketOwnedByOthers = "BucketOwnedByOthers";
+    public const string BucketNotEmpty = "BucketNotEmpty";
+    public const string RegistryNotFound = "RegistryNotFound";
+    public const string RegistryNotEmpty = "RegistryNotEmpty";
+    public const string KopsNotFound = "KopsNotFound";
+    public const string KopsFailed = "KopsFailed";
+    public const string ClusterNotReady = "ClusterNotReady";
+
     // Pipeline and files
     public const string NoApplicableInput = "NoApplicableInput";
     public const string InvalidManifest = "InvalidManifest";

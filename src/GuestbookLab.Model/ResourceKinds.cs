@@ -22,6 +22,7 @@ public static class ResourceKinds
         [InstallGroup] = ["v1alpha1"],
         [string.Empty] = ["v1"],
         ["apps"] = ["v1"],
+        [KopsKinds.Group] = ["v1alpha2"],
     };
 
     private static readonly Dictionary<(string Group, string Kind), Func<LabResource>> Factories = new()
@@ -36,6 +37,10 @@ public static class ResourceKinds
         [(InstallGroup, IstioOperator.KindName)] = () => new IstioOperator(),
         [(string.Empty, KubernetesNamespace.KindName)] = () => new KubernetesNamespace(),
         [(string.Empty, Service.KindName)] = () => new Service(),
+        [(string.Empty, KubernetesSecret.KindName)] = () => new KubernetesSecret(),
+        [(KopsKinds.Group, KopsCluster.KindName)] = () => new KopsCluster(),
+        [(KopsKinds.Group, KopsInstanceGroup.KindName)] = () => new KopsInstanceGroup(),
+        [(KopsKinds.Group, KopsSshCredential.KindName)] = () => new KopsSshCredential(),
         [("apps", Deployment.KindName)] = () => new Deployment(),
         [("apps", StatefulSet.KindName)] = () => new StatefulSet(),
         [("apps", DaemonSet.KindName)] = () => new DaemonSet(),
