@@ -42,6 +42,17 @@
         'Wait-LabResource'
         'Get-LabLog'
         'Remove-LabResource'
+        'Get-LabAwsIdentity'
+        'New-LabStateStore'
+        'Remove-LabStateStore'
+        'New-LabCluster'
+        'Publish-LabCluster'
+        'Wait-LabCluster'
+        'Remove-LabCluster'
+        'New-LabRegistry'
+        'Get-LabRegistry'
+        'Remove-LabRegistry'
+        'New-LabRegistrySecret'
         'Test-MeshResource'
         'Test-MeshRequest'
         'Test-MeshConfiguration'
@@ -54,7 +65,7 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Istio', 'Kubernetes', 'ServiceMesh', 'Codelab', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+            Tags       = @('Istio', 'Kubernetes', 'ServiceMesh', 'Codelab', 'AWS', 'kops', 'ECR', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

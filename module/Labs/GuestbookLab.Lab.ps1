@@ -15,10 +15,17 @@
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it.
 
-    Sections: Install (the istioctl configuration and the injection label), Traffic (ingress, fault injection,
+    Sections: Setup (the kops cluster spec, and the ECR image pull secret), Install (the istioctl configuration and the
+    injection label), Traffic (ingress, fault injection,
     retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
     (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
-    'istioctl install -f'; every other file is for 'kubectl apply -f'.
+    'istioctl install -f'; the cluster spec is for 'kops create -f'; every other file is for 'kubectl apply -f'.
+
+    Offline (the default) the Setup steps only render what would be created: the kops Cluster and InstanceGroups,
+    and the pull secret (its token written as <redacted>). With -Aws they run against your AWS account (credentials
+    and region as the AWS CLI finds them, or -AwsOptions): the state store bucket, the cluster (kops create, update
+    and validate, then a connection to its kubeconfig context), the ECR repositories and a real ECR token in the
+    secret. GuestbookLab.Teardown.ps1 reverses them.
 .EXAMPLE
     ./GuestbookLab.Lab.ps1 -OutputPath ./lab | Format-Table Step, Title, Resources
 #>
@@ -28,13 +35,29 @@ param(
     [string] $OutputPath = (Join-Path (Get-Location) 'lab'),
 
     # The codelab sections to run.
-    [ValidateSet('Install', 'Traffic', 'Egress', 'Security')]
-    [string[]] $Section = @('Install', 'Traffic', 'Egress', 'Security'),
+    [ValidateSet('Setup', 'Install', 'Traffic', 'Egress', 'Security')]
+    [string[]] $Section = @('Setup', 'Install', 'Traffic', 'Egress', 'Security'),
 
     # The AWS account and ECR repository prefix of the lab's images (the codelab's ACCOUNT_ID and REPO_PREFIX).
     [string] $AccountId = '123456789012',
     [string] $RepoPrefix = 'guestbook',
     [string] $Region = 'us-east-1',
+
+    # The kops cluster and its state store (the codelab's NAME and STATE_BUCKET), zones and permissions boundary.
+    [string] $ClusterName = 'mycoolcluster.k8s.local',
+    [string] $StateBucket = 'your-name-state-store',
+    [string[]] $Zones = @('us-east-1a'),
+    [string[]] $MasterZones = @('us-east-1a', 'us-east-1b', 'us-east-1c'),
+    [string] $PermissionsBoundary = "arn:aws:iam::$($AccountId):policy/CustomPowerUserBound",
+    # The admin SSH public key (a .pub file or the key line); none by default.
+    [string] $SshPublicKey,
+
+    # Runs the Setup section against AWS (state store, kops cluster, ECR repositories and token) instead of only
+    # rendering it. Needs AWS credentials and kops.
+    [switch] $Aws,
+
+    # Parameters for every AWS and kops cmdlet of the Setup section (ProfileName, Credential, EndpointUrl, KopsPath).
+    [hashtable] $AwsOptions = @{},
 
     # Also applies each step (and the codelab's deletions) to the connected target.
     [switch] $Apply,
@@ -50,6 +73,38 @@ $steps = [System.Collections.Generic.List[object]]::new()
 # A step: what it builds, and what the codelab deletes before it (Kind/name or Kind/namespace/name).
 function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build, [string[]] $Remove = @()) {
     $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build; Remove = $Remove })
+}
+
+# ------------------------------------------------------------------ Initial setup, cluster, ECR
+$awsParameters = @{ Region = $Region } + $AwsOptions
+Step Setup cluster-spec 'The kops cluster: 3 masters, 4 nodes, flannel, the permissions boundary set (kops create -f)' {
+    $spec = @{
+        Name = $ClusterName; StateStore = "s3://$StateBucket"; Zones = $Zones; MasterZones = $MasterZones
+        NodeCount = 4; NodeSize = 't2.large'; MasterSize = 't2.medium'; MasterVolumeSize = 20; NodeVolumeSize = 20
+        Networking = 'flannel'; PermissionsBoundary = $PermissionsBoundary
+    }
+    if ($SshPublicKey) { $spec.SshPublicKey = $SshPublicKey }
+    $cluster = New-LabCluster @spec
+    if ($Aws) {
+        $kops = @{} + $awsParameters
+        $null = New-LabStateStore -BucketName $StateBucket @awsParameters
+        $null = $cluster | Publish-LabCluster @kops | Wait-LabCluster @kops
+        if (-not $Connection) { $null = Connect-LabCluster -Context $ClusterName }
+    }
+    $cluster
+}
+Step Setup registry-secret 'The ECR repositories and the image pull secret ecr-secret (a fresh ECR token)' {
+    if ($Aws) {
+        $ecr = @{} + $awsParameters
+        $ecr.Remove('KopsPath')
+        $null = New-LabRegistry -RepositoryPrefix $RepoPrefix -Name ui, message, guestbook, kpack -ScanOnPush @ecr
+        New-LabRegistrySecret @ecr
+    } else {
+        # Offline: the secret as it will be, with a stand-in token (written as <redacted> like a real one).
+        $token = [securestring]::new()
+        'offline-placeholder-token'.ToCharArray() | ForEach-Object { $token.AppendChar($_) }
+        New-LabRegistrySecret -Server "https://$AccountId.dkr.ecr.$Region.amazonaws.com" -Password $token
+    }
 }
 
 # ------------------------------------------------------------------ Install Istio, proxy injection
@@ -227,8 +282,11 @@ foreach ($step in $steps) {
             Get-LabResource -Kind $parts[0] -Name $parts[-1] -Namespace $namespace @applyTo -ErrorAction Ignore | Remove-LabResource @applyTo -Confirm:$false
         }
         # istioctl install records the configuration it installed as the IstioOperator istio-system/installed-state.
+        # kops objects go to the state store (Publish-LabCluster, with -Aws), not to the cluster.
         $toApply = foreach ($object in $objects) {
-            if ($object -is [GuestbookLab.Model.IstioOperator] -and -not $object.Name) {
+            if ($object -is [GuestbookLab.Model.KopsResource]) {
+                continue
+            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and -not $object.Name) {
                 $installed = ConvertFrom-LabYaml ($object | ConvertTo-LabYaml)
                 $installed.Name = 'installed-state'
                 $installed.Namespace = 'istio-system'

@@ -28,7 +28,10 @@ public static class ManifestSerializer
         return resources;
     }
 
-    /// <summary>Writes resources as one multi-document YAML string in kubectl's field order.</summary>
-    public static string Serialize(IEnumerable<LabResource> resources) =>
-        YamlCodec.Emit(resources.Select(r => (IDictionary<string, object?>)ApiObjectMapper.ToTree(r)));
+    /// <summary>
+    /// Writes resources as one multi-document YAML string in kubectl's field order. Secret values are written as
+    /// <c>&lt;redacted&gt;</c> unless <paramref name="includeSecrets"/>.
+    /// </summary>
+    public static string Serialize(IEnumerable<LabResource> resources, bool includeSecrets = false) =>
+        YamlCodec.Emit(resources.Select(r => (IDictionary<string, object?>)SecretValue.Resolve(ApiObjectMapper.ToTree(r), includeSecrets)!));
 }

@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
 
 # GuestbookLab must work in a session where another module already loaded (or later loads) another version of
 # YamlDotNet, as powershell-yaml does. Each case runs in a fresh pwsh.

@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
 
 BeforeDiscovery {
     $expected = Get-ChildItem (Join-Path $DataFolder 'codelab') -Filter *.yaml | ForEach-Object { @{ Step = $_.BaseName; Expected = $_.FullName } }
@@ -17,19 +17,19 @@ Describe 'The lab script' {
     It 'runs every step of the codelab that has YAML, in order' {
         $withYaml = @(Get-ChildItem (Join-Path $DataFolder 'codelab') -Filter *.yaml | ForEach-Object BaseName)
         @($steps.Step | Where-Object { $_ -in $withYaml }) | Should -Be $withYaml
-        @($steps.Step | Where-Object { $_ -notin $withYaml }) | Should -Be @('02-injection', '03-app', '24-noistio-namespace')
+        @($steps.Step | Where-Object { $_ -notin $withYaml }) | Should -Be @('01-cluster-spec', '02-registry-secret', '04-injection', '05-app', '26-noistio-namespace')
     }
 
     It 'labels the namespaces it needs for injection' {
-        ($steps | Where-Object Step -EQ '02-injection').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'enabled'
-        ($steps | Where-Object Step -EQ '24-noistio-namespace').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'disabled'
+        ($steps | Where-Object Step -EQ '04-injection').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'enabled'
+        ($steps | Where-Object Step -EQ '26-noistio-namespace').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'disabled'
     }
 
     It 'writes an index of its steps with the codelab''s deletions' {
         $index = Import-Csv (Join-Path $labOut 'lab-steps.csv')
         $index.Step | Should -Be @($steps.Step)
-        ($index | Where-Object Step -EQ '07-fault-delay').Removes | Should -Be 'VirtualService/guestbook-service'
-        ($index | Where-Object Step -EQ '14-reset-ui-route').Removes | Should -Be 'Deployment/ui-v2;DestinationRule/ui'
+        ($index | Where-Object Step -EQ '09-fault-delay').Removes | Should -Be 'VirtualService/guestbook-service'
+        ($index | Where-Object Step -EQ '16-reset-ui-route').Removes | Should -Be 'Deployment/ui-v2;DestinationRule/ui'
     }
 
     It 'applies every step to a directory target, with the codelab''s deletions (-Apply)' {
@@ -37,7 +37,9 @@ Describe 'The lab script' {
         $connection = Connect-LabCluster -Directory $cluster
         try {
             $applied = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-applied') -Apply -WarningAction SilentlyContinue
-            @($applied.Applied).Count | Should -Be @($applied.Objects).Count
+            # kops's objects go to its state store (Publish-LabCluster), never to the cluster.
+            @($applied.Applied).Count | Should -Be @($applied.Objects | Where-Object { $_ -isnot [GuestbookLab.Model.KopsResource] }).Count
+            (Get-LabResource Secret ecr-secret).Type | Should -Be 'kubernetes.io/dockerconfigjson'
             Get-LabResource vs guestbook-service -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             Get-LabResource deploy ui-v2 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             (Get-LabResource ap).Name | Should -Contain 'deny-all'
@@ -53,9 +55,19 @@ Describe 'The lab script' {
         }
     }
 
+    It 'renders the set-up offline: the kops cluster spec and the pull secret, its token redacted' {
+        $spec = $steps | Where-Object Step -EQ '01-cluster-spec'
+        $spec.Objects.Kind | Should -Be @('Cluster', 'InstanceGroup', 'InstanceGroup', 'InstanceGroup', 'InstanceGroup')
+        $spec.Objects[0].PermissionsBoundary | Should -Be 'arn:aws:iam::123456789012:policy/CustomPowerUserBound'
+        (ConvertFrom-LabYaml -Path $spec.File)[0] | Should -BeOfType GuestbookLab.Model.KopsCluster
+        $secret = $steps | Where-Object Step -EQ '02-registry-secret'
+        Get-Content -Raw $secret.File | Should -Match '\.dockerconfigjson: <redacted>'
+        Get-Content -Raw $secret.File | Should -Not -Match 'offline-placeholder-token'
+    }
+
     It 'runs only the sections asked for, keeping step numbers' {
         $only = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'egress') -Section Egress
-        $only.Step | Should -Be @('18-registry-only', '19-egress-ubuntu', '20-egress-google')
+        $only.Step | Should -Be @('20-registry-only', '21-egress-ubuntu', '22-egress-google')
     }
 
     It 'writes one manifest per step and emits what it made' {
@@ -77,7 +89,7 @@ Describe 'The lab script' {
     It 'writes manifests that validate against the Istio 1.17.8 CRDs and MeshConfig schema (an independent validator)' {
         $result = Invoke-SchemaCheck (@('validate', $crds) + $steps.File)
         # Only core Kubernetes kinds have no Istio schema.
-        $result.Output | Where-Object { $_ -notmatch '^OK ' -and $_ -notmatch '^SKIP .* (Namespace|Deployment|StatefulSet|Service|ServiceAccount)/' } | Should -BeNullOrEmpty
+        $result.Output | Where-Object { $_ -notmatch '^OK ' -and $_ -notmatch '^SKIP .* (Namespace|Deployment|StatefulSet|Service|ServiceAccount|Secret|Cluster|InstanceGroup)/' } | Should -BeNullOrEmpty
         $result.ExitCode | Should -Be 0
         @($result.Output).Count | Should -Be @($steps.Objects).Count
         @($result.Output | Where-Object { $_ -match '^OK .*IstioOperator/' }).Count | Should -Be 2

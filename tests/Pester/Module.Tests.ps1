@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
 
 BeforeDiscovery {
     Import-Module $ModuleManifest -Force
@@ -7,8 +7,8 @@ BeforeDiscovery {
         $n = 0
         foreach ($example in (Get-Help $c.Name -Examples).examples.example) {
             $n++
-            # Examples that need a live cluster say so; they cannot run here.
-            if (($example.remarks.Text -join ' ') -notmatch '\(Needs a cluster\.\)') {
+            # Examples that need a live cluster, AWS or kops say so ('(Needs …)'); they cannot run here.
+            if (($example.remarks.Text -join ' ') -notmatch '\(Needs [^)]+\.\)') {
                 @{ Cmdlet = $c.Name; Number = $n; Code = $example.code }
             }
         }
@@ -130,6 +130,15 @@ Describe 'Default display' {
         $text | Should -Match '(?m)^VirtualService\s+ui\s+\*\s+gateways gw; routes ui/v1 20% \+ ui/v2 80%'
         $text | Should -Match '(?m)^Gateway\s+gw\s+\*\s+selector istio=ingressgateway; ports 80/HTTP'
         $text | Should -Not -Match 'Spec\s+:'
+    }
+
+    It 'shows the set-up''s objects in the same table, a Secret without its values' {
+        $token = ConvertTo-SecureString 'DISPLAY-TOKEN' -AsPlainText -Force
+        $text = @(New-LabCluster -Name a.k8s.local -StateStore s3://lab-state -Zones us-east-1a; New-LabRegistrySecret -Server https://r.example -Password $token) | Out-String -Width 250
+        $text | Should -Match '(?m)^Cluster\s+a\.k8s\.local\s+kops v1\.26\.6; state s3://lab-state; zones us-east-1a; networking flannel'
+        $text | Should -Match '(?m)^InstanceGroup\s+nodes-us-east-1a\s+Node 4x t2\.large in us-east-1a; root 20 GiB'
+        $text | Should -Match '(?m)^Secret\s+ecr-secret\s+kubernetes\.io/dockerconfigjson; data \.dockerconfigjson'
+        $text | Should -Not -Match 'DISPLAY-TOKEN'
     }
 
     It 'shows validation issues as a table' {

@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
 
 BeforeDiscovery {
     # Every kind in the Istio 1.17.8 CRDs, each version served.

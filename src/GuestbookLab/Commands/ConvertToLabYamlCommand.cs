@@ -10,6 +10,7 @@ namespace GuestbookLab.Commands;
 /// Documents are separated by '---'. Fields are written in kubectl's order (apiVersion, kind, metadata, spec, then
 /// sorted), strings that would read as numbers or booleans are quoted ("1.0"), and fields the module does not model
 /// are written back as they were read. The cmdlet only converts; Export-LabManifest and Test-MeshResource validate.
+/// Secret values are written as &lt;redacted&gt; unless -IncludeSecrets is given.
 /// </remarks>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | ConvertTo-LabYaml</code>
@@ -25,13 +26,17 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     public LabResource[] InputObject { get; set; } = null!;
 
+    /// <summary>Writes Secrets' values; without it they are written as &lt;redacted&gt; (which an API server refuses).</summary>
+    [Parameter]
+    public SwitchParameter IncludeSecrets { get; set; }
+
     protected override void ProcessRecord() => resources.AddRange(InputObject);
 
     protected override void EndProcessing()
     {
         if (resources.Count > 0)
         {
-            WriteObject(ManifestSerializer.Serialize(resources));
+            WriteObject(ManifestSerializer.Serialize(resources, IncludeSecrets));
         }
     }
 }

@@ -18,6 +18,7 @@ namespace GuestbookLab.Commands;
 /// with -Step, the folder -Path receives the file STEP.yaml with every object;
 /// otherwise the folder -Path receives one file per object, [NAMESPACE/]KIND-NAME.yaml (kind in lower case).
 /// Files are replaced whole (written to a temporary file, then moved), and each written file is emitted.
+/// Secret values (New-LabRegistrySecret's token) are written as &lt;redacted&gt; unless -IncludeSecrets is given.
 /// </remarks>
 /// <example>
 /// <code>Set-MeshTrafficSplit -Service ui -Weight @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Export-LabManifest -Path ./lab -Step 06-split</code>
@@ -51,6 +52,10 @@ public sealed class ExportLabManifestCommand : LabCmdlet
     [Parameter]
     public SwitchParameter SkipValidation { get; set; }
 
+    /// <summary>Writes Secrets' values; without it they are written as &lt;redacted&gt; (which an API server refuses).</summary>
+    [Parameter]
+    public SwitchParameter IncludeSecrets { get; set; }
+
     protected override void ProcessRecord() => resources.AddRange(InputObject);
 
     protected override void EndProcessing()
@@ -82,7 +87,7 @@ public sealed class ExportLabManifestCommand : LabCmdlet
         {
             if (ShouldProcess(file, $"Write {content.Count} manifest(s)"))
             {
-                Write(file, ManifestSerializer.Serialize(content));
+                Write(file, ManifestSerializer.Serialize(content, IncludeSecrets));
             }
         }
     }
