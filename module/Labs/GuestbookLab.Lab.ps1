@@ -48,7 +48,8 @@ param(
     [string] $StateBucket = 'your-name-state-store',
     [string[]] $Zones = @('us-east-1a'),
     [string[]] $MasterZones = @('us-east-1a', 'us-east-1b', 'us-east-1c'),
-    [string] $PermissionsBoundary = "arn:aws:iam::$($AccountId):policy/CustomPowerUserBound",
+    # The IAM policy every role kops creates is bounded by; by default ACCOUNT's CustomPowerUserBound (the codelab's).
+    [string] $PermissionsBoundary,
     # The admin SSH public key (a .pub file or the key line); none by default.
     [string] $SshPublicKey,
 
@@ -58,6 +59,8 @@ param(
 
     # Parameters for every AWS and kops cmdlet of the Setup section (ProfileName, Credential, EndpointUrl, KopsPath).
     [hashtable] $AwsOptions = @{},
+    # Overrides for the state store's S3 calls only (e.g. another -EndpointUrl).
+    [hashtable] $StateStoreOptions = @{},
 
     # Also applies each step (and the codelab's deletions) to the connected target.
     [switch] $Apply,
@@ -77,6 +80,13 @@ function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] 
 
 # ------------------------------------------------------------------ Initial setup, cluster, ECR
 $awsParameters = @{ Region = $Region } + $AwsOptions
+$ecrParameters = @{} + $awsParameters
+$ecrParameters.Remove('KopsPath')
+if ($Aws -and -not $PSBoundParameters.ContainsKey('AccountId')) {
+    # The codelab's 'aws sts get-caller-identity --query Account'.
+    $AccountId = (Get-LabAwsIdentity @ecrParameters).Account
+}
+if (-not $PermissionsBoundary) { $PermissionsBoundary = "arn:aws:iam::$($AccountId):policy/CustomPowerUserBound" }
 Step Setup cluster-spec 'The kops cluster: 3 masters, 4 nodes, flannel, the permissions boundary set (kops create -f)' {
     $spec = @{
         Name = $ClusterName; StateStore = "s3://$StateBucket"; Zones = $Zones; MasterZones = $MasterZones
@@ -86,19 +96,18 @@ Step Setup cluster-spec 'The kops cluster: 3 masters, 4 nodes, flannel, the perm
     if ($SshPublicKey) { $spec.SshPublicKey = $SshPublicKey }
     $cluster = New-LabCluster @spec
     if ($Aws) {
-        $kops = @{} + $awsParameters
-        $null = New-LabStateStore -BucketName $StateBucket @awsParameters
-        $null = $cluster | Publish-LabCluster @kops | Wait-LabCluster @kops
+        $s3 = @{} + $ecrParameters
+        foreach ($key in $StateStoreOptions.Keys) { $s3[$key] = $StateStoreOptions[$key] }
+        $null = New-LabStateStore -BucketName $StateBucket @s3
+        $null = $cluster | Publish-LabCluster @awsParameters | Wait-LabCluster @awsParameters
         if (-not $Connection) { $null = Connect-LabCluster -Context $ClusterName }
     }
     $cluster
 }
 Step Setup registry-secret 'The ECR repositories and the image pull secret ecr-secret (a fresh ECR token)' {
     if ($Aws) {
-        $ecr = @{} + $awsParameters
-        $ecr.Remove('KopsPath')
-        $null = New-LabRegistry -RepositoryPrefix $RepoPrefix -Name ui, message, guestbook, kpack -ScanOnPush @ecr
-        New-LabRegistrySecret @ecr
+        $null = New-LabRegistry -RepositoryPrefix $RepoPrefix -Name ui, message, guestbook, kpack -ScanOnPush @ecrParameters
+        New-LabRegistrySecret @ecrParameters
     } else {
         # Offline: the secret as it will be, with a stand-in token (written as <redacted> like a real one).
         $token = [securestring]::new()

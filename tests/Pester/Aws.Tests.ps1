@@ -122,8 +122,8 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
     It 'tells who the credentials are, and where they came from (never the secret)' {
         $all = Get-LabAwsIdentity @on -Debug 5>&1
         $identity = $all | Where-Object { $_ -is [GuestbookLab.Model.LabAwsIdentity] }
-        $identity.Account | Should -Be '123456789012'
-        $identity.Arn | Should -Be 'arn:aws:iam::123456789012:user/lab-user'
+        $identity.Account | Should -Be '111122223333'
+        $identity.Arn | Should -Be 'arn:aws:iam::111122223333:user/lab-user'
         $identity.CredentialSource | Should -BeLike '-Credential*'
         ($all | Out-String) | Should -Match 'AWS credentials: -Credential'
         ($all | Out-String) | Should -Not -Match 'Secret\+Key'
@@ -136,7 +136,7 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
         $env:AWS_SESSION_TOKEN = 'session-token-0002'
         $env:AWS_REGION = 'eu-west-1'
         $identity = Get-LabAwsIdentity -EndpointUrl $aws.Url
-        $identity.Arn | Should -Be 'arn:aws:sts::123456789012:assumed-role/lab-session'
+        $identity.Arn | Should -Be 'arn:aws:sts::111122223333:assumed-role/lab-session'
         $identity.Region | Should -Be 'eu-west-1'
         $identity.CredentialSource | Should -BeLike 'environment variables AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN*'
         (Get-AwsStandInRequest $aws.Url)[-1].region | Should -Be 'eu-west-1'
@@ -181,8 +181,8 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
     It 'creates the codelab''s repositories, and returns existing ones on a re-run' {
         $created = New-LabRegistry -RepositoryPrefix lab1 -Name ui, message, guestbook, kpack -ScanOnPush @on
         $created.Name | Should -Be @('lab1-ui', 'lab1-message', 'lab1-guestbook', 'lab1-kpack')
-        $created[0].Uri | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com/lab1-ui'
-        $created[0].Server | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com'
+        $created[0].Uri | Should -Be '111122223333.dkr.ecr.us-east-1.amazonaws.com/lab1-ui'
+        $created[0].Server | Should -Be '111122223333.dkr.ecr.us-east-1.amazonaws.com'
         $created.ScanOnPush | Should -Be @($true, $true, $true, $true)
         $again = New-LabRegistry -RepositoryPrefix lab1 -Name ui, message, guestbook, kpack @on -ErrorVariable errors
         $errors | Should -BeNullOrEmpty
@@ -236,7 +236,7 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
         $secret = $all | Where-Object { $_ -is [GuestbookLab.Model.KubernetesSecret] }
         $secret.Name | Should -Be 'ecr-secret'
         $config = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($secret.Data['.dockerconfigjson'].Reveal())) | ConvertFrom-Json -AsHashtable
-        $entry = $config.auths['https://123456789012.dkr.ecr.us-east-1.amazonaws.com']
+        $entry = $config.auths['https://111122223333.dkr.ecr.us-east-1.amazonaws.com']
         $entry.username | Should -Be 'AWS'
         $entry.password | Should -BeExactly $password
         $entry.auth | Should -Be ([Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("AWS:$password")))
@@ -441,6 +441,40 @@ Describe 'The cluster''s lifecycle (a fake kops)' {
     ) {
         $type = (Get-Command $Command).ImplementingType
         $type.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
+    }
+}
+
+Describe 'The lab''s Setup section against AWS (-Aws)' {
+    BeforeAll {
+        $aws = Start-AwsStandIn
+        $s3 = Start-S3rver
+        $k8s = Start-StandIn
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+    }
+    AfterAll { $aws.Process, $s3.Process, $k8s.Process | Stop-Process -ErrorAction Ignore }
+
+    It 'creates the state store, the cluster, the repositories and the pull secret with no manual edit' {
+        $kops = New-FakeKops
+        Set-FakeKopsScript $kops @{ 'get cluster' = @{ stderr = @('cluster not found'); exit = 1 }; 'validate cluster' = @{ stdout = @('{"failures":[],"nodes":[]}') } }
+        $connection = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        try {
+            $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'aws-lab') -Section Setup -Aws -Apply -Connection $connection `
+                -StateBucket aws-lab-state -RepoPrefix awslab `
+                -AwsOptions @{ Credential = (New-TestAwsCredential); EndpointUrl = $aws.Url; KopsPath = $kops.Path } `
+                -StateStoreOptions @{ Credential = $s3.Credential; EndpointUrl = $s3.Url } -WarningAction SilentlyContinue
+            $steps.Step | Should -Be @('01-cluster-spec', '02-registry-secret')
+            # The account comes from STS, so the permissions boundary needs no edit.
+            $steps[0].Objects[0].PermissionsBoundary | Should -Be 'arn:aws:iam::111122223333:policy/CustomPowerUserBound'
+            (Get-FakeKopsCall $kops) | ForEach-Object { $_.args[0] } | Should -Be @('get', 'create', 'update', 'validate')
+            Invoke-WebRequest -Method Head "$($s3.Url)/aws-lab-state" -SkipHttpErrorCheck | ForEach-Object StatusCode | Should -Be 200
+            (Get-LabRegistry -RepositoryPrefix awslab -Region us-east-1 -Credential (New-TestAwsCredential) -EndpointUrl $aws.Url).Name | Should -Be @('awslab-guestbook', 'awslab-kpack', 'awslab-message', 'awslab-ui')
+            $steps[1].Applied.Result | Should -Be 'Created'
+            $json = & $Kubectl --kubeconfig $k8s.KubeConfig get secret ecr-secret -o 'jsonpath={.data.\.dockerconfigjson}'
+            [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($json)) | Should -BeLike '*https://111122223333.dkr.ecr.us-east-1.amazonaws.com*'
+            Get-Content -Raw $steps[1].File | Should -Match '<redacted>'
+        } finally {
+            Disconnect-LabCluster
+        }
     }
 }
 

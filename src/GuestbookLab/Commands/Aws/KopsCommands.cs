@@ -167,6 +167,11 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
             var store = StateStore ?? cluster.StateStore ?? string.Empty;
             CheckNameAndStore(cluster.Name, store);
             var groupsCount = objects.OfType<KopsInstanceGroup>().Count();
+            if (!objects.OfType<KopsSshCredential>().Any())
+            {
+                WriteWarning($"The spec of {cluster.Name} has no SSH key, so its instances will have none: the codelab makes one with ssh-keygen; give New-LabCluster -SshPublicKey ~/.ssh/id_rsa.pub to install it.");
+            }
+
             if (!ShouldProcess($"cluster {cluster.Name} ({groupsCount} instance groups) in {store}", "Create with kops and build its AWS resources"))
             {
                 continue;
