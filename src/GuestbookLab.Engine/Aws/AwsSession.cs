@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
 using Amazon;
@@ -182,7 +181,7 @@ public sealed class AwsSession
     {
         if (options.AccessKeyId is not null && options.SecretAccessKey is not null)
         {
-            return (new BasicAWSCredentials(options.AccessKeyId, Plain(options.SecretAccessKey)), $"-Credential (access key {Mask(options.AccessKeyId)})", null);
+            return (new BasicAWSCredentials(options.AccessKeyId, GuestbookLab.Model.SecureText.Reveal(options.SecretAccessKey)), $"-Credential (access key {Mask(options.AccessKeyId)})", null);
         }
 
         if (options.ProfileName is not null)
@@ -268,17 +267,4 @@ public sealed class AwsSession
 
     /// <summary>The first four and last four characters of an access key id (as the AWS console shows them).</summary>
     private static string Mask(string accessKey) => accessKey.Length <= 8 ? "****" : $"{accessKey[..4]}…{accessKey[^4..]}";
-
-    internal static string Plain(SecureString secure)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer, secure.Length);
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
 }

@@ -112,15 +112,8 @@ public sealed class EcrClient : IDisposable
         var token = data.GetProperty("authorizationToken").GetString() ?? string.Empty;
         var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        var password = new SecureString();
-        foreach (var c in decoded.AsSpan(colon + 1))
-        {
-            password.AppendChar(c);
-        }
-
-        password.MakeReadOnly();
         return new EcrAuthorization(
-            password,
+            SecureText.Protect(decoded.AsSpan(colon + 1)),
             colon > 0 ? decoded[..colon] : "AWS",
             data.GetProperty("proxyEndpoint").GetString() ?? string.Empty,
             Epoch(data.GetProperty("expiresAt")) ?? DateTimeOffset.UtcNow.AddHours(12));

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Text;
 using GuestbookLab.Model;
@@ -21,7 +20,7 @@ public static class RegistrySecretBuilder
     public static KubernetesSecret Build(string name, string? ns, string server, string userName, SecureString password, string? email)
     {
         ArgumentNullException.ThrowIfNull(password);
-        var plain = Plain(password);
+        var plain = SecureText.Reveal(password);
         var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{userName}:{plain}"));
         var json = new StringBuilder("{\"auths\":{");
         Go(json, server).Append(":{\"username\":");
@@ -69,18 +68,5 @@ public static class RegistrySecretBuilder
         }
 
         return json.Append('"');
-    }
-
-    private static string Plain(SecureString secure)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer, secure.Length);
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
     }
 }

@@ -102,6 +102,18 @@ public abstract class KopsCmdlet : AwsCmdlet
     }
 }
 
+/// <summary>Base of the kops cmdlets that name one cluster: -Name and -StateStore, bound from the pipeline by property name.</summary>
+public abstract class KopsClusterCmdlet : KopsCmdlet
+{
+    /// <summary>The cluster's name.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Name { get; set; } = null!;
+
+    /// <summary>The kops state store, s3://bucket.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    public string StateStore { get; set; } = null!;
+}
+
 /// <summary>Creates the cluster with kops from spec objects: kops create -f, then kops update cluster --yes --admin.</summary>
 /// <remarks>
 /// Takes New-LabCluster's objects (or kops YAML read with ConvertFrom-LabYaml) from the pipeline. The spec (Cluster,
@@ -201,16 +213,8 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
 /// </example>
 [Cmdlet(VerbsLifecycle.Wait, "LabCluster")]
 [OutputType(typeof(LabClusterValidation))]
-public sealed class WaitLabClusterCommand : KopsCmdlet
+public sealed class WaitLabClusterCommand : KopsClusterCmdlet
 {
-    /// <summary>The cluster's name.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    public string Name { get; set; } = null!;
-
-    /// <summary>The kops state store, s3://bucket.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    public string StateStore { get; set; } = null!;
-
     /// <summary>How long to wait (10m, 15m, or a TimeSpan).</summary>
     [Parameter]
     [MeshDurationTransformation]
@@ -263,16 +267,8 @@ public sealed class WaitLabClusterCommand : KopsCmdlet
 /// </example>
 [Cmdlet(VerbsCommon.Remove, "LabCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveLabClusterCommand : KopsCmdlet
+public sealed class RemoveLabClusterCommand : KopsClusterCmdlet
 {
-    /// <summary>The cluster's name.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    public string Name { get; set; } = null!;
-
-    /// <summary>The kops state store, s3://bucket.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    public string StateStore { get; set; } = null!;
-
     protected override void ProcessRecord()
     {
         CheckNameAndStore(Name, StateStore);

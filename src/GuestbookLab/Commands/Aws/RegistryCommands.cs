@@ -45,13 +45,7 @@ public sealed class NewLabRegistryCommand : AwsCmdlet
     protected override void EndProcessing()
     {
         var names = RegistryNames.Of(RepositoryPrefix, Name);
-        var check = new ValidationResult();
-        foreach (var name in names)
-        {
-            AwsRules.RepositoryName(check, "-Name", name);
-        }
-
-        ThrowIfInvalid(check, names);
+        ThrowIfInvalid(RegistryNames.Check(names), names);
         var session = Session();
         using var ecr = new EcrClient(session);
         foreach (var name in names)
@@ -139,13 +133,7 @@ public sealed class RemoveLabRegistryCommand : AwsCmdlet
 
     protected override void EndProcessing()
     {
-        var check = new ValidationResult();
-        foreach (var name in names)
-        {
-            AwsRules.RepositoryName(check, "-Name", name);
-        }
-
-        ThrowIfInvalid(check, names);
+        ThrowIfInvalid(RegistryNames.Check(names), names);
         var session = Session();
         using var ecr = new EcrClient(session);
         foreach (var name in names.Distinct(StringComparer.Ordinal))

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Engine.Aws;
@@ -128,4 +129,16 @@ internal static class RegistryNames
     /// <summary>The codelab's repository names: PREFIX-NAME (or NAME without a prefix).</summary>
     public static string[] Of(string? prefix, string[] names) =>
         names.Select(n => string.IsNullOrEmpty(prefix) ? n : $"{prefix}-{n}").ToArray();
+
+    /// <summary>ECR's naming rule for every name.</summary>
+    public static ValidationResult Check(IEnumerable<string> names)
+    {
+        var check = new ValidationResult();
+        foreach (var name in names)
+        {
+            AwsRules.RepositoryName(check, "-Name", name);
+        }
+
+        return check;
+    }
 }
