@@ -331,6 +331,15 @@ Describe 'The cluster''s lifecycle (a fake kops)' {
         Test-Path $calls[1].args[2] | Should -BeFalse -Because 'the spec file is removed afterwards'
     }
 
+    It 'points the spec''s configBase at the -StateStore it is published to' {
+        Set-FakeKopsScript $kops @{ 'get cluster' = $notFound }
+        $null = $spec | Publish-LabCluster -StateStore s3://other-state -KopsPath $kops.Path -WarningAction SilentlyContinue
+        $calls = Get-FakeKopsCall $kops
+        $calls[1].args[4] | Should -Be 's3://other-state'
+        (ConvertFrom-LabYaml $calls[1].file)[0].Spec.configBase | Should -Be 's3://other-state/mycoolcluster.k8s.local'
+        $spec[0].Spec.configBase | Should -Be 's3://lab-state/mycoolcluster.k8s.local' -Because 'the input is not changed'
+    }
+
     It 'replaces the spec when the cluster is already in the state store (a re-run)' {
         $null = $spec | Publish-LabCluster -KopsPath $kops.Path
         (Get-FakeKopsCall $kops)[1].args[0] | Should -Be 'replace'

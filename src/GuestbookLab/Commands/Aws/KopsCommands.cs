@@ -178,6 +178,14 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
             var cluster = clusters[0];
             var store = StateStore ?? cluster.StateStore ?? string.Empty;
             CheckNameAndStore(cluster.Name, store);
+            if (cluster.StateStore != store)
+            {
+                // kops keeps the cluster's files where spec.configBase says: it must name the store the spec goes to.
+                var moved = ApiObjectMapper.Clone(cluster);
+                moved.Spec["configBase"] = store.TrimEnd('/') + "/" + cluster.Name;
+                objects[objects.IndexOf(cluster)] = moved;
+                cluster = moved;
+            }
             var groupsCount = objects.OfType<KopsInstanceGroup>().Count();
             if (!objects.OfType<KopsSshCredential>().Any())
             {
