@@ -126,6 +126,15 @@ public class KopsClientTests
         runner.Replies.Clear();
         Assert.Equal("Replaced", client.Store("a.k8s.local", "s3://b", spec));
         Assert.Equal("replace", runner.Calls[3].Arguments[0]);
+        Assert.Equal("--force", runner.Calls[3].Arguments[^1]);
+    }
+
+    [Fact]
+    public void A_state_store_bucket_that_is_gone_holds_no_cluster()
+    {
+        var (client, runner, _) = Client();
+        runner.Replies["get cluster"] = (1, [], ["Error: error reading cluster configuration: NoSuchBucket: The specified bucket does not exist"]);
+        Assert.False(client.Exists("a.k8s.local", "s3://lab-state"));
     }
 
     [Fact]
@@ -160,8 +169,22 @@ public class KopsClientTests
         Assert.False(result.Ready);
         Assert.Equal(new LabClusterFailure("Pod", "kube-system/kube-flannel-ds-x", "not ready"), Assert.Single(result.Failures));
         Assert.False(Assert.Single(result.Nodes).Ready);
-        Assert.Equal(["Validation failed: pods not ready"], output);
+        Assert.Equal(["Validation failed: pods not ready", "kops validate: 1 failure(s): Pod kube-system/kube-flannel-ds-x: not ready"], output);
         Assert.Equal(["--count", "2"], runner.Calls[0].Arguments.TakeLast(2));
+    }
+
+    [Fact]
+    public void Validate_reports_each_attempt_and_answers_with_the_last()
+    {
+        // kops -o json writes one object per attempt, with no separator; braces and quotes inside strings do not count.
+        var (client, runner, output) = Client();
+        runner.Replies["validate cluster"] = (0,
+            ["{\"failures\":[{\"type\":\"Node\",\"name\":\"i-2\",\"message\":\"node \\\"i-2\\\" {not} ready\"}]}{\"nodes\":[{\"name\":\"i-1\",", "\"status\":\"True\"}]}"],
+            []);
+        var result = client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), null);
+        Assert.True(result.Ready);
+        Assert.Equal("i-1", Assert.Single(result.Nodes).Name);
+        Assert.Equal(["kops validate: 1 failure(s): Node i-2: node \"i-2\" {not} ready", "kops validate: 1 node(s), no failures"], output);
     }
 
     [Fact]

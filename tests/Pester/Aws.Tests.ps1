@@ -397,12 +397,17 @@ Describe 'The cluster''s lifecycle (a fake kops)' {
     }
 
     It 'waits with kops validate cluster --wait, showing its progress' {
-        Set-FakeKopsScript $kops @{ 'validate cluster' = @{ stderr = @('Validation failed: node i-02 not ready', 'Validation failed: pod kube-flannel not ready'); stdout = @($validJson) } }
+        # kops -o json writes one result per attempt, with nothing between them; its log lines go to stderr.
+        $notYet = '{"failures":[{"type":"Node","name":"i-02","message":"node \"i-02\" of role \"node\" is not ready"}],"nodes":[]}'
+        Set-FakeKopsScript $kops @{ 'validate cluster' = @{ stderr = @('W1130 (will retry): cluster not yet healthy', 'Validation failed: pod kube-flannel not ready'); stdout = @($notYet + $validJson) } }
         $all = Wait-LabCluster -Name mycoolcluster.k8s.local -StateStore s3://lab-state -Timeout 10m -KopsPath $kops.Path -Verbose 4>&1
         $result = $all | Where-Object { $_ -is [GuestbookLab.Model.LabClusterValidation] }
         $result.Ready | Should -BeTrue
         $result.Nodes.Name | Should -Be @('i-01', 'i-02')
-        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'Validation failed: pod kube-flannel not ready'
+        $verbose = ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        $verbose | Should -Contain 'Validation failed: pod kube-flannel not ready'
+        $verbose | Should -Contain 'kops validate: 1 failure(s): Node i-02: node "i-02" of role "node" is not ready'
+        $verbose | Should -Contain 'kops validate: 2 node(s), no failures'
         (Get-FakeKopsCall $kops)[0].args | Should -Be @('validate', 'cluster', '--name', 'mycoolcluster.k8s.local', '--state', 's3://lab-state', '--wait', '10m0s', '-o', 'json')
     }
 

@@ -124,7 +124,8 @@ public sealed class KopsClient
             return true;
         }
 
-        if (lines.Any(l => l.Contains("not found", StringComparison.OrdinalIgnoreCase)))
+        // kops says 'cluster not found "NAME"'; a state store bucket that is gone (after a teardown) holds no cluster either.
+        if (lines.Any(l => l.Contains("not found", StringComparison.OrdinalIgnoreCase) || l.Contains("NoSuchBucket", StringComparison.Ordinal)))
         {
             return false;
         }
@@ -132,7 +133,10 @@ public sealed class KopsClient
         throw Failure(["get", "cluster", "--name", name, "--state", stateStore], exit, lines);
     }
 
-    /// <summary>Writes the spec objects to the state store: kops create -f (new), or kops replace -f (the cluster is there).</summary>
+    /// <summary>
+    /// Writes the spec objects to the state store: kops create -f (new), or kops replace -f --force (the cluster is there;
+    /// --force creates the instance groups it does not have yet).
+    /// </summary>
     public string Store(string name, string stateStore, IReadOnlyList<LabResource> spec)
     {
         var exists = Exists(name, stateStore);
@@ -141,7 +145,7 @@ public sealed class KopsClient
         try
         {
             string[] arguments = exists
-                ? ["replace", "-f", file, "--state", stateStore]
+                ? ["replace", "-f", file, "--state", stateStore, "--force"]
                 : ["create", "-f", file, "--state", stateStore];
             Check(arguments);
             return exists ? "Replaced" : "Created";
@@ -173,20 +177,30 @@ public sealed class KopsClient
             arguments.AddRange(["--count", c.ToString(CultureInfo.InvariantCulture)]);
         }
 
-        var json = new StringBuilder();
-        var (exit, lines) = Run(arguments, echo: true, stdout: l => json.AppendLine(l));
-        var text = json.ToString();
-        var start = text.IndexOf('{', StringComparison.Ordinal);
-        if (exit is 0 or 2 && start >= 0)
+        // kops writes one JSON result per attempt (no separator between them); each is reported as it completes, the
+        // last one is the answer.
+        var results = new JsonObjectSplitter();
+        LabClusterValidation? last = null;
+        var (exit, lines) = Run(arguments, echo: true, stdout: line =>
         {
-            try
+            foreach (var json in results.Add(line))
             {
-                return Parse(name, text[start..]);
+                try
+                {
+                    last = Parse(name, json);
+                    Output(last.Ready
+                        ? $"kops validate: {last.Nodes.Count} node(s), no failures"
+                        : $"kops validate: {last.Failures.Count} failure(s): {string.Join("; ", last.Failures.Take(3).Select(f => $"{f.Kind} {f.Name}: {f.Message}"))}");
+                }
+                catch (JsonException)
+                {
+                    Output(json);
+                }
             }
-            catch (JsonException)
-            {
-                // Not kops's JSON: report the exit code and output below.
-            }
+        });
+        if (exit is 0 or 2 && last is not null)
+        {
+            return last;
         }
 
         throw Failure(arguments, exit, lines);
@@ -279,5 +293,61 @@ public sealed class KopsClient
         }
 
         return builder.Append(span.Seconds.ToString(CultureInfo.InvariantCulture)).Append('s').ToString();
+    }
+
+    /// <summary>Cuts a stream of concatenated JSON objects ({...}{...}) into whole objects as they complete.</summary>
+    private sealed class JsonObjectSplitter
+    {
+        private readonly StringBuilder current = new();
+        private int depth;
+        private bool inString;
+        private bool escaped;
+
+        public List<string> Add(string line)
+        {
+            var complete = new List<string>();
+            foreach (var c in line + "\n")
+            {
+                if (depth == 0 && c != '{')
+                {
+                    continue;
+                }
+
+                current.Append(c);
+                if (inString)
+                {
+                    if (escaped)
+                    {
+                        escaped = false;
+                    }
+                    else if (c == '\\')
+                    {
+                        escaped = true;
+                    }
+                    else if (c == '"')
+                    {
+                        inString = false;
+                    }
+
+                    continue;
+                }
+
+                switch (c)
+                {
+                    case '"':
+                        inString = true;
+                        break;
+                    case '{':
+                        depth++;
+                        break;
+                    case '}' when --depth == 0:
+                        complete.Add(current.ToString());
+                        current.Clear();
+                        break;
+                }
+            }
+
+            return complete;
+        }
     }
 }
