@@ -69,3 +69,37 @@ Import-Module '$ModuleManifest'
         $result.Output | Should -Contain 'CONTEXT:Default'
     }
 }
+
+# The same for AWSSDK.Core, which AWS.Tools loads: GuestbookLab's AWS cmdlets use their own 4.x beside another module's 3.7.
+Describe 'Dependency isolation from AWS.Tools' {
+    BeforeAll {
+        # AWSSDK.Core 3.7.402 is restored by build.ps1 into the same NuGet folder as YamlDotNet 11.2.1.
+        $packages = Split-Path (Split-Path (Split-Path (Split-Path (Split-Path $YamlDotNet11))))
+        $awsCore37 = Join-Path $packages 'awssdk.core/3.7.402/lib/net8.0/AWSSDK.Core.dll'
+        $aws = Start-AwsStandIn
+        $identity = @"
+`$credential = [pscredential]::new('AKIAGUESTBOOKLAB0001', (ConvertTo-SecureString 'guestbooklab/Secret+Key/0001' -AsPlainText -Force))
+"ID:" + (Get-LabAwsIdentity -Region us-east-1 -Credential `$credential -EndpointUrl '$($aws.Url)').Account
+"@
+        $otherAws = @'
+"OTHER:" + [Amazon.Runtime.BasicAWSCredentials]::new('other-key', 'other-secret').GetCredentials().AccessKey
+'@
+        $awsReport = @'
+[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'AWSSDK.Core' } | ForEach-Object {
+    "LOADED:" + $_.GetName().Version.Major + ":" + [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name
+}
+'@
+    }
+    AfterAll { $aws.Process | Stop-Process -ErrorAction Ignore }
+
+    It 'works when AWS.Tools'' AWSSDK.Core was loaded <When>' -ForEach @(@{ When = 'first' }, @{ When = 'after' }) {
+        $load = "Add-Type -Path '$awsCore37'`n$otherAws"
+        $script = if ($When -eq 'first') { "$load`nImport-Module '$ModuleManifest'`n$identity" } else { "Import-Module '$ModuleManifest'`n$identity`n$load`n$identity" }
+        $result = Invoke-ChildPwsh "`$ErrorActionPreference = 'Stop'`n$script`n$otherAws`n$awsReport"
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $result.Output | Should -Contain 'ID:111122223333'
+        $result.Output | Should -Contain 'OTHER:other-key'
+        $result.Output | Should -Contain 'LOADED:3:Default'
+        $result.Output | Should -Contain 'LOADED:4:GuestbookLab.Engine'
+    }
+}
