@@ -52,14 +52,14 @@ function Merge([hashtable] $Base, [hashtable] $Override, [string[]] $Drop = @())
 
 # Runs one step; a failure is reported (and written as an error) and the next steps still run: each refuses by itself
 # what would be unsafe (the state store is not deleted while kops's files are in it).
-function Report([string] $Name, [string] $Target, [scriptblock] $Action) {
+function Invoke-TeardownStep([string] $Name, [string] $Target, [scriptblock] $Action) {
     $failure = $null
     try { & $Action } catch { $failure = $_; $PSCmdlet.WriteError($_) }
     [pscustomobject]@{ PSTypeName = 'GuestbookLab.TeardownStep'; Step = $Name; Target = $Target; Succeeded = $null -eq $failure; Error = $failure }
 }
 
 if ('resources' -in $Step) {
-    Report resources 'objects owned by GuestbookLab in the connected cluster' {
+    Invoke-TeardownStep resources 'objects owned by GuestbookLab in the connected cluster' {
         $on = if ($Connection) { @{ Connection = $Connection } } else { @{} }
         try {
             Remove-LabResource -All -Owned @on
@@ -69,19 +69,19 @@ if ('resources' -in $Step) {
     }
 }
 if ('cluster' -in $Step) {
-    Report cluster "$ClusterName in s3://$StateBucket" {
+    Invoke-TeardownStep cluster "$ClusterName in s3://$StateBucket" {
         $kops = Merge $AwsOptions $ClusterOptions
         Remove-LabCluster -Name $ClusterName -StateStore "s3://$StateBucket" @kops
     }
 }
 if ('registries' -in $Step) {
-    Report registries (($Repositories | ForEach-Object { "$RepoPrefix-$_" }) -join ', ') {
+    Invoke-TeardownStep registries (($Repositories | ForEach-Object { "$RepoPrefix-$_" }) -join ', ') {
         $ecr = Merge $AwsOptions $RegistryOptions -Drop KopsPath
         Remove-LabRegistry -RepositoryPrefix $RepoPrefix -Name $Repositories -Force @ecr
     }
 }
 if ('state-store' -in $Step) {
-    Report state-store "s3://$StateBucket" {
+    Invoke-TeardownStep state-store "s3://$StateBucket" {
         $s3 = Merge $AwsOptions $StateStoreOptions -Drop KopsPath
         Remove-LabStateStore -BucketName $StateBucket @s3
     }

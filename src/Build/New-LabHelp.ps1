@@ -157,7 +157,7 @@ foreach ($cmd in $cmdlets) {
         $writer.WriteAttributeString('required', "$([bool]($attrs | Where-Object Mandatory))".ToLowerInvariant())
         $writer.WriteAttributeString('globbing', "$($p.Name -eq 'Path')".ToLowerInvariant())
         $writer.WriteAttributeString('pipelineInput', $(if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }))
-        $writer.WriteAttributeString('position', $(if ($positions) { "$($positions[0])" } else { 'named' }))
+        $writer.WriteAttributeString('position', $(if ($positions.Count) { "$($positions[0])" } else { 'named' }))
         $writer.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
         $writer.WriteElementString('maml', 'name', $maml, $p.Name)
         $writer.WriteStartElement('maml', 'description', $maml); Write-Para $doc; $writer.WriteEndElement()

@@ -97,6 +97,13 @@ Describe 'Cmdlet <Name>' -ForEach ($cmdlets | ForEach-Object { @{ Name = $_.Name
         }
     }
 
+    It 'gives each parameter''s position as the cmdlet declares it' {
+        foreach ($p in $help.parameters.parameter) {
+            $declared = @($command.Parameters[$p.name].ParameterSets.Values | Where-Object Position -GE 0 | ForEach-Object Position)
+            $p.position | Should -Be $(if ($declared.Count) { "$($declared[0])" } else { 'named' }) -Because "-$($p.name)"
+        }
+    }
+
     It 'has at least one example' {
         @($help.examples.example).Count | Should -BeGreaterThan 0
     }
