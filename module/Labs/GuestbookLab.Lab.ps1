@@ -13,7 +13,8 @@
 
     With -Apply, every step is also applied to the connected target (Connect-LabCluster, or -Connection): the
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
-    holds the mesh as the codelab leaves it.
+    holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
+    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Install (the istioctl configuration and the
     injection label), Traffic (ingress, fault injection,
@@ -64,6 +65,11 @@ param(
 
     # Also applies each step (and the codelab's deletions) to the connected target.
     [switch] $Apply,
+
+    # With -Apply: after each step, wait until its Deployments, StatefulSets and DaemonSets have rolled out
+    # (Wait-LabRollout, as kubectl rollout status), so the next step meets a running app. For a cluster target.
+    [switch] $WaitForRollout,
+    [int] $RolloutTimeoutSec = 300,
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection
@@ -284,6 +290,7 @@ foreach ($step in $steps) {
     # The cmdlets that built the objects already warned about anything surprising.
     $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
     $applied = @()
+    $rolledOut = @()
     if ($Apply) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
@@ -303,6 +310,11 @@ foreach ($step in $steps) {
             } else { $object }
         }
         $applied = @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue)
+        if ($WaitForRollout) {
+            $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
+                Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
+            })
+        }
     }
     $index.Add([pscustomobject]@{ Step = $id; Section = $step.Section; Title = $step.Title; File = $file.Name; Removes = $step.Remove -join ';' })
     [pscustomobject]@{
@@ -315,6 +327,7 @@ foreach ($step in $steps) {
         File       = $file.FullName
         Objects    = $objects
         Applied    = $applied
+        RolledOut  = $rolledOut
     }
 }
 $index | Export-Csv -LiteralPath (Join-Path $OutputPath 'lab-steps.csv') -NoTypeInformation -UseQuotes AsNeeded

@@ -65,6 +65,54 @@ Describe 'The lab script' {
         Get-Content -Raw $secret.File | Should -Not -Match 'offline-placeholder-token'
     }
 
+    It 'waits for each step''s rollouts on a cluster (-WaitForRollout)' {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        try {
+            # A cluster after istioctl install: the IstioOperator kind is served.
+            $crd = "apiVersion: apiextensions.k8s.io/v1`nkind: CustomResourceDefinition`nmetadata: {name: istiooperators.install.istio.io}`nspec:`n  group: install.istio.io`n  names: {kind: IstioOperator, plural: istiooperators, singular: istiooperator, shortNames: [iop]}`n  scope: Namespaced`n  versions:`n  - name: v1alpha1`n    served: true`n    storage: true`n    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}"
+            $connection = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+            $null = ConvertFrom-LabYaml $crd | Publish-LabResource -Connection $connection
+            # The controllers: every Deployment and StatefulSet is reported rolled out a moment after it is applied.
+            $controller = Start-ThreadJob {
+                $deadline = [DateTime]::UtcNow.AddSeconds(90)
+                while ([DateTime]::UtcNow -lt $deadline) {
+                    $items = (& $using:kubectlPath --kubeconfig $using:config get deploy,sts -A -o json | ConvertFrom-Json).items
+                    foreach ($item in $items | Where-Object { -not $_.status -or $_.status.observedGeneration -ne $_.metadata.generation }) {
+                        $n = if ($item.spec.replicas) { $item.spec.replicas } else { 1 }
+                        $status = if ($item.kind -eq 'Deployment') {
+                            @{ observedGeneration = $item.metadata.generation; replicas = $n; updatedReplicas = $n; readyReplicas = $n; availableReplicas = $n }
+                        } else {
+                            @{ observedGeneration = $item.metadata.generation; replicas = $n; readyReplicas = $n; currentReplicas = $n; updatedReplicas = $n; currentRevision = 'r1'; updateRevision = 'r1' }
+                        }
+                        $patch = @{ status = $status } | ConvertTo-Json -Compress
+                        & $using:kubectlPath --kubeconfig $using:config -n $item.metadata.namespace patch $item.kind.ToLower() $item.metadata.name --subresource=status --type=merge -p $patch | Out-Null
+                    }
+                    Start-Sleep -Milliseconds 200
+                }
+            }
+            $out = Join-Path (Get-PSDrive TestDrive).Root 'rollout'
+            $steps = & $labScript -OutputPath $out -Section Install -Apply -WaitForRollout -RolloutTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
+            $app = $steps | Where-Object Step -EQ '05-app'
+            @($app.RolledOut | ForEach-Object { "$($_.Kind)/$($_.Name)" }) | Sort-Object |
+                Should -Be @('Deployment/guestbook-service', 'Deployment/message-service', 'Deployment/redis', 'Deployment/ui', 'StatefulSet/mysql')
+            $app.RolledOut[0].AdditionalFields['status'] | Should -Not -BeNullOrEmpty
+            ($steps | Where-Object Step -EQ '04-injection').RolledOut | Should -BeNullOrEmpty
+            $controller | Stop-Job -PassThru | Remove-Job
+
+            # Without controllers nothing rolls out: the lab stops at the step, saying what it last saw.
+            $null = & $kubectlPath --kubeconfig $k8s.KubeConfig delete deploy ui
+            $err = Get-LabError { & $labScript -OutputPath $out -Section Install -Apply -WaitForRollout -RolloutTimeoutSec 2 -Connection $connection -WarningAction SilentlyContinue }
+            $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+            $err.Exception.Message | Should -Match '\bui\b'
+        } finally {
+            Disconnect-LabCluster
+            Get-Job | Remove-Job -Force
+            $k8s.Process | Stop-Process -ErrorAction Ignore
+        }
+    }
+
     It 'runs only the sections asked for, keeping step numbers' {
         $only = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'egress') -Section Egress
         $only.Step | Should -Be @('20-registry-only', '21-egress-ubuntu', '22-egress-google')
