@@ -135,7 +135,8 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
 
         // The API server is where secret values belong: the only place they are revealed without being asked.
-        var body = JsonSerializer.Serialize(SecretValue.Resolve(ApiObjectMapper.ToTree(stored), reveal: true));
+        var tree = ApiObjectMapper.ToTree(stored);
+        var body = JsonSerializer.Serialize(stored is KubernetesSecret ? SecretValue.Resolve(tree, reveal: true) : tree);
         using var applied = Send(HttpMethod.Patch, $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}", "application/apply-patch+yaml", body, out var status);
         var after = applied.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
         var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;
