@@ -184,8 +184,11 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
         $created[0].Uri | Should -Be '111122223333.dkr.ecr.us-east-1.amazonaws.com/lab1-ui'
         $created[0].Server | Should -Be '111122223333.dkr.ecr.us-east-1.amazonaws.com'
         $created.ScanOnPush | Should -Be @($true, $true, $true, $true)
-        $again = New-LabRegistry -RepositoryPrefix lab1 -Name ui, message, guestbook, kpack @on -ErrorVariable errors
+        $again = New-LabRegistry -RepositoryPrefix lab1 -Name ui, message, guestbook, kpack -ScanOnPush @on -ErrorVariable errors -WarningVariable warnings
         $errors | Should -BeNullOrEmpty
+        $warnings | Should -BeNullOrEmpty
+        $null = New-LabRegistry -RepositoryPrefix lab1 -Name ui @on -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -Match 'lab1-ui has scan on push True'
         $again.Arn | Should -Be $created.Arn
         $again[0].CreatedAt | Should -Be $created[0].CreatedAt
     }

@@ -57,6 +57,10 @@ public sealed class NewLabRegistryCommand : AwsCmdlet
 
             var (registry, created) = Call(() => ecr.Create(name, ScanOnPush, ImageTagMutability), name);
             WriteVerbose(created ? $"Created the repository {registry.Uri}." : $"The repository {registry.Uri} already exists: returned as it is.");
+            if (!created && (registry.ScanOnPush != ScanOnPush || registry.ImageTagMutability != ImageTagMutability))
+            {
+                WriteWarning($"The existing repository {registry.Name} has scan on push {registry.ScanOnPush} and tags {registry.ImageTagMutability}, not what was asked ({ScanOnPush.IsPresent}, {ImageTagMutability}); it is left as it is.");
+            }
             WriteObject(registry);
         }
     }
@@ -232,5 +236,25 @@ public sealed class NewLabRegistrySecretCommand : AwsCmdlet
             WriteVerbose($"ECR token for {token.ProxyEndpoint} obtained; it expires at {token.ExpiresAt:u}.");
             WriteObject(RegistrySecretBuilder.Build(Name, Namespace, token.ProxyEndpoint, token.UserName, token.Password, Email));
         }
+    }
+}
+
+/// <summary>Helpers shared by the registry cmdlets.</summary>
+internal static class RegistryNames
+{
+    /// <summary>The codelab's repository names: PREFIX-NAME (or NAME without a prefix).</summary>
+    public static string[] Of(string? prefix, string[] names) =>
+        names.Select(n => string.IsNullOrEmpty(prefix) ? n : $"{prefix}-{n}").ToArray();
+
+    /// <summary>ECR's naming rule for every name.</summary>
+    public static ValidationResult Check(IEnumerable<string> names)
+    {
+        var check = new ValidationResult();
+        foreach (var name in names)
+        {
+            AwsRules.RepositoryName(check, "-Name", name);
+        }
+
+        return check;
     }
 }

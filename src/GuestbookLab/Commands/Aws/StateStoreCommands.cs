@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Engine.Aws;
 using GuestbookLab.Mesh.Provisioning;
@@ -7,27 +5,6 @@ using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Aws;
-
-/// <summary>Tells who the AWS credentials belong to: account, ARN and user id (STS GetCallerIdentity).</summary>
-/// <remarks>
-/// The codelab's `aws sts get-caller-identity --query Account`. The output also says which region the AWS cmdlets will
-/// use and where the credentials came from (a parameter, a profile, the environment), never the secret itself; -Debug
-/// shows the same as each AWS cmdlet resolves them.
-/// </remarks>
-/// <example>
-/// <code>(Get-LabAwsIdentity -Region us-east-1).Account</code>
-/// <para>The account id, for image names and the permissions boundary ARN. (Needs AWS credentials.)</para>
-/// </example>
-[Cmdlet(VerbsCommon.Get, "LabAwsIdentity")]
-[OutputType(typeof(LabAwsIdentity))]
-public sealed class GetLabAwsIdentityCommand : AwsCmdlet
-{
-    protected override void EndProcessing()
-    {
-        var session = Session();
-        WriteObject(Call(() => StsCalls.GetCallerIdentity(session), "sts"));
-    }
-}
 
 /// <summary>Creates the S3 bucket kops keeps its state in.</summary>
 /// <remarks>
@@ -120,25 +97,5 @@ public sealed class RemoveLabStateStoreCommand : AwsCmdlet
 
         Call(() => s3.Remove(BucketName, Force, WriteVerbose), BucketName);
         WriteVerbose($"Deleted the bucket {BucketName}.");
-    }
-}
-
-/// <summary>Helpers shared by the registry cmdlets.</summary>
-internal static class RegistryNames
-{
-    /// <summary>The codelab's repository names: PREFIX-NAME (or NAME without a prefix).</summary>
-    public static string[] Of(string? prefix, string[] names) =>
-        names.Select(n => string.IsNullOrEmpty(prefix) ? n : $"{prefix}-{n}").ToArray();
-
-    /// <summary>ECR's naming rule for every name.</summary>
-    public static ValidationResult Check(IEnumerable<string> names)
-    {
-        var check = new ValidationResult();
-        foreach (var name in names)
-        {
-            AwsRules.RepositoryName(check, "-Name", name);
-        }
-
-        return check;
     }
 }
