@@ -22,6 +22,14 @@ using Microsoft.Extensions.Logging;
 // dotnet AwsStandIn.dll --port 0 : serves ECR (X-Amz-Target AmazonEC2ContainerRegistry_V20150921.*) and STS (Action=…)
 // on 127.0.0.1 and prints "URL http://127.0.0.1:PORT". Control (unsigned): GET /_standin/requests,
 // GET /_standin/ecr-password, POST /_standin/images/{repository}?count=N.
+// dotnet AwsStandIn.dll --self-test : checks the signature code against AWS's published test vector, prints SIGV4 OK.
+if (args.Length > 0 && args[0] == "--self-test")
+{
+    var ok = SigV4.SelfTest(out var signature);
+    Console.WriteLine($"SIGV4 {(ok ? "OK" : "WRONG")} {signature}");
+    return ok ? 0 : 1;
+}
+
 var port = args.Length > 1 && args[0] == "--port" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
@@ -103,6 +111,7 @@ await app.StartAsync();
 Console.WriteLine($"URL {app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()}");
 Console.Out.Flush();
 await app.WaitForShutdownAsync();
+return 0;
 
 static Dictionary<string, string> ParseForm(string text) => text.Split('&', StringSplitOptions.RemoveEmptyEntries)
     .Select(p => p.Split('=', 2))

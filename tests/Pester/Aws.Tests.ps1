@@ -119,6 +119,12 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
         foreach ($v in 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_PROFILE') { Remove-Item "env:$v" -ErrorAction Ignore }
     }
 
+    It 'checks signatures as AWS does (its published SigV4 test vector get-vanilla)' {
+        $output = & dotnet $AwsStandIn --self-test
+        $LASTEXITCODE | Should -Be 0
+        $output | Should -Be 'SIGV4 OK 5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'
+    }
+
     It 'tells who the credentials are, and where they came from (never the secret)' {
         $all = Get-LabAwsIdentity @on -Debug 5>&1
         $identity = $all | Where-Object { $_ -is [GuestbookLab.Model.LabAwsIdentity] }
