@@ -135,8 +135,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
 
         // The API server is where secret values belong: the only place they are revealed without being asked.
-        var tree = ApiObjectMapper.ToTree(stored);
-        var body = JsonSerializer.Serialize(stored is KubernetesSecret ? SecretValue.Resolve(tree, reveal: true) : tree);
+        var body = JsonSerializer.Serialize(SecretValue.TreeOf(stored, reveal: true));
         using var applied = Send(HttpMethod.Patch, $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}", "application/apply-patch+yaml", body, out var status);
         var after = applied.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
         var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;

@@ -33,12 +33,5 @@ public static class ManifestSerializer
     /// <c>&lt;redacted&gt;</c> unless <paramref name="includeSecrets"/>.
     /// </summary>
     public static string Serialize(IEnumerable<LabResource> resources, bool includeSecrets = false) =>
-        YamlCodec.Emit(resources.Select(r => Tree(r, includeSecrets)));
-
-    // Only a Secret's typed fields hold secret values; every other tree is written as it is.
-    private static IDictionary<string, object?> Tree(LabResource resource, bool includeSecrets)
-    {
-        var tree = ApiObjectMapper.ToTree(resource);
-        return resource is KubernetesSecret ? (IDictionary<string, object?>)SecretValue.Resolve(tree, includeSecrets)! : tree;
-    }
+        YamlCodec.Emit(resources.Select(r => (IDictionary<string, object?>)SecretValue.TreeOf(r, includeSecrets)));
 }

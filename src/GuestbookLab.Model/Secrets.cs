@@ -40,6 +40,16 @@ public sealed class SecretValue
 
     public override string ToString() => Redacted;
 
+    /// <summary>
+    /// The tree of a resource to write out, its secret values revealed (<paramref name="reveal"/>) or redacted. Only a
+    /// Secret's typed fields hold secret values, so every other tree is returned as it is, without another copy.
+    /// </summary>
+    public static Dictionary<string, object?> TreeOf(LabResource resource, bool reveal)
+    {
+        var tree = ApiObjectMapper.ToTree(resource);
+        return resource is KubernetesSecret ? (Dictionary<string, object?>)Resolve(tree, reveal)! : tree;
+    }
+
     /// <summary>A copy of a tree in which every secret value is revealed (<paramref name="reveal"/>) or redacted.</summary>
     public static object? Resolve(object? tree, bool reveal) => tree switch
     {

@@ -20,9 +20,9 @@ internal static partial class SigV4
 {
     public static readonly KnownKey[] Keys =
     [
-        new("AKIAGUESTBOOKLAB0001", "guestbooklab/Secret+Key/0001", "111122223333", "lab-user", null, false),
-        new("ASIAGUESTBOOKLAB0002", "guestbooklab/Session+Secret/0002", "111122223333", "lab-session", "session-token-0002", false),
-        new("ASIAGUESTBOOKLAB0003", "guestbooklab/Expired+Secret/0003", "111122223333", "lab-expired", "expired-token-0003", true),
+        new("LABKEYGUESTBOOK0001", "guestbooklab/Secret+Key/0001", "111122223333", "lab-user", null, false),
+        new("LABSESSIONGUEST0002", "guestbooklab/Session+Secret/0002", "111122223333", "lab-session", "session-token-0002", false),
+        new("LABEXPIREDGUEST0003", "guestbooklab/Expired+Secret/0003", "111122223333", "lab-expired", "expired-token-0003", true),
     ];
 
     /// <summary>The key that signed the request, or the error code and message AWS would answer with.</summary>

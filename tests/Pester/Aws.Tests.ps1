@@ -133,11 +133,11 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
         $identity.CredentialSource | Should -BeLike '-Credential*'
         ($all | Out-String) | Should -Match 'AWS credentials: -Credential'
         ($all | Out-String) | Should -Not -Match 'Secret\+Key'
-        (Get-AwsStandInRequest $aws.Url)[-1].accessKey | Should -Be 'AKIAGUESTBOOKLAB0001'
+        (Get-AwsStandInRequest $aws.Url)[-1].accessKey | Should -Be 'LABKEYGUESTBOOK0001'
     }
 
     It 'finds session credentials and the region in the environment' {
-        $env:AWS_ACCESS_KEY_ID = 'ASIAGUESTBOOKLAB0002'
+        $env:AWS_ACCESS_KEY_ID = 'LABSESSIONGUEST0002'
         $env:AWS_SECRET_ACCESS_KEY = 'guestbooklab/Session+Secret/0002'
         $env:AWS_SESSION_TOKEN = 'session-token-0002'
         $env:AWS_REGION = 'eu-west-1'
@@ -149,7 +149,7 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
     }
 
     It 'reads a named profile from a shared credentials file' {
-        Set-Content TestDrive:/credentials "[lab]`naws_access_key_id = AKIAGUESTBOOKLAB0001`naws_secret_access_key = guestbooklab/Secret+Key/0001`nregion = us-west-2"
+        Set-Content TestDrive:/credentials "[lab]`naws_access_key_id = LABKEYGUESTBOOK0001`naws_secret_access_key = guestbooklab/Secret+Key/0001`nregion = us-west-2"
         $identity = Get-LabAwsIdentity -ProfileName lab -ProfileLocation TestDrive:/credentials -EndpointUrl $aws.Url
         $identity.CredentialSource | Should -BeLike "profile 'lab'*"
         $identity.Region | Should -Be 'us-west-2'
@@ -169,9 +169,9 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
     }
 
     It 'reports <Case> as <ErrorId>' -ForEach @(
-        @{ Case = 'an expired session token'; Key = 'ASIAGUESTBOOKLAB0003'; Secret = 'guestbooklab/Expired+Secret/0003'; Token = 'expired-token-0003'; ErrorId = 'AwsTokenExpired'; Category = 'AuthenticationError' }
-        @{ Case = 'a wrong secret key'; Key = 'AKIAGUESTBOOKLAB0001'; Secret = 'wrong'; Token = $null; ErrorId = 'AwsAccessDenied'; Category = 'AuthenticationError' }
-        @{ Case = 'an unknown access key'; Key = 'AKIAUNKNOWN000000000'; Secret = 'unknown/secret/key'; Token = $null; ErrorId = 'AwsAccessDenied'; Category = 'AuthenticationError' }
+        @{ Case = 'an expired session token'; Key = 'LABEXPIREDGUEST0003'; Secret = 'guestbooklab/Expired+Secret/0003'; Token = 'expired-token-0003'; ErrorId = 'AwsTokenExpired'; Category = 'AuthenticationError' }
+        @{ Case = 'a wrong secret key'; Key = 'LABKEYGUESTBOOK0001'; Secret = 'wrong'; Token = $null; ErrorId = 'AwsAccessDenied'; Category = 'AuthenticationError' }
+        @{ Case = 'an unknown access key'; Key = 'LABUNKNOWNKEY00000'; Secret = 'unknown/secret/key'; Token = $null; ErrorId = 'AwsAccessDenied'; Category = 'AuthenticationError' }
     ) {
         $env:AWS_ACCESS_KEY_ID = $Key
         $env:AWS_SECRET_ACCESS_KEY = $Secret
@@ -311,7 +311,7 @@ Describe 'The state store (s3rver, an S3-compatible server)' {
     }
 
     It 'reports an access key the server does not know as AwsAccessDenied' {
-        $err = Get-LabError { New-LabStateStore -BucketName lab-state-4 -Region us-east-1 -EndpointUrl $s3.Url -Credential (New-TestAwsCredential 'AKIAUNKNOWN000000000' 'wrong') }
+        $err = Get-LabError { New-LabStateStore -BucketName lab-state-4 -Region us-east-1 -EndpointUrl $s3.Url -Credential (New-TestAwsCredential 'LABUNKNOWNKEY00000' 'wrong') }
         $err.FullyQualifiedErrorId | Should -BeLike 'AwsAccessDenied,*'
     }
 }

@@ -78,7 +78,7 @@ Describe 'Dependency isolation from AWS.Tools' {
         $awsCore37 = Join-Path $packages 'awssdk.core/3.7.402/lib/net8.0/AWSSDK.Core.dll'
         $aws = Start-AwsStandIn
         $identity = @"
-`$credential = [pscredential]::new('AKIAGUESTBOOKLAB0001', (ConvertTo-SecureString 'guestbooklab/Secret+Key/0001' -AsPlainText -Force))
+`$credential = [pscredential]::new('LABKEYGUESTBOOK0001', (ConvertTo-SecureString 'guestbooklab/Secret+Key/0001' -AsPlainText -Force))
 "ID:" + (Get-LabAwsIdentity -Region us-east-1 -Credential `$credential -EndpointUrl '$($aws.Url)').Account
 "@
         $otherAws = @'

@@ -68,7 +68,7 @@ function Get-AwsStandInRequest([string] $Url) {
 }
 
 # The stand-in's test keys: a long-term key, a session key (with its token in the environment), and an expired one.
-function New-TestAwsCredential([string] $AccessKey = 'AKIAGUESTBOOKLAB0001', [string] $Secret = 'guestbooklab/Secret+Key/0001') {
+function New-TestAwsCredential([string] $AccessKey = 'LABKEYGUESTBOOK0001', [string] $Secret = 'guestbooklab/Secret+Key/0001') {
     [pscredential]::new($AccessKey, (ConvertTo-SecureString $Secret -AsPlainText -Force))
 }
 

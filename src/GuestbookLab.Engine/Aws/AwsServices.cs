@@ -117,15 +117,23 @@ public sealed class StateStoreClient : IDisposable
         return keys.Take(limit).ToList();
     }
 
-    /// <summary>Deletes every object, then the bucket; false when the bucket was not there.</summary>
+    /// <summary>Deletes every object (when <paramref name="emptyFirst"/>), then the bucket; false when the bucket was not there.</summary>
     public bool Remove(string bucket, bool emptyFirst, Action<string> progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        if (!Exists(bucket))
+        try
+        {
+            Delete(bucket, emptyFirst, progress);
+            return true;
+        }
+        catch (AwsRequestException ex) when (ex.Status == 404 || ex.Code == "NoSuchBucket")
         {
             return false;
         }
+    }
 
+    private void Delete(string bucket, bool emptyFirst, Action<string> progress)
+    {
         if (emptyFirst)
         {
             while (Keys(bucket, 1000) is { Count: > 0 } keys)
@@ -137,7 +145,6 @@ public sealed class StateStoreClient : IDisposable
         }
 
         AwsErrors.Run($"S3 DeleteBucket {bucket}", () => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, session.Cancellation));
-        return true;
     }
 }
 

@@ -118,7 +118,8 @@ public sealed class KopsClient
     /// <summary>Whether the cluster's spec is in the state store (kops get cluster).</summary>
     public bool Exists(string name, string stateStore)
     {
-        var (exit, lines) = Run(["get", "cluster", "--name", name, "--state", stateStore], echo: false);
+        string[] arguments = ["get", "cluster", "--name", name, "--state", stateStore];
+        var (exit, lines) = Run(arguments, echo: false);
         if (exit == 0)
         {
             return true;
@@ -130,7 +131,7 @@ public sealed class KopsClient
             return false;
         }
 
-        throw Failure(["get", "cluster", "--name", name, "--state", stateStore], exit, lines);
+        throw Failure(arguments, exit, lines);
     }
 
     /// <summary>

@@ -316,14 +316,19 @@ public static partial class KopsClusterBuilder
         return names;
     }
 
-    private static void ClusterName(ValidationResult result, string? name)
+    /// <summary>
+    /// A kops cluster name: a lowercase DNS name with a dot. <paramref name="warnWithoutGossip"/>: warn that a name
+    /// not ending in .k8s.local needs a Route 53 zone (when the cluster is being defined).
+    /// </summary>
+    public static void ClusterName(ValidationResult result, string? name, bool warnWithoutGossip = true)
     {
+        ArgumentNullException.ThrowIfNull(result);
         if (name is null || name.Length > 253 || !ClusterNamePattern().IsMatch(name))
         {
             result.Error(ErrorIds.InvalidClusterName, "-Name", name,
                 $"{ValidationResult.Show(name)} is not a cluster name: kops needs a lowercase DNS name with a dot, e.g. mycoolcluster.k8s.local", Rule);
         }
-        else if (!name.EndsWith(".k8s.local", StringComparison.Ordinal))
+        else if (warnWithoutGossip && !name.EndsWith(".k8s.local", StringComparison.Ordinal))
         {
             result.Warning(ErrorIds.InvalidClusterName, "-Name", name,
                 "the name does not end with .k8s.local, so kops will use DNS instead of gossip and needs a Route 53 zone for it (the codelab uses a .k8s.local name)", Rule);

@@ -92,11 +92,7 @@ public abstract class KopsCmdlet : AwsCmdlet
     protected void CheckNameAndStore(string name, string stateStore)
     {
         var check = new ValidationResult();
-        if (string.IsNullOrEmpty(name) || !name.Contains('.', StringComparison.Ordinal) || name.Any(char.IsUpper))
-        {
-            check.Error(ErrorIds.InvalidClusterName, "-Name", name, $"{ValidationResult.Show(name)} is not a kops cluster name (a lowercase DNS name, e.g. mycoolcluster.k8s.local)", "kops");
-        }
-
+        KopsClusterBuilder.ClusterName(check, name, warnWithoutGossip: false);
         AwsRules.StateStore(check, "-StateStore", stateStore);
         ThrowIfInvalid(check, name);
     }
