@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -70,9 +71,6 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     /// <summary>How long an applied CRD may take to be established before its apply is reported failed.</summary>
     public static TimeSpan EstablishTimeout { get; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Cancels the calls in flight (Ctrl+C in PowerShell).</summary>
-    public CancellationToken Cancellation { get; set; }
-
     public string Server { get; }
 
     public string? Context { get; }
@@ -101,16 +99,16 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     }
 
     /// <summary>The server's version; throws when it cannot be reached.</summary>
-    public string Version()
+    public async Task<string> VersionAsync(CancellationToken cancellationToken)
     {
-        using var doc = Send(HttpMethod.Get, "/version", null, null, out _);
+        using var doc = (await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken).ConfigureAwait(false)).Document;
         return doc.RootElement.TryGetProperty("gitVersion", out var v) ? v.GetString() ?? "?" : "?";
     }
 
-    public ApplyResult Apply(LabResource resource, bool force)
+    public async Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var type = Resolve(resource.ApiVersion, resource.Kind)
+        var type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false)
             ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {resource.Kind} in {resource.ApiVersion}: apply its CustomResourceDefinition first", []);
         var stored = ApiObjectMapper.Clone(resource);
         if (type.Namespaced)
@@ -127,7 +125,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         string? before = null;
         try
         {
-            using var existing = Send(HttpMethod.Get, path, null, null, out _);
+            using var existing = (await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false)).Document;
             before = existing.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
         }
         catch (ApiStatusException ex) when (ex.Code == 404)
@@ -136,7 +134,8 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
         // The API server is where secret values belong: the only place they are revealed without being asked.
         var body = JsonSerializer.Serialize(SecretValue.TreeOf(stored, reveal: true));
-        using var applied = Send(HttpMethod.Patch, $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}", "application/apply-patch+yaml", body, out var status);
+        var (appliedDocument, status) = await SendAsync(HttpMethod.Patch, $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}", "application/apply-patch+yaml", body, cancellationToken).ConfigureAwait(false);
+        using var applied = appliedDocument;
         var after = applied.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
         var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;
         if (resource.Kind == "CustomResourceDefinition")
@@ -145,7 +144,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             var established = new WaitState(false, "not read yet");
             try
             {
-                WaitFor("CustomResourceDefinition", null, stored.Name, crd => (established = Readiness.Condition(crd, resource.Kind, stored.Name, "Established", "True")).Done, EstablishTimeout);
+                await WaitForAsync("CustomResourceDefinition", null, stored.Name, crd => (established = Readiness.Condition(crd, resource.Kind, stored.Name, "Established", "True")).Done, EstablishTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -166,9 +165,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         };
     }
 
-    public IReadOnlyList<LabResource> List(string? kind = null, string? ns = null, string? name = null, IReadOnlyDictionary<string, string>? selector = null)
+    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken)
     {
-        var types = TypesOf(kind);
+        var types = await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false);
         var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(string.Join(",", selector.Select(kv => $"{kv.Key}={kv.Value}")));
         var found = new List<LabResource>();
         foreach (var type in types)
@@ -176,7 +175,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             var path = PathOf(type, type.Namespaced ? ns : null, name);
             try
             {
-                using var doc = Send(HttpMethod.Get, name is null ? path + query : path, null, null, out _);
+                using var doc = (await SendAsync(HttpMethod.Get, name is null ? path + query : path, null, null, cancellationToken).ConfigureAwait(false)).Document;
                 var items = name is null ? doc.RootElement.GetProperty("items").EnumerateArray().ToList() : [doc.RootElement];
                 found.AddRange(items.Select(i => ResourceKinds.FromTree(WithType(JsonTree.Mapping(i), type))));
             }
@@ -188,10 +187,10 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         return found;
     }
 
-    public bool Delete(LabResource resource)
+    public async Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var type = Resolve(resource.ApiVersion, resource.Kind);
+        var type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false);
         if (type is null)
         {
             return false;
@@ -199,7 +198,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
         try
         {
-            using var doc = Send(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? "default" : null, resource.Name), null, null, out _);
+            using var doc = (await SendAsync(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? "default" : null, resource.Name), null, null, cancellationToken).ConfigureAwait(false)).Document;
             return true;
         }
         catch (ApiStatusException ex) when (ex.Code == 404)
@@ -208,13 +207,13 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
     }
 
-    public LabResource? WaitFor(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout)
+    public async Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(done);
-        var type = TypesOf(kind).FirstOrDefault() ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {kind}: apply its CRD first", []);
+        var type = (await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {kind}: apply its CRD first", []);
         var path = PathOf(type, type.Namespaced ? ns ?? "default" : null, null);
         var selector = "fieldSelector=" + Uri.EscapeDataString($"metadata.name={name}");
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -224,7 +223,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                 // List (for the current object and a resource version to resume from), then watch from there.
                 string version;
                 LabResource? listed;
-                using (var list = Send(HttpMethod.Get, $"{path}?{selector}", null, null, out _))
+                using (var list = (await SendAsync(HttpMethod.Get, $"{path}?{selector}", null, null, deadline.Token).ConfigureAwait(false)).Document)
                 {
                     listed = list.RootElement.GetProperty("items").EnumerateArray().Select(i => ResourceKinds.FromTree(WithType(JsonTree.Mapping(i), type))).FirstOrDefault();
                     version = list.RootElement.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? string.Empty : string.Empty;
@@ -239,9 +238,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                 {
                     // Each watch asks the server to end it within 50 s (or the time left); the next one resumes.
                     var remaining = Math.Clamp((int)Math.Ceiling((timeout - clock.Elapsed).TotalSeconds), 1, 50);
-                    using var reader = OpenStream($"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}", deadline.Token);
+                    using var reader = await OpenStreamAsync($"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}", deadline.Token).ConfigureAwait(false);
                     string? line;
-                    while ((line = reader.ReadLineAsync(deadline.Token).AsTask().GetAwaiter().GetResult()) is not null)
+                    while ((line = await reader.ReadLineAsync(deadline.Token).ConfigureAwait(false)) is not null)
                     {
                         using var change = JsonDocument.Parse(line);
                         var what = change.RootElement.GetProperty("type").GetString();
@@ -268,17 +267,17 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"{kind} {name}: no answer within {timeout.TotalSeconds:0} s");
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException && !Cancellation.IsCancellationRequested && !deadline.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException && !cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
         {
             throw new HttpRequestException($"the watch of {kind} {name} broke off: {ex.Message}", ex);
         }
     }
 
-    public IEnumerable<string> ReadLog(string ns, string pod, string? container, int? tail, bool follow)
+    public async IAsyncEnumerable<string> ReadLogAsync(string ns, string pod, string? container, int? tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = new List<string>();
         if (container is not null)
@@ -297,9 +296,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
 
         var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log" + (query.Count > 0 ? "?" + string.Join("&", query) : string.Empty);
-        using var reader = OpenStream(path, Cancellation);
+        using var reader = await OpenStreamAsync(path, cancellationToken).ConfigureAwait(false);
         string? line;
-        while ((line = reader.ReadLineAsync(Cancellation).AsTask().GetAwaiter().GetResult()) is not null)
+        while ((line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)) is not null)
         {
             yield return line;
         }
@@ -315,29 +314,35 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     }
 
     // The served types a kind names (kind, plural or short name; every kind but events and pods when null), one per group.
-    private List<ApiResource> TypesOf(string? kind) =>
-        AllTypes().Where(t => kind is null ? t.Kind is not ("Event" or "Pod") : KindInfo.Names(kind, t.Kind) || string.Equals(kind, t.Plural, StringComparison.OrdinalIgnoreCase) || t.ShortNames.Contains(kind, StringComparer.OrdinalIgnoreCase))
+    private async Task<List<ApiResource>> TypesOfAsync(string? kind, CancellationToken cancellationToken) =>
+        (await AllTypesAsync(cancellationToken).ConfigureAwait(false)).Where(t => kind is null ? t.Kind is not ("Event" or "Pod") : KindInfo.Names(kind, t.Kind) || string.Equals(kind, t.Plural, StringComparison.OrdinalIgnoreCase) || t.ShortNames.Contains(kind, StringComparer.OrdinalIgnoreCase))
             .GroupBy(t => (t.Kind, t.GroupVersion.Contains('/', StringComparison.Ordinal) ? t.GroupVersion[..t.GroupVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty))
             .Select(g => g.First())
             .ToList();
 
-    private ApiResource? Resolve(string apiVersion, string kind) =>
-        Resources(apiVersion)?.FirstOrDefault(r => r.Kind == kind);
+    private async Task<ApiResource?> ResolveAsync(string apiVersion, string kind, CancellationToken cancellationToken) =>
+        (await ResourcesAsync(apiVersion, cancellationToken).ConfigureAwait(false))?.FirstOrDefault(r => r.Kind == kind);
 
-    private IEnumerable<ApiResource> AllTypes()
+    private async Task<List<ApiResource>> AllTypesAsync(CancellationToken cancellationToken)
     {
         var versions = new List<string> { "v1" };
-        using (var groups = Send(HttpMethod.Get, "/apis", null, null, out _))
+        using (var groups = (await SendAsync(HttpMethod.Get, "/apis", null, null, cancellationToken).ConfigureAwait(false)).Document)
         {
             versions.AddRange(groups.RootElement.GetProperty("groups").EnumerateArray()
                 .SelectMany(g => g.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("groupVersion").GetString()!)));
         }
 
-        return versions.SelectMany(v => Resources(v) ?? []);
+        var all = new List<ApiResource>();
+        foreach (var version in versions)
+        {
+            all.AddRange(await ResourcesAsync(version, cancellationToken).ConfigureAwait(false) ?? []);
+        }
+
+        return all;
     }
 
     /// <summary>The resource types of a group version, asked once per connection (until a CRD is applied).</summary>
-    private List<ApiResource>? Resources(string groupVersion)
+    private async Task<List<ApiResource>?> ResourcesAsync(string groupVersion, CancellationToken cancellationToken)
     {
         lock (discovery)
         {
@@ -350,7 +355,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         List<ApiResource>? cached;
         try
         {
-            using var doc = Send(HttpMethod.Get, groupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{groupVersion}" : $"/api/{groupVersion}", null, null, out _);
+            using var doc = (await SendAsync(HttpMethod.Get, groupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{groupVersion}" : $"/api/{groupVersion}", null, null, cancellationToken).ConfigureAwait(false)).Document;
             cached = doc.RootElement.GetProperty("resources").EnumerateArray()
                 .Where(r => !r.GetProperty("name").GetString()!.Contains('/', StringComparison.Ordinal))
                 .Select(r => new ApiResource(groupVersion, r.GetProperty("kind").GetString()!, r.GetProperty("name").GetString()!, r.GetProperty("namespaced").GetBoolean(),
@@ -371,10 +376,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     }
 
     /// <summary>One request with the client's credentials; a Status answer becomes an <see cref="ApiStatusException"/>.</summary>
-    private JsonDocument Send(HttpMethod method, string path, string? contentType, string? body, out HttpStatusCode status)
+    private async Task<(JsonDocument Document, HttpStatusCode Status)> SendAsync(HttpMethod method, string path, string? contentType, string? body, CancellationToken cancellationToken)
     {
-        var cancellation = Cancellation;
-        using var response = resilience.ExecuteAsync(
+        using var response = await resilience.ExecuteAsync(
             async token =>
             {
                 // A request message is sent once: each attempt builds its own.
@@ -393,12 +397,11 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                 var answer = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
                 return answer;
             },
-            cancellation).AsTask().GetAwaiter().GetResult();
-        status = response.StatusCode;
-        var text = response.Content.ReadAsStringAsync(cancellation).GetAwaiter().GetResult();
+            cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
-            return JsonDocument.Parse(text);
+            return (JsonDocument.Parse(text), response.StatusCode);
         }
 
         throw StatusError(response, text);
@@ -408,25 +411,25 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     /// A streamed GET (watch, log) with the client's credentials, read line by line as the server writes; not retried,
     /// since its callers resume by themselves. A Status answer becomes an <see cref="ApiStatusException"/>.
     /// </summary>
-    private System.IO.StreamReader OpenStream(string path, CancellationToken token)
+    private async Task<System.IO.StreamReader> OpenStreamAsync(string path, CancellationToken token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path));
         if (client.Credentials is not null)
         {
-            client.Credentials.ProcessHttpRequestAsync(request, token).GetAwaiter().GetResult();
+            await client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
         }
 
-        var response = client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).GetAwaiter().GetResult();
+        var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
             using (response)
             {
-                throw StatusError(response, response.Content.ReadAsStringAsync(token).GetAwaiter().GetResult());
+                throw StatusError(response, await response.Content.ReadAsStringAsync(token).ConfigureAwait(false));
             }
         }
 
         // The reader owns the response's stream; disposing it ends the response.
-        return new System.IO.StreamReader(response.Content.ReadAsStream(token));
+        return new System.IO.StreamReader(await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false));
     }
 
     /// <summary>The API server's Status answer (reason, message, causes) as an exception.</summary>

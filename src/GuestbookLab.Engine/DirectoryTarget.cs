@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Engine;
@@ -10,12 +11,11 @@ namespace GuestbookLab.Engine;
 /// <summary>
 /// The offline target: a manifest folder in which every applied object is one file,
 /// NAMESPACE/kind-name.yaml (cluster-scoped kinds under _cluster/), readable by kubectl apply -f or a GitOps tool.
+/// It reads its folder with <see cref="ManifestReader"/> and writes with <see cref="AtomicFile"/>.
 /// </summary>
 public sealed class DirectoryTarget : ILabTarget
 {
     public const string ClusterFolder = "_cluster";
-
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public DirectoryTarget(string root)
     {
@@ -25,16 +25,14 @@ public sealed class DirectoryTarget : ILabTarget
 
     public string Root { get; }
 
-    /// <summary>Files are written at once; there is nothing to cancel.</summary>
-    public System.Threading.CancellationToken Cancellation { get; set; }
-
     /// <summary>Files are written one at a time.</summary>
     public int MaxConcurrency => 1;
 
     /// <summary>Applies one object: labels it as the lab's, puts it in its namespace, writes it if it changed. A folder has no field owners, so <paramref name="force"/> changes nothing.</summary>
-    public ApplyResult Apply(LabResource resource, bool force = false)
+    public async Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        cancellationToken.ThrowIfCancellationRequested();
         var stored = ApiObjectMapper.Clone(resource);
         if (!KindInfo.IsClusterScoped(stored.Kind))
         {
@@ -46,30 +44,26 @@ public sealed class DirectoryTarget : ILabTarget
         var file = PathOf(stored);
         var yaml = ManifestSerializer.Serialize([stored]);
         var outcome = File.Exists(file)
-            ? File.ReadAllText(file) == yaml ? ApplyOutcome.Unchanged : ApplyOutcome.Configured
+            ? await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false) == yaml ? ApplyOutcome.Unchanged : ApplyOutcome.Configured
             : ApplyOutcome.Created;
         if (outcome != ApplyOutcome.Unchanged)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            var temporary = file + ".tmp";
-            File.WriteAllText(temporary, yaml, Utf8);
-            File.Move(temporary, file, overwrite: true);
+            await AtomicFile.WriteAllTextAsync(file, yaml, cancellationToken).ConfigureAwait(false);
         }
 
         return new ApplyResult { Kind = stored.Kind, Namespace = stored.Namespace, Name = stored.Name, Result = outcome, Object = stored, Location = file };
     }
 
     /// <summary>The stored objects, optionally only of a kind, a namespace, a name and labels.</summary>
-    public IReadOnlyList<LabResource> List(string? kind = null, string? ns = null, string? name = null, IReadOnlyDictionary<string, string>? selector = null)
+    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(Root))
         {
             return [];
         }
 
-        return Directory.EnumerateFiles(Root, "*.yaml", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal)
-            .SelectMany(f => ManifestSerializer.Deserialize(File.ReadAllText(f), f))
+        var all = await ManifestReader.ReadPathAsync(Root, cancellationToken).ConfigureAwait(false);
+        return all
             .Where(r => kind is null || KindInfo.Names(kind, r.Kind))
             .Where(r => ns is null || KindInfo.IsClusterScoped(r.Kind) || r.Namespace == ns)
             .Where(r => name is null || r.Name == name)
@@ -78,13 +72,14 @@ public sealed class DirectoryTarget : ILabTarget
     }
 
     /// <summary>Removes an object's file; false when it was not there.</summary>
-    public bool Delete(LabResource resource)
+    public Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        cancellationToken.ThrowIfCancellationRequested();
         var file = PathOf(resource);
         if (!File.Exists(file))
         {
-            return false;
+            return Task.FromResult(false);
         }
 
         File.Delete(file);
@@ -94,7 +89,7 @@ public sealed class DirectoryTarget : ILabTarget
             Directory.Delete(folder);
         }
 
-        return true;
+        return Task.FromResult(true);
     }
 
     /// <summary>NAMESPACE/kind-name.yaml, or _cluster/kind-name.yaml.</summary>
@@ -105,16 +100,17 @@ public sealed class DirectoryTarget : ILabTarget
         return Path.Combine(Root, folder, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
     }
 
-    public LabResource? WaitFor(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout)
+    public async Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(done);
-        var found = List(kind, ns, name);
+        var found = await ListAsync(kind, ns, name, null, cancellationToken).ConfigureAwait(false);
         var current = found.Count > 0 ? found[0] : null;
         return done(current)
             ? current
             : throw new NotSupportedException($"{Root} is a manifest folder: no controller updates {kind} {name} in it, so there is nothing to wait for. Connect to a cluster to wait for rollouts and conditions.");
     }
 
-    public IEnumerable<string> ReadLog(string ns, string pod, string? container, int? tail, bool follow)
+    /// <summary>A folder has no containers: <see cref="NotSupportedException"/> at once.</summary>
+    public IAsyncEnumerable<string> ReadLogAsync(string ns, string pod, string? container, int? tail, bool follow, CancellationToken cancellationToken)
         => throw new NotSupportedException($"{Root} is a manifest folder: no container runs there, so pod {ns}/{pod} has no log. Connect to a cluster to read logs.");
 }

@@ -1,44 +1,67 @@
+using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Engine;
 
-/// <summary>Where Publish-, Get- and Remove-LabResource act: a manifest folder or a cluster.</summary>
+/// <summary>
+/// Where Publish-, Get- and Remove-LabResource act: a manifest folder or a cluster. Every call takes the caller's
+/// cancellation (the cmdlet's Ctrl+C), as KubernetesClient's own API does; a target holds no per-call state, so
+/// commands (and runspaces) can use one target at once.
+/// </summary>
 public interface ILabTarget
 {
-    /// <summary>Cancels the calls in flight (set by the cmdlet for each run; Ctrl+C cancels it).</summary>
-    System.Threading.CancellationToken Cancellation { get; set; }
-
     /// <summary>How many independent objects may be applied at once.</summary>
     int MaxConcurrency { get; }
 
     /// <summary>Applies one object (labelled as the lab's); <paramref name="force"/> takes field ownership on conflict.</summary>
-    ApplyResult Apply(LabResource resource, bool force);
+    Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken);
 
     /// <summary>Stored objects, optionally of a kind (kind, plural or short name), a namespace, a name and labels.</summary>
-    IReadOnlyList<LabResource> List(string? kind = null, string? ns = null, string? name = null, IReadOnlyDictionary<string, string>? selector = null);
+    Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken);
 
     /// <summary>Removes an object; false when it was not there.</summary>
-    bool Delete(LabResource resource);
+    Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken);
 
     /// <summary>
     /// A container's log lines (the last <paramref name="tail"/> only when given); with <paramref name="follow"/> the
-    /// lines keep coming until the pod goes or <see cref="Cancellation"/> is cancelled. A folder has no logs:
-    /// <see cref="System.NotSupportedException"/>.
+    /// lines keep coming until the pod goes or <paramref name="cancellationToken"/> is cancelled. A folder has no
+    /// logs: <see cref="NotSupportedException"/>.
     /// </summary>
-    IEnumerable<string> ReadLog(string ns, string pod, string? container, int? tail, bool follow);
+    IAsyncEnumerable<string> ReadLogAsync(string ns, string pod, string? container, int? tail, bool follow, CancellationToken cancellationToken);
 
     /// <summary>
     /// Follows one object (null while it does not exist) until <paramref name="done"/> accepts it, and returns it: a
     /// cluster is watched (not polled), resuming after dropped streams and relisting after an expired resume point.
-    /// A <see cref="System.TimeoutException"/> when <paramref name="timeout"/> passes first; a folder, where nothing
-    /// changes by itself, answers at once with <see cref="System.NotSupportedException"/> unless already done.
+    /// A <see cref="TimeoutException"/> when <paramref name="timeout"/> passes first; a folder, where nothing
+    /// changes by itself, answers at once with <see cref="NotSupportedException"/> unless already done.
+    /// <paramref name="done"/> is called on the engine's threads.
     /// </summary>
-    LabResource? WaitFor(string kind, string? ns, string name, System.Func<LabResource?, bool> done, System.TimeSpan timeout);
+    Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>The list calls most callers make.</summary>
+public static class LabTargetExtensions
+{
+    /// <summary>Every stored object (events and pods aside, on a cluster).</summary>
+    public static Task<IReadOnlyList<LabResource>> ListAllAsync(this ILabTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return target.ListAsync(null, null, null, null, cancellationToken);
+    }
+
+    /// <summary>Objects of one kind, in a namespace (every namespace when null).</summary>
+    public static Task<IReadOnlyList<LabResource>> ListAsync(this ILabTarget target, string kind, string? ns, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return target.ListAsync(kind, ns, null, null, cancellationToken);
+    }
 }
 
 /// <summary>An error the API server answered with (its Status), or a conflict over field ownership.</summary>
-public sealed class ApiStatusException : System.Exception
+public sealed class ApiStatusException : Exception
 {
     public ApiStatusException()
     {
@@ -49,7 +72,7 @@ public sealed class ApiStatusException : System.Exception
     {
     }
 
-    public ApiStatusException(string message, System.Exception innerException)
+    public ApiStatusException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

@@ -2,7 +2,7 @@ namespace GuestbookLab.Model;
 
 /// <summary>
 /// Every ErrorId the module reports, in one place. They are part of the public contract: scripts may catch on them,
-/// so they never change once released.
+/// so they never change once released. Each has exactly one ErrorCategory, fixed in the cmdlet layer's ErrorCatalog.
 /// </summary>
 public static class ErrorIds
 {
@@ -84,6 +84,11 @@ public static class ErrorIds
     public const string ApplyConflict = "ApplyConflict";
     public const string ClusterUnreachable = "ClusterUnreachable";
     public const string ApiRequestFailed = "ApiRequestFailed";
+    public const string ApiBadRequest = "ApiBadRequest";
+    public const string ApiUnauthorized = "ApiUnauthorized";
+    public const string ApiForbidden = "ApiForbidden";
+    public const string ApiInvalidObject = "ApiInvalidObject";
+    public const string InvalidKubeConfig = "InvalidKubeConfig";
     public const string WaitTimedOut = "WaitTimedOut";
     public const string WaitNotPossible = "WaitNotPossible";
     public const string LogNotAvailable = "LogNotAvailable";
@@ -104,6 +109,9 @@ public static class ErrorIds
     public const string AwsRegionNotFound = "AwsRegionNotFound";
     public const string AwsRequestFailed = "AwsRequestFailed";
     public const string AwsAccessDenied = "AwsAccessDenied";
+    public const string AwsInvalidCredentials = "AwsInvalidCredentials";
+    public const string AwsEndpointUnreachable = "AwsEndpointUnreachable";
+    public const string AwsRequestRejected = "AwsRequestRejected";
     public const string AwsTokenExpired = "AwsTokenExpired";
     public const string BucketOwnedByOthers = "BucketOwnedByOthers";
     public const string BucketNotEmpty = "BucketNotEmpty";
@@ -117,6 +125,8 @@ public static class ErrorIds
     public const string NoApplicableInput = "NoApplicableInput";
     public const string InvalidManifest = "InvalidManifest";
     public const string ManifestNotFound = "ManifestNotFound";
+    public const string ManifestReadFailed = "ManifestReadFailed";
+    public const string DuplicateResource = "DuplicateResource";
     public const string InvalidResource = "InvalidResource";
     public const string ExportFailed = "ExportFailed";
     public const string MissingSubsetLabels = "MissingSubsetLabels";

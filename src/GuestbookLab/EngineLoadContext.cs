@@ -47,14 +47,23 @@ internal sealed class EngineLoadContext : AssemblyLoadContext
     }
 }
 
-/// <summary>Sends the default context's request for the engine assembly to <see cref="EngineLoadContext"/>.</summary>
-public sealed class ModuleInitializer : IModuleAssemblyInitializer
+/// <summary>
+/// Sends the default context's request for the engine assembly to <see cref="EngineLoadContext"/> on import, and
+/// releases what the runspace holds (its connection, open targets and their HTTP clients) when the module is removed.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     public void OnImport()
     {
         AssemblyLoadContext.Default.Resolving -= ResolveEngine;
         AssemblyLoadContext.Default.Resolving += ResolveEngine;
     }
+
+    /// <summary>
+    /// Closes this runspace's targets and forgets its connection. The resolver stays: the engine is loaded once per
+    /// process, and other runspaces may still use the module.
+    /// </summary>
+    public void OnRemove(PSModuleInfo psModuleInfo) => Commands.Cluster.LabSession.Release();
 
     private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
         name.Name == EngineLoadContext.EngineAssemblyName

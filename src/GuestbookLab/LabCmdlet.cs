@@ -4,41 +4,11 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab;
-
-/// <summary>The error a failed rule becomes: its message names the field or parameter and the value.</summary>
-public sealed class MeshValidationException : ArgumentException
-{
-    public MeshValidationException()
-    {
-    }
-
-    public MeshValidationException(string message)
-        : base(message)
-    {
-    }
-
-    public MeshValidationException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public MeshValidationException(ValidationIssue issue)
-        : base(Describe(issue)) => Issue = issue;
-
-    public ValidationIssue? Issue { get; }
-
-    /// <summary>'[Resource ]Field: Message. [Rule]'.</summary>
-    private static string Describe(ValidationIssue issue)
-    {
-        ArgumentNullException.ThrowIfNull(issue);
-        var resource = issue.Resource is null ? string.Empty : issue.Resource + " ";
-        return $"{resource}{issue.Field}: {issue.Message}. [{issue.Rule}]";
-    }
-}
 
 /// <summary>Shared plumbing of GuestbookLab's cmdlets: turning rules into errors, and reading PowerShell input.</summary>
 public abstract class LabCmdlet : PSCmdlet
@@ -55,7 +25,7 @@ public abstract class LabCmdlet : PSCmdlet
         var error = result.Errors.FirstOrDefault();
         if (error is not null)
         {
-            ThrowTerminatingError(ToErrorRecord(error, target));
+            ThrowTerminatingError(LabErrors.Invalid(error, target));
         }
     }
 
@@ -64,9 +34,34 @@ public abstract class LabCmdlet : PSCmdlet
 
     /// <summary>
     /// Validates a changed resource and reports only the issues that <paramref name="before"/> (the issues of the
-    /// resource before the change) did not have: each cmdlet answers for its own change.
+    /// resource before the change) did not have: each cmdlet answers for its own change. The first error ends the
+    /// command (the resource was built from parameters).
     /// </summary>
     protected internal void ThrowIfNewIssues(LabResource resource, IReadOnlyCollection<ValidationIssue> before, params string[] ignore)
+    {
+        if (NewErrors(resource, before, ignore).FirstOrDefault() is { } error)
+        {
+            ThrowTerminatingError(LabErrors.Invalid(error, resource));
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="ThrowIfNewIssues"/>, for a resource from the pipeline: each new error is a non-terminating error
+    /// about that object, and the command goes on with the next. False when there was one.
+    /// </summary>
+    protected internal bool ReportNewIssues(LabResource resource, IReadOnlyCollection<ValidationIssue> before, params string[] ignore)
+    {
+        var errors = NewErrors(resource, before, ignore);
+        foreach (var error in errors)
+        {
+            WriteError(LabErrors.Invalid(error, resource));
+        }
+
+        return errors.Count == 0;
+    }
+
+    // Writes the new warnings; returns the new errors.
+    private List<ValidationIssue> NewErrors(LabResource resource, IReadOnlyCollection<ValidationIssue> before, string[] ignore)
     {
         ArgumentNullException.ThrowIfNull(before);
         var known = before.Select(Key).ToHashSet(StringComparer.Ordinal);
@@ -76,11 +71,7 @@ public abstract class LabCmdlet : PSCmdlet
             WriteWarning(warning.ToString());
         }
 
-        var error = issues.FirstOrDefault(i => i.Severity == IssueSeverity.Error);
-        if (error is not null)
-        {
-            ThrowTerminatingError(ToErrorRecord(error, resource));
-        }
+        return issues.Where(i => i.Severity == IssueSeverity.Error).ToList();
 
         static string Key(ValidationIssue i) => $"{i.ErrorId}|{i.Field}|{i.Message}";
     }
@@ -91,9 +82,6 @@ public abstract class LabCmdlet : PSCmdlet
         result.Error(errorId, field, value, message, rule);
         ThrowIfInvalid(result, value);
     }
-
-    internal static ErrorRecord ToErrorRecord(ValidationIssue issue, object? target) =>
-        new(new MeshValidationException(issue), issue.ErrorId, ErrorCategory.InvalidArgument, target);
 
     /// <summary>A hashtable of labels as strings, keys in the order given (sorted for a plain hashtable, for stable output).</summary>
     internal static Dictionary<string, string>? ToStringMap(IDictionary? table)
@@ -132,7 +120,8 @@ public abstract class LabCmdlet : PSCmdlet
 
 /// <summary>
 /// How GuestbookLab's modifying cmdlets treat their pipeline: each object of the kind they handle is copied,
-/// changed and validated (reporting only the issues the change introduced); other objects pass through unchanged, so
+/// changed and validated (reporting only the issues the change introduced, as non-terminating errors about that
+/// object, which is then not emitted); other objects pass through unchanged, so
 /// a step's objects can flow through a chain together; and no object of the kind at all is an error.
 /// </summary>
 internal sealed class PipelineModifier<T>
@@ -153,19 +142,17 @@ internal sealed class PipelineModifier<T>
         var before = ResourceValidator.Validate(resource).Issues;
         var copy = ApiObjectMapper.Clone(resource);
         modify(copy);
-        cmdlet.ThrowIfNewIssues(copy, before, ErrorIds.MissingRoutes);
-        cmdlet.WriteObject(copy);
+        if (cmdlet.ReportNewIssues(copy, before, ErrorIds.MissingRoutes))
+        {
+            cmdlet.WriteObject(copy);
+        }
     }
 
     public void End(LabCmdlet cmdlet)
     {
         if (!sawApplicable)
         {
-            cmdlet.WriteError(new ErrorRecord(
-                new ArgumentException($"{cmdlet.MyInvocation.MyCommand.Name} received no {typeof(T).Name}: pipe one in, e.g. from New-Mesh{typeof(T).Name}."),
-                ErrorIds.NoApplicableInput,
-                ErrorCategory.InvalidArgument,
-                null));
+            cmdlet.WriteError(LabErrors.Create(ErrorIds.NoApplicableInput, Messages.NoApplicableInput(cmdlet.MyInvocation.MyCommand.Name, typeof(T).Name), null));
         }
     }
 }

@@ -170,8 +170,8 @@ Describe 'AWS calls (the AWS stand-in checks every signature)' {
 
     It 'reports <Case> as <ErrorId>' -ForEach @(
         @{ Case = 'an expired session token'; Key = 'LABEXPIREDGUEST0003'; Secret = 'guestbooklab/Expired+Secret/0003'; Token = 'expired-token-0003'; ErrorId = 'AwsTokenExpired'; Category = 'AuthenticationError' }
-        @{ Case = 'a wrong secret key'; Key = 'LABKEYGUESTBOOK0001'; Secret = 'wrong'; Token = $null; ErrorId = 'AwsAccessDenied'; Category = 'AuthenticationError' }
-        @{ Case = 'an unknown access key'; Key = 'LABUNKNOWNKEY00000'; Secret = 'unknown/secret/key'; Token = $null; ErrorId = 'AwsAccessDenied'; Category = 'AuthenticationError' }
+        @{ Case = 'a wrong secret key'; Key = 'LABKEYGUESTBOOK0001'; Secret = 'wrong'; Token = $null; ErrorId = 'AwsInvalidCredentials'; Category = 'AuthenticationError' }
+        @{ Case = 'an unknown access key'; Key = 'LABUNKNOWNKEY00000'; Secret = 'unknown/secret/key'; Token = $null; ErrorId = 'AwsInvalidCredentials'; Category = 'AuthenticationError' }
     ) {
         $env:AWS_ACCESS_KEY_ID = $Key
         $env:AWS_SECRET_ACCESS_KEY = $Secret
@@ -310,9 +310,10 @@ Describe 'The state store (s3rver, an S3-compatible server)' {
         Should-BeLabError (Get-LabError { New-LabStateStore -BucketName 'Lab_State' @on }) InvalidBucketName '-BucketName' 'Lab_State'
     }
 
-    It 'reports an access key the server does not know as AwsAccessDenied' {
+    It 'reports an access key the server does not know as AwsInvalidCredentials' {
         $err = Get-LabError { New-LabStateStore -BucketName lab-state-4 -Region us-east-1 -EndpointUrl $s3.Url -Credential (New-TestAwsCredential 'LABUNKNOWNKEY00000' 'wrong') }
-        $err.FullyQualifiedErrorId | Should -BeLike 'AwsAccessDenied,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'AwsInvalidCredentials,*'
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
     }
 }
 

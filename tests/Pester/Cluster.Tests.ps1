@@ -382,7 +382,7 @@ Describe 'The stand-in through real kubectl 1.35' {
         $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: talker, labels: {app: talker}}`nspec: {containers: [{name: app, image: talker:1}, {name: istio-proxy, image: proxyv2:1.17.1}]}" | Publish-LabResource
         $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/logs/default/talker/app" -Body "line 1`nline 2`nline 3`n"
         $err = Get-LabError { Get-LabLog talker }
-        $err.FullyQualifiedErrorId | Should -BeLike 'ApiRequestFailed,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'ApiBadRequest,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $err.Exception.Message | Should -BeLike '*a container name must be specified for pod talker, choose one of: `[app istio-proxy`]*'
         Get-LabLog talker -Container app | Should -Be @('line 1', 'line 2', 'line 3')

@@ -145,7 +145,7 @@ Describe 'Export-LabManifest' {
 
     It 'refuses two objects for the same file' {
         $err = Get-LabError { @(New-MeshGateway -Name gw; New-MeshGateway -Name gw) | Export-LabManifest -Path $root }
-        $err.FullyQualifiedErrorId | Should -BeLike 'ExportFailed,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'DuplicateResource,*'
         $root | Should -Not -Exist
     }
 

@@ -1,8 +1,6 @@
+using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using GuestbookLab.Engine;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -11,8 +9,10 @@ namespace GuestbookLab.Commands;
 /// <remarks>
 /// Gateways, VirtualServices, DestinationRules and ServiceEntries (networking.istio.io v1alpha3 and v1beta1) become
 /// typed objects that the Mesh cmdlets can change; every other kind becomes a GenericResource with all its fields.
-/// Text piped in line by line (Get-Content) is joined before it is read. A field whose value does not fit the API
-/// (weight: "20") is an error naming the document and the field.
+/// Text piped in line by line (Get-Content) is joined before it is read. -Path and -LiteralPath take files or folders
+/// (every .yaml and .yml file below a folder, in path order), -Uri http(s) URLs. A field whose value does not fit the
+/// API (weight: "20") is an error naming the document and the field; a file that cannot be read is reported and the
+/// others are still read.
 /// </remarks>
 /// <example>
 /// <code>"apiVersion: networking.istio.io/v1beta1`nkind: DestinationRule`nmetadata:`n  name: ui`nspec:`n  host: ui" | ConvertFrom-LabYaml | Add-MeshSubset -Name v1 -Labels @{ version = '1.0' }</code>
@@ -25,11 +25,12 @@ namespace GuestbookLab.Commands;
 /// </example>
 [Cmdlet(VerbsData.ConvertFrom, "LabYaml", DefaultParameterSetName = YamlSet)]
 [OutputType(typeof(LabResource))]
-public sealed class ConvertFromLabYamlCommand : LabCmdlet
+public sealed class ConvertFromLabYamlCommand : CancellableCmdlet
 {
     private const string YamlSet = "Yaml";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string UriSet = "Uri";
 
     private readonly List<string> text = [];
 
@@ -38,14 +39,19 @@ public sealed class ConvertFromLabYamlCommand : LabCmdlet
     [AllowEmptyString]
     public string Yaml { get; set; } = null!;
 
-    /// <summary>Manifest files to read; wildcards are allowed.</summary>
+    /// <summary>Manifest files or folders (every .yaml and .yml file below them) to read; wildcards are allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     public string[] Path { get; set; } = null!;
 
-    /// <summary>Manifest files to read, taken literally (no wildcards).</summary>
+    /// <summary>Manifest files or folders to read, taken literally (no wildcards).</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "FullName")]
     public string[] LiteralPath { get; set; } = null!;
+
+    /// <summary>http(s) URLs of manifests to read, as kubectl apply -f URL reads them.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = UriSet)]
+    public Uri[] Uri { get; set; } = null!;
 
     protected override void ProcessRecord()
     {
@@ -55,84 +61,14 @@ public sealed class ConvertFromLabYamlCommand : LabCmdlet
             return;
         }
 
-        foreach (var file in ResolveFiles())
-        {
-            try
-            {
-                WriteObject(ManifestSerializer.Deserialize(File.ReadAllText(file), file), enumerateCollection: true);
-            }
-            catch (ManifestFormatException ex)
-            {
-                WriteError(new ErrorRecord(ex, ErrorIds.InvalidManifest, ErrorCategory.InvalidData, file));
-            }
-            catch (IOException ex)
-            {
-                WriteError(new ErrorRecord(ex, ErrorIds.ManifestNotFound, ErrorCategory.ReadError, file));
-            }
-        }
+        WriteObject(ReadManifests(Path, LiteralPath, Uri, ManifestErrors.Continue), enumerateCollection: true);
     }
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName != YamlSet)
+        if (ParameterSetName == YamlSet)
         {
-            return;
-        }
-
-        try
-        {
-            WriteObject(ManifestSerializer.Deserialize(string.Join("\n", text)), enumerateCollection: true);
-        }
-        catch (ManifestFormatException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidManifest, ErrorCategory.InvalidData, null));
+            WriteObject(ReadManifestText(string.Join("\n", text), ManifestErrors.Stop), enumerateCollection: true);
         }
     }
-
-    private IEnumerable<string> ResolveFiles()
-    {
-        if (ParameterSetName == LiteralPathSet)
-        {
-            foreach (var literal in LiteralPath)
-            {
-                var file = GetUnresolvedProviderPathFromPSPath(literal);
-                if (File.Exists(file))
-                {
-                    yield return file;
-                }
-                else
-                {
-                    WriteError(NotFound(literal));
-                }
-            }
-
-            yield break;
-        }
-
-        foreach (var pattern in Path)
-        {
-            List<string> files;
-            try
-            {
-                files = GetResolvedProviderPathFromPSPath(pattern, out _).Where(File.Exists).ToList();
-            }
-            catch (ItemNotFoundException)
-            {
-                files = [];
-            }
-
-            if (files.Count == 0)
-            {
-                WriteError(NotFound(pattern));
-            }
-
-            foreach (var file in files)
-            {
-                yield return file;
-            }
-        }
-    }
-
-    private static ErrorRecord NotFound(string path) =>
-        new(new FileNotFoundException($"No manifest file matches '{path}'.", path), ErrorIds.ManifestNotFound, ErrorCategory.ObjectNotFound, path);
 }

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
-using System.Text;
 using GuestbookLab.Engine;
+using GuestbookLab.Errors;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -30,10 +30,8 @@ namespace GuestbookLab.Commands;
 /// </example>
 [Cmdlet(VerbsData.Export, "LabManifest", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportLabManifestCommand : LabCmdlet
+public sealed class ExportLabManifestCommand : CancellableCmdlet
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
     private readonly List<LabResource> resources = [];
 
     /// <summary>The resources to write.</summary>
@@ -60,34 +58,28 @@ public sealed class ExportLabManifestCommand : LabCmdlet
 
     protected override void EndProcessing()
     {
-        if (resources.Count == 0)
+        if (resources.Count == 0 || (!SkipValidation && !AllValid()))
         {
             return;
         }
 
-        if (!SkipValidation && !AllValid())
+        var plan = ManifestLayout.Plan(resources, GetUnresolvedProviderPathFromPSPath(Path), Step);
+        ThrowIfInvalid(plan.Problems, Step ?? Path);
+        foreach (var (file, content) in plan.Files)
         {
-            return;
-        }
-
-        var target = GetUnresolvedProviderPathFromPSPath(Path);
-        var isFile = target.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || target.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-        if (Step is not null && (isFile || Step.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || Step.Contains('/', StringComparison.Ordinal) || Step is "." or ".."))
-        {
-            ThrowInvalid(ErrorIds.ExportFailed, "-Step", Step, isFile ? "-Step writes into a folder: give a folder as -Path" : "a step name must be a plain file name");
-        }
-
-        var files = isFile
-            ? [(target, (IReadOnlyList<LabResource>)resources)]
-            : Step is not null
-                ? [(System.IO.Path.Combine(target, Step + ".yaml"), (IReadOnlyList<LabResource>)resources)]
-                : PerObject(target);
-
-        foreach (var (file, content) in files)
-        {
-            if (ShouldProcess(file, $"Write {content.Count} manifest(s)"))
+            if (!ShouldProcess(file, $"Write {content.Count} manifest(s)"))
             {
-                Write(file, ManifestSerializer.Serialize(content, IncludeSecrets));
+                continue;
+            }
+
+            try
+            {
+                Await(AtomicFile.WriteAllTextAsync(file, ManifestSerializer.Serialize(content, IncludeSecrets), CancellationToken));
+                WriteObject(new FileInfo(file));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                WriteError(LabErrors.Create(ErrorIds.ExportFailed, ex, file));
             }
         }
     }
@@ -105,45 +97,11 @@ public sealed class ExportLabManifestCommand : LabCmdlet
 
             foreach (var error in result.Errors)
             {
-                WriteError(ToErrorRecord(error, resource));
+                WriteError(LabErrors.Invalid(error, resource));
                 valid = false;
             }
         }
 
         return valid;
-    }
-
-    private List<(string File, IReadOnlyList<LabResource> Content)> PerObject(string folder)
-    {
-        var files = new List<(string File, IReadOnlyList<LabResource> Content)>();
-        foreach (var resource in resources)
-        {
-            var name = $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml";
-            var file = resource.Namespace is null ? System.IO.Path.Combine(folder, name) : System.IO.Path.Combine(folder, resource.Namespace, name);
-            if (files.Any(f => f.File == file))
-            {
-                ThrowInvalid(ErrorIds.ExportFailed, "InputObject", resource.DisplayName, $"two objects would be written to {file}: {resource.DisplayName} is in the input twice");
-            }
-
-            files.Add((file, [resource]));
-        }
-
-        return files;
-    }
-
-    private void Write(string file, string yaml)
-    {
-        try
-        {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
-            var temporary = file + ".tmp";
-            File.WriteAllText(temporary, yaml, Utf8);
-            File.Move(temporary, file, overwrite: true);
-            WriteObject(new FileInfo(file));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            WriteError(new ErrorRecord(ex, ErrorIds.ExportFailed, ErrorCategory.WriteError, file));
-        }
     }
 }

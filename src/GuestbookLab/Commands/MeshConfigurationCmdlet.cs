@@ -1,16 +1,17 @@
-using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Commands.Cluster;
 using GuestbookLab.Engine;
 using GuestbookLab.Mesh.Simulation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
 
-/// <summary>Base of the cmdlets that read a whole configuration: from the pipeline, or from a manifest folder.</summary>
-public abstract class MeshConfigurationCmdlet : LabCmdlet
+/// <summary>
+/// Base of the cmdlets that read a whole configuration: from the pipeline, manifest files and folders, or the
+/// connected target. (They take no manifest -Uri: Test-MeshRequest's -Uri is the request's.)
+/// </summary>
+public abstract class MeshConfigurationCmdlet : TargetCmdlet
 {
     private readonly List<LabResource> resources = [];
 
@@ -18,13 +19,15 @@ public abstract class MeshConfigurationCmdlet : LabCmdlet
     [Parameter(ValueFromPipeline = true)]
     public LabResource[]? InputObject { get; set; }
 
-    /// <summary>A manifest folder (such as the lab's output): every .yaml and .yml file below it, in file-name order, later objects replacing earlier ones.</summary>
+    /// <summary>Manifest files or folders (such as the lab's output: every .yaml and .yml file below it, in path order, later objects replacing earlier ones); wildcards are allowed.</summary>
     [Parameter]
-    public string? Directory { get; set; }
+    [Alias("Directory")]
+    [SupportsWildcards]
+    public string[]? Path { get; set; }
 
-    /// <summary>A connection (Connect-LabCluster) whose objects are the configuration; the session's connection is used when no objects and no -Directory are given.</summary>
+    /// <summary>Manifest files or folders, taken literally (no wildcards).</summary>
     [Parameter]
-    public LabConnection? Connection { get; set; }
+    public string[]? LiteralPath { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -34,45 +37,29 @@ public abstract class MeshConfigurationCmdlet : LabCmdlet
         }
     }
 
-    /// <summary>The model of everything received, plus the folder's manifests.</summary>
+    /// <summary>
+    /// The model of the connected target's objects (when -Connection is given, or nothing else is), then the
+    /// manifests read, then everything received, later objects replacing earlier ones.
+    /// </summary>
     protected MeshModel LoadModel()
     {
         var all = new List<LabResource>();
-        if (Directory is not null)
+        if (Connection is not null || (Path is null && LiteralPath is null && resources.Count == 0))
         {
-            var folder = GetUnresolvedProviderPathFromPSPath(Directory);
-            if (!System.IO.Directory.Exists(folder))
-            {
-                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"-Directory: the folder '{Directory}' does not exist."), ErrorIds.ManifestNotFound, ErrorCategory.ObjectNotFound, Directory));
-            }
+            var (connection, target) = OpenTarget();
+            var stored = Call(target.ListAllAsync(CancellationToken), connection);
+            WriteVerbose($"Read {stored.Count} object(s) from {connection}.");
+            all.AddRange(stored);
+        }
 
-            var files = System.IO.Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
-                .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-                .OrderBy(f => Path.GetRelativePath(folder, f), StringComparer.Ordinal);
-            foreach (var file in files)
-            {
-                try
-                {
-                    all.AddRange(ManifestSerializer.Deserialize(File.ReadAllText(file), file));
-                }
-                catch (ManifestFormatException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidManifest, ErrorCategory.InvalidData, file));
-                }
-            }
-
-            WriteVerbose($"Read {all.Count} object(s) from {folder}.");
+        if (Path is not null || LiteralPath is not null)
+        {
+            var read = ReadManifests(Path, LiteralPath, null, ManifestErrors.Stop);
+            WriteVerbose($"Read {read.Count} object(s) from {string.Join(", ", [.. Path ?? [], .. LiteralPath ?? []])}.");
+            all.AddRange(read);
         }
 
         all.AddRange(resources);
-        if (Connection is not null || (Directory is null && resources.Count == 0))
-        {
-            var connection = Cluster.LabSession.Resolve(this, Connection);
-            var stored = Cluster.LabSession.Open(connection).List();
-            WriteVerbose($"Read {stored.Count} object(s) from {connection}.");
-            all.InsertRange(0, stored);
-        }
-
         return MeshModel.Build(all);
     }
 }

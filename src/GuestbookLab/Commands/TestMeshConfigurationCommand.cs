@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Analysis;
 using GuestbookLab.Model;
 
@@ -8,7 +9,7 @@ namespace GuestbookLab.Commands;
 
 /// <summary>Analyzes a configuration offline, like istioctl analyze: missing references, conflicts, unreachable routes, policies that match nothing.</summary>
 /// <remarks>
-/// Runs Istio 1.17's analyzers over pipeline objects, a manifest folder (-Directory) or, when neither is given, the
+/// Runs Istio 1.17's analyzers over pipeline objects, manifest files and folders (-Path, alias -Directory) or, when neither is given, the
 /// connected target: schema and semantic validation
 /// (IST0106, IST0133, IST0122), references to hosts, subsets and gateways that do not exist (IST0101), VirtualServices
 /// with conflicting mesh hosts (IST0109), unreachable and ineffective routes (IST0130, IST0131), VirtualService hosts
@@ -51,9 +52,8 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
         var failing = messages.Where(m => m.Level >= threshold).ToList();
         if (failing.Count > 0)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException($"The configuration has {failing.Count} finding(s) at level {FailOn} or above: {string.Join("; ", failing.Take(3))}{(failing.Count > 3 ? "; ..." : string.Empty)}"),
-                ErrorIds.ConfigurationFindings, ErrorCategory.InvalidData, failing));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.ConfigurationFindings,
+                Messages.ConfigurationFindings(failing.Count, FailOn, string.Join("; ", failing.Take(3)) + (failing.Count > 3 ? "; ..." : string.Empty)), failing));
         }
     }
 }

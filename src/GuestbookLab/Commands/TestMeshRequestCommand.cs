@@ -44,7 +44,7 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
 {
     /// <summary>Who sends: ingress, kubelet, a workload name (ui), or namespace/name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ArgumentCompleter(typeof(SourceCompleter))]
+    [ArgumentCompleter(typeof(Cluster.SourceCompleter))]
     public string From { get; set; } = null!;
 
     /// <summary>The request: http://host[:port]/path, https://host[:port] or tcp://host:port.</summary>
@@ -95,7 +95,7 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-From: {ex.Message}"), ErrorIds.InvalidSource, ErrorCategory.InvalidArgument, From));
+            ThrowTerminatingError(Errors.LabErrors.Create(ErrorIds.InvalidSource, $"-From: {ex.Message}", From));
             return;
         }
 
@@ -177,21 +177,5 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
             Token = principal,
             HasToken = token is not null,
         };
-    }
-}
-
-/// <summary>Completes -From: ingress, kubelet and the workloads of the connected target.</summary>
-public sealed class SourceCompleter : IArgumentCompleter
-{
-    private static readonly string[] Fixed = ["ingress", "kubelet"];
-
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var workloads = Cluster.LabSession.Current is { } connection
-            ? Cluster.LabSession.Open(connection).List().OfType<Workload>().Select(w => w.Name)
-            : [];
-        return Fixed.Concat(workloads).Distinct(StringComparer.Ordinal)
-            .Where(s => s.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
-            .Select(s => new CompletionResult(s));
     }
 }

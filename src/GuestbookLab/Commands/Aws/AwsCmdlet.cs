@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Threading;
 using GuestbookLab.Engine.Aws;
+using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Provisioning;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
@@ -14,9 +14,8 @@ namespace GuestbookLab.Commands.Aws;
 /// resolves them (Debug says where credentials and region came from, never the secret); AWS errors become error
 /// records with stable ErrorIds; Ctrl+C cancels the call.
 /// </summary>
-public abstract class AwsCmdlet : LabCmdlet, IDisposable
+public abstract class AwsCmdlet : CancellableCmdlet
 {
-    private readonly CancellationTokenSource stop = new();
     private AwsSession? session;
 
     /// <summary>The AWS region (e.g. us-east-1); by default AWS_REGION, AWS_DEFAULT_REGION or the profile's region.</summary>
@@ -41,18 +40,8 @@ public abstract class AwsCmdlet : LabCmdlet, IDisposable
     [Parameter]
     public string? EndpointUrl { get; set; }
 
-    public void Dispose()
-    {
-        stop.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
     /// <summary>The region used when none is configured; null makes a missing region an error.</summary>
     protected virtual string? FallbackRegion => null;
-
-    protected CancellationToken StopToken => stop.Token;
-
-    protected override void StopProcessing() => stop.Cancel();
 
     /// <summary>Checks -Region and -EndpointUrl before anything is sent.</summary>
     protected override void BeginProcessing()
@@ -92,17 +81,13 @@ public abstract class AwsCmdlet : LabCmdlet, IDisposable
         }
         catch (AwsConfigurationException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                ex,
-                ex.RegionMissing ? ErrorIds.AwsRegionNotFound : ErrorIds.AwsCredentialsNotFound,
-                ex.RegionMissing ? ErrorCategory.InvalidArgument : ErrorCategory.AuthenticationError,
-                null));
+            ThrowTerminatingError(LabErrors.Create(ex.RegionMissing ? ErrorIds.AwsRegionNotFound : ErrorIds.AwsCredentialsNotFound, ex, null));
         }
 
         var check = new ValidationResult();
         AwsRules.Region(check, "-Region", session!.Region);
         ThrowIfInvalid(check, session.Region);
-        session.Cancellation = stop.Token;
+        session.Cancellation = CancellationToken;
         return session;
     }
 
@@ -116,42 +101,13 @@ public abstract class AwsCmdlet : LabCmdlet, IDisposable
         }
         catch (AwsRequestException ex)
         {
-            ThrowTerminatingError(ToErrorRecord(ex, target));
+            ThrowTerminatingError(LabErrors.FromAws(ex, target));
             throw;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-    }
-
-    /// <summary>The error record of a failed AWS call: the service's error code decides the ErrorId and category.</summary>
-    protected internal static ErrorRecord ToErrorRecord(AwsRequestException ex, object? target)
-    {
-        ArgumentNullException.ThrowIfNull(ex);
-        var (id, category) = ex.Code switch
-        {
-            "RepositoryNotFoundException" => (ErrorIds.RegistryNotFound, ErrorCategory.ObjectNotFound),
-            "RepositoryNotEmptyException" => (ErrorIds.RegistryNotEmpty, ErrorCategory.InvalidOperation),
-            "BucketNotEmpty" => (ErrorIds.BucketNotEmpty, ErrorCategory.InvalidOperation),
-            "BucketAlreadyExists" => (ErrorIds.BucketOwnedByOthers, ErrorCategory.ResourceExists),
-            "InvalidBucketName" => (ErrorIds.InvalidBucketName, ErrorCategory.InvalidArgument),
-            "ExpiredToken" or "ExpiredTokenException" or "RequestExpired" => (ErrorIds.AwsTokenExpired, ErrorCategory.AuthenticationError),
-            "AccessDenied" or "AccessDeniedException" => (ErrorIds.AwsAccessDenied, ErrorCategory.PermissionDenied),
-            "UnrecognizedClientException" or "InvalidClientTokenId" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidSignatureException" or "IncompleteSignature"
-                => (ErrorIds.AwsAccessDenied, ErrorCategory.AuthenticationError),
-            "EndpointUnreachable" => (ErrorIds.AwsRequestFailed, ErrorCategory.ConnectionError),
-            "InvalidParameterException" or "ValidationException" => (ErrorIds.AwsRequestFailed, ErrorCategory.InvalidArgument),
-            _ => (ErrorIds.AwsRequestFailed, ErrorCategory.InvalidResult),
-        };
-        var hint = id switch
-        {
-            ErrorIds.AwsTokenExpired => " Refresh your credentials (aws sso login, or new session credentials) and run the command again.",
-            ErrorIds.AwsAccessDenied when category == ErrorCategory.AuthenticationError => " Check the access key and secret (-Credential, -ProfileName or AWS_ACCESS_KEY_ID).",
-            _ => string.Empty,
-        };
-        var request = ex.RequestId is null ? string.Empty : $" (request id {ex.RequestId})";
-        return new ErrorRecord(new InvalidOperationException(ex.Message + request + "." + hint, ex), id, category, target);
     }
 
     /// <summary>The environment a child process (kops) needs for the AWS parameters given; empty when none were.</summary>

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using GuestbookLab.Engine.Kops;
+using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Provisioning;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
@@ -34,14 +35,14 @@ public abstract class KopsCmdlet : AwsCmdlet
         }
         catch (KopsNotFoundException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KopsNotFound, ErrorCategory.ObjectNotFound, KopsPath ?? "kops"));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.KopsNotFound, ex, KopsPath ?? "kops"));
             throw;
         }
 
         using var lines = new BlockingCollection<(bool Command, string Text)>();
         var client = new KopsClient(path, SystemProcessRunner.Instance, ChildEnvironment())
         {
-            Cancellation = StopToken,
+            Cancellation = CancellationToken,
             Output = line => lines.Add((false, line)),
             Command = command => lines.Add((true, command)),
         };
@@ -78,12 +79,12 @@ public abstract class KopsCmdlet : AwsCmdlet
         }
         catch (KopsException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KopsFailed, ErrorCategory.InvalidResult, null));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.KopsFailed, ex, null));
             throw;
         }
         catch (KopsNotFoundException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.KopsNotFound, ErrorCategory.ObjectNotFound, path));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.KopsNotFound, ex, path));
             throw;
         }
     }
@@ -150,13 +151,13 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
         ThrowIfInvalid(check, AdminTtl);
         foreach (var other in received.Where(r => r is not KopsResource))
         {
-            WriteError(new ErrorRecord(new ArgumentException($"{other.DisplayName} is not a kops object: apply it to the cluster with Publish-LabResource."), ErrorIds.InvalidResource, ErrorCategory.InvalidArgument, other));
+            WriteError(LabErrors.Create(ErrorIds.InvalidResource, $"{other.DisplayName} is not a kops object: apply it to the cluster with Publish-LabResource.", other));
         }
 
         var groups = received.OfType<KopsResource>().GroupBy(r => r.ClusterName, StringComparer.Ordinal).ToList();
         if (groups.Count == 0)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("Publish-LabCluster received no kops objects: pipe in New-LabCluster's output."), ErrorIds.NoApplicableInput, ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.NoApplicableInput, "Publish-LabCluster received no kops objects: pipe in New-LabCluster's output.", null));
         }
 
         foreach (var group in groups)
@@ -165,9 +166,8 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
             var clusters = objects.OfType<KopsCluster>().ToList();
             if (clusters.Count != 1)
             {
-                WriteError(new ErrorRecord(
-                    new ArgumentException($"the objects of cluster '{group.Key}' hold {clusters.Count} Cluster objects: exactly one is needed (InstanceGroups and SSHCredentials name their cluster with the label {KopsKinds.ClusterLabel})."),
-                    ErrorIds.InvalidClusterSpec, ErrorCategory.InvalidArgument, group.Key));
+                WriteError(LabErrors.Create(ErrorIds.InvalidClusterSpec,
+                    $"the objects of cluster '{group.Key}' hold {clusters.Count} Cluster objects: exactly one is needed (InstanceGroups and SSHCredentials name their cluster with the label {KopsKinds.ClusterLabel}).", group.Key));
                 continue;
             }
 
@@ -219,10 +219,11 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
 [OutputType(typeof(LabClusterValidation))]
 public sealed class WaitLabClusterCommand : KopsClusterCmdlet
 {
-    /// <summary>How long to wait (10m, 15m, or a TimeSpan).</summary>
+    /// <summary>How long to wait: a duration (10m, 15m), a TimeSpan or a number of seconds; 10 minutes when left out.</summary>
     [Parameter]
-    [MeshDurationTransformation]
-    public MeshDuration Timeout { get; set; } = MeshDuration.Parse("10m");
+    [Alias("TimeoutSec")]
+    [TimeoutTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How many consecutive successful validations are needed (kops --count).</summary>
     [Parameter]
@@ -232,10 +233,7 @@ public sealed class WaitLabClusterCommand : KopsClusterCmdlet
     protected override void ProcessRecord()
     {
         CheckNameAndStore(Name, StateStore);
-        var check = new ValidationResult();
-        Rules.Duration(check, "-Timeout", Timeout);
-        ThrowIfInvalid(check, Timeout);
-        var timeout = Timeout.TimeSpan!.Value;
+        var timeout = Timeout;
         var clock = Stopwatch.StartNew();
         var progress = new ProgressRecord(1, $"Validating cluster {Name}", "Waiting for kops validate cluster");
         var result = RunKops(kops => kops.Validate(Name, StateStore, timeout, Count), line =>
@@ -254,9 +252,8 @@ public sealed class WaitLabClusterCommand : KopsClusterCmdlet
             return;
         }
 
-        WriteError(new ErrorRecord(
-            new TimeoutException($"The cluster {Name} did not validate within {Timeout}: {string.Join("; ", result.Failures.Select(f => $"{f.Kind} {f.Name}: {f.Message}"))}"),
-            ErrorIds.ClusterNotReady, ErrorCategory.OperationTimeout, result));
+        WriteError(LabErrors.Create(ErrorIds.ClusterNotReady,
+            $"The cluster {Name} did not validate within {MeshDuration.FromTimeSpan(Timeout)}: {string.Join("; ", result.Failures.Select(f => $"{f.Kind} {f.Name}: {f.Message}"))}", result));
     }
 }
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using GuestbookLab.Engine.Aws;
+using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Provisioning;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
@@ -100,7 +101,7 @@ public sealed class GetLabRegistryCommand : AwsCmdlet
 
         foreach (var missing in RegistryNames.Of(RepositoryPrefix, Name ?? []).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && all.All(r => r.Name != n)))
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"The ECR repository {missing} was not found in {session.Region}."), ErrorIds.RegistryNotFound, ErrorCategory.ObjectNotFound, missing));
+            WriteError(LabErrors.Create(ErrorIds.RegistryNotFound, $"The ECR repository {missing} was not found in {session.Region}.", missing));
         }
     }
 }
@@ -154,13 +155,11 @@ public sealed class RemoveLabRegistryCommand : AwsCmdlet
             }
             catch (AwsRequestException ex) when (ex.Code == "RepositoryNotEmptyException")
             {
-                WriteError(new ErrorRecord(
-                    new InvalidOperationException($"The repository {name} still holds images: give -Force to delete them with it (as aws ecr delete-repository --force does).", ex),
-                    ErrorIds.RegistryNotEmpty, ErrorCategory.InvalidOperation, name));
+                WriteError(LabErrors.Create(ErrorIds.RegistryNotEmpty, $"The repository {name} still holds images: give -Force to delete them with it (as aws ecr delete-repository --force does).", name, ex));
             }
             catch (AwsRequestException ex)
             {
-                ThrowTerminatingError(ToErrorRecord(ex, name));
+                ThrowTerminatingError(LabErrors.FromAws(ex, name));
             }
         }
     }

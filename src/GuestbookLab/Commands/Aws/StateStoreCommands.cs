@@ -2,6 +2,7 @@ using System.Management.Automation;
 using GuestbookLab.Engine.Aws;
 using GuestbookLab.Mesh.Provisioning;
 using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Aws;
@@ -84,9 +85,8 @@ public sealed class RemoveLabStateStoreCommand : AwsCmdlet
         var keys = Call(() => s3.Keys(BucketName, 5), BucketName);
         if (keys.Count > 0 && !Force)
         {
-            WriteError(new ErrorRecord(
-                new System.InvalidOperationException($"The bucket {BucketName} is not empty (it holds {string.Join(", ", keys)}{(keys.Count == 5 ? ", …" : string.Empty)}): remove the cluster first (Remove-LabCluster), or give -Force to delete its objects too."),
-                ErrorIds.BucketNotEmpty, ErrorCategory.InvalidOperation, BucketName));
+            WriteError(LabErrors.Create(ErrorIds.BucketNotEmpty,
+                $"The bucket {BucketName} is not empty (it holds {string.Join(", ", keys)}{(keys.Count == 5 ? ", …" : string.Empty)}): remove the cluster first (Remove-LabCluster), or give -Force to delete its objects too.", BucketName));
             return;
         }
 

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using GuestbookLab.Engine;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -15,7 +16,7 @@ namespace GuestbookLab.Commands.Cluster;
 internal static class ConnectionCompletion
 {
     /// <summary>Values read from the session's connection; none without one, or when it fails or is slow.</summary>
-    public static List<string> Read(Func<Engine.ILabTarget, IEnumerable<string>> candidates)
+    public static List<string> Read(Func<Engine.ILabTarget, System.Threading.CancellationToken, System.Threading.Tasks.Task<IEnumerable<string>>> candidates)
     {
         if (LabSession.Current is not { } connection)
         {
@@ -26,10 +27,9 @@ internal static class ConnectionCompletion
         {
             using var soon = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(2));
             var target = LabSession.Open(connection);
-            target.Cancellation = soon.Token;
-            return candidates(target).ToList();
+            return candidates(target, soon.Token).GetAwaiter().GetResult().ToList();
         }
-        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or OperationCanceledException or System.IO.IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or OperationCanceledException or System.IO.IOException or UnauthorizedAccessException or ArgumentException)
         {
             return [];
         }
@@ -59,7 +59,7 @@ public sealed class NameCompleter : IArgumentCompleter
         }
 
         var ns = ConnectionCompletion.Bound(fakeBoundParameters, "Namespace") ?? "default";
-        return ConnectionCompletion.Match(ConnectionCompletion.Read(target => target.List(kind, ns).Select(r => r.Name)), wordToComplete);
+        return ConnectionCompletion.Match(ConnectionCompletion.Read(async (target, token) => (await target.ListAsync(kind, ns, token).ConfigureAwait(false)).Select(r => r.Name)), wordToComplete);
     }
 }
 
@@ -67,12 +67,21 @@ public sealed class NameCompleter : IArgumentCompleter
 public sealed class NamespaceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        => ConnectionCompletion.Match(ConnectionCompletion.Read(target => target.List("Namespace").Select(r => r.Name).Append("default")), wordToComplete);
+        => ConnectionCompletion.Match(ConnectionCompletion.Read(async (target, token) => (await target.ListAsync("Namespace", null, token).ConfigureAwait(false)).Select(r => r.Name).Append("default")), wordToComplete);
 }
 
 /// <summary>Completes kinds: the ones the module knows and the ones stored in the connected folder.</summary>
 public sealed class KindCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        => ConnectionCompletion.Match(KindInfo.Known.Concat(ConnectionCompletion.Read(target => target.List().Select(r => r.Kind))), wordToComplete);
+        => ConnectionCompletion.Match(KindInfo.Known.Concat(ConnectionCompletion.Read(async (target, token) => (await target.ListAllAsync(token).ConfigureAwait(false)).Select(r => r.Kind))), wordToComplete);
+}
+
+/// <summary>Completes Test-MeshRequest's -From: ingress, kubelet and the workloads of the connected target.</summary>
+public sealed class SourceCompleter : IArgumentCompleter
+{
+    private static readonly string[] Fixed = ["ingress", "kubelet"];
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        => ConnectionCompletion.Match(Fixed.Concat(ConnectionCompletion.Read(async (target, token) => (await target.ListAllAsync(token).ConfigureAwait(false)).OfType<Workload>().Select(w => w.Name))), wordToComplete);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -29,7 +30,7 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsCommunications.Connect, "LabCluster", DefaultParameterSetName = ClusterSet)]
 [OutputType(typeof(LabConnection))]
-public sealed class ConnectLabClusterCommand : LabCmdlet
+public sealed class ConnectLabClusterCommand : CancellableCmdlet
 {
     private const string ClusterSet = "Cluster";
     private const string DirectorySet = "Directory";
@@ -68,7 +69,7 @@ public sealed class ConnectLabClusterCommand : LabCmdlet
         try
         {
             using var target = Engine.ClusterTarget.Open(file, Context);
-            var version = target.Version();
+            var version = Await(target.VersionAsync(CancellationToken));
             var connection = new LabConnection("Cluster", target.Server, target.Context, file);
             LabSession.Current = connection;
             WriteVerbose($"Connected to {target.Server} (context {target.Context}, Kubernetes {version}).");
@@ -76,11 +77,11 @@ public sealed class ConnectLabClusterCommand : LabCmdlet
         }
         catch (System.Net.Http.HttpRequestException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(new System.Net.Http.HttpRequestException($"The API server of context {Context ?? "(current)"} does not answer: {ex.Message}", ex), ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError, Context));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.ClusterUnreachable, Messages.ClusterUnreachable(Context, ex.Message), Context, ex));
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Context/-KubeConfig: {ex.Message}", ex), ErrorIds.NotConnected, ErrorCategory.InvalidArgument, Context));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidKubeConfig, Messages.KubeConfig("-Context/-KubeConfig", ex.Message), Context, ex));
         }
     }
 }

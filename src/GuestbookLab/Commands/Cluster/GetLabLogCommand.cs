@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -58,21 +59,26 @@ public sealed class GetLabLogCommand : TargetCmdlet
         var pod = $"{Namespace ?? "default"}/{Pod}";
         try
         {
-            foreach (var line in target.ReadLog(Namespace ?? "default", Pod, Container, Tail, Follow))
+            var lines = target.ReadLogAsync(Namespace ?? "default", Pod, Container, Tail, Follow, CancellationToken).GetAsyncEnumerator(CancellationToken);
+            try
             {
-                WriteObject(line);
+                while (Await(lines.MoveNextAsync().AsTask()))
+                {
+                    WriteObject(lines.Current);
+                }
             }
-        }
-        catch (OperationCanceledException) when (Stopping)
-        {
+            finally
+            {
+                lines.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
         catch (NotSupportedException ex)
         {
-            WriteError(new ErrorRecord(new InvalidOperationException(ex.Message, ex), ErrorIds.LogNotAvailable, ErrorCategory.InvalidOperation, pod));
+            WriteError(LabErrors.Create(ErrorIds.LogNotAvailable, ex.Message, pod, ex));
         }
         catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException)
         {
-            WriteError(LabSession.ToErrorRecord(ex, $"Pod {pod}"));
+            WriteError(LabErrors.FromTarget(ex, $"Pod {pod}"));
         }
     }
 }

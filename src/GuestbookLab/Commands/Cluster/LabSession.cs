@@ -1,80 +1,146 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
-using System.Net.Http;
+using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using GuestbookLab.Engine;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
 
-/// <summary>The session's default connection (set by Connect-LabCluster), and the target a connection opens.</summary>
+/// <summary>
+/// The session's state, kept per runspace: its default connection (set by Connect-LabCluster) and the targets it has
+/// opened. Two runspaces of one process (ForEach-Object -Parallel, jobs, a host with several runspaces) never share
+/// or overwrite each other's connection.
+/// </summary>
 internal static class LabSession
 {
-    // One open target per connection, so a cluster's discovery is asked once.
-    private static readonly ConditionalWeakTable<LabConnection, ILabTarget> Targets = new();
+    private static readonly ConditionalWeakTable<Runspace, State> States = new();
 
-    public static LabConnection? Current { get; set; }
+    /// <summary>The connection of the runspace this thread runs (null without one, or outside a runspace).</summary>
+    public static LabConnection? Current
+    {
+        get => StateOf(create: false)?.Current;
+        set
+        {
+            if (StateOf(create: true) is { } state)
+            {
+                state.Current = value;
+            }
+        }
+    }
 
     /// <summary>The connection a cmdlet uses: its -Connection, else the session's; an error when there is none.</summary>
     public static LabConnection Resolve(LabCmdlet cmdlet, LabConnection? given)
     {
+        ArgumentNullException.ThrowIfNull(cmdlet);
         var connection = given ?? Current;
         if (connection is null)
         {
-            cmdlet.ThrowTerminatingError(new ErrorRecord(
-                new PSInvalidOperationException("Not connected: run Connect-LabCluster (a kubeconfig context) or Connect-LabCluster -Directory ./cluster first, or give -Connection."),
-                ErrorIds.NotConnected, ErrorCategory.InvalidOperation, null));
+            cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.NotConnected, Messages.NotConnected, null));
         }
 
         return connection!;
     }
 
-    public static ILabTarget Open(LabConnection connection) =>
-        Targets.GetValue(connection, c => c.Kind == "Cluster" ? ClusterTarget.Open(c.KubeConfig, c.Context) : new DirectoryTarget(c.Target));
-
-    /// <summary>The error record for a failed call to a target: the server's Status, or an unreachable server.</summary>
-    public static ErrorRecord ToErrorRecord(Exception exception, object? target) => exception switch
+    /// <summary>The target of a connection, opened once per runspace (so a cluster's discovery is asked once).</summary>
+    public static ILabTarget Open(LabConnection connection)
     {
-        ApiStatusException { Code: 409, Reason: "Conflict" } conflict => new ErrorRecord(
-            new InvalidOperationException($"{target}: {conflict.Message}. Give -Force to take ownership of the fields.", conflict), ErrorIds.ApplyConflict, ErrorCategory.ResourceExists, target),
-        ApiStatusException status => new ErrorRecord(
-            new InvalidOperationException($"{target}: {status.Message} ({status.Code} {status.Reason}){(status.Causes.Count > 0 ? ": " + string.Join("; ", status.Causes) : string.Empty)}", status),
-            status.Code == 404 ? ErrorIds.ResourceNotFound : ErrorIds.ApiRequestFailed,
-            status.Code switch { 404 => ErrorCategory.ObjectNotFound, 403 or 401 => ErrorCategory.PermissionDenied, 422 => ErrorCategory.InvalidData, 400 => ErrorCategory.InvalidArgument, _ => ErrorCategory.InvalidResult },
-            target),
-        HttpRequestException unreachable => new ErrorRecord(unreachable, ErrorIds.ClusterUnreachable, ErrorCategory.ConnectionError, target),
-        _ => new ErrorRecord(exception, ErrorIds.ApplyFailed, ErrorCategory.WriteError, target),
-    };
+        ArgumentNullException.ThrowIfNull(connection);
+        var state = StateOf(create: true) ?? new State();
+        lock (state)
+        {
+            if (!state.Targets.TryGetValue(connection, out var target))
+            {
+                target = connection.Kind == "Cluster" ? ClusterTarget.Open(connection.KubeConfig, connection.Context) : new DirectoryTarget(connection.Target);
+                state.Targets.Add(connection, target);
+            }
+
+            return target;
+        }
+    }
+
+    /// <summary>Forgets this runspace's connection and closes every target it opened (the module is being removed).</summary>
+    public static void Release()
+    {
+        if (Runspace.DefaultRunspace is not { } runspace || !States.TryGetValue(runspace, out var state))
+        {
+            return;
+        }
+
+        List<ILabTarget> open;
+        lock (state)
+        {
+            open = state.Targets.Select(t => t.Value).ToList();
+            state.Targets.Clear();
+            state.Current = null;
+        }
+
+        foreach (var target in open.OfType<IDisposable>())
+        {
+            target.Dispose();
+        }
+
+        States.Remove(runspace);
+    }
+
+    private static State? StateOf(bool create)
+    {
+        if (Runspace.DefaultRunspace is not { } runspace)
+        {
+            return null;
+        }
+
+        return create ? States.GetValue(runspace, _ => new State()) : States.TryGetValue(runspace, out var state) ? state : null;
+    }
+
+    private sealed class State
+    {
+        public LabConnection? Current { get; set; }
+
+        public ConditionalWeakTable<LabConnection, ILabTarget> Targets { get; } = new();
+    }
 }
 
-/// <summary>Base of the cmdlets that talk to a target: they open it with their own cancellation (Ctrl+C).</summary>
-public abstract class TargetCmdlet : LabCmdlet, IDisposable
+/// <summary>Base of the cmdlets that talk to a target: they open it and pass it their own cancellation (Ctrl+C).</summary>
+public abstract class TargetCmdlet : CancellableCmdlet
 {
-    private readonly System.Threading.CancellationTokenSource stop = new();
-
-    /// <summary>The target; the session's connection (Connect-LabCluster) by default.</summary>
+    /// <summary>The target (from Connect-LabCluster) to read from or apply to; by default the session's connection.</summary>
     [Parameter]
     public LabConnection? Connection { get; set; }
 
-    public void Dispose()
-    {
-        stop.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Cancelled when the user presses Ctrl+C.</summary>
-    protected System.Threading.CancellationToken StopToken => stop.Token;
-
-    protected override void StopProcessing() => stop.Cancel();
-
-    /// <summary>The connection in use and its target, which cancels with this cmdlet.</summary>
+    /// <summary>The connection in use and its target.</summary>
     internal (LabConnection Connection, ILabTarget Target) OpenTarget()
     {
         var connection = LabSession.Resolve(this, Connection);
-        var target = LabSession.Open(connection);
-        target.Cancellation = stop.Token;
-        return (connection, target);
+        try
+        {
+            return (connection, LabSession.Open(connection));
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidKubeConfig, Messages.KubeConfig(connection.ToString(), ex.Message), connection, ex));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for a call to the target; a failed call ends the command with the server's Status (ResourceNotFound,
+    /// ApiForbidden ...) or ClusterUnreachable, and Ctrl+C stops it.
+    /// </summary>
+    protected T Call<T>(System.Threading.Tasks.Task<T> call, object? target)
+    {
+        try
+        {
+            return Await(call);
+        }
+        catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(LabErrors.FromTarget(ex, target));
+            throw;
+        }
     }
 
     /// <summary>
@@ -85,19 +151,10 @@ public abstract class TargetCmdlet : LabCmdlet, IDisposable
     {
         var labels = ParseSelector(selector);
         var (_, target) = OpenTarget();
-        IReadOnlyList<LabResource> found = [];
-        try
-        {
-            found = target.List(kind, allNamespaces ? null : ns ?? "default", name, labels);
-        }
-        catch (Exception ex) when (ex is ApiStatusException or HttpRequestException)
-        {
-            ThrowTerminatingError(LabSession.ToErrorRecord(ex, kind));
-        }
-
+        var found = Call(target.ListAsync(kind, allNamespaces ? null : ns ?? "default", name, labels, CancellationToken), kind);
         if (name is not null && found.Count == 0)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"{kind} '{name}' was not found in namespace {ns ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, name));
+            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(kind, name, ns ?? "default"), name));
         }
 
         return found;

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Engine;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -63,10 +65,11 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary>With -Wait: how long to wait for each object, in seconds (300 when left out).</summary>
+    /// <summary>With -Wait: how long to wait for each object: a duration (90s, 10m), a TimeSpan or a number of seconds; 5 minutes when left out.</summary>
     [Parameter]
-    [ValidateRange(1, 86400)]
-    public int TimeoutSec { get; set; } = 300;
+    [Alias("TimeoutSec")]
+    [TimeoutTransformation]
+    public System.TimeSpan Timeout { get; set; } = System.TimeSpan.FromMinutes(5);
 
     protected override void ProcessRecord()
     {
@@ -79,54 +82,36 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
     protected override void EndProcessing()
     {
         var (connection, target) = OpenTarget();
-        List<LabResource> found = [];
-        try
+        var found = ParameterSetName switch
         {
-            found = ParameterSetName switch
-            {
-                OwnedSet => target.List().Where(Ownership.IsOwned).ToList(),
-                NameSet => target.List(Kind, Namespace ?? "default", Name).ToList(),
-                _ => targets,
-            };
-        }
-        catch (System.Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException)
-        {
-            ThrowTerminatingError(LabSession.ToErrorRecord(ex, connection));
-        }
-
+            OwnedSet => Call(target.ListAllAsync(CancellationToken), connection).Where(Ownership.IsOwned).ToList(),
+            NameSet => Call(target.ListAsync(Kind, Namespace ?? "default", Name, null, CancellationToken), connection).ToList(),
+            _ => targets,
+        };
         if (ParameterSetName == NameSet && found.Count == 0)
         {
-            WriteError(new ErrorRecord(new ItemNotFoundException($"{Kind} '{Name}' was not found in namespace {Namespace ?? "default"}."), ErrorIds.ResourceNotFound, ErrorCategory.ObjectNotFound, Name));
+            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(Kind, Name, Namespace ?? "default"), Name));
             return;
         }
 
-        foreach (var resource in found.OrderByDescending(r => KindInfo.Rank(r.Kind)))
+        foreach (var resource in found.OrderByDescending(r => KindInfo.Rank(r.Kind)).Where(r => ShouldProcess(r.DisplayName, $"Remove from {connection}")))
         {
-            if (!ShouldProcess(resource.DisplayName, $"Remove from {connection}"))
-            {
-                continue;
-            }
-
             try
             {
-                WriteVerbose(target.Delete(resource) ? $"{resource.DisplayName} removed." : $"{resource.DisplayName} is already gone.");
+                WriteVerbose(Await(target.DeleteAsync(resource, CancellationToken)) ? $"{resource.DisplayName} removed." : $"{resource.DisplayName} is already gone.");
                 if (Wait)
                 {
                     var ns = KindInfo.IsClusterScoped(resource.Kind) ? null : resource.Namespace ?? "default";
-                    target.WaitFor(resource.Kind, ns, resource.Name, r => r is null, System.TimeSpan.FromSeconds(TimeoutSec));
+                    Await(target.WaitForAsync(resource.Kind, ns, resource.Name, r => r is null, Timeout, CancellationToken));
                 }
             }
             catch (System.TimeoutException)
             {
-                WriteError(new ErrorRecord(new System.TimeoutException($"{resource.DisplayName} was still there after {TimeoutSec} s (finalizers not done)."), ErrorIds.WaitTimedOut, ErrorCategory.OperationTimeout, resource));
-            }
-            catch (System.OperationCanceledException) when (Stopping)
-            {
-                return;
+                WriteError(LabErrors.Create(ErrorIds.WaitTimedOut, Messages.StillThere(resource.DisplayName, Timeout), resource));
             }
             catch (System.Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException)
             {
-                WriteError(LabSession.ToErrorRecord(ex, resource));
+                WriteError(LabErrors.FromTarget(ex, resource));
             }
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -21,10 +22,11 @@ public abstract class WaitCmdlet : TargetCmdlet
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
-    /// <summary>How long to wait, in seconds (300 when left out), as Invoke-RestMethod -TimeoutSec.</summary>
+    /// <summary>How long to wait: a duration (90s, 10m), a TimeSpan or a number of seconds; 5 minutes when left out.</summary>
     [Parameter]
-    [ValidateRange(1, 86400)]
-    public int TimeoutSec { get; set; } = 300;
+    [Alias("TimeoutSec")]
+    [TimeoutTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The kind of the object waited for, as the user gave it.</summary>
     protected abstract string WaitKind { get; }
@@ -35,39 +37,37 @@ public abstract class WaitCmdlet : TargetCmdlet
     protected override void EndProcessing()
     {
         var (connection, target) = OpenTarget();
-        var activity = $"Waiting for {WaitKind} {Namespace ?? "default"}/{Name} on {connection}";
+        var what = $"{WaitKind} {Namespace ?? "default"}/{Name}";
         var last = new WaitState(false, "nothing read yet");
-        var progress = new ProgressRecord(1, activity, last.Message);
+        var progress = new ProgressRecord(1, $"Waiting for {what} on {connection}", last.Message);
         try
         {
-            var found = target.WaitFor(WaitKind, Namespace ?? "default", Name, resource =>
+            var found = Pump(post => target.WaitForAsync(WaitKind, Namespace ?? "default", Name, resource =>
             {
-                last = Test(resource);
-                progress.StatusDescription = last.Message;
-                WriteProgress(progress);
-                WriteVerbose(last.Message);
-                return last.Done;
-            }, TimeSpan.FromSeconds(TimeoutSec));
+                var state = last = Test(resource);
+                post(() =>
+                {
+                    progress.StatusDescription = state.Message;
+                    WriteProgress(progress);
+                    WriteVerbose(state.Message);
+                });
+                return state.Done;
+            }, Timeout, CancellationToken));
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
             WriteObject(found);
         }
         catch (TimeoutException)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new TimeoutException($"{WaitKind} {Namespace ?? "default"}/{Name} was not ready within {TimeoutSec} s. Last seen: {last.Message}"),
-                ErrorIds.WaitTimedOut, ErrorCategory.OperationTimeout, Name));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.WaitTimedOut, Messages.WaitTimedOut(what, Timeout, last.Message), Name));
         }
         catch (NotSupportedException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{last.Message.TrimEnd('.')}. {ex.Message}", ex), ErrorIds.WaitNotPossible, ErrorCategory.InvalidOperation, Name));
-        }
-        catch (OperationCanceledException) when (Stopping)
-        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.WaitNotPossible, Messages.WaitNotPossible(last.Message, ex.Message), Name, ex));
         }
         catch (Exception ex) when (ex is Engine.ApiStatusException or System.Net.Http.HttpRequestException)
         {
-            ThrowTerminatingError(LabSession.ToErrorRecord(ex, $"{WaitKind} {Name}"));
+            ThrowTerminatingError(LabErrors.FromTarget(ex, $"{WaitKind} {Name}"));
         }
     }
 }

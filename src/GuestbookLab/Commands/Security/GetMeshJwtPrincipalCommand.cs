@@ -34,7 +34,7 @@ public sealed class GetMeshJwtPrincipalCommand : LabCmdlet
         catch (FormatException ex)
         {
             // The message describes the problem, never the token.
-            WriteError(new ErrorRecord(new ArgumentException($"-Token: {ex.Message}"), ErrorIds.InvalidToken, ErrorCategory.InvalidArgument, null));
+            WriteError(Errors.LabErrors.Create(ErrorIds.InvalidToken, $"-Token: {ex.Message}", null));
         }
     }
 }

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Errors;
+
+/// <summary>
+/// The cmdlets' own error and warning texts, in one place. (The texts of Istio's, Kubernetes', kops's and AWS's rules
+/// live with their rules in the mesh layer: each names the field and the rule it comes from.)
+/// </summary>
+internal static class Messages
+{
+    public const string NotConnected =
+        "Not connected: run Connect-LabCluster (a kubeconfig context) or Connect-LabCluster -Directory ./cluster first, or give -Connection.";
+
+    public static string NoApplicableInput(string command, string typeName) =>
+        $"{command} received no {typeName}: pipe one in, e.g. from New-Mesh{typeName}.";
+
+    public static string ResourceNotFound(string kind, string name, string ns) =>
+        $"{kind} '{name}' was not found in namespace {ns}.";
+
+    public static string ApplyConflict(object? target, string message) =>
+        $"{target}: {message}. Give -Force to take ownership of the fields.";
+
+    public static string ApiStatus(object? target, string message, int code, string? reason, IReadOnlyList<string> causes) =>
+        $"{target}: {message} ({code.ToString(CultureInfo.InvariantCulture)} {reason}){(causes.Count > 0 ? ": " + string.Join("; ", causes) : string.Empty)}";
+
+    public static string AwsFailure(string message, string? requestId, string errorId)
+    {
+        var request = requestId is null ? string.Empty : $" (request id {requestId})";
+        var hint = errorId switch
+        {
+            ErrorIds.AwsTokenExpired => " Refresh your credentials (aws sso login, or new session credentials) and run the command again.",
+            ErrorIds.AwsInvalidCredentials => " Check the access key and secret (-Credential, -ProfileName or AWS_ACCESS_KEY_ID).",
+            _ => string.Empty,
+        };
+        return message + request + "." + hint;
+    }
+
+    public static string ClusterUnreachable(string? context, string reason) =>
+        $"The API server of context {context ?? "(current)"} does not answer: {reason}";
+
+    public static string KubeConfig(string parameters, string reason) => $"{parameters}: {reason}";
+
+    public static string WaitTimedOut(string what, TimeSpan timeout, string lastSeen) =>
+        $"{what} was not ready within {Seconds(timeout)}. Last seen: {lastSeen}";
+
+    public static string StillThere(string what, TimeSpan timeout) =>
+        $"{what} was still there after {Seconds(timeout)} (finalizers not done).";
+
+    public static string WaitNotPossible(string lastSeen, string reason) => $"{lastSeen.TrimEnd('.')}. {reason}";
+
+    public static string ManifestNotFound(string path) => $"No manifest file matches '{path}'.";
+
+    public static string FolderNotFound(string parameter, string path) => $"{parameter}: the folder '{path}' does not exist.";
+
+    public static string DownloadTimedOut(Uri uri) => $"{uri} did not answer in time.";
+
+    public static string DownloadFailed(Uri uri, string reason) => $"{uri}: {reason}";
+
+    public static string NotUsableUri(string uri) => $"'{uri}' is not an http(s) URL";
+
+    public static string ConfigurationFindings(int count, string level, string sample) =>
+        $"The configuration has {count.ToString(CultureInfo.InvariantCulture)} finding(s) at level {level} or above: {sample}";
+
+    public static string Seconds(TimeSpan span) =>
+        span.TotalSeconds >= 1 && span.TotalSeconds == Math.Floor(span.TotalSeconds)
+            ? $"{span.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
+            : $"{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+}
