@@ -1,7 +1,6 @@
-using System;
 using System.Collections;
-using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -27,22 +26,9 @@ public sealed class AddMeshSubsetCommand : ModifyResourceCmdlet<DestinationRule>
     [Parameter(Mandatory = true, Position = 1)]
     public IDictionary Labels { get; set; } = null!;
 
-    protected override void ValidateParameters(ValidationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        Rules.Dns1123Label(result, "-Name", Name, ErrorIds.InvalidSubset, "subset name", "validateSubset");
-        Rules.Labels(result, "-Labels", ToStringMap(Labels));
-    }
+    private SubsetOptions Options => new() { Name = Name, Labels = Binding.Labels(Labels) };
 
-    protected override void Modify(DestinationRule resource)
-    {
-        ArgumentNullException.ThrowIfNull(resource);
-        var subsets = resource.Spec.Subsets ??= [];
-        if (subsets.Any(s => s.Name == Name))
-        {
-            ThrowInvalid(ErrorIds.DuplicateSubset, "-Name", Name, $"{resource.DisplayName} already has a subset '{Name}'", "validateSubset");
-        }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(SubsetBuilder.Validate(Options).Issues);
 
-        subsets.Add(new Subset { Name = Name, Labels = ToStringMap(Labels) });
-    }
+    protected override void Modify(DestinationRule resource) => ThrowIfInvalid(SubsetBuilder.Apply(resource, Options), Name);
 }
