@@ -357,7 +357,7 @@ public static class WorkloadIdentityBuilder
         var result = new ValidationResult(Parameters);
         if (options.Workload is null && options.ServiceAccount is null)
         {
-            result.Error(ErrorIds.InvalidName, nameof(options.ServiceAccount), null, "give -ServiceAccount, or pipe in a Deployment, StatefulSet or DaemonSet", "GuestbookLab");
+            result.Error(ErrorIds.InvalidName, nameof(options.ServiceAccount), null, $"give {Parameters.Of(nameof(options.ServiceAccount))}, or pipe in a Deployment, StatefulSet or DaemonSet", "GuestbookLab");
             return result;
         }
 

@@ -16,14 +16,14 @@ namespace GuestbookLab.Commands;
 /// route. Objects of other kinds in the pipeline pass through unchanged.
 /// </remarks>
 /// <example>
-/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
+/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateway guestbook-ui-gateway |
 ///     Add-MeshRoute -Destination ui -Subset v2 -UriPrefix / -HeaderRegex @{ 'user-agent' = '.*Chrome.*' } |
 ///     Add-MeshRoute -Destination ui -Subset v1 -UriPrefix / |
 ///     ConvertTo-LabYaml</code>
 /// <para>The codelab's browser routing: Chrome users reach ui v2, everyone else ui v1.</para>
 /// </example>
 /// <example>
-/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
+/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateway guestbook-ui-gateway |
 ///     Add-MeshRoute -Destination ui -Subset v1 -Weight 20 -UriPrefix / |
 ///     Add-MeshRoute -Destination ui -Subset v2 -Weight 80 -UriPrefix /</code>
 /// <para>A 20/80 split: the second call has the same match and a weight, so it joins the first route.</para>

@@ -10,8 +10,8 @@ namespace GuestbookLab.Commands;
 /// <remarks>Routes pick a subset by name (Add-MeshRoute -Subset); the subset's labels select its pods.</remarks>
 /// <example>
 /// <code>New-MeshDestinationRule -Name ui -Host ui |
-///     Add-MeshSubset -Name v1 -Labels @{ version = '1.0' } |
-///     Add-MeshSubset -Name v2 -Labels @{ version = '2.0' }</code>
+///     Add-MeshSubset -Name v1 -Label @{ version = '1.0' } |
+///     Add-MeshSubset -Name v2 -Label @{ version = '2.0' }</code>
 /// <para>The codelab's two ui versions.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "MeshSubset")]
@@ -24,9 +24,10 @@ public sealed class AddMeshSubsetCommand : ModifyResourceCmdlet<DestinationRule>
 
     /// <summary>The pod labels that select the subset, e.g. @{ version = '1.0' }.</summary>
     [Parameter(Mandatory = true, Position = 1)]
-    public IDictionary Labels { get; set; } = null!;
+    [Alias("Labels")]
+    public IDictionary Label { get; set; } = null!;
 
-    private SubsetOptions Options => new() { Name = Name, Labels = Binding.Labels(Labels) };
+    private SubsetOptions Options => new() { Name = Name, Labels = Binding.Labels(Label) };
 
     protected override void ValidateParameters(ValidationResult result) => result?.AddRange(SubsetBuilder.Validate(Options).Issues);
 
