@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using GuestbookLab.Mesh.Status;
 using GuestbookLab.Model;
 using k8s;
 using Polly;

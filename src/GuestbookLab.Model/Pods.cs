@@ -1,9 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-
-using static GuestbookLab.Model.TreeRead;
 
 namespace GuestbookLab.Model;
 
@@ -13,7 +9,8 @@ namespace GuestbookLab.Model;
 /// </summary>
 public sealed class LabPod
 {
-    private LabPod(LabResource pod)
+    /// <summary>A summary of <paramref name="pod"/>; GuestbookLab.Mesh.Status.PodStatus computes its columns.</summary>
+    public LabPod(LabResource pod)
     {
         Object = pod;
     }
@@ -28,34 +25,34 @@ public sealed class LabPod
     /// <summary>Ready containers over containers, as kubectl writes it: 2/2.</summary>
     public string Ready => $"{ReadyContainers}/{TotalContainers}";
 
-    public int ReadyContainers { get; private set; }
+    public int ReadyContainers { get; init; }
 
-    public int TotalContainers { get; private set; }
+    public int TotalContainers { get; init; }
 
     /// <summary>kubectl's STATUS column: Running, Pending, CrashLoopBackOff, Init:0/1, Completed, Terminating, ...</summary>
-    public string Status { get; private set; } = string.Empty;
+    public string Status { get; init; } = string.Empty;
 
-    public int Restarts { get; private set; }
+    public int Restarts { get; init; }
 
     /// <summary>When a container last terminated before a restart, if it ever restarted.</summary>
-    public DateTimeOffset? LastRestart { get; private set; }
+    public DateTimeOffset? LastRestart { get; init; }
 
-    public DateTimeOffset? Created { get; private set; }
+    public DateTimeOffset? Created { get; init; }
 
     /// <summary>kubectl's AGE column at the moment the pod was read: 47s, 2m23s, 5h, 3d4h.</summary>
-    public string Age { get; private set; } = "<unknown>";
+    public string Age { get; init; } = "<unknown>";
 
     /// <summary>kubectl's RESTARTS column: 0, or 3 (5m ago).</summary>
-    public string RestartsText { get; private set; } = "0";
+    public string RestartsText { get; init; } = "0";
 
     /// <summary>Whether the pod runs Istio's sidecar.</summary>
-    public bool SidecarInjected { get; private set; }
+    public bool SidecarInjected { get; init; }
 
-    public IReadOnlyList<string> Containers { get; private set; } = [];
+    public IReadOnlyList<string> Containers { get; init; } = [];
 
-    public string? Node { get; private set; }
+    public string? Node { get; init; }
 
-    public string? PodIP { get; private set; }
+    public string? PodIP { get; init; }
 
     public IReadOnlyDictionary<string, string> Labels => Object.Metadata.Labels ?? new Dictionary<string, string>();
 
@@ -63,205 +60,4 @@ public sealed class LabPod
     public LabResource Object { get; }
 
     public override string ToString() => $"{Name} {Ready} {Status}";
-
-    /// <summary>Summarizes a Pod object the way kubectl 1.35 prints it, ages measured from <paramref name="now"/>.</summary>
-    public static LabPod From(LabResource pod, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(pod);
-        if (!string.Equals(pod.Kind, "Pod", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"{pod.DisplayName} is not a Pod.", nameof(pod));
-        }
-
-        var fields = pod.AdditionalFields;
-        var spec = Map(fields, "spec");
-        var status = Map(fields, "status");
-        var metadata = pod.Metadata.AdditionalFields;
-        var containers = Maps(spec, "containers");
-        var initSpecs = Maps(spec, "initContainers");
-        var summary = new LabPod(pod)
-        {
-            Containers = containers.Select(c => Text(c, "name") ?? string.Empty).ToList(),
-            Node = Text(spec, "nodeName"),
-            PodIP = Text(status, "podIP"),
-            Created = Time(metadata, "creationTimestamp"),
-        };
-        summary.SidecarInjected = summary.Containers.Contains(SidecarName, StringComparer.Ordinal)
-            || initSpecs.Any(c => Text(c, "name") == SidecarName);
-
-        // Sidecar-style init containers (restartPolicy: Always) count as containers, as in kubectl.
-        var restartable = new HashSet<string>(initSpecs.Where(c => Text(c, "restartPolicy") == "Always").Select(c => Text(c, "name") ?? string.Empty), StringComparer.Ordinal);
-        summary.TotalContainers = containers.Count + restartable.Count;
-        var reason = Text(status, "reason") ?? Text(status, "phase") ?? "Pending";
-        var restarts = 0;
-        DateTimeOffset? lastRestart = null;
-        void NoteRestart(IDictionary<string, object?> cs)
-        {
-            restarts += (int)(Number(cs, "restartCount") ?? 0);
-            if (Time(Map(Map(cs, "lastState"), "terminated"), "finishedAt") is { } finished && (lastRestart is null || finished > lastRestart))
-            {
-                lastRestart = finished;
-            }
-        }
-
-        var initStatuses = Maps(status, "initContainerStatuses");
-        var initializing = false;
-        for (var i = 0; i < initStatuses.Count; i++)
-        {
-            var cs = initStatuses[i];
-            NoteRestart(cs);
-            var state = Map(cs, "state");
-            var terminated = Map(state, "terminated");
-            var waiting = Map(state, "waiting");
-            if (terminated is not null && Number(terminated, "exitCode") == 0)
-            {
-                continue;
-            }
-
-            if (restartable.Contains(Text(cs, "name") ?? string.Empty))
-            {
-                if (Map(state, "running") is not null && Flag(cs, "started") == true)
-                {
-                    if (Flag(cs, "ready") == true)
-                    {
-                        summary.ReadyContainers++;
-                    }
-
-                    continue;
-                }
-            }
-
-            if (terminated is not null)
-            {
-                reason = "Init:" + (Text(terminated, "reason") ?? (Number(terminated, "signal") is { } signal and not 0
-                    ? $"Signal:{signal}"
-                    : $"ExitCode:{Number(terminated, "exitCode") ?? 0}"));
-            }
-            else if (waiting is not null && Text(waiting, "reason") is { Length: > 0 } why && why != "PodInitializing")
-            {
-                reason = "Init:" + why;
-            }
-            else
-            {
-                reason = $"Init:{i}/{initSpecs.Count}";
-            }
-
-            initializing = true;
-            break;
-        }
-
-        if (!initializing)
-        {
-            var hasRunning = false;
-            var statuses = Maps(status, "containerStatuses");
-            for (var i = statuses.Count - 1; i >= 0; i--)
-            {
-                var cs = statuses[i];
-                NoteRestart(cs);
-                var state = Map(cs, "state");
-                var terminated = Map(state, "terminated");
-                var waiting = Map(state, "waiting");
-                if (waiting is not null && Text(waiting, "reason") is { Length: > 0 } waitReason)
-                {
-                    reason = waitReason;
-                }
-                else if (terminated is not null && Text(terminated, "reason") is { Length: > 0 } endReason)
-                {
-                    reason = endReason;
-                }
-                else if (terminated is not null)
-                {
-                    reason = Number(terminated, "signal") is { } signal and not 0 ? $"Signal:{signal}" : $"ExitCode:{Number(terminated, "exitCode") ?? 0}";
-                }
-                else if (Flag(cs, "ready") == true && Map(state, "running") is not null)
-                {
-                    hasRunning = true;
-                    summary.ReadyContainers++;
-                }
-            }
-
-            if (reason == "Completed" && hasRunning)
-            {
-                var readyCondition = Maps(status, "conditions").FirstOrDefault(c => Text(c, "type") == "Ready");
-                reason = readyCondition is not null && Text(readyCondition, "status") == "True" ? "Running" : "NotReady";
-            }
-        }
-
-        if (Text(metadata, "deletionTimestamp") is not null)
-        {
-            reason = Text(status, "reason") == "NodeLost" ? "Unknown" : "Terminating";
-        }
-
-        summary.Status = reason;
-        summary.Restarts = restarts;
-        summary.LastRestart = lastRestart;
-        summary.RestartsText = restarts > 0 && lastRestart is { } last
-            ? $"{restarts.ToString(CultureInfo.InvariantCulture)} ({HumanDuration(now - last)} ago)"
-            : restarts.ToString(CultureInfo.InvariantCulture);
-        summary.Age = summary.Created is { } created ? HumanDuration(now - created) : "<unknown>";
-        return summary;
-    }
-
-    /// <summary>kubectl's human-readable duration (k8s.io/apimachinery duration.HumanDuration).</summary>
-    public static string HumanDuration(TimeSpan d)
-    {
-        var seconds = (long)Math.Floor(d.TotalSeconds);
-        if (seconds < -1)
-        {
-            return "<invalid>";
-        }
-
-        if (seconds < 0)
-        {
-            return "0s";
-        }
-
-        if (seconds < 60 * 2)
-        {
-            return $"{seconds}s";
-        }
-
-        var minutes = seconds / 60;
-        if (minutes < 10)
-        {
-            var s = seconds % 60;
-            return s == 0 ? $"{minutes}m" : $"{minutes}m{s}s";
-        }
-
-        if (minutes < 60 * 3)
-        {
-            return $"{minutes}m";
-        }
-
-        var hours = minutes / 60;
-        if (hours < 8)
-        {
-            var m = minutes % 60;
-            return m == 0 ? $"{hours}h" : $"{hours}h{m}m";
-        }
-
-        if (hours < 48)
-        {
-            return $"{hours}h";
-        }
-
-        if (hours < 24 * 8)
-        {
-            var h = hours % 24;
-            return h == 0 ? $"{hours / 24}d" : $"{hours / 24}d{h}h";
-        }
-
-        if (hours < 24 * 365 * 2)
-        {
-            return $"{hours / 24}d";
-        }
-
-        if (hours < 24 * 365 * 8)
-        {
-            var dy = hours / 24 % 365;
-            return dy == 0 ? $"{hours / 24 / 365}y" : $"{hours / 24 / 365}y{dy}d";
-        }
-
-        return $"{hours / 24 / 365}y";
-    }
 }

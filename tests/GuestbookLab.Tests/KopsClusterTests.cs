@@ -95,8 +95,8 @@ public class KopsClusterTests
     [InlineData("-Name", "nodots", ErrorIds.InvalidClusterName)]
     [InlineData("-StateStore", "bucket", ErrorIds.InvalidStateStore)]
     [InlineData("-StateStore", "s3://Bad_Bucket", ErrorIds.InvalidBucketName)]
-    [InlineData("-Zones", "us-east-1", ErrorIds.InvalidZone)]
-    [InlineData("-MasterZones", "us-west-2a", ErrorIds.InvalidZone)]
+    [InlineData("-Zone", "us-east-1", ErrorIds.InvalidZone)]
+    [InlineData("-MasterZone", "us-west-2a", ErrorIds.InvalidZone)]
     [InlineData("-MasterCount", "2", ErrorIds.InvalidCount)]
     [InlineData("-MasterSize", "large", ErrorIds.InvalidInstanceSize)]
     [InlineData("-NodeVolumeSize", "4", ErrorIds.InvalidInstanceSize)]
@@ -110,8 +110,8 @@ public class KopsClusterTests
         {
             "-Name" => Codelab() with { Name = value },
             "-StateStore" => Codelab() with { StateStore = value },
-            "-Zones" => Codelab() with { Zones = [value] },
-            "-MasterZones" => Codelab() with { MasterZones = ["us-east-1a", "us-east-1b", value] },
+            "-Zone" => Codelab() with { Zones = [value] },
+            "-MasterZone" => Codelab() with { MasterZones = ["us-east-1a", "us-east-1b", value] },
             "-MasterCount" => Codelab() with { MasterCount = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
             "-MasterSize" => Codelab() with { MasterSize = value },
             "-NodeVolumeSize" => Codelab() with { NodeVolumeSize = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Status;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Tests;
@@ -13,7 +14,7 @@ public sealed class PodTests
     private static LabPod Pod(string spec, string status, string metadata = "")
     {
         var yaml = $"apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: default, creationTimestamp: '2026-11-30T11:59:13Z'{metadata}}}\nspec: {spec}\nstatus: {status}";
-        return LabPod.From(ManifestSerializer.Deserialize(yaml).Single(), Now);
+        return PodStatus.From(ManifestSerializer.Deserialize(yaml).Single(), Now);
     }
 
     private const string TwoContainers = "{containers: [{name: guestbook-service}, {name: istio-proxy}]}";
@@ -83,9 +84,9 @@ public sealed class PodTests
     [InlineData(3 * 365 * 86400 + 86400, "3y1d")]
     [InlineData(9 * 365 * 86400, "9y")]
     public void Ages_are_written_as_kubectl_writes_them(long seconds, string expected)
-        => Assert.Equal(expected, LabPod.HumanDuration(TimeSpan.FromSeconds(seconds)));
+        => Assert.Equal(expected, PodStatus.HumanDuration(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Only_pods_are_summarized()
-        => Assert.Throws<ArgumentException>(() => LabPod.From(ManifestSerializer.Deserialize("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}").Single(), Now));
+        => Assert.Throws<ArgumentException>(() => PodStatus.From(ManifestSerializer.Deserialize("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}").Single(), Now));
 }

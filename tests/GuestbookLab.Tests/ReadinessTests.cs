@@ -1,5 +1,6 @@
 using System.Linq;
 using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Status;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Tests;

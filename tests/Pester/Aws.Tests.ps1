@@ -46,7 +46,7 @@ Describe 'New-LabCluster' {
     }
 
     It 'refuses <Case> before building anything, naming the parameter' -ForEach @(
-        @{ Case = 'master zones in another region'; Parameters = @{ MasterZones = 'us-west-2a' }; ErrorId = 'InvalidZone'; Field = '-MasterZones' }
+        @{ Case = 'master zones in another region'; Parameters = @{ MasterZones = 'us-west-2a' }; ErrorId = 'InvalidZone'; Field = '-MasterZone' }
         @{ Case = 'fewer masters than master zones'; Parameters = @{ MasterZones = 'us-east-1a', 'us-east-1b', 'us-east-1c'; MasterCount = 1 }; ErrorId = 'InvalidCount'; Field = '-MasterCount' }
         @{ Case = 'an unfilled ARN'; Parameters = @{ PermissionsBoundary = 'arn:aws:iam::ACCOUNT_ID_HERE:policy/CustomPowerUserBound' }; ErrorId = 'InvalidArn'; Field = '-PermissionsBoundary' }
         @{ Case = 'a bad instance type'; Parameters = @{ NodeSize = 'large' }; ErrorId = 'InvalidInstanceSize'; Field = '-NodeSize' }

@@ -102,13 +102,13 @@ Describe 'New-MeshAuthorizationPolicy and Add-MeshAuthorizationRule' {
     }
 
     It 'rejects <Case>' -ForEach @(
-        @{ Case = 'a named port'; Call = { New-MeshAuthorizationPolicy p -Ports http }; Id = 'InvalidPort'; Field = '-Ports[0]'; Value = 'http' }
-        @{ Case = 'a port range'; Call = { New-MeshAuthorizationPolicy p | Add-MeshAuthorizationRule -Ports '1-2' }; Id = 'InvalidPort'; Field = '-Ports[0]' }
+        @{ Case = 'a named port'; Call = { New-MeshAuthorizationPolicy p -Ports http }; Id = 'InvalidPort'; Field = '-Port[0]'; Value = 'http' }
+        @{ Case = 'a port range'; Call = { New-MeshAuthorizationPolicy p | Add-MeshAuthorizationRule -Ports '1-2' }; Id = 'InvalidPort'; Field = '-Port[0]' }
         @{ Case = 'an unknown action'; Call = { New-MeshAuthorizationPolicy p -Action BLOCK }; Id = 'InvalidAction'; Field = '-Action'; Value = 'BLOCK' }
         @{ Case = 'DENY without rules'; Call = { New-MeshAuthorizationPolicy p -Action DENY }; Id = 'InvalidRule'; Field = 'spec.rules' }
         @{ Case = 'an unknown condition'; Call = { New-MeshAuthorizationPolicy p -When @{ 'destination.namespace' = 'x' } }; Id = 'InvalidCondition'; Field = '-When[destination.namespace]' }
-        @{ Case = 'an empty value'; Call = { New-MeshAuthorizationPolicy p -Methods '' }; Id = 'InvalidRule'; Field = '-Methods[0]' }
-        @{ Case = 'a bad IP block'; Call = { New-MeshAuthorizationPolicy p -IpBlocks 10.0.0.300 }; Id = 'InvalidIpBlock'; Field = '-IpBlocks[0]' }
+        @{ Case = 'an empty value'; Call = { New-MeshAuthorizationPolicy p -Methods '' }; Id = 'InvalidRule'; Field = '-Method[0]' }
+        @{ Case = 'a bad IP block'; Call = { New-MeshAuthorizationPolicy p -IpBlocks 10.0.0.300 }; Id = 'InvalidIpBlock'; Field = '-IpBlock[0]' }
         @{ Case = 'a wildcard selector'; Call = { New-MeshAuthorizationPolicy p -Selector @{ app = '*' } }; Id = 'InvalidSelector'; Field = '-Selector' }
         @{ Case = 'a provider without CUSTOM'; Call = { New-MeshAuthorizationPolicy p -Provider ext }; Id = 'InvalidAction'; Field = 'spec.provider' }
     ) {

@@ -239,7 +239,7 @@ Describe 'DestinationRules' {
 
     It 'rejects <Case>' -ForEach @(
         @{ Case = 'a duplicate subset'; Call = { New-MeshDestinationRule r r | Add-MeshSubset v1 @{ v = '1' } | Add-MeshSubset v1 @{ v = '2' } }; Id = 'DuplicateSubset'; Field = '-Name'; Value = 'v1' }
-        @{ Case = 'a bad label value'; Call = { New-MeshDestinationRule r r | Add-MeshSubset v1 @{ version = 'not ok!' } }; Id = 'InvalidLabel'; Field = '-Labels[version]' }
+        @{ Case = 'a bad label value'; Call = { New-MeshDestinationRule r r | Add-MeshSubset v1 @{ version = 'not ok!' } }; Id = 'InvalidLabel'; Field = '-Label[version]' }
         @{ Case = 'a bad host'; Call = { New-MeshDestinationRule r 'a..b' }; Id = 'InvalidHost'; Field = '-Host' }
         @{ Case = 'no setting'; Call = { New-MeshDestinationRule r r | Set-MeshCircuitBreaker }; Id = 'InvalidTrafficPolicy'; Field = '-MaxConnections' }
         @{ Case = 'a negative limit'; Call = { New-MeshDestinationRule r r | Set-MeshCircuitBreaker -MaxConnections -1 }; Id = 'InvalidTrafficPolicy'; Field = '-MaxConnections'; Value = '-1' }
@@ -286,7 +286,7 @@ Describe 'Set-MeshTrafficSplit' {
         @{ Case = 'a fractional weight'; Call = { Set-MeshTrafficSplit ui @{ v1 = 20.5; v2 = 79.5 } }; Id = 'InvalidWeight'; Field = '-Weight[v1]'; Value = '20.5' }
         @{ Case = 'a weight as text'; Call = { Set-MeshTrafficSplit ui @{ v1 = '20'; v2 = 80 } }; Id = 'InvalidWeight'; Field = '-Weight[v1]' }
         @{ Case = 'a weight over 100'; Call = { Set-MeshTrafficSplit ui @{ v1 = 120; v2 = -20 } }; Id = 'InvalidWeight'; Field = '-Weight[v1]' }
-        @{ Case = 'a subset name that is not vN, without labels'; Call = { Set-MeshTrafficSplit ui @{ blue = 50; green = 50 } }; Id = 'MissingSubsetLabels'; Field = '-SubsetLabels' }
+        @{ Case = 'a subset name that is not vN, without labels'; Call = { Set-MeshTrafficSplit ui @{ blue = 50; green = 50 } }; Id = 'MissingSubsetLabels'; Field = '-SubsetLabel' }
         @{ Case = 'a bad subset name'; Call = { Set-MeshTrafficSplit ui @{ V_1 = 100 } }; Id = 'InvalidSubset'; Field = '-Weight[V_1]' }
         @{ Case = 'a bad service name'; Call = { Set-MeshTrafficSplit 'UI!' @{ v1 = 100 } }; Id = 'InvalidName'; Field = '-Service' }
     ) {

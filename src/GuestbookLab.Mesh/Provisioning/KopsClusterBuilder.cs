@@ -78,13 +78,13 @@ public static partial class KopsClusterBuilder
         AwsRules.StateStore(result, "-StateStore", options.StateStore);
         if (options.Zones.Count == 0)
         {
-            result.Error(ErrorIds.InvalidZone, "-Zones", null, "at least one zone is required", Rule);
+            result.Error(ErrorIds.InvalidZone, "-Zone", null, "at least one zone is required", Rule);
         }
 
         var regions = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var zone in options.Zones)
         {
-            if (AwsRules.Zone(result, "-Zones", zone) is { } r)
+            if (AwsRules.Zone(result, "-Zone", zone) is { } r)
             {
                 regions.Add(r);
             }
@@ -92,7 +92,7 @@ public static partial class KopsClusterBuilder
 
         foreach (var zone in options.MasterZones)
         {
-            if (AwsRules.Zone(result, "-MasterZones", zone) is { } r)
+            if (AwsRules.Zone(result, "-MasterZone", zone) is { } r)
             {
                 regions.Add(r);
             }
@@ -100,15 +100,15 @@ public static partial class KopsClusterBuilder
 
         if (regions.Count > 1)
         {
-            result.Error(ErrorIds.InvalidZone, options.MasterZones.Count > 0 ? "-MasterZones" : "-Zones", string.Join(",", options.Zones.Concat(options.MasterZones)),
+            result.Error(ErrorIds.InvalidZone, options.MasterZones.Count > 0 ? "-MasterZone" : "-Zone", string.Join(",", options.Zones.Concat(options.MasterZones)),
                 $"all zones must be in one region, found {string.Join(", ", regions)}", Rule);
         }
 
-        Duplicates(result, "-Zones", options.Zones);
-        Duplicates(result, "-MasterZones", options.MasterZones);
+        Duplicates(result, "-Zone", options.Zones);
+        Duplicates(result, "-MasterZone", options.MasterZones);
         if (options.Zones.Concat(options.MasterZones).Distinct(StringComparer.Ordinal).Count() > 7)
         {
-            result.Error(ErrorIds.InvalidZone, "-Zones", null, "kops lays out at most 7 subnets (zones and master zones together) in the 172.20.0.0/16 network", Rule);
+            result.Error(ErrorIds.InvalidZone, "-Zone", null, "kops lays out at most 7 subnets (zones and master zones together) in the 172.20.0.0/16 network", Rule);
         }
 
         if (options.MasterCount is { } count)

@@ -367,10 +367,7 @@ internal static class VirtualServiceRules
 
     private static void Fault(ValidationResult result, string field, HttpFaultInjection fault)
     {
-        if (fault.Abort is null && fault.Delay is null)
-        {
-            result.Error(ErrorIds.InvalidFault, field, null, "a fault needs an abort, a delay or both", "validateHTTPFaultInjection");
-        }
+        Rules.FaultAction(result, field, fault.Abort is not null, fault.Delay is not null);
 
         if (fault.Abort is { } abort)
         {
@@ -422,11 +419,9 @@ internal static class VirtualServiceRules
             result.Error(ErrorIds.InvalidRetryPolicy, $"{field}.attempts", retries.Attempts, "retry attempts cannot be negative", "validateHTTPRetry");
         }
 
-        if ((retries.Attempts ?? 0) == 0 && (retries.PerTryTimeout is not null || retries.RetryOn is not null || retries.RetryRemoteLocalities is not null))
-        {
-            result.Error(ErrorIds.InvalidRetryPolicy, $"{field}.attempts", retries.Attempts ?? 0,
-                "with 0 attempts (retries off), perTryTimeout, retryOn and retryRemoteLocalities cannot be set", "validateHTTPRetry");
-        }
+        Rules.RetriesOff(result, $"{field}.attempts", retries.Attempts ?? 0,
+            retries.PerTryTimeout is not null || retries.RetryOn is not null || retries.RetryRemoteLocalities is not null,
+            ["perTryTimeout", "retryOn", "retryRemoteLocalities"]);
 
         if (retries.PerTryTimeout is not null)
         {
@@ -679,13 +674,7 @@ internal static class DestinationRuleRules
         }
     }
 
-    private static void NonNegative(ValidationResult result, string field, int? value)
-    {
-        if (value < 0)
-        {
-            result.Error(ErrorIds.InvalidTrafficPolicy, field, value, $"{value} is not allowed: the value cannot be negative", "validateConnectionPool");
-        }
-    }
+    private static void NonNegative(ValidationResult result, string field, int? value) => Rules.NonNegative(result, field, value);
 }
 
 internal static class GatewayRules

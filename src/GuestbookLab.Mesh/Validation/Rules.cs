@@ -303,6 +303,44 @@ public static partial class Rules
         return true;
     }
 
+    /// <summary>validateHTTPFaultInjection: a fault needs an abort, a delay or both (<paramref name="field"/>: the fault, or the fields that set them).</summary>
+    public static bool FaultAction(ValidationResult result, string field, bool hasAbort, bool hasDelay)
+    {
+        if (!hasAbort && !hasDelay)
+        {
+            result.Error(ErrorIds.InvalidFault, field, null, "a fault needs an abort, a delay or both", "validateHTTPFaultInjection");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>validateHTTPRetry: with 0 attempts (retries off) none of <paramref name="settings"/> (named as the caller's user knows them) may be set.</summary>
+    public static bool RetriesOff(ValidationResult result, string field, int attempts, bool anySet, IReadOnlyList<string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (attempts == 0 && anySet)
+        {
+            var names = settings.Count < 2 ? string.Concat(settings) : string.Join(", ", settings.Take(settings.Count - 1)) + " and " + settings[^1];
+            result.Error(ErrorIds.InvalidRetryPolicy, field, attempts, $"with 0 attempts (retries off), {names} cannot be set", "validateHTTPRetry");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>validateConnectionPool and validateOutlierDetection: counts and limits cannot be negative.</summary>
+    public static bool NonNegative(ValidationResult result, string field, int? value)
+    {
+        if (value < 0)
+        {
+            result.Error(ErrorIds.InvalidTrafficPolicy, field, value, $"{value} is not allowed: the value cannot be negative", "validateConnectionPool");
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>validateHTTPRetry's retryOn: a comma-separated list of Envoy policies and HTTP status codes.</summary>
     public static bool RetryOn(ValidationResult result, string field, string? retryOn)
     {

@@ -410,32 +410,36 @@ public static partial class SecurityRules
     public static void JwtRule(ValidationResult result, string field, JwtRule rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(field);
         if (string.IsNullOrEmpty(rule.Issuer))
         {
-            result.Error(ErrorIds.InvalidJwtRule, $"{field}.issuer", rule.Issuer, "a JWT rule needs an issuer", "validateJwtRule");
+            result.Error(ErrorIds.InvalidJwtRule, $"{Under(field)}issuer", rule.Issuer, "a JWT rule needs an issuer", "validateJwtRule");
         }
 
-        NoEmptyValues(result, $"{field}.audiences", rule.Audiences);
-        JwksUri(result, $"{field}.jwksUri", rule.JwksUri);
-        Jwks(result, $"{field}.jwks", rule.Jwks);
+        NoEmptyValues(result, $"{Under(field)}audiences", rule.Audiences);
+        JwksUri(result, $"{Under(field)}jwksUri", rule.JwksUri);
+        Jwks(result, $"{Under(field)}jwks", rule.Jwks);
         for (var i = 0; i < (rule.FromHeaders?.Count ?? 0); i++)
         {
             if (string.IsNullOrEmpty(rule.FromHeaders![i].Name))
             {
-                result.Error(ErrorIds.InvalidJwtRule, $"{field}.fromHeaders[{i}].name", null, "a token header needs a name", "validateJwtRule");
+                result.Error(ErrorIds.InvalidJwtRule, $"{Under(field)}fromHeaders[{i}].name", null, "a token header needs a name", "validateJwtRule");
             }
         }
 
-        NoEmptyValues(result, $"{field}.fromParams", rule.FromParams);
+        NoEmptyValues(result, $"{Under(field)}fromParams", rule.FromParams);
         for (var i = 0; i < (rule.OutputClaimToHeaders?.Count ?? 0); i++)
         {
             var claim = rule.OutputClaimToHeaders![i];
             if (string.IsNullOrEmpty(claim.Claim) || string.IsNullOrEmpty(claim.Header))
             {
-                result.Error(ErrorIds.InvalidJwtRule, $"{field}.outputClaimToHeaders[{i}]", null, "a claim-to-header entry needs a claim and a header", "validateJwtRule");
+                result.Error(ErrorIds.InvalidJwtRule, $"{Under(field)}outputClaimToHeaders[{i}]", null, "a claim-to-header entry needs a claim and a header", "validateJwtRule");
             }
         }
     }
+
+    // A field below another one; below "" (the rule itself) a field is its own name.
+    private static string Under(string field) => field.Length == 0 ? string.Empty : field + ".";
 
     [GeneratedRegex(@"^request\.headers\[[^\[\]]+\]$")]
     private static partial Regex HeaderKey();

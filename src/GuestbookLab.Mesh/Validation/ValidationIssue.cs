@@ -19,7 +19,16 @@ public sealed record ValidationIssue(string ErrorId, IssueSeverity Severity, str
     /// <summary>The resource the issue is about (<c>Kind namespace/name</c>), when a whole resource was validated.</summary>
     public string? Resource { get; init; }
 
-    public override string ToString() => Resource is null ? $"{Field}: {Message} [{Rule}]" : $"{Resource} {Field}: {Message} [{Rule}]";
+    /// <summary>
+    /// The cmdlet parameter(s) the checked field came from (<c>-Weight[v1]</c>), when the issue was found by a builder
+    /// whose <see cref="ParameterMap"/> knows them; null for issues about a resource's own fields.
+    /// </summary>
+    public string? Parameter { get; init; }
+
+    /// <summary>What the user is told the issue is about: the parameter when known, else the field.</summary>
+    public string Subject => Parameter ?? Field;
+
+    public override string ToString() => Resource is null ? $"{Subject}: {Message} [{Rule}]" : $"{Resource} {Subject}: {Message} [{Rule}]";
 }
 
 /// <summary>The issues found by one validation run.</summary>
@@ -27,6 +36,7 @@ public sealed class ValidationResult
 {
     private readonly List<ValidationIssue> issues = [];
     private readonly string? resource;
+    private readonly ParameterMap? parameters;
 
     public ValidationResult()
     {
@@ -34,6 +44,9 @@ public sealed class ValidationResult
 
     /// <summary>A result whose issues name the resource they are about.</summary>
     public ValidationResult(string resource) => this.resource = resource;
+
+    /// <summary>A result whose issues also name the parameter each checked field came from.</summary>
+    public ValidationResult(ParameterMap parameters) => this.parameters = parameters;
 
     public IReadOnlyList<ValidationIssue> Issues => issues;
 
@@ -44,10 +57,13 @@ public sealed class ValidationResult
     public bool HasErrors => issues.Any(i => i.Severity == IssueSeverity.Error);
 
     public void Error(string errorId, string field, object? value, string message, string rule) =>
-        issues.Add(new ValidationIssue(errorId, IssueSeverity.Error, field, value, message, rule) { Resource = resource });
+        issues.Add(new ValidationIssue(errorId, IssueSeverity.Error, field, value, message, rule) { Resource = resource, Parameter = parameters?.Of(field) });
 
     public void Warning(string errorId, string field, object? value, string message, string rule) =>
-        issues.Add(new ValidationIssue(errorId, IssueSeverity.Warning, field, value, message, rule) { Resource = resource });
+        issues.Add(new ValidationIssue(errorId, IssueSeverity.Warning, field, value, message, rule) { Resource = resource, Parameter = parameters?.Of(field) });
+
+    /// <summary>Adds the issues of another run (keeping their fields and parameters).</summary>
+    public void AddRange(IEnumerable<ValidationIssue> more) => issues.AddRange(more);
 
     public static string Show(object? value) => value switch
     {

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -30,6 +30,7 @@ public sealed class AddMeshEgressEntryCommand : LabCmdlet
 
     /// <summary>The external hosts, e.g. '*.ubuntu.com' or 'google.com'.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    // Plural on purpose: the singular, Host, is reserved in PowerShell ($Host, the session's host object).
     public string[] Hosts { get; set; } = null!;
 
     /// <summary>The port the hosts are reached on.</summary>
@@ -57,7 +58,8 @@ public sealed class AddMeshEgressEntryCommand : LabCmdlet
 
     /// <summary>Virtual IPs or CIDRs of the hosts (needed for plain TCP ports).</summary>
     [Parameter]
-    public string[]? Addresses { get; set; }
+    [Alias("Addresses")]
+    public string[]? Address { get; set; }
 
     /// <summary>The namespace; omitted from the manifest when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -65,26 +67,13 @@ public sealed class AddMeshEgressEntryCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        var protocol = Protocol.ToUpperInvariant();
-        var portName = PortName ?? protocol.ToLowerInvariant();
-        var check = new ValidationResult();
-        Rules.ResourceName(check, "-Name", Name);
-        Rules.Port(check, "-Port", Port);
-        Rules.Protocol(check, "-Protocol", protocol);
-        Rules.PortName(check, "-PortName", portName);
-        if (Location.ToUpperInvariant() is not ("MESH_EXTERNAL" or "MESH_INTERNAL"))
+        var options = new EgressEntryOptions
         {
-            check.Error(ErrorIds.InvalidServiceEntry, "-Location", Location, $"'{Location}' is not a location: use MESH_EXTERNAL or MESH_INTERNAL", "ServiceEntry.location");
-        }
-
-        ThrowIfInvalid(check, Name);
-
-        var entry = new ServiceEntry { Name = Name, Namespace = Namespace };
-        entry.Spec.Hosts = [.. Hosts];
-        entry.Spec.Addresses = Addresses is null ? null : [.. Addresses];
-        entry.Spec.Location = Location.ToUpperInvariant();
-        entry.Spec.Resolution = Resolution?.ToUpperInvariant();
-        entry.Spec.Ports = [new ServicePort { Number = Port, Name = portName, Protocol = protocol }];
+            Name = Name, Hosts = Hosts, Port = Port, Protocol = Protocol, PortName = PortName,
+            Location = Location, Resolution = Resolution, Addresses = Address, Namespace = Namespace,
+        };
+        ThrowIfInvalid(EgressEntryBuilder.Validate(options), Name);
+        var entry = EgressEntryBuilder.Build(options);
         ThrowIfInvalid(entry);
         WriteObject(entry);
     }

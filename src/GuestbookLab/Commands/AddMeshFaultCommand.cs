@@ -1,5 +1,5 @@
-using System;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -40,39 +40,9 @@ public sealed class AddMeshFaultCommand : ModifyRouteCmdlet
     [Parameter]
     public double Percent { get; set; } = 100;
 
-    protected override void ValidateParameters(ValidationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        if (Abort is null && Delay is null)
-        {
-            result.Error(ErrorIds.InvalidFault, "-Abort, -Delay", null, "give -Abort, -Delay or both", "validateHTTPFaultInjection");
-        }
+    private FaultOptions Options => new() { Abort = Abort, Delay = Delay, Percent = Percent };
 
-        if (Abort is not null)
-        {
-            Rules.AbortStatus(result, "-Abort", Abort);
-        }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(FaultBuilder.Validate(Options).Issues);
 
-        if (Delay is { } delay)
-        {
-            Rules.Duration(result, "-Delay", delay);
-        }
-
-        Rules.Percentage(result, "-Percent", Percent);
-    }
-
-    protected override void ModifyRoute(HttpRoute route)
-    {
-        ArgumentNullException.ThrowIfNull(route);
-        var fault = route.Fault ??= new HttpFaultInjection();
-        if (Abort is not null)
-        {
-            fault.Abort = new FaultAbort { HttpStatus = Abort, Percentage = new Percent(Percent) };
-        }
-
-        if (Delay is { } delay)
-        {
-            fault.Delay = new FaultDelay { FixedDelay = delay.Text, Percentage = new Percent(Percent) };
-        }
-    }
+    protected override void ModifyRoute(HttpRoute route) => FaultBuilder.Apply(route, Options);
 }

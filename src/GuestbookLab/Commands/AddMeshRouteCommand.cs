@@ -1,8 +1,6 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -18,14 +16,14 @@ namespace GuestbookLab.Commands;
 /// route. Objects of other kinds in the pipeline pass through unchanged.
 /// </remarks>
 /// <example>
-/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
+/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateway guestbook-ui-gateway |
 ///     Add-MeshRoute -Destination ui -Subset v2 -UriPrefix / -HeaderRegex @{ 'user-agent' = '.*Chrome.*' } |
 ///     Add-MeshRoute -Destination ui -Subset v1 -UriPrefix / |
 ///     ConvertTo-LabYaml</code>
 /// <para>The codelab's browser routing: Chrome users reach ui v2, everyone else ui v1.</para>
 /// </example>
 /// <example>
-/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
+/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateway guestbook-ui-gateway |
 ///     Add-MeshRoute -Destination ui -Subset v1 -Weight 20 -UriPrefix / |
 ///     Add-MeshRoute -Destination ui -Subset v2 -Weight 80 -UriPrefix /</code>
 /// <para>A 20/80 split: the second call has the same match and a weight, so it joins the first route.</para>
@@ -34,6 +32,8 @@ namespace GuestbookLab.Commands;
 [OutputType(typeof(VirtualService), typeof(LabResource))]
 public sealed class AddMeshRouteCommand : ModifyResourceCmdlet<VirtualService>
 {
+    private RouteOptions? options;
+
     /// <summary>The destination host: a service name (ui, message-service) or a ServiceEntry host.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public string Destination { get; set; } = null!;
@@ -82,120 +82,15 @@ public sealed class AddMeshRouteCommand : ModifyResourceCmdlet<VirtualService>
     [Parameter]
     public string? RouteName { get; set; }
 
-    protected override void ValidateParameters(ValidationResult result)
+    private RouteOptions Options => options ??= new()
     {
-        ArgumentNullException.ThrowIfNull(result);
-        Rules.Destination(result, "-Destination", Destination, "-Subset", Subset, "-Port", Port);
-        Rules.Weight(result, "-Weight", Weight);
+        Destination = Destination, Subset = Subset, Weight = Weight, Port = Port,
+        UriPrefix = UriPrefix, UriExact = UriExact, UriRegex = UriRegex,
+        HeaderExact = Binding.Pairs(HeaderExact), HeaderPrefix = Binding.Pairs(HeaderPrefix), HeaderRegex = Binding.Pairs(HeaderRegex),
+        Method = Method, RouteName = RouteName,
+    };
 
-        var uriParameters = new[] { ("-UriPrefix", UriPrefix), ("-UriExact", UriExact), ("-UriRegex", UriRegex) }.Where(p => p.Item2 is not null).ToList();
-        if (uriParameters.Count > 1)
-        {
-            result.Error(ErrorIds.InvalidMatch, string.Join(", ", uriParameters.Select(p => p.Item1)), null, "give only one of -UriPrefix, -UriExact and -UriRegex", "StringMatch");
-        }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(RouteBuilder.Validate(Options).Issues);
 
-        if (UriRegex is not null)
-        {
-            Rules.Regex(result, "-UriRegex", UriRegex);
-        }
-
-        foreach (var (key, value) in HeaderRegex is null ? [] : Entries(HeaderRegex))
-        {
-            Rules.Regex(result, $"-HeaderRegex[{key}]", ToText(value));
-        }
-
-        foreach (var (key, value) in HeaderPrefix is null ? [] : Entries(HeaderPrefix))
-        {
-            if (ToText(value).Length == 0)
-            {
-                result.Error(ErrorIds.InvalidMatch, $"-HeaderPrefix[{key}]", string.Empty, "a header prefix match cannot be empty", "validateHTTPRouteMatchRequest");
-            }
-        }
-    }
-
-    protected override void Modify(VirtualService resource)
-    {
-        ArgumentNullException.ThrowIfNull(resource);
-        var http = resource.Spec.Http ??= [];
-        var match = BuildMatch();
-        var destination = new HttpRouteDestination
-        {
-            Destination = new Destination
-            {
-                Host = Destination,
-                Subset = Subset,
-                Port = Port is null ? null : new PortSelector { Number = Port },
-            },
-            Weight = Weight,
-        };
-
-        var last = http.LastOrDefault();
-        if (Weight is not null && last is { Route: not null, Redirect: null, DirectResponse: null } && SameMatch(last.Match, match))
-        {
-            last.Route.Add(destination);
-            return;
-        }
-
-        http.Add(new HttpRoute
-        {
-            Name = RouteName,
-            Match = match is null ? null : [match],
-            Route = [destination],
-        });
-    }
-
-    private HttpMatchRequest? BuildMatch()
-    {
-        var match = new HttpMatchRequest();
-        if (UriPrefix is not null || UriExact is not null || UriRegex is not null)
-        {
-            match.Uri = new StringMatch { Prefix = UriPrefix, Exact = UriExact, Regex = UriRegex };
-        }
-
-        if (Method is not null)
-        {
-            match.Method = new StringMatch { Exact = Method };
-        }
-
-        var headers = new Dictionary<string, StringMatch>(StringComparer.Ordinal);
-        AddHeaders(headers, HeaderExact, (m, v) => m.Exact = v);
-        AddHeaders(headers, HeaderPrefix, (m, v) => m.Prefix = v);
-        AddHeaders(headers, HeaderRegex, (m, v) => m.Regex = v);
-        if (headers.Count > 0)
-        {
-            match.Headers = headers;
-        }
-
-        return match.Uri is null && match.Method is null && match.Headers is null ? null : match;
-    }
-
-    private static void AddHeaders(Dictionary<string, StringMatch> headers, IDictionary? table, Action<StringMatch, string> set)
-    {
-        if (table is null)
-        {
-            return;
-        }
-
-        foreach (var (key, value) in Entries(table))
-        {
-            // Header names are case-insensitive in HTTP; Istio matches them in lower case.
-            var name = key.ToLowerInvariant();
-            if (!headers.TryGetValue(name, out var match))
-            {
-                headers[name] = match = new StringMatch();
-            }
-
-            set(match, ToText(value));
-        }
-    }
-
-    private static bool SameMatch(List<HttpMatchRequest>? existing, HttpMatchRequest? match)
-    {
-        if (match is null)
-        {
-            return existing is null || existing.Count == 0;
-        }
-
-        return existing is { Count: 1 } && ApiObjectMapper.CanonicalKey(existing[0]) == ApiObjectMapper.CanonicalKey(match);
-    }
+    protected override void Modify(VirtualService resource) => RouteBuilder.Apply(resource, Options);
 }

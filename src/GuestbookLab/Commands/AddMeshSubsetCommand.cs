@@ -1,7 +1,6 @@
-using System;
 using System.Collections;
-using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -11,8 +10,8 @@ namespace GuestbookLab.Commands;
 /// <remarks>Routes pick a subset by name (Add-MeshRoute -Subset); the subset's labels select its pods.</remarks>
 /// <example>
 /// <code>New-MeshDestinationRule -Name ui -Host ui |
-///     Add-MeshSubset -Name v1 -Labels @{ version = '1.0' } |
-///     Add-MeshSubset -Name v2 -Labels @{ version = '2.0' }</code>
+///     Add-MeshSubset -Name v1 -Label @{ version = '1.0' } |
+///     Add-MeshSubset -Name v2 -Label @{ version = '2.0' }</code>
 /// <para>The codelab's two ui versions.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "MeshSubset")]
@@ -25,24 +24,12 @@ public sealed class AddMeshSubsetCommand : ModifyResourceCmdlet<DestinationRule>
 
     /// <summary>The pod labels that select the subset, e.g. @{ version = '1.0' }.</summary>
     [Parameter(Mandatory = true, Position = 1)]
-    public IDictionary Labels { get; set; } = null!;
+    [Alias("Labels")]
+    public IDictionary Label { get; set; } = null!;
 
-    protected override void ValidateParameters(ValidationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        Rules.Dns1123Label(result, "-Name", Name, ErrorIds.InvalidSubset, "subset name", "validateSubset");
-        Rules.Labels(result, "-Labels", ToStringMap(Labels));
-    }
+    private SubsetOptions Options => new() { Name = Name, Labels = Binding.Labels(Label) };
 
-    protected override void Modify(DestinationRule resource)
-    {
-        ArgumentNullException.ThrowIfNull(resource);
-        var subsets = resource.Spec.Subsets ??= [];
-        if (subsets.Any(s => s.Name == Name))
-        {
-            ThrowInvalid(ErrorIds.DuplicateSubset, "-Name", Name, $"{resource.DisplayName} already has a subset '{Name}'", "validateSubset");
-        }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(SubsetBuilder.Validate(Options).Issues);
 
-        subsets.Add(new Subset { Name = Name, Labels = ToStringMap(Labels) });
-    }
+    protected override void Modify(DestinationRule resource) => ThrowIfInvalid(SubsetBuilder.Apply(resource, Options), Name);
 }

@@ -1,7 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -64,16 +62,13 @@ public sealed class EnableMeshInjectionCommand : LabCmdlet
             return;
         }
 
-        var check = new ValidationResult();
-        Rules.Dns1123Label(check, "-Namespace", Namespace, ErrorIds.InvalidName, "namespace name", "ValidateNamespaceName");
-        ThrowIfInvalid(check, Namespace);
+        ThrowIfInvalid(InjectionBuilder.Validate(Namespace), Namespace);
         WriteObject(Label(new KubernetesNamespace { Name = Namespace }));
     }
 
     private KubernetesNamespace Label(KubernetesNamespace ns)
     {
-        var labels = ns.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal);
-        labels[InstallRules.InjectionLabel] = Disable ? "disabled" : "enabled";
+        InjectionBuilder.Label(ns, Disable);
         ThrowIfInvalid(ns);
         return ns;
     }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -32,13 +32,9 @@ public sealed class NewMeshDestinationRuleCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        var check = new ValidationResult();
-        Rules.ResourceName(check, "-Name", Name);
-        Rules.WildcardDomain(check, "-Host", HostName, "ValidateDestinationRule");
-        ThrowIfInvalid(check, Name);
-
-        var rule = new DestinationRule { Name = Name, Namespace = Namespace };
-        rule.Spec.Host = HostName;
+        var options = new DestinationRuleOptions { Name = Name, Host = HostName, Namespace = Namespace };
+        ThrowIfInvalid(DestinationRuleBuilder.Validate(options), Name);
+        var rule = DestinationRuleBuilder.Build(options);
         ThrowIfInvalid(rule);
         WriteObject(rule);
     }

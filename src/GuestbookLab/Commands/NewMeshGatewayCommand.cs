@@ -1,7 +1,6 @@
 using System.Collections;
-
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -34,6 +33,7 @@ public sealed class NewMeshGatewayCommand : LabCmdlet
 
     /// <summary>The hosts the server accepts: '*', a domain such as 'ui.example.com', or 'namespace/host'.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    // Plural on purpose: the singular, Host, is reserved in PowerShell ($Host, the session's host object).
     public string[] Hosts { get; set; } = ["*"];
 
     /// <summary>The port the gateway listens on.</summary>
@@ -63,33 +63,13 @@ public sealed class NewMeshGatewayCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        var check = new ValidationResult();
-        Rules.Dns1123Label(check, "-Name", Name, ErrorIds.InvalidName, "Gateway name", "ValidateGateway");
-        Rules.Port(check, "-Port", Port);
-        Rules.Protocol(check, "-Protocol", Protocol);
-        var portName = PortName ?? Protocol.ToLowerInvariant();
-        Rules.PortName(check, "-PortName", portName);
-        Rules.Selector(check, "-Selector", ToStringMap(Selector));
-        ThrowIfInvalid(check, Name);
-
-        var protocol = Protocol.ToUpperInvariant();
-        var server = new Server
+        var options = new GatewayOptions
         {
-            Port = new ServerPort { Number = Port, Name = portName, Protocol = protocol },
-            Hosts = [.. Hosts],
+            Name = Name, Namespace = Namespace, Hosts = Hosts, Port = Port, Protocol = Protocol, PortName = PortName,
+            Selector = Binding.Labels(Selector), CredentialName = CredentialName, HttpsRedirect = HttpsRedirect,
         };
-        if (CredentialName is not null)
-        {
-            server.Tls = new ServerTlsSettings { Mode = "SIMPLE", CredentialName = CredentialName };
-        }
-        else if (HttpsRedirect)
-        {
-            server.Tls = new ServerTlsSettings { HttpsRedirect = true };
-        }
-
-        var gateway = new Gateway { Name = Name, Namespace = Namespace };
-        gateway.Spec.Selector = ToStringMap(Selector);
-        gateway.Spec.Servers = [server];
+        ThrowIfInvalid(GatewayBuilder.Validate(options), Name);
+        var gateway = GatewayBuilder.Build(options);
         ThrowIfInvalid(gateway);
         WriteObject(gateway);
     }

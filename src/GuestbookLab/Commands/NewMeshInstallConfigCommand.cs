@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -43,44 +43,9 @@ public sealed class NewMeshInstallConfigCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        var mode = OutboundTrafficPolicy?.ToUpperInvariant();
-        var check = new ValidationResult();
-        InstallRules.Profile(check, "-Profile", Profile);
-        if (ZipkinAddress.Length > 0)
-        {
-            InstallRules.ZipkinAddress(check, "-ZipkinAddress", ZipkinAddress);
-        }
-
-        InstallRules.OutboundMode(check, "-OutboundTrafficPolicy", mode);
-        if (Name is not null)
-        {
-            Rules.ResourceName(check, "-Name", Name);
-        }
-
-        ThrowIfInvalid(check, Name);
-
-        var config = new IstioOperator();
-        if (Name is not null)
-        {
-            config.Name = Name;
-        }
-
-        config.Spec.Profile = Profile;
-        if (ZipkinAddress.Length > 0 || mode is not null)
-        {
-            config.Spec.MeshConfig = new MeshConfig();
-        }
-
-        if (mode is not null)
-        {
-            config.Spec.MeshConfig!.OutboundTrafficPolicy = new OutboundTrafficPolicy { Mode = mode };
-        }
-
-        if (ZipkinAddress.Length > 0)
-        {
-            config.Spec.MeshConfig!.DefaultConfig = new ProxyConfig { Tracing = new Tracing { Zipkin = new ZipkinTracer { Address = ZipkinAddress } } };
-        }
-
+        var options = new InstallConfigOptions { Profile = Profile, ZipkinAddress = ZipkinAddress, OutboundTrafficPolicy = OutboundTrafficPolicy, Name = Name };
+        ThrowIfInvalid(InstallConfigBuilder.Validate(options), Name);
+        var config = InstallConfigBuilder.Build(options);
         ThrowIfInvalid(config);
         WriteObject(config);
     }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -7,11 +7,11 @@ namespace GuestbookLab.Commands;
 /// <summary>Creates an Istio VirtualService for hosts, optionally bound to gateways.</summary>
 /// <remarks>
 /// Emits a networking.istio.io/v1beta1 VirtualService with no routes yet: pipe it to Add-MeshRoute, then to
-/// Add-MeshFault, Set-MeshRetryPolicy or Set-MeshMirror. Without -Gateways the VirtualService applies to the
+/// Add-MeshFault, Set-MeshRetryPolicy or Set-MeshMirror. Without -Gateway the VirtualService applies to the
 /// sidecars of the mesh, where the host '*' is not allowed.
 /// </remarks>
 /// <example>
-/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Add-MeshRoute -Destination ui -UriPrefix / | ConvertTo-LabYaml</code>
+/// <code>New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateway guestbook-ui-gateway | Add-MeshRoute -Destination ui -UriPrefix / | ConvertTo-LabYaml</code>
 /// <para>The codelab's ingress route: every request through guestbook-ui-gateway goes to the ui service.</para>
 /// </example>
 [Cmdlet(VerbsCommon.New, "MeshVirtualService")]
@@ -24,11 +24,13 @@ public sealed class NewMeshVirtualServiceCommand : LabCmdlet
 
     /// <summary>The hosts the routes apply to: service names (message-service), domains, or '*' with gateways.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    // Plural on purpose: the singular, Host, is reserved in PowerShell ($Host, the session's host object).
     public string[] Hosts { get; set; } = null!;
 
     /// <summary>The gateways ('name' or 'namespace/name') the routes apply to; 'mesh' means the sidecars.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string[]? Gateways { get; set; }
+    [Alias("Gateways")]
+    public string[]? Gateway { get; set; }
 
     /// <summary>The namespace; omitted from the manifest when not given.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -36,13 +38,9 @@ public sealed class NewMeshVirtualServiceCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        var check = new ValidationResult();
-        Rules.ResourceName(check, "-Name", Name);
-        ThrowIfInvalid(check, Name);
-
-        var vs = new VirtualService { Name = Name, Namespace = Namespace };
-        vs.Spec.Hosts = [.. Hosts];
-        vs.Spec.Gateways = Gateways is null ? null : [.. Gateways];
+        var options = new VirtualServiceOptions { Name = Name, Hosts = Hosts, Gateways = Gateway, Namespace = Namespace };
+        ThrowIfInvalid(VirtualServiceBuilder.Validate(options), Name);
+        var vs = VirtualServiceBuilder.Build(options);
         ThrowIfInvalid(vs, ErrorIds.MissingRoutes);
         WriteObject(vs);
     }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -14,22 +15,8 @@ public abstract class ModifyRouteCmdlet : ModifyResourceCmdlet<VirtualService>
 
     protected sealed override void Modify(VirtualService resource)
     {
-        var http = resource?.Spec.Http;
-        if (http is null || http.Count == 0)
-        {
-            ThrowInvalid(ErrorIds.NoRouteToModify, "InputObject", resource?.DisplayName,
-                $"{resource?.DisplayName} has no HTTP route to change: add one first with Add-MeshRoute");
-            return;
-        }
-
-        var index = RouteIndex ?? http.Count - 1;
-        if (index < 0 || index >= http.Count)
-        {
-            ThrowInvalid(ErrorIds.NoRouteToModify, "-RouteIndex", index,
-                $"{index} is not a route of {resource!.DisplayName}, which has {http.Count} HTTP route(s): use an index from 0 to {http.Count - 1}");
-            return;
-        }
-
-        ModifyRoute(http[index]);
+        var route = RouteSelector.Select(resource, RouteIndex, out var problem);
+        ThrowIfInvalid(problem, problem.Issues.Count > 0 ? problem.Issues[0].Value : null);
+        ModifyRoute(route!);
     }
 }

@@ -1,5 +1,5 @@
-using System;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -58,69 +58,14 @@ public sealed class SetMeshCircuitBreakerCommand : ModifyResourceCmdlet<Destinat
     [Parameter]
     public int? MaxEjectionPercent { get; set; }
 
-    protected override void ValidateParameters(ValidationResult result)
+    private CircuitBreakerOptions Options => new()
     {
-        ArgumentNullException.ThrowIfNull(result);
-        if (MaxConnections is null && MaxRequestsPerConnection is null && MaxPendingRequests is null && MaxRequests is null
-            && Consecutive5xxErrors is null && ConsecutiveGatewayErrors is null && Interval is null && BaseEjectionTime is null && MaxEjectionPercent is null)
-        {
-            result.Error(ErrorIds.InvalidTrafficPolicy, "-MaxConnections", null, "give at least one connection-pool or outlier-detection setting", "validateTrafficPolicy");
-        }
+        MaxConnections = MaxConnections, MaxRequestsPerConnection = MaxRequestsPerConnection, MaxPendingRequests = MaxPendingRequests,
+        MaxRequests = MaxRequests, Consecutive5xxErrors = Consecutive5xxErrors, ConsecutiveGatewayErrors = ConsecutiveGatewayErrors,
+        Interval = Interval, BaseEjectionTime = BaseEjectionTime, MaxEjectionPercent = MaxEjectionPercent,
+    };
 
-        NonNegative(result, "-MaxConnections", MaxConnections);
-        NonNegative(result, "-MaxRequestsPerConnection", MaxRequestsPerConnection);
-        NonNegative(result, "-MaxPendingRequests", MaxPendingRequests);
-        NonNegative(result, "-MaxRequests", MaxRequests);
-        NonNegative(result, "-Consecutive5xxErrors", Consecutive5xxErrors);
-        NonNegative(result, "-ConsecutiveGatewayErrors", ConsecutiveGatewayErrors);
-        if (Interval is { } interval)
-        {
-            Rules.Duration(result, "-Interval", interval);
-        }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(CircuitBreakerBuilder.Validate(Options).Issues);
 
-        if (BaseEjectionTime is { } ejection)
-        {
-            Rules.Duration(result, "-BaseEjectionTime", ejection);
-        }
-
-        Rules.Percent(result, "-MaxEjectionPercent", MaxEjectionPercent, "validateOutlierDetection");
-    }
-
-    protected override void Modify(DestinationRule resource)
-    {
-        ArgumentNullException.ThrowIfNull(resource);
-        var policy = resource.Spec.TrafficPolicy ??= new TrafficPolicy();
-        if (MaxConnections is not null)
-        {
-            policy.ConnectionPool ??= new ConnectionPoolSettings();
-            (policy.ConnectionPool.Tcp ??= new TcpSettings()).MaxConnections = MaxConnections;
-        }
-
-        if (MaxRequestsPerConnection is not null || MaxPendingRequests is not null || MaxRequests is not null)
-        {
-            policy.ConnectionPool ??= new ConnectionPoolSettings();
-            var http = policy.ConnectionPool.Http ??= new HttpSettings();
-            http.MaxRequestsPerConnection = MaxRequestsPerConnection ?? http.MaxRequestsPerConnection;
-            http.Http1MaxPendingRequests = MaxPendingRequests ?? http.Http1MaxPendingRequests;
-            http.Http2MaxRequests = MaxRequests ?? http.Http2MaxRequests;
-        }
-
-        if (Consecutive5xxErrors is not null || ConsecutiveGatewayErrors is not null || Interval is not null || BaseEjectionTime is not null || MaxEjectionPercent is not null)
-        {
-            var outlier = policy.OutlierDetection ??= new OutlierDetection();
-            outlier.Consecutive5xxErrors = Consecutive5xxErrors ?? outlier.Consecutive5xxErrors;
-            outlier.ConsecutiveGatewayErrors = ConsecutiveGatewayErrors ?? outlier.ConsecutiveGatewayErrors;
-            outlier.Interval = Interval?.Text ?? outlier.Interval;
-            outlier.BaseEjectionTime = BaseEjectionTime?.Text ?? outlier.BaseEjectionTime;
-            outlier.MaxEjectionPercent = MaxEjectionPercent ?? outlier.MaxEjectionPercent;
-        }
-    }
-
-    private static void NonNegative(ValidationResult result, string field, int? value)
-    {
-        if (value < 0)
-        {
-            result.Error(ErrorIds.InvalidTrafficPolicy, field, value, $"{value} is not allowed: the value cannot be negative", "validateConnectionPool");
-        }
-    }
+    protected override void Modify(DestinationRule resource) => CircuitBreakerBuilder.Apply(resource, Options);
 }

@@ -1,5 +1,5 @@
-using System;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -36,22 +36,9 @@ public sealed class SetMeshMirrorCommand : ModifyRouteCmdlet
     [Parameter]
     public double Percent { get; set; } = 100;
 
-    protected override void ValidateParameters(ValidationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        Rules.Destination(result, "-Destination", Destination, "-Subset", Subset, "-Port", Port);
+    private MirrorOptions Options => new() { Destination = Destination, Subset = Subset, Port = Port, Percent = Percent };
 
-        if (double.IsNaN(Percent) || Percent is < 0 or > 100)
-        {
-            result.Error(ErrorIds.InvalidPercentage, "-Percent", Percent, $"{Percent} is not a valid mirror percentage: use 0 to 100", "validateHTTPRoute");
-        }
-    }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(MirrorBuilder.Validate(Options).Issues);
 
-    protected override void ModifyRoute(HttpRoute route)
-    {
-        ArgumentNullException.ThrowIfNull(route);
-        route.Mirror = new Destination { Host = Destination, Subset = Subset, Port = Port is null ? null : new PortSelector { Number = Port } };
-        route.MirrorPercentage = new Percent(Percent);
-        route.MirrorPercent = null;
-    }
+    protected override void ModifyRoute(HttpRoute route) => MirrorBuilder.Apply(route, Options);
 }

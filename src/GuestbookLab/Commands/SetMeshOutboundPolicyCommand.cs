@@ -1,5 +1,5 @@
-using System;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -24,13 +24,7 @@ public sealed class SetMeshOutboundPolicyCommand : ModifyResourceCmdlet<IstioOpe
     [ArgumentCompleter(typeof(OutboundModeCompleter))]
     public string Mode { get; set; } = null!;
 
-    protected override void ValidateParameters(ValidationResult result) =>
-        InstallRules.OutboundMode(result, "-Mode", Mode.ToUpperInvariant());
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(OutboundPolicyBuilder.Validate(Mode).Issues);
 
-    protected override void Modify(IstioOperator resource)
-    {
-        ArgumentNullException.ThrowIfNull(resource);
-        var mesh = resource.Spec.MeshConfig ??= new MeshConfig();
-        mesh.OutboundTrafficPolicy = new OutboundTrafficPolicy { Mode = Mode.ToUpperInvariant() };
-    }
+    protected override void Modify(IstioOperator resource) => OutboundPolicyBuilder.Apply(resource, Mode);
 }

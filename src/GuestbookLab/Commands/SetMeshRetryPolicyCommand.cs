@@ -1,5 +1,5 @@
-using System;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -34,30 +34,9 @@ public sealed class SetMeshRetryPolicyCommand : ModifyRouteCmdlet
     [Parameter]
     public string? RetryOn { get; set; }
 
-    protected override void ValidateParameters(ValidationResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        if (Attempts < 0)
-        {
-            result.Error(ErrorIds.InvalidRetryPolicy, "-Attempts", Attempts, $"{Attempts} is not allowed: retry attempts cannot be negative", "validateHTTPRetry");
-        }
+    private RetryOptions Options => new() { Attempts = Attempts, PerTryTimeout = PerTryTimeout, RetryOn = RetryOn };
 
-        if (Attempts == 0 && (PerTryTimeout is not null || RetryOn is not null))
-        {
-            result.Error(ErrorIds.InvalidRetryPolicy, "-Attempts", Attempts, "with 0 attempts (retries off), -PerTryTimeout and -RetryOn cannot be given", "validateHTTPRetry");
-        }
+    protected override void ValidateParameters(ValidationResult result) => result?.AddRange(RetryBuilder.Validate(Options).Issues);
 
-        if (PerTryTimeout is { } timeout)
-        {
-            Rules.Duration(result, "-PerTryTimeout", timeout);
-        }
-
-        Rules.RetryOn(result, "-RetryOn", RetryOn);
-    }
-
-    protected override void ModifyRoute(HttpRoute route)
-    {
-        ArgumentNullException.ThrowIfNull(route);
-        route.Retries = new HttpRetry { Attempts = Attempts, PerTryTimeout = PerTryTimeout?.Text, RetryOn = RetryOn };
-    }
+    protected override void ModifyRoute(HttpRoute route) => RetryBuilder.Apply(route, Options);
 }

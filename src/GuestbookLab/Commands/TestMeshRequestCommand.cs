@@ -1,7 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Engine;
 using GuestbookLab.Mesh.Simulation;
@@ -34,7 +32,7 @@ namespace GuestbookLab.Commands;
 /// </example>
 /// <example>
 /// <code>$app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
-/// @($app; Enable-MeshInjection; Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway; New-MeshGateway guestbook-ui-gateway) |
+/// @($app; Enable-MeshInjection; Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateway guestbook-ui-gateway; New-MeshGateway guestbook-ui-gateway) |
 ///     Test-MeshRequest -From ingress -Uri http://localhost/ -Count 1000 -Seed 1 | Select-Object -ExpandProperty Groups</code>
 /// <para>The 20/80 split over 1000 requests (ui v2 has no pods in this configuration, so its share answers 503).</para>
 /// </example>
@@ -81,12 +79,9 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
 
     protected override void EndProcessing()
     {
-        if (Count < 1)
-        {
-            ThrowInvalid(ErrorIds.InvalidCount, "-Count", Count, $"{Count} is not a request count: give 1 or more");
-        }
-
-        var request = BuildRequest();
+        var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count };
+        ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? Count : Uri);
+        var request = RequestBuilder.Build(options, Decode);
         var simulator = new RequestSimulator(LoadModel());
         RequestSource source;
         try
@@ -99,83 +94,19 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
             return;
         }
 
-        var random = Seed is { } seed ? new Random(seed) : new Random();
-        if (Count == 1)
-        {
-            WriteObject(simulator.Simulate(source, request, random));
-            return;
-        }
-
-        var results = Enumerable.Range(0, Count).Select(_ => simulator.Simulate(source, request, random)).ToList();
-        var groups = results
-            .GroupBy(r => (r.Outcome, r.Status, Destination: Destination(r)))
-            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / Count))
-            .OrderByDescending(g => g.Count)
-            .ToList();
-        WriteObject(new RequestSample { Source = results[0].Source, Request = results[0].Request, Count = Count, Groups = groups });
+        WriteObject(RequestSampler.Run(simulator, source, request, Count, Seed is { } seed ? new Random(seed) : new Random()));
     }
 
-    private static string? Destination(RequestResult r)
+    private JwtPrincipal? Decode(string token)
     {
-        if (r.DestinationService is null)
+        try
         {
+            return JwtDecoder.Decode(token);
+        }
+        catch (FormatException)
+        {
+            WriteVerbose("The token does not parse as a JWT; the sidecar will reject it if a RequestAuthentication applies.");
             return null;
         }
-
-        var service = r.DestinationService.Split('.')[0];
-        return r.Subset is null ? service : $"{service}/{r.Subset}";
-    }
-
-    private RequestSpec BuildRequest()
-    {
-        if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "tcp") || string.IsNullOrEmpty(uri.Host))
-        {
-            ThrowInvalid(ErrorIds.InvalidUri, "-Uri", Uri, $"'{Uri}' is not a request: write http://host/path, https://host or tcp://host:port");
-        }
-
-        var port = uri!.IsDefaultPort || uri.Port < 0 ? uri.Scheme switch { "http" => 80, "https" => 443, _ => -1 } : uri.Port;
-        if (port < 1)
-        {
-            ThrowInvalid(ErrorIds.InvalidUri, "-Uri", Uri, "a tcp:// request needs a port, e.g. tcp://redis:6379");
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in Header is null ? [] : Entries(Header))
-        {
-            headers[key.ToLowerInvariant()] = ToText(value);
-        }
-
-        var token = Token;
-        if (token is null && headers.TryGetValue("authorization", out var authorization) && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = authorization[7..];
-        }
-
-        JwtPrincipal? principal = null;
-        if (token is not null)
-        {
-            headers["authorization"] = "Bearer (token)";
-            try
-            {
-                principal = JwtDecoder.Decode(token);
-            }
-            catch (FormatException)
-            {
-                WriteVerbose("The token does not parse as a JWT; the sidecar will reject it if a RequestAuthentication applies.");
-            }
-        }
-
-        return new RequestSpec
-        {
-            Scheme = uri.Scheme,
-            Host = uri.Host,
-            Port = port,
-            Path = uri.AbsolutePath,
-            Query = uri.Query.TrimStart('?'),
-            Method = Method.ToUpperInvariant(),
-            Headers = headers,
-            Token = principal,
-            HasToken = token is not null,
-        };
     }
 }

@@ -36,7 +36,7 @@ public sealed class MeshValidationException : ArgumentException
     {
         ArgumentNullException.ThrowIfNull(issue);
         var resource = issue.Resource is null ? string.Empty : issue.Resource + " ";
-        return $"{resource}{issue.Field}: {issue.Message}. [{issue.Rule}]";
+        return $"{resource}{issue.Subject}: {issue.Message}. [{issue.Rule}]";
     }
 }
 

@@ -12,18 +12,18 @@ namespace GuestbookLab.Commands.Aws;
 /// Emits the kops.k8s.io/v1alpha2 objects `kops create cluster` (kops 1.26) writes to its state store for the same
 /// flags: a Cluster with one public subnet per zone, etcd members on each control-plane group, flannel (vxlan)
 /// networking and, for a name ending in .k8s.local, gossip DNS with a public Network load balancer for the API; one
-/// control-plane InstanceGroup per master (round-robin over -MasterZones); one node InstanceGroup per -Zones entry
+/// control-plane InstanceGroup per master (round-robin over -MasterZone); one node InstanceGroup per -Zone entry
 /// that gets nodes; and, with -SshPublicKey, the SSHCredential named admin. -PermissionsBoundary sets
 /// spec.iam.permissionsBoundary, the codelab's `kops edit cluster` step. The defaults are the codelab's: 4 t2.large
 /// nodes and t2.medium masters with 20 GiB root volumes. The cmdlet does no I/O (it reads -SshPublicKey when it is a
 /// path); pipe the objects to ConvertTo-LabYaml to see them, or to Publish-LabCluster to create the cluster.
 /// </remarks>
 /// <example>
-/// <code>New-LabCluster -Name mycoolcluster.k8s.local -StateStore s3://your-name-state-store -Zones us-east-1a -MasterZones us-east-1a, us-east-1b, us-east-1c -PermissionsBoundary arn:aws:iam::123456789012:policy/CustomPowerUserBound</code>
+/// <code>New-LabCluster -Name mycoolcluster.k8s.local -StateStore s3://your-name-state-store -Zone us-east-1a -MasterZone us-east-1a, us-east-1b, us-east-1c -PermissionsBoundary arn:aws:iam::123456789012:policy/CustomPowerUserBound</code>
 /// <para>The codelab's cluster: 3 masters in three zones, 4 nodes in us-east-1a, with the permissions boundary already in the spec.</para>
 /// </example>
 /// <example>
-/// <code>New-LabCluster -Name mycoolcluster.k8s.local -StateStore s3://your-name-state-store -Zones us-east-1a | ConvertTo-LabYaml</code>
+/// <code>New-LabCluster -Name mycoolcluster.k8s.local -StateStore s3://your-name-state-store -Zone us-east-1a | ConvertTo-LabYaml</code>
 /// <para>Shows, as kops YAML, exactly what would be written to the state store: one master and four nodes in one zone.</para>
 /// </example>
 [Cmdlet(VerbsCommon.New, "LabCluster")]
@@ -41,19 +41,20 @@ public sealed class NewLabClusterCommand : LabCmdlet
 
     /// <summary>The zones of the node groups (and the default master zones), e.g. us-east-1a.</summary>
     [Parameter(Mandatory = true)]
-    public string[] Zones { get; set; } = null!;
+    [Alias("Zones")]
+    public string[] Zone { get; set; } = null!;
 
-    /// <summary>The zones of the control-plane groups; by default the first zone of -Zones.</summary>
+    /// <summary>The zones of the control-plane groups; by default the first zone of -Zone.</summary>
     [Parameter]
-    [Alias("ControlPlaneZones")]
-    public string[] MasterZones { get; set; } = [];
+    [Alias("MasterZones", "ControlPlaneZone", "ControlPlaneZones")]
+    public string[] MasterZone { get; set; } = [];
 
     /// <summary>The number of control-plane instances; by default one per master zone.</summary>
     [Parameter]
     [Alias("ControlPlaneCount")]
     public int MasterCount { get; set; }
 
-    /// <summary>The number of nodes, spread over -Zones.</summary>
+    /// <summary>The number of nodes, spread over -Zone.</summary>
     [Parameter]
     public int NodeCount { get; set; } = 4;
 
@@ -101,8 +102,8 @@ public sealed class NewLabClusterCommand : LabCmdlet
         {
             Name = Name,
             StateStore = StateStore,
-            Zones = Zones,
-            MasterZones = MasterZones,
+            Zones = Zone,
+            MasterZones = MasterZone,
             MasterCount = MyInvocation.BoundParameters.ContainsKey(nameof(MasterCount)) ? MasterCount : null,
             NodeCount = NodeCount,
             NodeSize = NodeSize,

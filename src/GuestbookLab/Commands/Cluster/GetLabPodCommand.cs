@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Status;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -48,6 +49,6 @@ public sealed class GetLabPodCommand : TargetCmdlet
     {
         var now = DateTimeOffset.UtcNow;
         var pods = ListFromTarget("Pod", Name, Namespace, AllNamespaces, Selector);
-        WriteObject(pods.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => LabPod.From(p, now)), enumerateCollection: true);
+        WriteObject(pods.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => PodStatus.From(p, now)), enumerateCollection: true);
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using GuestbookLab.Mesh.Status;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Security;
@@ -13,13 +13,13 @@ namespace GuestbookLab.Commands.Security;
 /// </remarks>
 /// <example>
 /// <code>New-MeshAuthorizationPolicy -Name redis-tcp-policy -Namespace default -Selector @{ app = 'redis' } -Action ALLOW |
-///     Add-MeshAuthorizationRule -Principals 'cluster.local/ns/default/sa/ui-sa' |
-///     Add-MeshAuthorizationRule -Ports 6379 -WarningAction SilentlyContinue</code>
+///     Add-MeshAuthorizationRule -Principal 'cluster.local/ns/default/sa/ui-sa' |
+///     Add-MeshAuthorizationRule -Port 6379 -WarningAction SilentlyContinue</code>
 /// <para>The codelab's redis-tcp-policy: two rules, so the second allows every source to port 6379.</para>
 /// </example>
 /// <example>
 /// <code>New-MeshAuthorizationPolicy -Name redis-tcp-policy -Namespace default -Selector @{ app = 'redis' } -Action ALLOW |
-///     Add-MeshAuthorizationRule -Principals 'cluster.local/ns/default/sa/ui-sa' -Ports 6379</code>
+///     Add-MeshAuthorizationRule -Principal 'cluster.local/ns/default/sa/ui-sa' -Port 6379</code>
 /// <para>What was probably meant: only the ui's service account may reach port 6379.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "MeshAuthorizationRule")]
@@ -32,16 +32,11 @@ public sealed class AddMeshAuthorizationRuleCommand : AuthorizationRuleCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public LabResource InputObject { get; set; } = null!;
 
-    protected override void BeginProcessing()
-    {
-        var check = new ValidationResult();
-        Rule.Validate(check);
-        ThrowIfInvalid(check, null);
-    }
+    protected override void BeginProcessing() => ThrowIfInvalid(AuthorizationRuleBuilder.Validate(Rule), null);
 
     protected override void ProcessRecord()
     {
-        var rule = Rule.Build();
+        var rule = AuthorizationRuleBuilder.Build(Rule);
         modifier.Process(this, InputObject, policy => (policy.Spec.Rules ??= []).Add(rule));
     }
 

@@ -1,6 +1,6 @@
-using System;
 using System.Collections;
 using System.Management.Automation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -11,7 +11,7 @@ namespace GuestbookLab.Commands.Security;
 /// A RequestAuthentication tells the sidecars of the selected workloads which issuers they accept and where their
 /// signing keys are (-JwksUri, or an inline -Jwks). A request with an invalid token is then refused with 401; a request
 /// without a token is still let through, with no request principal: require one with an AuthorizationPolicy
-/// (-RequestPrincipals). Piped RequestAuthentications get the rule appended; without one, -Name creates a new one.
+/// (-RequestPrincipal). Piped RequestAuthentications get the rule appended; without one, -Name creates a new one.
 /// Objects of other kinds pass through unchanged.
 /// </remarks>
 /// <example>
@@ -20,7 +20,7 @@ namespace GuestbookLab.Commands.Security;
 /// </example>
 /// <example>
 /// <code>Add-MeshJwtRule -Name api-jwt -Issuer 'https://accounts.example.com' -JwksUri 'https://accounts.example.com/jwks' |
-///     Add-MeshJwtRule -Issuer 'https://login.example.org' -JwksUri 'https://login.example.org/keys' -Audiences api</code>
+///     Add-MeshJwtRule -Issuer 'https://login.example.org' -JwksUri 'https://login.example.org/keys' -Audience api</code>
 /// <para>One RequestAuthentication that accepts two issuers.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "MeshJwtRule", DefaultParameterSetName = UriSet)]
@@ -63,43 +63,43 @@ public sealed class AddMeshJwtRuleCommand : LabCmdlet
 
     /// <summary>The audiences ('aud' claim) accepted; any when left out.</summary>
     [Parameter]
-    public string[]? Audiences { get; set; }
+    [Alias("Audiences")]
+    public string[]? Audience { get; set; }
 
     /// <summary>Keeps the token in the request forwarded to the application.</summary>
     [Parameter]
     public SwitchParameter ForwardOriginalToken { get; set; }
 
-    protected override void BeginProcessing()
+    private JwtRuleOptions Options => new()
     {
-        var check = new ValidationResult();
-        SecurityRules.JwtRule(check, "-", Rule());
-        ThrowIfInvalid(Rename(check), Issuer);
-        if (Name is not null)
-        {
-            var names = new ValidationResult();
-            Rules.ResourceName(names, "-Name", Name);
-            Rules.Selector(names, "-Selector", ToStringMap(Selector));
-            ThrowIfInvalid(names, Name);
-        }
-    }
+        Issuer = Issuer,
+        JwksUri = ParameterSetName == UriSet ? JwksUri : null,
+        Jwks = ParameterSetName == InlineSet ? Jwks : null,
+        Audiences = Audience,
+        ForwardOriginalToken = ForwardOriginalToken,
+        Name = Name,
+        Namespace = Namespace,
+        Selector = Binding.Labels(Selector),
+    };
+
+    protected override void BeginProcessing() => ThrowIfInvalid(JwtRuleBuilder.Validate(Options), Name ?? Issuer);
 
     protected override void ProcessRecord()
     {
-        if (InputObject is null)
-        {
-            return;
-        }
-
         if (InputObject is not RequestAuthentication ra)
         {
-            WriteObject(InputObject);
+            if (InputObject is not null)
+            {
+                WriteObject(InputObject);
+            }
+
             return;
         }
 
         sawRequestAuthentication = true;
         var before = ResourceValidator.Validate(ra).Issues;
         var copy = ApiObjectMapper.Clone(ra);
-        (copy.Spec.JwtRules ??= []).Add(Rule());
+        JwtRuleBuilder.Apply(copy, Options);
         ThrowIfNewIssues(copy, before);
         WriteObject(copy);
     }
@@ -111,42 +111,9 @@ public sealed class AddMeshJwtRuleCommand : LabCmdlet
             return;
         }
 
-        if (Name is null)
-        {
-            ThrowInvalid(ErrorIds.NoApplicableInput, "-Name", null, "give -Name to create a RequestAuthentication, or pipe one in to add the rule to it");
-        }
-
-        var created = new RequestAuthentication { Name = Name!, Namespace = Namespace };
-        if (Selector is not null)
-        {
-            created.Spec.Selector = new WorkloadSelector { MatchLabels = ToStringMap(Selector) };
-        }
-
-        created.Spec.JwtRules = [Rule()];
-        ThrowIfInvalid(created);
+        var created = JwtRuleBuilder.Build(Options, out var problem);
+        ThrowIfInvalid(problem, null);
+        ThrowIfInvalid(created!);
         WriteObject(created);
-    }
-
-    private JwtRule Rule() => new()
-    {
-        Issuer = Issuer,
-        JwksUri = ParameterSetName == UriSet ? JwksUri : null,
-        Jwks = ParameterSetName == InlineSet ? Jwks : null,
-        Audiences = Audiences is null ? null : [.. Audiences],
-        ForwardOriginalToken = ForwardOriginalToken ? true : null,
-    };
-
-    // The rule's fields, reported under the parameters that set them.
-    private static ValidationResult Rename(ValidationResult check)
-    {
-        var renamed = new ValidationResult();
-        foreach (var issue in check.Errors)
-        {
-            var field = issue.Field.Replace("-.", "-", StringComparison.Ordinal);
-            field = char.ToUpperInvariant(field[1]) + field[2..];
-            renamed.Error(issue.ErrorId, "-" + field.Split('[')[0], issue.Value, issue.Message, issue.Rule);
-        }
-
-        return renamed;
     }
 }

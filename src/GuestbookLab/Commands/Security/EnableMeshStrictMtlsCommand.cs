@@ -1,8 +1,6 @@
-using System;
 using System.Collections;
-using System.Collections.Generic;
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Security;
@@ -56,45 +54,16 @@ public sealed class EnableMeshStrictMtlsCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        var mode = Mode.ToUpperInvariant();
-        var check = new ValidationResult();
-        Rules.ResourceName(check, "-Name", Name);
-        Rules.Dns1123Label(check, "-Namespace", Namespace, ErrorIds.InvalidName, "namespace", "metadata.namespace");
-        SecurityRules.MtlsMode(check, "-Mode", mode);
-        Rules.Selector(check, "-Selector", ToStringMap(Selector));
-        if (PortLevelMtls is not null && Selector is null)
+        var options = new MtlsOptions
         {
-            check.Error(ErrorIds.InvalidPortLevelMtls, "-PortLevelMtls", null, "port-level mTLS needs -Selector: a namespace-wide policy cannot set it", "ValidatePeerAuthentication");
-        }
-
-        ThrowIfInvalid(check, Name);
-
-        var pa = new PeerAuthentication { Name = Name, Namespace = Namespace };
-        pa.Spec.Mtls = new MutualTls { Mode = mode };
-        if (Selector is not null)
+            Namespace = Namespace, Mode = Mode, Selector = Binding.Labels(Selector), PortLevelMtls = Binding.PairsOrNull(PortLevelMtls),
+            Name = Name, SkipDestinationRule = SkipDestinationRule,
+        };
+        ThrowIfInvalid(MtlsBuilder.Validate(options), Name);
+        foreach (var resource in MtlsBuilder.Build(options))
         {
-            pa.Spec.Selector = new WorkloadSelector { MatchLabels = ToStringMap(Selector) };
-        }
-
-        if (PortLevelMtls is not null)
-        {
-            pa.Spec.PortLevelMtls = new Dictionary<string, MutualTls>(StringComparer.Ordinal);
-            foreach (var (port, portMode) in Entries(PortLevelMtls))
-            {
-                pa.Spec.PortLevelMtls[port] = new MutualTls { Mode = ToText(portMode).ToUpperInvariant() };
-            }
-        }
-
-        ThrowIfInvalid(pa);
-        WriteObject(pa);
-
-        if (Selector is null && !SkipDestinationRule && mode != "UNSET")
-        {
-            var dr = new DestinationRule { Name = "default", Namespace = Namespace };
-            dr.Spec.Host = $"*.{Namespace}.svc.cluster.local";
-            dr.Spec.TrafficPolicy = new TrafficPolicy { Tls = new ClientTlsSettings { Mode = mode == "DISABLE" ? "DISABLE" : "ISTIO_MUTUAL" } };
-            ThrowIfInvalid(dr);
-            WriteObject(dr);
+            ThrowIfInvalid(resource);
+            WriteObject(resource);
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Security;
@@ -40,18 +40,8 @@ public sealed class GetMeshWorkloadIdentityCommand : LabCmdlet
 
     protected override void ProcessRecord()
     {
-        if (InputObject is null && ServiceAccount is null)
-        {
-            ThrowInvalid(ErrorIds.InvalidName, "-ServiceAccount", null, "give -ServiceAccount, or pipe in a Deployment, StatefulSet or DaemonSet");
-        }
-
-        var account = InputObject is null ? ServiceAccount! : InputObject.Spec.Template?.Spec?.ServiceAccountName ?? "default";
-        var ns = InputObject?.Namespace ?? Namespace;
-        var check = new ValidationResult();
-        Rules.ResourceName(check, "-ServiceAccount", account);
-        Rules.Dns1123Label(check, "-Namespace", ns, ErrorIds.InvalidName, "namespace", "metadata.namespace");
-        Rules.WildcardDomain(check, "-TrustDomain", TrustDomain, "ValidateTrustDomain");
-        ThrowIfInvalid(check, account);
-        WriteObject(new WorkloadIdentity(account, ns, TrustDomain));
+        var options = new WorkloadIdentityOptions { ServiceAccount = ServiceAccount, Workload = InputObject, Namespace = Namespace, TrustDomain = TrustDomain };
+        ThrowIfInvalid(WorkloadIdentityBuilder.Validate(options), ServiceAccount);
+        WriteObject(WorkloadIdentityBuilder.Build(options));
     }
 }

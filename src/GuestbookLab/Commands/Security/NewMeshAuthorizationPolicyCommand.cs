@@ -1,8 +1,6 @@
-using System;
 using System.Collections;
-using System.Linq;
 using System.Management.Automation;
-using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Security;
@@ -11,8 +9,8 @@ namespace GuestbookLab.Commands.Security;
 /// <remarks>
 /// With no rule parameters and no -Action it is the codelab's deny-all, 'spec: {}': an ALLOW policy that matches
 /// nothing, so every request to the selected workloads is denied (403 'RBAC: access denied'). Rule parameters build
-/// one rule: -Principals, -RequestPrincipals, -Namespaces and -IpBlocks describe the source (from), -Methods, -Ports,
-/// -Paths and -Hosts the operation (to), -When the conditions; all of them must hold. Add more rules (which are
+/// one rule: -Principal, -RequestPrincipal, -Namespaces and -IpBlock describe the source (from), -Method, -Port,
+/// -Path and -Hosts the operation (to), -When the conditions; all of them must hold. Add more rules (which are
 /// ORed) with Add-MeshAuthorizationRule. Principals are 'cluster.local/ns/NS/sa/SA' (Get-MeshWorkloadIdentity), request
 /// principals 'issuer/subject' (Get-MeshJwtPrincipal).
 /// </remarks>
@@ -21,7 +19,7 @@ namespace GuestbookLab.Commands.Security;
 /// <para>The codelab's deny-all policy for the default namespace.</para>
 /// </example>
 /// <example>
-/// <code>New-MeshAuthorizationPolicy -Name guestbook-viewer -Namespace default -Selector @{ app = 'guestbook-service' } -Principals 'cluster.local/ns/default/sa/ui-sa' -Methods GET, POST</code>
+/// <code>New-MeshAuthorizationPolicy -Name guestbook-viewer -Namespace default -Selector @{ app = 'guestbook-service' } -Principal 'cluster.local/ns/default/sa/ui-sa' -Method GET, POST</code>
 /// <para>Lets only the ui's service account call guestbook-service, with GET and POST.</para>
 /// </example>
 [Cmdlet(VerbsCommon.New, "MeshAuthorizationPolicy")]
@@ -49,38 +47,14 @@ public sealed class NewMeshAuthorizationPolicyCommand : AuthorizationRuleCmdlet
     [Parameter]
     public string? Provider { get; set; }
 
-
     protected override void ProcessRecord()
     {
-        var builder = Rule;
-        var check = new ValidationResult();
-        Rules.ResourceName(check, "-Name", Name);
-        Rules.Selector(check, "-Selector", ToStringMap(Selector));
-        if (Action is not null && !SecurityRules.Actions.Contains(Action.ToUpperInvariant(), StringComparer.Ordinal))
+        var options = new AuthorizationPolicyOptions
         {
-            check.Error(ErrorIds.InvalidAction, "-Action", Action, $"'{Action}' is not an action: use ALLOW, DENY, AUDIT or CUSTOM", "AuthorizationPolicy.action");
-        }
-
-        builder.Validate(check);
-        ThrowIfInvalid(check, Name);
-
-        var policy = new AuthorizationPolicy { Name = Name, Namespace = Namespace };
-        policy.Spec.Action = Action?.ToUpperInvariant();
-        if (Selector is not null)
-        {
-            policy.Spec.Selector = new WorkloadSelector { MatchLabels = ToStringMap(Selector) };
-        }
-
-        if (Provider is not null)
-        {
-            policy.Spec.Provider = new ExtensionProvider { Name = Provider };
-        }
-
-        if (!builder.IsEmpty)
-        {
-            policy.Spec.Rules = [builder.Build()];
-        }
-
+            Name = Name, Namespace = Namespace, Selector = Binding.Labels(Selector), Action = Action, Provider = Provider, Rule = Rule,
+        };
+        ThrowIfInvalid(AuthorizationPolicyBuilder.Validate(options), Name);
+        var policy = AuthorizationPolicyBuilder.Build(options);
         ThrowIfInvalid(policy);
         WriteObject(policy);
     }

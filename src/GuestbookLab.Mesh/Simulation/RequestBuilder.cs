@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Simulation;
+
+/// <summary>A request to simulate, as the user writes it: Test-MeshRequest's input.</summary>
+public sealed record RequestOptions
+{
+    /// <summary>http://host[:port]/path, https://host[:port] or tcp://host:port.</summary>
+    public required string Uri { get; init; }
+
+    public string Method { get; init; } = "GET";
+
+    /// <summary>Request headers in the user's order (names in any case; Host overrides the URI's host).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>A JWT sent as 'Authorization: Bearer TOKEN'; null: the Authorization header's bearer token, if any.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>How many requests to simulate.</summary>
+    public int Count { get; init; } = 1;
+}
+
+/// <summary>Turns the user's request into the simulator's <see cref="RequestSpec"/>.</summary>
+public static class RequestBuilder
+{
+    public static ParameterMap Parameters { get; } = new(("Headers", "-Header"));
+
+    public static ValidationResult Validate(RequestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new ValidationResult(Parameters);
+        if (options.Count < 1)
+        {
+            result.Error(ErrorIds.InvalidCount, nameof(options.Count), options.Count, $"{options.Count} is not a request count: give 1 or more", "GuestbookLab");
+            return result;
+        }
+
+        if (!System.Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "tcp") || string.IsNullOrEmpty(uri.Host))
+        {
+            result.Error(ErrorIds.InvalidUri, nameof(options.Uri), options.Uri, $"'{options.Uri}' is not a request: write http://host/path, https://host or tcp://host:port", "GuestbookLab");
+        }
+        else if (Port(uri) < 1)
+        {
+            result.Error(ErrorIds.InvalidUri, nameof(options.Uri), options.Uri, "a tcp:// request needs a port, e.g. tcp://redis:6379", "GuestbookLab");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The request. Its bearer token (-Token, else the Authorization header's) is decoded by <paramref name="decode"/>
+    /// (null: it does not parse) and shown as '(token)' in the headers, never in clear.
+    /// </summary>
+    public static RequestSpec Build(RequestOptions options, Func<string, JwtPrincipal?> decode)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(decode);
+        var check = Validate(options);
+        if (check.HasErrors)
+        {
+            throw new ArgumentException(check.Errors.First().ToString(), nameof(options));
+        }
+
+        var uri = new Uri(options.Uri, UriKind.Absolute);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in options.Headers)
+        {
+            headers[key.ToLowerInvariant()] = value;
+        }
+
+        var token = options.Token;
+        if (token is null && headers.TryGetValue("authorization", out var authorization) && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            token = authorization[7..];
+        }
+
+        JwtPrincipal? principal = null;
+        if (token is not null)
+        {
+            headers["authorization"] = "Bearer (token)";
+            principal = decode(token);
+        }
+
+        return new RequestSpec
+        {
+            Scheme = uri.Scheme,
+            Host = uri.Host,
+            Port = Port(uri),
+            Path = uri.AbsolutePath,
+            Query = uri.Query.TrimStart('?'),
+            Method = options.Method.ToUpperInvariant(),
+            Headers = headers,
+            Token = principal,
+            HasToken = token is not null,
+        };
+    }
+
+    private static int Port(Uri uri) => uri.IsDefaultPort || uri.Port < 0 ? uri.Scheme switch { "http" => 80, "https" => 443, _ => -1 } : uri.Port;
+}
+
+/// <summary>Many simulated requests at once: the spread of their outcomes (Test-MeshRequest -Count).</summary>
+public static class RequestSampler
+{
+    /// <summary>One result for a count of 1; otherwise the sample of <paramref name="count"/> requests, largest group first.</summary>
+    public static object Run(RequestSimulator simulator, RequestSource source, RequestSpec request, int count, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(simulator);
+        return count == 1 ? simulator.Simulate(source, request, random) : Sample(simulator, source, request, count, random);
+    }
+
+    public static RequestSample Sample(RequestSimulator simulator, RequestSource source, RequestSpec request, int count, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(simulator);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var results = Enumerable.Range(0, count).Select(_ => simulator.Simulate(source, request, random)).ToList();
+        var groups = results
+            .GroupBy(r => (r.Outcome, r.Status, Destination: Destination(r)))
+            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / count))
+            .OrderByDescending(g => g.Count)
+            .ToList();
+        return new RequestSample { Source = results[0].Source, Request = results[0].Request, Count = count, Groups = groups };
+    }
+
+    private static string? Destination(RequestResult r)
+    {
+        if (r.DestinationService is null)
+        {
+            return null;
+        }
+
+        var service = r.DestinationService.Split('.')[0];
+        return r.Subset is null ? service : $"{service}/{r.Subset}";
+    }
+}
