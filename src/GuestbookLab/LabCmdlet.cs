@@ -129,7 +129,14 @@ internal sealed class PipelineModifier<T>
 {
     private bool sawApplicable;
 
-    public void Process(LabCmdlet cmdlet, LabResource input, Action<T> modify)
+    public void Process(LabCmdlet cmdlet, LabResource input, Action<T> modify) => Process(cmdlet, input, resource =>
+    {
+        modify(resource);
+        return true;
+    });
+
+    /// <summary>As above; <paramref name="modify"/> returns false when it rejected the object (its errors already written).</summary>
+    public void Process(LabCmdlet cmdlet, LabResource input, Func<T, bool> modify)
     {
         if (input is not T resource)
         {
@@ -141,8 +148,7 @@ internal sealed class PipelineModifier<T>
         sawApplicable = true;
         var before = ResourceValidator.Validate(resource).Issues;
         var copy = ApiObjectMapper.Clone(resource);
-        modify(copy);
-        if (cmdlet.ReportNewIssues(copy, before, ErrorIds.MissingRoutes))
+        if (modify(copy) && cmdlet.ReportNewIssues(copy, before, ErrorIds.MissingRoutes))
         {
             cmdlet.WriteObject(copy);
         }
@@ -162,6 +168,7 @@ public abstract class ModifyResourceCmdlet<T> : LabCmdlet
     where T : LabResource
 {
     private readonly PipelineModifier<T> modifier = new();
+    private bool rejected;
 
     /// <summary>The resource to change; objects of other kinds pass through unchanged.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -182,7 +189,34 @@ public abstract class ModifyResourceCmdlet<T> : LabCmdlet
         ThrowIfInvalid(result, null);
     }
 
-    protected override void ProcessRecord() => modifier.Process(this, InputObject, Modify);
+    protected override void ProcessRecord() => modifier.Process(this, InputObject, resource =>
+    {
+        rejected = false;
+        Modify(resource);
+        return !rejected;
+    });
+
+    /// <summary>
+    /// Checks what a modification found about the one object it changes: warnings are written; errors are
+    /// non-terminating errors about that object, which is then not emitted (the pipeline goes on). False on an error:
+    /// the modification should stop.
+    /// </summary>
+    protected bool Accept(ValidationResult result, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (var warning in result.Warnings)
+        {
+            WriteWarning(warning.ToString());
+        }
+
+        foreach (var error in result.Errors)
+        {
+            WriteError(LabErrors.Invalid(error, target));
+            rejected = true;
+        }
+
+        return !result.HasErrors;
+    }
 
     protected override void EndProcessing() => modifier.End(this);
 }

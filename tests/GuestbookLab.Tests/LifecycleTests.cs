@@ -119,12 +119,12 @@ public class KopsClientTests
         var (client, runner, _) = Client();
         var spec = KopsClusterBuilder.Build(new KopsClusterOptions { Name = "a.k8s.local", StateStore = "s3://lab-state", Zones = ["us-east-1a"] });
         runner.Replies["get cluster"] = (1, [], ["Error: cluster not found \"a.k8s.local\""]);
-        Assert.Equal("Created", client.Store("a.k8s.local", "s3://b", spec));
+        Assert.Equal("Created", client.Store("a.k8s.local", "s3://b", spec, CancellationToken.None));
         Assert.Equal(["create", "-f"], runner.Calls[1].Arguments.Take(2));
         Assert.False(File.Exists(runner.Calls[1].Arguments[2]));
         Assert.Equal("us-east-1", runner.Calls[1].Environment["AWS_REGION"]);
         runner.Replies.Clear();
-        Assert.Equal("Replaced", client.Store("a.k8s.local", "s3://b", spec));
+        Assert.Equal("Replaced", client.Store("a.k8s.local", "s3://b", spec, CancellationToken.None));
         Assert.Equal("replace", runner.Calls[3].Arguments[0]);
         Assert.Equal("--force", runner.Calls[3].Arguments[^1]);
     }
@@ -134,7 +134,7 @@ public class KopsClientTests
     {
         var (client, runner, _) = Client();
         runner.Replies["get cluster"] = (1, [], ["Error: error reading cluster configuration: NoSuchBucket: The specified bucket does not exist"]);
-        Assert.False(client.Exists("a.k8s.local", "s3://lab-state"));
+        Assert.False(client.Exists("a.k8s.local", "s3://lab-state", CancellationToken.None));
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class KopsClientTests
     {
         var (client, runner, _) = Client();
         runner.Replies["get cluster"] = (1, [], ["Error: NoCredentialProviders: no valid providers in chain"]);
-        var error = Assert.Throws<KopsException>(() => client.Exists("a.k8s.local", "s3://b"));
+        var error = Assert.Throws<KopsException>(() => client.Exists("a.k8s.local", "s3://b", CancellationToken.None));
         Assert.Equal(1, error.ExitCode);
         Assert.Contains("NoCredentialProviders", error.Message, StringComparison.Ordinal);
     }
@@ -156,7 +156,7 @@ public class KopsClientTests
     {
         var (client, runner, _) = Client();
         runner.Replies["validate cluster"] = (0, ["{\"failures\":[],\"nodes\":[]}"], []);
-        client.Validate("a.k8s.local", "s3://b", TimeSpan.FromSeconds(seconds), null);
+        client.Validate("a.k8s.local", "s3://b", TimeSpan.FromSeconds(seconds), null, CancellationToken.None);
         Assert.Equal(expected, runner.Calls[0].Arguments[runner.Calls[0].Arguments.ToList().IndexOf("--wait") + 1]);
     }
 
@@ -165,7 +165,7 @@ public class KopsClientTests
     {
         var (client, runner, output) = Client();
         runner.Replies["validate cluster"] = (2, ["{\"failures\":[{\"type\":\"Pod\",\"name\":\"kube-system/kube-flannel-ds-x\",\"message\":\"not ready\"}],", "\"nodes\":[{\"name\":\"i-1\",\"role\":\"node\",\"zone\":\"us-east-1a\",\"status\":\"False\"}]}"], ["Validation failed: pods not ready"]);
-        var result = client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), 2);
+        var result = client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), 2, CancellationToken.None);
         Assert.False(result.Ready);
         Assert.Equal(new LabClusterFailure("Pod", "kube-system/kube-flannel-ds-x", "not ready"), Assert.Single(result.Failures));
         Assert.False(Assert.Single(result.Nodes).Ready);
@@ -181,7 +181,7 @@ public class KopsClientTests
         runner.Replies["validate cluster"] = (0,
             ["{\"failures\":[{\"type\":\"Node\",\"name\":\"i-2\",\"message\":\"node \\\"i-2\\\" {not} ready\"}]}{\"nodes\":[{\"name\":\"i-1\",", "\"status\":\"True\"}]}"],
             []);
-        var result = client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), null);
+        var result = client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), null, CancellationToken.None);
         Assert.True(result.Ready);
         Assert.Equal("i-1", Assert.Single(result.Nodes).Name);
         Assert.Equal(["kops validate: 1 failure(s): Node i-2: node \"i-2\" {not} ready", "kops validate: 1 node(s), no failures"], output);
@@ -192,7 +192,7 @@ public class KopsClientTests
     {
         var (client, runner, _) = Client();
         runner.Replies["validate cluster"] = (1, [], Enumerable.Range(1, 30).Select(i => $"line {i}").ToArray());
-        var error = Assert.Throws<KopsException>(() => client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), null));
+        var error = Assert.Throws<KopsException>(() => client.Validate("a.k8s.local", "s3://b", TimeSpan.FromMinutes(1), null, CancellationToken.None));
         Assert.Equal(15, error.LastLines.Count);
         Assert.Equal("line 30", error.LastLines[^1]);
     }
@@ -202,10 +202,10 @@ public class KopsClientTests
     {
         var (client, runner, _) = Client();
         runner.Replies["get cluster"] = (1, [], ["cluster not found"]);
-        Assert.False(client.Delete("a.k8s.local", "s3://b"));
+        Assert.False(client.Delete("a.k8s.local", "s3://b", CancellationToken.None));
         Assert.Single(runner.Calls);
         runner.Replies.Clear();
-        Assert.True(client.Delete("a.k8s.local", "s3://b"));
+        Assert.True(client.Delete("a.k8s.local", "s3://b", CancellationToken.None));
         Assert.Equal(["delete", "cluster", "--name", "a.k8s.local", "--state", "s3://b", "--yes"], runner.Calls[^1].Arguments);
     }
 

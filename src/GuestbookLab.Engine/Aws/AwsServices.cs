@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
@@ -14,11 +15,11 @@ namespace GuestbookLab.Engine.Aws;
 /// <summary>STS GetCallerIdentity through AWSSDK.SecurityToken.</summary>
 public static class StsCalls
 {
-    public static LabAwsIdentity GetCallerIdentity(AwsSession session)
+    public static LabAwsIdentity GetCallerIdentity(AwsSession session, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         using var sts = new AmazonSecurityTokenServiceClient(session.Credentials, session.Configure(new AmazonSecurityTokenServiceConfig()));
-        var answer = AwsErrors.Run("STS GetCallerIdentity", () => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), session.Cancellation));
+        var answer = AwsErrors.Run("STS GetCallerIdentity", () => sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken));
         return new LabAwsIdentity(answer.Account, answer.Arn, answer.UserId, session.Region, session.CredentialSource);
     }
 }
@@ -45,11 +46,11 @@ public sealed class StateStoreClient : IDisposable
     public void Dispose() => s3.Dispose();
 
     /// <summary>Whether the bucket exists and the caller can use it (true), exists but belongs to another account (an error), or does not exist (false).</summary>
-    public bool Exists(string bucket)
+    public bool Exists(string bucket, CancellationToken cancellationToken)
     {
         try
         {
-            AwsErrors.Run($"S3 HeadBucket {bucket}", () => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, session.Cancellation));
+            AwsErrors.Run($"S3 HeadBucket {bucket}", () => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken));
             return true;
         }
         catch (AwsRequestException ex) when (ex.Status == 404 || ex.Code is "NoSuchBucket" or "NotFound")
@@ -61,7 +62,7 @@ public sealed class StateStoreClient : IDisposable
             // A HEAD answer has no body to tell a bad key from someone else's bucket: ask again with a GET.
             try
             {
-                AwsErrors.Run($"S3 GetBucketLocation {bucket}", () => s3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, session.Cancellation));
+                AwsErrors.Run($"S3 GetBucketLocation {bucket}", () => s3.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, cancellationToken));
             }
             catch (AwsRequestException denied) when (denied.Code == "AccessDenied")
             {
@@ -74,9 +75,9 @@ public sealed class StateStoreClient : IDisposable
     }
 
     /// <summary>Creates the bucket in the session's region; one the caller already owns is not an error (Created false).</summary>
-    public LabStateStore Create(string bucket)
+    public LabStateStore Create(string bucket, CancellationToken cancellationToken)
     {
-        if (Exists(bucket))
+        if (Exists(bucket, cancellationToken))
         {
             return new LabStateStore(bucket, session.Region, created: false);
         }
@@ -89,7 +90,7 @@ public sealed class StateStoreClient : IDisposable
 
         try
         {
-            AwsErrors.Run($"S3 CreateBucket {bucket}", () => s3.PutBucketAsync(request, session.Cancellation));
+            AwsErrors.Run($"S3 CreateBucket {bucket}", () => s3.PutBucketAsync(request, cancellationToken));
             return new LabStateStore(bucket, session.Region, created: true);
         }
         catch (AwsRequestException ex) when (ex.Code == "BucketAlreadyOwnedByYou")
@@ -103,13 +104,13 @@ public sealed class StateStoreClient : IDisposable
     }
 
     /// <summary>The keys in the bucket (at most <paramref name="limit"/>).</summary>
-    public IReadOnlyList<string> Keys(string bucket, int limit)
+    public IReadOnlyList<string> Keys(string bucket, int limit, CancellationToken cancellationToken)
     {
         var keys = new List<string>();
         string? token = null;
         do
         {
-            var page = AwsErrors.Run($"S3 ListObjectsV2 {bucket}", () => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, ContinuationToken = token, MaxKeys = 1000 }, session.Cancellation));
+            var page = AwsErrors.Run($"S3 ListObjectsV2 {bucket}", () => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, ContinuationToken = token, MaxKeys = 1000 }, cancellationToken));
             keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
@@ -118,12 +119,12 @@ public sealed class StateStoreClient : IDisposable
     }
 
     /// <summary>Deletes every object (when <paramref name="emptyFirst"/>), then the bucket; false when the bucket was not there.</summary>
-    public bool Remove(string bucket, bool emptyFirst, Action<string> progress)
+    public bool Remove(string bucket, bool emptyFirst, Action<string> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
         try
         {
-            Delete(bucket, emptyFirst, progress);
+            Delete(bucket, emptyFirst, progress, cancellationToken);
             return true;
         }
         catch (AwsRequestException ex) when (ex.Status == 404 || ex.Code == "NoSuchBucket")
@@ -132,19 +133,19 @@ public sealed class StateStoreClient : IDisposable
         }
     }
 
-    private void Delete(string bucket, bool emptyFirst, Action<string> progress)
+    private void Delete(string bucket, bool emptyFirst, Action<string> progress, CancellationToken cancellationToken)
     {
         if (emptyFirst)
         {
-            while (Keys(bucket, 1000) is { Count: > 0 } keys)
+            while (Keys(bucket, 1000, cancellationToken) is { Count: > 0 } keys)
             {
                 progress($"deleting {keys.Count} object(s) from {bucket}");
                 var request = new DeleteObjectsRequest { BucketName = bucket, Objects = keys.Select(k => new KeyVersion { Key = k }).ToList() };
-                AwsErrors.Run($"S3 DeleteObjects {bucket}", () => s3.DeleteObjectsAsync(request, session.Cancellation));
+                AwsErrors.Run($"S3 DeleteObjects {bucket}", () => s3.DeleteObjectsAsync(request, cancellationToken));
             }
         }
 
-        AwsErrors.Run($"S3 DeleteBucket {bucket}", () => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, session.Cancellation));
+        AwsErrors.Run($"S3 DeleteBucket {bucket}", () => s3.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket }, cancellationToken));
     }
 }
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Security;
-using System.Threading;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
@@ -105,9 +104,6 @@ public sealed class AwsSession
 
     /// <summary>The endpoint every call goes to instead of AWS's (LocalStack-style endpoints, tests).</summary>
     public Uri? Endpoint { get; }
-
-    /// <summary>Cancelled when the cmdlet is stopped.</summary>
-    public CancellationToken Cancellation { get; set; }
 
     internal AWSCredentials Credentials { get; }
 

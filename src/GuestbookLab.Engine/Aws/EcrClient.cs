@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -45,7 +46,7 @@ public sealed class EcrClient : IDisposable
     public void Dispose() => http.Dispose();
 
     /// <summary>Creates a repository; one that already exists is returned as it is (<c>Created</c> false).</summary>
-    public (LabRegistry Registry, bool Created) Create(string name, bool scanOnPush, string imageTagMutability)
+    public (LabRegistry Registry, bool Created) Create(string name, bool scanOnPush, string imageTagMutability, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
@@ -55,17 +56,17 @@ public sealed class EcrClient : IDisposable
         };
         try
         {
-            using var created = Call("CreateRepository", body);
+            using var created = Call("CreateRepository", body, cancellationToken);
             return (Read(created.RootElement.GetProperty("repository")), true);
         }
         catch (AwsRequestException ex) when (ex.Code == "RepositoryAlreadyExistsException")
         {
-            return (Describe([name]).Single(), false);
+            return (Describe([name], cancellationToken).Single(), false);
         }
     }
 
     /// <summary>The named repositories (RepositoryNotFoundException when one is missing), or every repository.</summary>
-    public IReadOnlyList<LabRegistry> Describe(IReadOnlyCollection<string>? names)
+    public IReadOnlyList<LabRegistry> Describe(IReadOnlyCollection<string>? names, CancellationToken cancellationToken)
     {
         var found = new List<LabRegistry>();
         string? next = null;
@@ -82,7 +83,7 @@ public sealed class EcrClient : IDisposable
                 body["nextToken"] = next;
             }
 
-            using var page = Call("DescribeRepositories", body);
+            using var page = Call("DescribeRepositories", body, cancellationToken);
             found.AddRange(page.RootElement.GetProperty("repositories").EnumerateArray().Select(Read));
             next = page.RootElement.TryGetProperty("nextToken", out var token) && token.ValueKind == JsonValueKind.String ? token.GetString() : null;
         }
@@ -91,11 +92,11 @@ public sealed class EcrClient : IDisposable
     }
 
     /// <summary>Deletes a repository (with its images when <paramref name="force"/>); null when it was not there.</summary>
-    public LabRegistry? Delete(string name, bool force)
+    public LabRegistry? Delete(string name, bool force, CancellationToken cancellationToken)
     {
         try
         {
-            using var deleted = Call("DeleteRepository", new JsonObject { ["repositoryName"] = name, ["force"] = force });
+            using var deleted = Call("DeleteRepository", new JsonObject { ["repositoryName"] = name, ["force"] = force }, cancellationToken);
             return Read(deleted.RootElement.GetProperty("repository"));
         }
         catch (AwsRequestException ex) when (ex.Code == "RepositoryNotFoundException")
@@ -105,9 +106,9 @@ public sealed class EcrClient : IDisposable
     }
 
     /// <summary>A registry password valid for 12 hours (what aws ecr get-login-password prints).</summary>
-    public EcrAuthorization GetAuthorizationToken()
+    public EcrAuthorization GetAuthorizationToken(CancellationToken cancellationToken)
     {
-        using var answer = Call("GetAuthorizationToken", new JsonObject());
+        using var answer = Call("GetAuthorizationToken", new JsonObject(), cancellationToken);
         var data = answer.RootElement.GetProperty("authorizationData")[0];
         var token = data.GetProperty("authorizationToken").GetString() ?? string.Empty;
         var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(token));
@@ -134,17 +135,17 @@ public sealed class EcrClient : IDisposable
         : null;
 
     // One call: signed, sent, retried on throttling, 5xx and connection failures; errors parsed as botocore does.
-    private JsonDocument Call(string operation, JsonObject body)
+    private JsonDocument Call(string operation, JsonObject body, CancellationToken cancellationToken)
     {
         var payload = Encoding.UTF8.GetBytes(body.ToJsonString());
         for (var attempt = 1; ; attempt++)
         {
-            session.Cancellation.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 using var message = Sign(operation, payload);
-                using var response = http.Send(message, session.Cancellation);
-                var text = response.Content.ReadAsStringAsync(session.Cancellation).GetAwaiter().GetResult();
+                using var response = http.Send(message, cancellationToken);
+                var text = response.Content.ReadAsStringAsync(cancellationToken).GetAwaiter().GetResult();
                 if (response.IsSuccessStatusCode)
                 {
                     return JsonDocument.Parse(text.Length == 0 ? "{}" : text);
@@ -164,7 +165,7 @@ public sealed class EcrClient : IDisposable
                 throw new AwsRequestException("EndpointUnreachable", 0, $"ECR {operation}: {endpoint} could not be reached: {ex.Message}", null, ex);
             }
 
-            Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1)), session.Cancellation).GetAwaiter().GetResult();
+            Task.Delay(TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1)), cancellationToken).GetAwaiter().GetResult();
         }
     }
 

@@ -88,8 +88,6 @@ public sealed class KopsClient
     /// <summary>Hears each command before it runs.</summary>
     public Action<string> Command { get; set; } = _ => { };
 
-    public CancellationToken Cancellation { get; set; }
-
     /// <summary>The kops executable: <paramref name="given"/> (a file), else the first kops on PATH.</summary>
     public static string Find(string? given)
     {
@@ -116,10 +114,10 @@ public sealed class KopsClient
     }
 
     /// <summary>Whether the cluster's spec is in the state store (kops get cluster).</summary>
-    public bool Exists(string name, string stateStore)
+    public bool Exists(string name, string stateStore, CancellationToken cancellationToken)
     {
         string[] arguments = ["get", "cluster", "--name", name, "--state", stateStore];
-        var (exit, lines) = Run(arguments, echo: false);
+        var (exit, lines) = Run(arguments, echo: false, cancellationToken);
         if (exit == 0)
         {
             return true;
@@ -138,9 +136,9 @@ public sealed class KopsClient
     /// Writes the spec objects to the state store: kops create -f (new), or kops replace -f --force (the cluster is there;
     /// --force creates the instance groups it does not have yet).
     /// </summary>
-    public string Store(string name, string stateStore, IReadOnlyList<LabResource> spec)
+    public string Store(string name, string stateStore, IReadOnlyList<LabResource> spec, CancellationToken cancellationToken)
     {
-        var exists = Exists(name, stateStore);
+        var exists = Exists(name, stateStore, cancellationToken);
         var file = Path.Combine(Path.GetTempPath(), $"guestbooklab-{name}-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, ManifestSerializer.Serialize(spec), new UTF8Encoding(false));
         try
@@ -148,7 +146,7 @@ public sealed class KopsClient
             string[] arguments = exists
                 ? ["replace", "-f", file, "--state", stateStore, "--force"]
                 : ["create", "-f", file, "--state", stateStore];
-            Check(arguments);
+            Check(arguments, cancellationToken);
             return exists ? "Replaced" : "Created";
         }
         finally
@@ -158,7 +156,7 @@ public sealed class KopsClient
     }
 
     /// <summary>kops update cluster --yes --admin: builds the cloud resources and exports an admin kubeconfig context.</summary>
-    public void Update(string name, string stateStore, TimeSpan? admin)
+    public void Update(string name, string stateStore, TimeSpan? admin, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "update", "cluster", "--name", name, "--state", stateStore, "--yes" };
         if (admin is { } ttl)
@@ -166,11 +164,11 @@ public sealed class KopsClient
             arguments.Add("--admin=" + Duration(ttl));
         }
 
-        Check(arguments);
+        Check(arguments, cancellationToken);
     }
 
     /// <summary>kops validate cluster --wait: the final result (failures when the cluster did not become ready in time).</summary>
-    public LabClusterValidation Validate(string name, string stateStore, TimeSpan wait, int? count)
+    public LabClusterValidation Validate(string name, string stateStore, TimeSpan wait, int? count, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "validate", "cluster", "--name", name, "--state", stateStore, "--wait", Duration(wait), "-o", "json" };
         if (count is { } c)
@@ -182,7 +180,7 @@ public sealed class KopsClient
         // last one is the answer.
         var results = new JsonObjectSplitter();
         LabClusterValidation? last = null;
-        var (exit, lines) = Run(arguments, echo: true, stdout: line =>
+        var (exit, lines) = Run(arguments, echo: true, cancellationToken, stdout: line =>
         {
             foreach (var json in results.Add(line))
             {
@@ -208,14 +206,14 @@ public sealed class KopsClient
     }
 
     /// <summary>kops delete cluster --yes; false when the cluster was not in the state store.</summary>
-    public bool Delete(string name, string stateStore)
+    public bool Delete(string name, string stateStore, CancellationToken cancellationToken)
     {
-        if (!Exists(name, stateStore))
+        if (!Exists(name, stateStore, cancellationToken))
         {
             return false;
         }
 
-        Check(["delete", "cluster", "--name", name, "--state", stateStore, "--yes"]);
+        Check(["delete", "cluster", "--name", name, "--state", stateStore, "--yes"], cancellationToken);
         return true;
     }
 
@@ -234,9 +232,9 @@ public sealed class KopsClient
         static string Text(JsonElement item, string key) => item.TryGetProperty(key, out var v) ? v.ToString() : string.Empty;
     }
 
-    private void Check(IReadOnlyList<string> arguments)
+    private void Check(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var (exit, lines) = Run(arguments, echo: true);
+        var (exit, lines) = Run(arguments, echo: true, cancellationToken);
         if (exit != 0)
         {
             throw Failure(arguments, exit, lines);
@@ -246,7 +244,7 @@ public sealed class KopsClient
     private static KopsException Failure(IReadOnlyList<string> arguments, int exit, IReadOnlyList<string> lines) =>
         new($"kops {string.Join(' ', arguments)}", exit, lines);
 
-    private (int Exit, IReadOnlyList<string> LastLines) Run(IReadOnlyList<string> arguments, bool echo, Action<string>? stdout = null)
+    private (int Exit, IReadOnlyList<string> LastLines) Run(IReadOnlyList<string> arguments, bool echo, CancellationToken cancellationToken, Action<string>? stdout = null)
     {
         Command($"kops {string.Join(' ', arguments)}");
         var last = new Queue<string>();
@@ -269,7 +267,7 @@ public sealed class KopsClient
                 {
                     last.Dequeue();
                 }
-            }, Cancellation);
+            }, cancellationToken);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

@@ -16,7 +16,9 @@ public abstract class ModifyRouteCmdlet : ModifyResourceCmdlet<VirtualService>
     protected sealed override void Modify(VirtualService resource)
     {
         var route = RouteSelector.Select(resource, RouteIndex, out var problem);
-        ThrowIfInvalid(problem, problem.Issues.Count > 0 ? problem.Issues[0].Value : null);
-        ModifyRoute(route!);
+        if (Accept(problem, problem.Issues.Count > 0 ? problem.Issues[0].Value : null))
+        {
+            ModifyRoute(route!);
+        }
     }
 }

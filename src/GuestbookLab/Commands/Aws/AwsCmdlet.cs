@@ -87,7 +87,6 @@ public abstract class AwsCmdlet : CancellableCmdlet
         var check = new ValidationResult();
         AwsRules.Region(check, "-Region", session!.Region);
         ThrowIfInvalid(check, session.Region);
-        session.Cancellation = CancellationToken;
         return session;
     }
 

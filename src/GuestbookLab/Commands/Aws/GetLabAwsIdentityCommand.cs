@@ -21,6 +21,6 @@ public sealed class GetLabAwsIdentityCommand : AwsCmdlet
     protected override void EndProcessing()
     {
         var session = Session();
-        WriteObject(Call(() => StsCalls.GetCallerIdentity(session), "sts"));
+        WriteObject(Call(() => StsCalls.GetCallerIdentity(session, CancellationToken), "sts"));
     }
 }

@@ -42,7 +42,6 @@ public abstract class KopsCmdlet : AwsCmdlet
         using var lines = new BlockingCollection<(bool Command, string Text)>();
         var client = new KopsClient(path, SystemProcessRunner.Instance, ChildEnvironment())
         {
-            Cancellation = CancellationToken,
             Output = line => lines.Add((false, line)),
             Command = command => lines.Add((true, command)),
         };
@@ -196,8 +195,8 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
             var ttl = AdminTtl.TimeSpan;
             var state = RunKops(kops =>
             {
-                var stored = kops.Store(cluster.Name, store, objects);
-                kops.Update(cluster.Name, store, ttl);
+                var stored = kops.Store(cluster.Name, store, objects, CancellationToken);
+                kops.Update(cluster.Name, store, ttl, CancellationToken);
                 return stored;
             }, WriteVerbose);
             WriteObject(new LabClusterState(cluster.Name, store, state) { Context = cluster.Name });
@@ -236,7 +235,7 @@ public sealed class WaitLabClusterCommand : KopsClusterCmdlet
         var timeout = Timeout;
         var clock = Stopwatch.StartNew();
         var progress = new ProgressRecord(1, $"Validating cluster {Name}", "Waiting for kops validate cluster");
-        var result = RunKops(kops => kops.Validate(Name, StateStore, timeout, Count), line =>
+        var result = RunKops(kops => kops.Validate(Name, StateStore, timeout, Count, CancellationToken), line =>
         {
             WriteVerbose(line);
             progress.StatusDescription = line.Length > 120 ? line[..120] : line;
@@ -278,7 +277,7 @@ public sealed class RemoveLabClusterCommand : KopsClusterCmdlet
             return;
         }
 
-        var deleted = RunKops(kops => kops.Delete(Name, StateStore), WriteVerbose);
+        var deleted = RunKops(kops => kops.Delete(Name, StateStore, CancellationToken), WriteVerbose);
         WriteVerbose(deleted ? $"Deleted cluster {Name}." : $"The cluster {Name} is not in {StateStore}: nothing to delete.");
     }
 }

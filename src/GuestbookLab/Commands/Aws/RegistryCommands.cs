@@ -56,7 +56,7 @@ public sealed class NewLabRegistryCommand : AwsCmdlet
                 continue;
             }
 
-            var (registry, created) = Call(() => ecr.Create(name, ScanOnPush, ImageTagMutability), name);
+            var (registry, created) = Call(() => ecr.Create(name, ScanOnPush, ImageTagMutability, CancellationToken), name);
             WriteVerbose(created ? $"Created the repository {registry.Uri}." : $"The repository {registry.Uri} already exists: returned as it is.");
             if (!created && (registry.ScanOnPush != ScanOnPush || registry.ImageTagMutability != ImageTagMutability))
             {
@@ -92,7 +92,7 @@ public sealed class GetLabRegistryCommand : AwsCmdlet
     {
         var session = Session();
         using var ecr = new EcrClient(session);
-        var all = Call(() => ecr.Describe(null), "ecr");
+        var all = Call(() => ecr.Describe(null, CancellationToken), "ecr");
         var patterns = RegistryNames.Of(RepositoryPrefix, Name ?? ["*"]).Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToList();
         foreach (var registry in all.Where(r => patterns.Any(p => p.IsMatch(r.Name))).OrderBy(r => r.Name, StringComparer.Ordinal))
         {
@@ -150,7 +150,7 @@ public sealed class RemoveLabRegistryCommand : AwsCmdlet
 
             try
             {
-                var deleted = ecr.Delete(name, Force);
+                var deleted = ecr.Delete(name, Force, CancellationToken);
                 WriteVerbose(deleted is null ? $"The repository {name} is not there: nothing to remove." : $"Deleted the repository {deleted.Uri}.");
             }
             catch (AwsRequestException ex) when (ex.Code == "RepositoryNotEmptyException")
@@ -229,7 +229,7 @@ public sealed class NewLabRegistrySecretCommand : AwsCmdlet
 
         var session = Session();
         using var ecr = new EcrClient(session);
-        var token = Call(ecr.GetAuthorizationToken, "ecr");
+        var token = Call(() => ecr.GetAuthorizationToken(CancellationToken), "ecr");
         using (token.Password)
         {
             WriteVerbose($"ECR token for {token.ProxyEndpoint} obtained; it expires at {token.ExpiresAt:u}.");

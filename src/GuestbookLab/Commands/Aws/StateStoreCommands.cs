@@ -40,7 +40,7 @@ public sealed class NewLabStateStoreCommand : AwsCmdlet
         }
 
         using var s3 = new StateStoreClient(session);
-        var store = Call(() => s3.Create(BucketName), BucketName);
+        var store = Call(() => s3.Create(BucketName, CancellationToken), BucketName);
         WriteVerbose(store.Created ? $"Created the bucket {BucketName} in {store.Region}." : $"The bucket {BucketName} already exists and is yours: nothing to do.");
         WriteObject(store);
     }
@@ -76,13 +76,13 @@ public sealed class RemoveLabStateStoreCommand : AwsCmdlet
         AwsRules.BucketName(check, "-BucketName", BucketName);
         ThrowIfInvalid(check, BucketName);
         using var s3 = new StateStoreClient(Session());
-        if (!Call(() => s3.Exists(BucketName), BucketName))
+        if (!Call(() => s3.Exists(BucketName, CancellationToken), BucketName))
         {
             WriteVerbose($"The bucket {BucketName} is not there: nothing to remove.");
             return;
         }
 
-        var keys = Call(() => s3.Keys(BucketName, 5), BucketName);
+        var keys = Call(() => s3.Keys(BucketName, 5, CancellationToken), BucketName);
         if (keys.Count > 0 && !Force)
         {
             WriteError(LabErrors.Create(ErrorIds.BucketNotEmpty,
@@ -95,7 +95,7 @@ public sealed class RemoveLabStateStoreCommand : AwsCmdlet
             return;
         }
 
-        Call(() => s3.Remove(BucketName, Force, WriteVerbose), BucketName);
+        Call(() => s3.Remove(BucketName, Force, WriteVerbose, CancellationToken), BucketName);
         WriteVerbose($"Deleted the bucket {BucketName}.");
     }
 }

@@ -100,8 +100,10 @@ public sealed class AddMeshJwtRuleCommand : LabCmdlet
         var before = ResourceValidator.Validate(ra).Issues;
         var copy = ApiObjectMapper.Clone(ra);
         JwtRuleBuilder.Apply(copy, Options);
-        ThrowIfNewIssues(copy, before);
-        WriteObject(copy);
+        if (ReportNewIssues(copy, before))
+        {
+            WriteObject(copy);
+        }
     }
 
     protected override void EndProcessing()

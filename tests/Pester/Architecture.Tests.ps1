@@ -1,0 +1,124 @@
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
+
+# The architecture's promises, checked on the built module: one error factory with one category per ErrorId, session
+# state kept per runspace and released on Remove-Module, cancellation that reaches the engine, one time-out form.
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $src = Join-Path $PSScriptRoot '../../src'
+}
+
+Describe 'One error factory' {
+    It 'gives every ErrorId exactly one category, and lists no other' {
+        $ids = [GuestbookLab.Model.ErrorIds].GetFields() | Where-Object IsLiteral | ForEach-Object { $_.GetRawConstantValue() }
+        $catalog = [GuestbookLab.Errors.ErrorCatalog]::Categories
+        @($ids | Where-Object { -not $catalog.ContainsKey($_) }) | Should -BeNullOrEmpty -Because 'every ErrorId needs its category'
+        @($catalog.Keys | Where-Object { $_ -notin $ids }) | Should -BeNullOrEmpty -Because 'the catalog names only ErrorIds'
+        $catalog.Count | Should -Be @($ids | Sort-Object -Unique).Count
+    }
+
+    It 'is the only place that makes an ErrorRecord or picks a category' {
+        $files = Get-ChildItem $src -Recurse -Filter *.cs | Where-Object FullName -NotMatch '[\\/](bin|obj)[\\/]'
+        $made = $files | Select-String -Pattern 'new ErrorRecord\(', 'ErrorCategory\.' |
+            Where-Object { $_.Path -notmatch '[\\/]GuestbookLab[\\/]Errors[\\/]' }
+        @($made | ForEach-Object { "$($_.Path):$($_.LineNumber)" }) | Should -BeNullOrEmpty
+    }
+
+    It 'reports an error about one piped object without ending the pipeline' {
+        $vs = New-MeshVirtualService -Name a -Hosts a | Add-MeshRoute -Destination a
+        $other = New-MeshVirtualService -Name b -Hosts b | Add-MeshRoute -Destination b
+        $out = @($vs, $other) | Add-MeshFault -RouteIndex 3 -Abort 503 -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($problems).Count | Should -Be 2
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NoRouteToModify,*'
+        @($out).Count | Should -Be 0
+    }
+}
+
+Describe 'Session state per runspace' {
+    BeforeEach {
+        Disconnect-LabCluster
+        $root = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+    }
+
+    It 'keeps each runspace''s connection to itself (ForEach-Object -Parallel)' {
+        $null = Connect-LabCluster -Directory (Join-Path $root 'main')
+        $manifest = (Get-Module GuestbookLab).Path
+        $results = 1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
+            Import-Module $using:manifest
+            $folder = Join-Path $using:root "runspace-$_"
+            $null = Connect-LabCluster -Directory $folder
+            Start-Sleep -Milliseconds 200
+            $applied = New-MeshGateway -Name "gw-$_" | Publish-LabResource
+            [pscustomobject]@{ N = $_; Location = $applied.Location; Folder = $folder }
+        }
+        foreach ($r in $results) { $r.Location | Should -BeLike "$($r.Folder)*" }
+        (Get-LabResource -Kind Gateway) | Should -BeNullOrEmpty -Because 'the parallel runspaces did not move this session''s connection'
+        (Get-LabResource -Kind Gateway -Connection (Connect-LabCluster -Directory (Join-Path $root 'runspace-3'))).Name | Should -Be 'gw-3'
+    }
+
+    It 'does not share a connection with another runspace of the process' {
+        $null = Connect-LabCluster -Directory $root
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$((Get-Module GuestbookLab).Path)'; try { Get-LabResource -Kind Gateway -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }")
+            ($ps.Invoke() | Select-Object -First 1) | Should -BeLike 'NotConnected,*'
+        } finally { $ps.Dispose() }
+    }
+
+    It 'releases the connection when the module is removed' {
+        $result = Invoke-ChildPwsh @"
+Import-Module '$ModuleManifest'
+`$null = Connect-LabCluster -Directory '$root'
+Remove-Module GuestbookLab
+Import-Module '$ModuleManifest'
+try { Get-LabResource -Kind Gateway -ErrorAction Stop; 'still connected' } catch { `$_.FullyQualifiedErrorId }
+"@
+        $result.Output[-1] | Should -BeLike 'NotConnected,*'
+    }
+}
+
+Describe 'Cancellation and time-outs' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $connection = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: never}`nspec: {replicas: 1, selector: {matchLabels: {app: never}}, template: {metadata: {labels: {app: never}}, spec: {containers: [{name: app, image: never:1}]}}}" | Publish-LabResource
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        Remove-Item -Recurse -Force $standIn.Folder -ErrorAction Ignore
+    }
+
+    It 'takes -Timeout as a duration, a number of seconds or a TimeSpan' -ForEach @(
+        @{ Given = '1s'; Says = '1 s' }
+        @{ Given = 1; Says = '1 s' }
+        @{ Given = [timespan]::FromMilliseconds(1500); Says = '1.5 s' }
+        @{ Given = '00:00:01'; Says = '1 s' }
+    ) {
+        $err = Get-LabError { Wait-LabRollout Deployment never -Timeout $Given }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -BeLike "*within $Says.*"
+    }
+
+    It 'refuses a time-out that is not one, naming the forms' {
+        $err = Get-LabError { Wait-LabRollout Deployment never -Timeout 'soon' }
+        $err.Exception.Message | Should -BeLike "*'soon' is not a time-out*90s*"
+        $err = Get-LabError { Wait-LabRollout Deployment never -Timeout 0 }
+        $err.Exception.Message | Should -BeLike '*not a time-out*'
+    }
+
+    It 'stops a watch in flight when the pipeline is stopped (Ctrl+C)' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$((Get-Module GuestbookLab).Path)'; Wait-LabRollout Deployment never -Timeout 10m -Connection (Connect-LabCluster -KubeConfig '$($standIn.KubeConfig)')")
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ($ps.Streams.Progress.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $ps.Streams.Progress.Count | Should -BeGreaterThan 0 -Because 'the wait reports progress from the pipeline thread'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $handle.IsCompleted | Should -BeTrue
+        } finally { $ps.Dispose() }
+    }
+}
