@@ -40,6 +40,7 @@ public sealed class ConvertFromLabYamlCommand : LabCmdlet
 
     /// <summary>Manifest files to read; wildcards are allowed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     public string[] Path { get; set; } = null!;
 
     /// <summary>Manifest files to read, taken literally (no wildcards).</summary>

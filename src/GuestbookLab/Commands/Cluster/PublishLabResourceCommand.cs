@@ -42,6 +42,7 @@ public sealed class PublishLabResourceCommand : TargetCmdlet
 
     /// <summary>Manifest files (multi-document YAML) to apply; wildcards are allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
     public string[] Path { get; set; } = null!;
 
     /// <summary>http(s) URLs of manifests to apply.</summary>
