@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Generates GuestbookLab's MAML help from its one source: the cmdlets' C# XML documentation comments.
