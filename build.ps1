@@ -145,15 +145,16 @@ function Assert-Prerequisites {
     param([switch] $Node, [string[]] $NpmPackages = @())
     $missing = [System.Collections.Generic.List[string]]::new()
 
-    $global = Get-Content -Raw (Join-Path $Root 'global.json') | ConvertFrom-Json
-    $sdkHelp = "the .NET 10 SDK ($($global.sdk.version) or a later 10.0 SDK, as global.json asks): https://dotnet.microsoft.com/download/dotnet/10.0"
+    $want = [version] (Get-Content -Raw (Join-Path $Root 'global.json') | ConvertFrom-Json).sdk.version
+    $band = "$($want.Major).$($want.Minor)"
+    $sdkHelp = "the .NET $band SDK ($want or a later $band SDK, as global.json asks): https://dotnet.microsoft.com/download/dotnet/$band"
     $dotnet = Get-Command dotnet -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     if (-not $dotnet) {
         $missing.Add("dotnet is not on PATH. Install $sdkHelp")
     } else {
         Push-Location $Root
         try { $sdk = & $dotnet.Source --version 2>$null; $sdkExit = $LASTEXITCODE } finally { Pop-Location }
-        if ($sdkExit -ne 0 -or -not ("$sdk" -match '^(\d+)\.') -or [int] $Matches[1] -lt 10) {
+        if ($sdkExit -ne 0 -or -not ("$sdk" -match '^(\d+)\.') -or [int] $Matches[1] -ne $want.Major) {
             $installed = (& $dotnet.Source --list-sdks 2>$null) -join '; '
             $missing.Add("No .NET SDK that global.json accepts (installed: $(if ($installed) { $installed } else { 'none' })). Install $sdkHelp")
         }
