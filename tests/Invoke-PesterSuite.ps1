@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Runs GuestbookLab's Pester suite in this (fresh) pwsh against the built module, and writes the counts to a

@@ -1,12 +1,18 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Generates GuestbookLab's MAML help from its one source: the cmdlets' C# XML documentation comments.
 .DESCRIPTION
     Imports the laid-out module, reads every exported cmdlet's parameters, sets and output types from the cmdlet
     itself, and its synopsis (summary), description (remarks), parameter descriptions (property summaries) and
-    examples (example/code + example/para) from the XML documentation file the compiler wrote. The build fails when
-    a cmdlet or a parameter has no description, or a cmdlet has no example, so published help cannot fall behind.
+    examples (example/code, and every paragraph of the example's para and remarks text) from the XML documentation
+    file the compiler wrote. The build fails when a cmdlet or a parameter has no description, or a cmdlet has no
+    example, so published help cannot fall behind.
+
+    The syntax is the cmdlet's own, as Get-Command reports it: every parameter set with its parameters (-WhatIf and
+    -Confirm included; the other common parameters are <CommonParameters>), whether each is mandatory, its position,
+    and its type as Get-Command shows it (a nullable value type as its underlying type: Int32, not Nullable`1).
+    A parameter is marked as accepting wildcards when it carries [SupportsWildcards], never because of its name.
 #>
 [CmdletBinding()]
 param(
@@ -23,7 +29,12 @@ $module = Import-Module $ModuleManifest -PassThru -Force
 $members = @{}
 foreach ($member in $docs.doc.members.member) { $members[$member.name] = $member }
 
-$commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# Get-Help writes these as [<CommonParameters>]; -WhatIf and -Confirm (the optional ones) are part of the syntax.
+$commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters
+$shouldProcessParameters = @{
+    WhatIf  = 'Shows what would happen if the cmdlet runs. The cmdlet is not run.'
+    Confirm = 'Prompts you for confirmation before running the cmdlet.'
+}
 $problems = [System.Collections.Generic.List[string]]::new()
 
 function Get-Paragraphs([System.Xml.XmlNode] $node) {
@@ -39,6 +50,27 @@ function Get-Paragraphs([System.Xml.XmlNode] $node) {
     }
     if ($current.Count) { $paragraphs.Add(($current -join ' ')) }
     , $paragraphs.ToArray()
+}
+
+# Every paragraph of an example's text besides its code: each <para> (and text in <remarks> or loose in the example),
+# split at blank lines.
+function Get-ExampleParagraphs([System.Xml.XmlNode] $node) {
+    $paragraphs = [System.Collections.Generic.List[string]]::new()
+    foreach ($child in $node.ChildNodes) {
+        if ($child.NodeType -eq [System.Xml.XmlNodeType]::Element -and $child.LocalName -eq 'code') { continue }
+        if ($child.NodeType -eq [System.Xml.XmlNodeType]::Element -and $child.LocalName -eq 'remarks') {
+            foreach ($p in (Get-ExampleParagraphs $child)) { $paragraphs.Add($p) }
+            continue
+        }
+        foreach ($p in (Get-Paragraphs $child)) { $paragraphs.Add($p) }
+    }
+    , $paragraphs.ToArray()
+}
+
+# A parameter's type as Get-Command's syntax shows it: a nullable value type as its underlying type.
+function Get-ParameterType([type] $type) {
+    $underlying = [Nullable]::GetUnderlyingType($type)
+    if ($underlying) { $underlying } else { $type }
 }
 
 function Get-DocNode([System.Xml.XmlNode] $node, [string] $name) {
@@ -129,13 +161,17 @@ foreach ($cmd in $cmdlets) {
     foreach ($set in $cmd.ParameterSets) {
         $writer.WriteStartElement('command', 'syntaxItem', $command)
         $writer.WriteElementString('maml', 'name', $maml, $cmd.Name)
-        foreach ($p in $set.Parameters | Where-Object { $_.Name -notin $commonParameters }) {
+        # In Get-Command's order: positional parameters by position, then the mandatory named ones, then the rest.
+        $inSet = @($set.Parameters | Where-Object { $_.Name -notin $commonParameters })
+        $ordered = $inSet | Sort-Object -Stable @{ Expression = { if ($_.Position -ge 0) { 0 } elseif ($_.IsMandatory) { 1 } else { 2 } } },
+            @{ Expression = { if ($_.Position -ge 0) { $_.Position } else { 0 } } }
+        foreach ($p in $ordered) {
             $writer.WriteStartElement('command', 'parameter', $command)
             $writer.WriteAttributeString('required', "$($p.IsMandatory)".ToLowerInvariant())
             $writer.WriteAttributeString('position', $(if ($p.Position -ge 0) { "$($p.Position)" } else { 'named' }))
             $writer.WriteElementString('maml', 'name', $maml, $p.Name)
             if ($p.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
-                $writer.WriteElementString('command', 'parameterValue', $command, $p.ParameterType.Name)
+                $writer.WriteElementString('command', 'parameterValue', $command, (Get-ParameterType $p.ParameterType).Name)
             }
             $writer.WriteEndElement()
         }
@@ -146,8 +182,14 @@ foreach ($cmd in $cmdlets) {
     $writer.WriteStartElement('command', 'parameters', $command)
     foreach ($p in $parameters) {
         $property = $type.GetProperty($p.Name)
-        $doc = Get-Paragraphs (Get-DocNode (Get-PropertyDoc $property) 'summary')
-        if (-not $doc) { $problems.Add("$($cmd.Name) -$($p.Name): no <summary>") }
+        if ($shouldProcessParameters.ContainsKey($p.Name)) {
+            $doc = @($shouldProcessParameters[$p.Name])
+        } else {
+            $doc = Get-Paragraphs (Get-DocNode (Get-PropertyDoc $property) 'summary')
+            if (-not $doc) { $problems.Add("$($cmd.Name) -$($p.Name): no <summary>") }
+        }
+        $parameterType = Get-ParameterType $p.ParameterType
+        $wildcards = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
         $attrs = $p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
         $pipeline = @()
         if ($attrs | Where-Object ValueFromPipeline) { $pipeline += 'ByValue' }
@@ -155,17 +197,18 @@ foreach ($cmd in $cmdlets) {
         $positions = @($attrs | Where-Object { $_.Position -ge 0 } | ForEach-Object Position)
         $writer.WriteStartElement('command', 'parameter', $command)
         $writer.WriteAttributeString('required', "$([bool]($attrs | Where-Object Mandatory))".ToLowerInvariant())
-        $writer.WriteAttributeString('globbing', "$($p.Name -eq 'Path')".ToLowerInvariant())
+        $writer.WriteAttributeString('globbing', "$wildcards".ToLowerInvariant())
         $writer.WriteAttributeString('pipelineInput', $(if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }))
         $writer.WriteAttributeString('position', $(if ($positions.Count) { "$($positions[0])" } else { 'named' }))
         $writer.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
         $writer.WriteElementString('maml', 'name', $maml, $p.Name)
         $writer.WriteStartElement('maml', 'description', $maml); Write-Para $doc; $writer.WriteEndElement()
         if ($p.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
-            $writer.WriteElementString('command', 'parameterValue', $command, $p.ParameterType.Name)
+            $writer.WriteElementString('command', 'parameterValue', $command, $parameterType.Name)
         }
-        Write-Type $p.ParameterType.FullName
-        $writer.WriteElementString('dev', 'defaultValue', $dev, (Format-Default $property.GetValue($instance)))
+        Write-Type $parameterType.FullName
+        $default = if ($property) { $property.GetValue($instance) } else { $null }
+        $writer.WriteElementString('dev', 'defaultValue', $dev, (Format-Default $default))
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
@@ -173,7 +216,7 @@ foreach ($cmd in $cmdlets) {
     $writer.WriteStartElement('command', 'inputTypes', $command)
     foreach ($p in $parameters | Where-Object { $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and ($_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName) } }) {
         $writer.WriteStartElement('command', 'inputType', $command)
-        Write-Type $p.ParameterType.FullName
+        Write-Type (Get-ParameterType $p.ParameterType).FullName
         $writer.WriteStartElement('maml', 'description', $maml); Write-Para "-$($p.Name)"; $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
@@ -194,7 +237,7 @@ foreach ($cmd in $cmdlets) {
         $writer.WriteStartElement('command', 'example', $command)
         $writer.WriteElementString('maml', 'title', $maml, "-------------------------- Example $n --------------------------")
         $writer.WriteElementString('dev', 'code', $dev, (Get-CodeText $example.SelectSingleNode('code')))
-        $writer.WriteStartElement('dev', 'remarks', $dev); Write-Para (Get-Paragraphs $example.SelectSingleNode('para')); $writer.WriteEndElement()
+        $writer.WriteStartElement('dev', 'remarks', $dev); Write-Para (Get-ExampleParagraphs $example); $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()

@@ -4,7 +4,7 @@ using System.Linq;
 
 namespace GuestbookLab.Model;
 
-/// <summary>Where the lab's objects go: a manifest folder (offline) or, later, a cluster.</summary>
+/// <summary>Where the lab's objects go: a manifest folder (offline) or a cluster (a Kubernetes API server).</summary>
 public sealed class LabConnection
 {
     public LabConnection(string kind, string target, string? context = null, string? kubeConfig = null)

@@ -8,8 +8,8 @@ using GuestbookLab.Model;
 namespace GuestbookLab;
 
 /// <summary>
-/// GuestbookLab's own load context for the engine and its third-party dependencies (YamlDotNet, and later
-/// KubernetesClient and the AWS SDK), read from the module's Dependencies folder. Other modules in the session may
+/// GuestbookLab's own load context for the engine and its third-party dependencies (YamlDotNet, KubernetesClient,
+/// the AWS SDK and the rest), read from the module's Dependencies folder. Other modules in the session may
 /// load other versions of those libraries into the default context; neither sees the other's.
 /// </summary>
 internal sealed class EngineLoadContext : AssemblyLoadContext

@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Applies 500 objects to the API stand-in with Publish-LabResource and with kubectl 1.35 'apply --server-side',
