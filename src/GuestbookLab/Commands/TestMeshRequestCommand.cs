@@ -90,7 +90,7 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(Errors.LabErrors.Create(ErrorIds.InvalidSource, $"-From: {ex.Message}", From));
+            ThrowTerminatingError(Errors.LabErrors.Create(ErrorIds.InvalidSource, Errors.Messages.ForParameter("-From", ex.Message), From));
             return;
         }
 

@@ -38,6 +38,26 @@ internal static class Messages
         return message + request + "." + hint;
     }
 
+    public static string ForParameter(string parameter, string reason) => $"{parameter}: {reason}";
+
+    public static string RegistryNotFound(string name, string region) => $"The ECR repository {name} was not found in {region}.";
+
+    public static string RegistryNotEmpty(string name) =>
+        $"The repository {name} still holds images: give -Force to delete them with it (as aws ecr delete-repository --force does).";
+
+    public static string BucketNotEmpty(string bucket, IEnumerable<string> keys, bool more) =>
+        $"The bucket {bucket} is not empty (it holds {string.Join(", ", keys)}{(more ? ", …" : string.Empty)}): remove the cluster first (Remove-LabCluster), or give -Force to delete its objects too.";
+
+    public static string NotKops(string resource) => $"{resource} is not a kops object: apply it to the cluster with Publish-LabResource.";
+
+    public const string NoKopsObjects = "Publish-LabCluster received no kops objects: pipe in New-LabCluster's output.";
+
+    public static string ClusterCount(string cluster, int count, string label) =>
+        $"the objects of cluster '{cluster}' hold {count.ToString(CultureInfo.InvariantCulture)} Cluster objects: exactly one is needed (InstanceGroups and SSHCredentials name their cluster with the label {label}).";
+
+    public static string ClusterNotReady(string cluster, string timeout, IEnumerable<string> failures) =>
+        $"The cluster {cluster} did not validate within {timeout}: {string.Join("; ", failures)}";
+
     public static string ClusterUnreachable(string? context, string reason) =>
         $"The API server of context {context ?? "(current)"} does not answer: {reason}";
 

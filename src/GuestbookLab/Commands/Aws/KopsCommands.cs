@@ -150,13 +150,13 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
         ThrowIfInvalid(check, AdminTtl);
         foreach (var other in received.Where(r => r is not KopsResource))
         {
-            WriteError(LabErrors.Create(ErrorIds.InvalidResource, $"{other.DisplayName} is not a kops object: apply it to the cluster with Publish-LabResource.", other));
+            WriteError(LabErrors.Create(ErrorIds.InvalidResource, Messages.NotKops(other.DisplayName), other));
         }
 
         var groups = received.OfType<KopsResource>().GroupBy(r => r.ClusterName, StringComparer.Ordinal).ToList();
         if (groups.Count == 0)
         {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.NoApplicableInput, "Publish-LabCluster received no kops objects: pipe in New-LabCluster's output.", null));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.NoApplicableInput, Messages.NoKopsObjects, null));
         }
 
         foreach (var group in groups)
@@ -166,7 +166,7 @@ public sealed class PublishLabClusterCommand : KopsCmdlet
             if (clusters.Count != 1)
             {
                 WriteError(LabErrors.Create(ErrorIds.InvalidClusterSpec,
-                    $"the objects of cluster '{group.Key}' hold {clusters.Count} Cluster objects: exactly one is needed (InstanceGroups and SSHCredentials name their cluster with the label {KopsKinds.ClusterLabel}).", group.Key));
+                    Messages.ClusterCount(group.Key, clusters.Count, KopsKinds.ClusterLabel), group.Key));
                 continue;
             }
 
@@ -252,7 +252,7 @@ public sealed class WaitLabClusterCommand : KopsClusterCmdlet
         }
 
         WriteError(LabErrors.Create(ErrorIds.ClusterNotReady,
-            $"The cluster {Name} did not validate within {MeshDuration.FromTimeSpan(Timeout)}: {string.Join("; ", result.Failures.Select(f => $"{f.Kind} {f.Name}: {f.Message}"))}", result));
+            Messages.ClusterNotReady(Name, MeshDuration.FromTimeSpan(Timeout).ToString(), result.Failures.Select(f => $"{f.Kind} {f.Name}: {f.Message}")), result));
     }
 }
 

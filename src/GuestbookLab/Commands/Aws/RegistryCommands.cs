@@ -101,7 +101,7 @@ public sealed class GetLabRegistryCommand : AwsCmdlet
 
         foreach (var missing in RegistryNames.Of(RepositoryPrefix, Name ?? []).Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && all.All(r => r.Name != n)))
         {
-            WriteError(LabErrors.Create(ErrorIds.RegistryNotFound, $"The ECR repository {missing} was not found in {session.Region}.", missing));
+            WriteError(LabErrors.Create(ErrorIds.RegistryNotFound, Messages.RegistryNotFound(missing, session.Region), missing));
         }
     }
 }
@@ -155,7 +155,7 @@ public sealed class RemoveLabRegistryCommand : AwsCmdlet
             }
             catch (AwsRequestException ex) when (ex.Code == "RepositoryNotEmptyException")
             {
-                WriteError(LabErrors.Create(ErrorIds.RegistryNotEmpty, $"The repository {name} still holds images: give -Force to delete them with it (as aws ecr delete-repository --force does).", name, ex));
+                WriteError(LabErrors.Create(ErrorIds.RegistryNotEmpty, Messages.RegistryNotEmpty(name), name, ex));
             }
             catch (AwsRequestException ex)
             {

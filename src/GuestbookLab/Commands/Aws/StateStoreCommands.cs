@@ -86,7 +86,7 @@ public sealed class RemoveLabStateStoreCommand : AwsCmdlet
         if (keys.Count > 0 && !Force)
         {
             WriteError(LabErrors.Create(ErrorIds.BucketNotEmpty,
-                $"The bucket {BucketName} is not empty (it holds {string.Join(", ", keys)}{(keys.Count == 5 ? ", …" : string.Empty)}): remove the cluster first (Remove-LabCluster), or give -Force to delete its objects too.", BucketName));
+                Messages.BucketNotEmpty(BucketName, keys, more: keys.Count == 5), BucketName));
             return;
         }
 

@@ -34,7 +34,7 @@ public sealed class GetMeshJwtPrincipalCommand : LabCmdlet
         catch (FormatException ex)
         {
             // The message describes the problem, never the token.
-            WriteError(Errors.LabErrors.Create(ErrorIds.InvalidToken, $"-Token: {ex.Message}", null));
+            WriteError(Errors.LabErrors.Create(ErrorIds.InvalidToken, Errors.Messages.ForParameter("-Token", ex.Message), null));
         }
     }
 }
