@@ -34,6 +34,61 @@ Describe 'One error factory' {
     }
 }
 
+Describe 'One manifest reader' {
+    BeforeAll {
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'manifests [1]'
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $folder 'app'), (Join-Path $folder 'mesh')
+        $svc = "apiVersion: v1`nkind: Service`nmetadata: {name: ui, namespace: default, labels: {app: ui}}`nspec: {selector: {app: ui}, ports: [{name: http, port: 80}]}`n"
+        Set-Content -LiteralPath (Join-Path $folder 'app/ui.yml') -Value $svc
+        New-MeshGateway -Name gw | ConvertTo-LabYaml | Set-Content -LiteralPath (Join-Path $folder 'mesh/gateway.yaml')
+        Set-Content -LiteralPath (Join-Path $folder 'mesh/notes.txt') -Value 'not a manifest'
+    }
+
+    It 'reads a folder (.yaml and .yml below it) the same way in every cmdlet that reads manifests' {
+        $names = @('ui', 'gw')
+        (ConvertFrom-LabYaml -LiteralPath $folder).Name | Should -Be $names
+        (ConvertFrom-LabYaml -Path ($folder -replace '\[', '`[' -replace '\]', '`]')).Name | Should -Be $names
+        $target = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        (Publish-LabResource -LiteralPath $folder -Connection $target).Name | Should -Be $names
+        @(Test-MeshConfiguration -LiteralPath $folder | Where-Object Code -EQ 'IST0106') | Should -BeNullOrEmpty
+        (Test-MeshRequest -LiteralPath $folder -From ingress -Uri http://x/).Status | Should -Be 404
+    }
+
+    It 'says a path that matches nothing with one ErrorId everywhere' {
+        $missing = Join-Path (Get-PSDrive TestDrive).Root 'nowhere'
+        (Get-LabError { ConvertFrom-LabYaml -LiteralPath $missing }).FullyQualifiedErrorId | Should -BeLike 'ManifestNotFound,*'
+        (Get-LabError { Publish-LabResource -LiteralPath $missing -Connection (Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root target)) }).FullyQualifiedErrorId | Should -BeLike 'ManifestNotFound,*'
+        (Get-LabError { Test-MeshConfiguration -Path $missing }).FullyQualifiedErrorId | Should -BeLike 'ManifestNotFound,*'
+    }
+
+    It 'reads http(s) URLs for ConvertFrom-LabYaml and Test-MeshConfiguration too' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $yaml = New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | ConvertTo-LabYaml
+        $job = Start-ThreadJob {
+            param($port, $yaml)
+            $http = [System.Net.HttpListener]::new()
+            $http.Prefixes.Add("http://127.0.0.1:$port/")
+            $http.Start()
+            try {
+                for ($i = 0; $i -lt 2; $i++) {
+                    $context = $http.GetContext()
+                    $body = [Text.Encoding]::UTF8.GetBytes($yaml)
+                    $context.Response.OutputStream.Write($body, 0, $body.Length)
+                    $context.Response.Close()
+                }
+            } finally { $http.Stop() }
+        } -ArgumentList $port, $yaml
+        for ($i = 0; $i -lt 50; $i++) {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+        }
+        (ConvertFrom-LabYaml -Uri "http://127.0.0.1:$port/vs.yaml").Name | Should -Be 'reviews'
+        (Test-MeshConfiguration -Uri "http://127.0.0.1:$port/vs.yaml").Code | Should -Contain 'IST0101'
+        $null = $job | Wait-Job -Timeout 10
+        $job | Remove-Job -Force
+    }
+}
+
 Describe 'Session state per runspace' {
     BeforeEach {
         Disconnect-LabCluster

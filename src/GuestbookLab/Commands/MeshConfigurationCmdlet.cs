@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Commands.Cluster;
 using GuestbookLab.Engine;
@@ -8,8 +9,8 @@ using GuestbookLab.Model;
 namespace GuestbookLab.Commands;
 
 /// <summary>
-/// Base of the cmdlets that read a whole configuration: from the pipeline, manifest files and folders, or the
-/// connected target. (They take no manifest -Uri: Test-MeshRequest's -Uri is the request's.)
+/// Base of the cmdlets that read a whole configuration: from the pipeline, manifest files and folders, URLs, or the
+/// connected target. (Test-MeshConfiguration declares the manifests' -Uri; Test-MeshRequest's -Uri is the request's.)
 /// </summary>
 public abstract class MeshConfigurationCmdlet : TargetCmdlet
 {
@@ -29,6 +30,9 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
     [Parameter]
     public string[]? LiteralPath { get; set; }
 
+    /// <summary>http(s) URLs of manifests, for the cmdlets that take them.</summary>
+    protected virtual IReadOnlyList<System.Uri>? ManifestUris => null;
+
     protected override void ProcessRecord()
     {
         if (InputObject is not null)
@@ -44,7 +48,8 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
     protected MeshModel LoadModel()
     {
         var all = new List<LabResource>();
-        if (Connection is not null || (Path is null && LiteralPath is null && resources.Count == 0))
+        var uris = ManifestUris;
+        if (Connection is not null || (Path is null && LiteralPath is null && uris is null && resources.Count == 0))
         {
             var (connection, target) = OpenTarget();
             var stored = Call(target.ListAllAsync(CancellationToken), connection);
@@ -52,10 +57,10 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
             all.AddRange(stored);
         }
 
-        if (Path is not null || LiteralPath is not null)
+        if (Path is not null || LiteralPath is not null || uris is not null)
         {
-            var read = ReadManifests(Path, LiteralPath, null, ManifestErrors.Stop);
-            WriteVerbose($"Read {read.Count} object(s) from {string.Join(", ", [.. Path ?? [], .. LiteralPath ?? []])}.");
+            var read = ReadManifests(Path, LiteralPath, uris, ManifestErrors.Stop);
+            WriteVerbose($"Read {read.Count} object(s) from {string.Join(", ", [.. Path ?? [], .. LiteralPath ?? [], .. (uris ?? []).Select(u => u.ToString())])}.");
             all.AddRange(read);
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Errors;
@@ -34,6 +35,12 @@ namespace GuestbookLab.Commands;
 [OutputType(typeof(AnalysisMessage))]
 public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
 {
+    /// <summary>http(s) URLs of manifests to analyze, as kubectl apply -f URL reads them.</summary>
+    [Parameter]
+    public Uri[]? Uri { get; set; }
+
+    protected override IReadOnlyList<Uri>? ManifestUris => Uri;
+
     /// <summary>Stop with an error when a finding is at least this level: Error, Warning or Info.</summary>
     [Parameter]
     [ValidateSet("Error", "Warning", "Info")]
