@@ -13,6 +13,7 @@ using GuestbookLab.Model;
 using k8s;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace GuestbookLab.Engine;
 
@@ -43,8 +44,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<System.IO.IOException>()
+                    .Handle<TimeoutRejectedException>()
                     .HandleResult(r => Transient.Contains(r.StatusCode)),
-                MaxRetryAttempts = 5,
+                MaxRetryAttempts = MaxAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
@@ -60,6 +62,8 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             .AddTimeout(TimeSpan.FromSeconds(30))
             .Build();
     }
+
+    private const int MaxAttempts = 5;
 
     private int retries;
 
@@ -379,7 +383,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     /// <summary>One request with the client's credentials; a Status answer becomes an <see cref="ApiStatusException"/>.</summary>
     private async Task<(JsonDocument Document, HttpStatusCode Status)> SendAsync(HttpMethod method, string path, string? contentType, string? body, CancellationToken cancellationToken)
     {
-        using var response = await resilience.ExecuteAsync(
+        using var response = await ExecuteAsync(
             async token =>
             {
                 // A request message is sent once: each attempt builds its own.
@@ -406,6 +410,19 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         }
 
         throw StatusError(response, text);
+    }
+
+    // Polly's per-attempt time-out, after the last retry, is a server that does not answer (Polly stays in the engine).
+    private async Task<HttpResponseMessage> ExecuteAsync(Func<CancellationToken, ValueTask<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resilience.ExecuteAsync(send, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw new HttpRequestException($"the API server did not answer within {ex.Timeout.TotalSeconds:0} s ({MaxAttempts + 1} attempts)", ex);
+        }
     }
 
     /// <summary>

@@ -62,7 +62,12 @@ public sealed class DirectoryTarget : ILabTarget
             return [];
         }
 
-        var all = await ManifestReader.ReadPathAsync(Root, cancellationToken).ConfigureAwait(false);
+        var all = new List<LabResource>();
+        foreach (var file in StoredFiles())
+        {
+            all.AddRange(ManifestReader.ReadText(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file));
+        }
+
         return all
             .Where(r => kind is null || KindInfo.Names(kind, r.Kind))
             .Where(r => ns is null || KindInfo.IsClusterScoped(r.Kind) || r.Namespace == ns)
@@ -91,6 +96,13 @@ public sealed class DirectoryTarget : ILabTarget
 
         return Task.FromResult(true);
     }
+
+    // The files this target writes are .yaml (NAMESPACE/kind-name.yaml), in path order; .yml files (a compose file, a
+    // workflow) and hidden folders (.github, .git) are not the target's objects, and neither are its own temporary files.
+    private IEnumerable<string> StoredFiles() =>
+        Directory.EnumerateFiles(Root, "*.yaml", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(Root, f).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(part => part.StartsWith('.')))
+            .Order(StringComparer.Ordinal);
 
     /// <summary>NAMESPACE/kind-name.yaml, or _cluster/kind-name.yaml.</summary>
     public string PathOf(LabResource resource)

@@ -34,6 +34,8 @@ public abstract partial class CancellableCmdlet : LabCmdlet, IDisposable
 
         if (disposing)
         {
+            // Whatever still listens to the token (a late callback of finished work) hears that the command is over.
+            Cancel();
             stopping.Dispose();
         }
 
@@ -42,15 +44,7 @@ public abstract partial class CancellableCmdlet : LabCmdlet, IDisposable
 
     protected override void StopProcessing()
     {
-        try
-        {
-            stopping.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The command has finished already: nothing is left to stop.
-        }
-
+        Cancel();
         base.StopProcessing();
     }
 
@@ -84,19 +78,21 @@ public abstract partial class CancellableCmdlet : LabCmdlet, IDisposable
 
     /// <summary>
     /// Runs engine work that reports as it goes: the work posts actions (WriteProgress, WriteVerbose ...) that this
-    /// method runs on the pipeline thread, in order, until the work ends; then its result is returned.
+    /// method runs on the pipeline thread, in order, until the work ends; then its result is returned. When an action
+    /// throws (a stream set to Stop, the pipeline stopped), the command's token is cancelled and the work is waited
+    /// for before the exception goes on, so no call is left running behind a finished command.
     /// </summary>
     protected T Pump<T>(Func<Action<Action>, Task<T>> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        using var actions = new BlockingCollection<Action>();
+        var actions = new BlockingCollection<Action>();
         void Post(Action action)
         {
             try
             {
                 actions.Add(action);
             }
-            catch (InvalidOperationException)
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
             {
                 // Posted after the work ended (a late callback): there is no one left to show it to.
             }
@@ -113,11 +109,34 @@ public abstract partial class CancellableCmdlet : LabCmdlet, IDisposable
                 actions.CompleteAdding();
             }
         });
-        foreach (var action in actions.GetConsumingEnumerable())
+        try
         {
-            action();
+            foreach (var action in actions.GetConsumingEnumerable())
+            {
+                action();
+            }
+        }
+        catch
+        {
+            Cancel();
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+            actions.Dispose();
+            throw;
         }
 
+        actions.Dispose();
         return Await(task);
+    }
+
+    private void Cancel()
+    {
+        try
+        {
+            stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command has finished already: nothing is left to stop.
+        }
     }
 }

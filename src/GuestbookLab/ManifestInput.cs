@@ -93,14 +93,15 @@ public abstract partial class CancellableCmdlet
         return [];
     }
 
-    // The files and folders a -Path pattern names on the file system; nothing is ManifestNotFound.
+    // The files a -Path pattern matches on the file system (a folder only when named without wildcards, as
+    // Get-ChildItem -Path lab/* lists a folder's entries without reading into its subfolders); nothing is ManifestNotFound.
     private List<string> ResolvePattern(string pattern, ManifestErrors onError)
     {
         List<string> found;
         try
         {
             found = GetResolvedProviderPathFromPSPath(pattern, out var provider)
-                .Where(p => provider.Name == "FileSystem" && (File.Exists(p) || Directory.Exists(p)))
+                .Where(p => provider.Name == "FileSystem" && (File.Exists(p) || (!WildcardPattern.ContainsWildcardCharacters(pattern) && Directory.Exists(p))))
                 .ToList();
         }
         catch (ItemNotFoundException)

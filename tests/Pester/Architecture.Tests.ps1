@@ -54,6 +54,21 @@ Describe 'One manifest reader' {
         (Test-MeshRequest -LiteralPath $folder -From ingress -Uri http://x/).Status | Should -Be 404
     }
 
+    It 'reads only the files a wildcard matches, not the folders it matches' {
+        (ConvertFrom-LabYaml -Path (Join-Path ($folder -replace '\[', '`[' -replace '\]', '`]') '*') -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
+        (ConvertFrom-LabYaml -Path (Join-Path ($folder -replace '\[', '`[' -replace '\]', '`]') 'mesh/*.yaml')).Name | Should -Be 'gw'
+    }
+
+    It 'keeps a directory target to its own files: no .yml files, no hidden folders' {
+        $root = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+        $target = Connect-LabCluster -Directory $root
+        $null = New-MeshGateway -Name gw | Publish-LabResource -Connection $target
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $root '.github/workflows')
+        Set-Content -LiteralPath (Join-Path $root '.github/workflows/ci.yaml') -Value 'on: [push]'
+        Set-Content -LiteralPath (Join-Path $root 'compose.yml') -Value 'services: {web: {image: nginx}}'
+        (Get-LabResource -Kind Gateway -Connection $target).Name | Should -Be 'gw'
+    }
+
     It 'says a path that matches nothing with one ErrorId everywhere' {
         $missing = Join-Path (Get-PSDrive TestDrive).Root 'nowhere'
         (Get-LabError { ConvertFrom-LabYaml -LiteralPath $missing }).FullyQualifiedErrorId | Should -BeLike 'ManifestNotFound,*'
@@ -161,6 +176,10 @@ Describe 'Cancellation and time-outs' {
         $err.Exception.Message | Should -BeLike "*'soon' is not a time-out*90s*"
         $err = Get-LabError { Wait-LabRollout Deployment never -Timeout 0 }
         $err.Exception.Message | Should -BeLike '*not a time-out*'
+        foreach ($wrong in @('1d', '2000h', 'NaN', '1e400')) {
+            $err = Invoke-Expression "Get-LabError { Wait-LabRollout Deployment never -Timeout $wrong }"
+            $err.Exception.Message | Should -BeLike '*not a time-out*' -Because "$wrong is not a time-out up to a day"
+        }
     }
 
     It 'stops a watch in flight when the pipeline is stopped (Ctrl+C)' {

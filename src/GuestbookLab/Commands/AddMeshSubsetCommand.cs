@@ -31,5 +31,5 @@ public sealed class AddMeshSubsetCommand : ModifyResourceCmdlet<DestinationRule>
 
     protected override void ValidateParameters(ValidationResult result) => result?.AddRange(SubsetBuilder.Validate(Options).Issues);
 
-    protected override void Modify(DestinationRule resource) => Accept(SubsetBuilder.Apply(resource, Options), Name);
+    protected override void Modify(DestinationRule resource) => Accept(SubsetBuilder.Apply(resource, Options), resource);
 }

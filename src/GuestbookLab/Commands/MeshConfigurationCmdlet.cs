@@ -22,12 +22,12 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
 
     /// <summary>Manifest files or folders (such as the lab's output: every .yaml and .yml file below it, in path order, later objects replacing earlier ones); wildcards are allowed.</summary>
     [Parameter]
-    [Alias("Directory")]
     [SupportsWildcards]
     public string[]? Path { get; set; }
 
-    /// <summary>Manifest files or folders, taken literally (no wildcards).</summary>
+    /// <summary>Manifest files or folders, taken literally (no wildcards); -Directory is its alias.</summary>
     [Parameter]
+    [Alias("Directory")]
     public string[]? LiteralPath { get; set; }
 
     /// <summary>http(s) URLs of manifests, for the cmdlets that take them.</summary>

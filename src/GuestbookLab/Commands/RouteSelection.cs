@@ -16,7 +16,7 @@ public abstract class ModifyRouteCmdlet : ModifyResourceCmdlet<VirtualService>
     protected sealed override void Modify(VirtualService resource)
     {
         var route = RouteSelector.Select(resource, RouteIndex, out var problem);
-        if (Accept(problem, problem.Issues.Count > 0 ? problem.Issues[0].Value : null))
+        if (Accept(problem, resource))
         {
             ModifyRoute(route!);
         }

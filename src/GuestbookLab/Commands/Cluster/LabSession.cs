@@ -70,6 +70,36 @@ internal static class LabSession
             return;
         }
 
+        Close(state);
+        States.Remove(runspace);
+    }
+
+    private static State? StateOf(bool create)
+    {
+        if (Runspace.DefaultRunspace is not { } runspace)
+        {
+            return null;
+        }
+
+        return create ? States.GetValue(runspace, Track) : States.TryGetValue(runspace, out var state) ? state : null;
+    }
+
+    // A runspace's targets are closed with it (ForEach-Object -Parallel and jobs close theirs when they end).
+    private static State Track(Runspace runspace)
+    {
+        runspace.StateChanged += (_, e) =>
+        {
+            if (e.RunspaceStateInfo.State is RunspaceState.Closed or RunspaceState.Broken && States.TryGetValue(runspace, out var closing))
+            {
+                Close(closing);
+                States.Remove(runspace);
+            }
+        };
+        return new State();
+    }
+
+    private static void Close(State state)
+    {
         List<ILabTarget> open;
         lock (state)
         {
@@ -82,18 +112,6 @@ internal static class LabSession
         {
             target.Dispose();
         }
-
-        States.Remove(runspace);
-    }
-
-    private static State? StateOf(bool create)
-    {
-        if (Runspace.DefaultRunspace is not { } runspace)
-        {
-            return null;
-        }
-
-        return create ? States.GetValue(runspace, _ => new State()) : States.TryGetValue(runspace, out var state) ? state : null;
     }
 
     private sealed class State
@@ -136,7 +154,17 @@ public abstract class TargetCmdlet : CancellableCmdlet
         {
             return Await(call);
         }
-        catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException or System.IO.IOException or UnauthorizedAccessException)
+        catch (ManifestFormatException ex)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidManifest, ex, target));
+            throw;
+        }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.ManifestReadFailed, ex, target));
+            throw;
+        }
+        catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException)
         {
             ThrowTerminatingError(LabErrors.FromTarget(ex, target));
             throw;
