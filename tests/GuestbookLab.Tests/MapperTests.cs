@@ -67,7 +67,7 @@ public class MapperTests
     [Fact]
     public void Unknown_kinds_become_generic_resources_with_every_field()
     {
-        var yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kp-config\ndata:\n  a: b\n";
+        var yaml = "apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  name: kp-config\n";
         var sa = Assert.IsType<GenericResource>(ManifestSerializer.Deserialize(yaml).Single());
         Assert.Equal("ConfigMap", sa.Kind);
         Assert.Equal("kp-config", sa.Name);
