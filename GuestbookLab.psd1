@@ -65,6 +65,7 @@
         'New-LabClusterStack'
         'New-LabBuilder'
         'New-LabImage'
+        'Wait-LabImage'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -137,4 +137,5 @@ public static class ErrorIds
     public const string InvalidEnvName = "InvalidEnvName";
     public const string InvalidImageSource = "InvalidImageSource";
     public const string InvalidKpackSpec = "InvalidKpackSpec";
+    public const string ImageNotReady = "ImageNotReady";
 }

@@ -267,4 +267,29 @@ public class KpackTests
         var errors = ResourceValidator.Validate(builder).Errors.Select(e => e.Field).ToList();
         Assert.Equal(["spec.stack.kind", "spec.order"], errors);
     }
+
+    private static KpackImage ImageWith(long generation, string status) =>
+        (KpackImage)ManifestSerializer.Deserialize($"apiVersion: kpack.io/v1alpha2\nkind: Image\nmetadata: {{name: ui-image, generation: {generation}}}\nspec: {{tag: r.io/ui:v1}}\nstatus: {status}\n").Single();
+
+    [Fact]
+    public void An_image_is_ready_as_kpack_decides_it()
+    {
+        Assert.False(GuestbookLab.Mesh.Status.Readiness.Image(null, "ui-image").Done);
+        var running = GuestbookLab.Mesh.Status.Readiness.Image(ImageWith(1, "{observedGeneration: 1, buildCounter: 1, conditions: [{type: Ready, status: Unknown, reason: BuildRunning, message: ui-image-build-1 is executing}]}"), "ui-image");
+        Assert.Equal((false, "Image \"ui-image\": build 1 running (BuildRunning: ui-image-build-1 is executing)..."), (running.Done, running.Message));
+        var ready = GuestbookLab.Mesh.Status.Readiness.Image(ImageWith(1, "{observedGeneration: 1, buildCounter: 1, latestImage: 'r.io/ui@sha256:1', conditions: [{type: Ready, status: 'True'}]}"), "ui-image");
+        Assert.Equal((true, null, "Image \"ui-image\" is ready (build 1): r.io/ui@sha256:1"), (ready.Done, ready.Failure, ready.Message));
+        var failed = GuestbookLab.Mesh.Status.Readiness.Image(ImageWith(1, "{observedGeneration: 1, buildCounter: 2, conditions: [{type: Ready, status: 'False', reason: BuildFailed, message: boom}]}"), "ui-image");
+        Assert.Equal((true, "BuildFailed"), (failed.Done, failed.Failure));
+        Assert.EndsWith("BuildFailed: boom", failed.Message, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ready_condition_from_an_earlier_generation_is_stale()
+    {
+        var stale = GuestbookLab.Mesh.Status.Readiness.Image(ImageWith(2, "{observedGeneration: 1, conditions: [{type: Ready, status: 'True'}]}"), "ui-image");
+        Assert.False(stale.Done);
+        Assert.Contains("generation 2", stale.Message, System.StringComparison.Ordinal);
+        Assert.False(GuestbookLab.Mesh.Status.Readiness.Image(ImageWith(1, "{conditions: [{type: Ready, status: 'True'}]}"), "ui-image").Done);
+    }
 }

@@ -72,6 +72,9 @@ public static class ErrorCatalog
         [ErrorIds.KopsNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.KopsFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ClusterNotReady] = ErrorCategory.OperationTimeout,
+
+        // kpack: image builds
+        [ErrorIds.ImageNotReady] = ErrorCategory.InvalidResult,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();
