@@ -14,7 +14,8 @@
     With -Apply, every step is also applied to the connected target (Connect-LabCluster, or -Connection): the
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
-    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step.
+    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step, and until its kpack Images
+    are built (Wait-LabImage).
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Build (kpack's build ServiceAccount,
     ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the istioctl configuration and the
@@ -71,6 +72,8 @@ param(
     # (Wait-LabRollout, as kubectl rollout status), so the next step meets a running app. For a cluster target.
     [switch] $WaitForRollout,
     [int] $RolloutTimeoutSec = 300,
+    # With -WaitForRollout: how long each kpack Image may take to build (Wait-LabImage).
+    [int] $ImageTimeoutSec = 900,
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection
@@ -340,6 +343,10 @@ foreach ($step in $steps) {
         if ($WaitForRollout) {
             $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
                 Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
+            })
+            # The Build section's Images: built by kpack (Ready for their current generation).
+            $rolledOut += @(foreach ($result in $applied | Where-Object Kind -EQ 'Image') {
+                Wait-LabImage -Name $result.Name -Namespace $result.Namespace -TimeoutSec $ImageTimeoutSec @applyTo
             })
         }
     }

@@ -44,6 +44,13 @@ BeforeAll {
                         continue
                     }
                     & $k --kubeconfig $config -n $ns patch image $name --subresource=status --type=merge -p ($patch | ConvertTo-Json -Depth 6 -Compress) | Out-Null
+                    if ($status -and $status.latestBuildRef -and $ready.status -eq 'Unknown') {
+                        # The Build ends as the Image does (its condition is Succeeded).
+                        $ended = $patch.status.conditions[0]
+                        $buildStatus = @{ status = @{ conditions = @(@{ type = 'Succeeded'; status = $ended.status; reason = $ended.reason; message = $ended.message }) } }
+                        if ($patch.status.latestImage) { $buildStatus.status.latestImage = $patch.status.latestImage }
+                        & $k --kubeconfig $config -n $ns patch build $status.latestBuildRef --subresource=status --type=merge -p ($buildStatus | ConvertTo-Json -Depth 6 -Compress) | Out-Null
+                    }
                 }
                 Start-Sleep -Milliseconds 200
             }
@@ -118,7 +125,9 @@ Describe 'Waiting for images on a cluster with kpack''s CRDs (a test-side contro
         $image.Ready | Should -Be 'True'
         $image.BuildCounter | Should -Be 1
         $image.LatestImage | Should -Be "123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-ui@sha256:$('ab' * 32)"
-        (Get-LabResource -Kind Build -Name ui-image-build-1).Image | Should -Be 'ui-image'
+        $build = Get-LabResource -Kind Build -Name ui-image-build-1
+        $build.Image | Should -Be 'ui-image'
+        $build.BuildNumber | Should -Be 1
     }
 
     It 'waits again after an update: the Ready of the earlier generation does not count' {
@@ -150,6 +159,18 @@ Describe 'Waiting for images on a cluster with kpack''s CRDs (a test-side contro
     It 'reports a builder that is not ready' {
         $null = New-LabImage -Name notready-image @ecr -Repository ui -Version v1 @git | Publish-LabResource
         (Get-LabError { Wait-LabImage -Name notready-image -Timeout 60s }).Exception.Message | Should -Match 'BuilderNotReady'
+    }
+
+    It 'runs the lab''s Build section, applying each step and waiting for its Images' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $out = Join-Path (Get-PSDrive TestDrive).Root 'build'
+        $steps = & $labScript -OutputPath $out -Section Build -Apply -WaitForRollout -ImageTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
+        $steps.Step | Should -Be @('03-kp-sa', '04-cluster-store', '05-cluster-stack', '06-builder', '07-images', '08-ui-image-v2')
+        $images = $steps | Where-Object Step -EQ '07-images'
+        @($images.RolledOut | ForEach-Object { "$($_.Name) $($_.Ready)" }) | Should -Be @('ui-image True', 'message-image True', 'guestbook-image True')
+        $images.RolledOut[1].LatestImage | Should -BeLike '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-message@sha256:*'
+        (Get-LabResource -Kind ServiceAccount -Name kp-sa).Secrets.Name | Should -Be 'ecr-secret'
+        (Get-LabResource -Kind Builder -Name builder).Spec.Tag | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-kpack:builder'
     }
 
     It 'times out on a build that never ends, saying it was running' {
