@@ -18,7 +18,7 @@ namespace GuestbookLab.Commands.Kpack;
 /// </remarks>
 /// <example>
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
-/// ConvertFrom-LabYaml "apiVersion: kpack.io/v1alpha2`nkind: Image`nmetadata: {name: ui-image, generation: 1}`nspec: {tag: r.example/ui:v1}`nstatus: {observedGeneration: 1, buildCounter: 1, latestImage: 'r.example/ui@sha256:0123456789abcdef0123456789abcdef', conditions: [{type: Ready, status: 'True'}]}" |
+/// ConvertFrom-LabYaml "apiVersion: kpack.io/v1alpha2`nkind: Image`nmetadata: {name: ui-image, generation: 1}`nspec: {tag: r.example/ui:v1, builder: {kind: Builder, name: builder}, source: {git: {url: 'https://g.example/ui.git', revision: main}}}`nstatus: {observedGeneration: 1, buildCounter: 1, latestImage: 'r.example/ui@sha256:0123456789abcdef0123456789abcdef', conditions: [{type: Ready, status: 'True'}]}" |
 ///     Publish-LabResource | Out-Null
 /// Wait-LabImage -Name ui-image -Timeout 10m</code>
 /// <para>At once here, since the stored Image is ready; on a cluster it follows the build until the Image is ready.</para>
