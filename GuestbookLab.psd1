@@ -59,6 +59,13 @@
         'ConvertTo-LabYaml'
         'ConvertFrom-LabYaml'
         'Export-LabManifest'
+        # kpack: image builds
+        'New-LabBuildServiceAccount'
+        'New-LabClusterStore'
+        'New-LabClusterStack'
+        'New-LabBuilder'
+        'New-LabImage'
+        'Wait-LabImage'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -37,17 +37,17 @@ BeforeAll {
 
 Describe 'Ingress traffic' {
     It 'refuses the connection before the Gateway exists' {
-        (Get-LabState 05-app | Test-MeshRequest -From ingress -Uri $ingress).Outcome | Should -Be 'ConnectionRefused'
+        (Get-LabState 11-app | Test-MeshRequest -From ingress -Uri $ingress).Outcome | Should -Be 'ConnectionRefused'
     }
 
     It 'answers 404 with the Gateway but no VirtualService' {
-        $r = Get-LabState 06-ingress-gateway | Test-MeshRequest -From ingress -Uri $ingress
+        $r = Get-LabState 12-ingress-gateway | Test-MeshRequest -From ingress -Uri $ingress
         $r.Status | Should -Be 404
         $r.ResponseFlag | Should -Be 'NR'
     }
 
     It 'shows the ui once the VirtualService is bound' {
-        $r = Get-LabState 07-ingress-route | Test-MeshRequest -From ingress -Uri $ingress
+        $r = Get-LabState 13-ingress-route | Test-MeshRequest -From ingress -Uri $ingress
         $r.Outcome | Should -Be 'Delivered'
         $r.Endpoint | Should -Be 'default/ui'
         $r.VirtualService | Should -Be 'default/guestbook-ui'
@@ -56,14 +56,14 @@ Describe 'Ingress traffic' {
 
 Describe 'Fault injection' {
     It 'makes guestbook-service answer 503 (fault filter abort)' {
-        $r = Get-LabState 08-fault-abort | Test-MeshRequest -From ui -Uri http://guestbook-service/api/messages
+        $r = Get-LabState 14-fault-abort | Test-MeshRequest -From ui -Uri http://guestbook-service/api/messages
         $r.Status | Should -Be 503
         $r.ResponseFlag | Should -Be 'FI'
         $r.Body | Should -Be 'fault filter abort'
     }
 
     It 'adds 5 seconds to message-service once the abort is deleted' {
-        $state = Get-LabState 09-fault-delay
+        $state = Get-LabState 15-fault-delay
         ($state | Test-MeshRequest -From ui -Uri http://guestbook-service/api/messages).Status | Should -Be 200
         $r = $state | Test-MeshRequest -From ui -Uri http://message-service/hello/test
         $r.Outcome | Should -Be 'Delivered'
@@ -73,7 +73,7 @@ Describe 'Fault injection' {
 
 Describe 'Retries and circuit breaking' {
     It 'retries message-service 3 times, 2 seconds per try' {
-        $r = Get-LabState 11-circuit-breaker | Test-MeshRequest -From ui -Uri http://message-service/hello/test
+        $r = Get-LabState 17-circuit-breaker | Test-MeshRequest -From ui -Uri http://message-service/hello/test
         $r.RetryPolicy | Should -BeLike '3 attempt(s), 2s per try*'
         $r.Status | Should -Be 200
     }
@@ -81,23 +81,23 @@ Describe 'Retries and circuit breaking' {
 
 Describe 'Traffic splitting and shifting' {
     It 'balances v1 and v2 before any subset is defined' {
-        $sample = Get-LabState 12-ui-v2 | Test-MeshRequest -From ingress -Uri $ingress -Count 2000 -Seed 1
+        $sample = Get-LabState 18-ui-v2 | Test-MeshRequest -From ingress -Uri $ingress -Count 2000 -Seed 1
         ($sample.Groups | Where-Object Status -EQ 200 | Measure-Object Count -Sum).Sum | Should -Be 2000
     }
 
     It 'sends all traffic to v1' {
-        (Get-LabState 13-all-to-v1 | Test-MeshRequest -From ingress -Uri $ingress -Count 1000 -Seed 2).FractionTo('ui/v1') | Should -Be 1
+        (Get-LabState 19-all-to-v1 | Test-MeshRequest -From ingress -Uri $ingress -Count 1000 -Seed 2).FractionTo('ui/v1') | Should -Be 1
     }
 
     It 'shifts 80% of the traffic to v2 (10,000 requests, within sampling error)' {
-        $sample = Get-LabState 14-split-20-80 | Test-MeshRequest -From ingress -Uri $ingress -Count 10000 -Seed 3
+        $sample = Get-LabState 20-split-20-80 | Test-MeshRequest -From ingress -Uri $ingress -Count 10000 -Seed 3
         $sample.FractionTo('ui/v2') | Should -BeGreaterThan 0.78
         $sample.FractionTo('ui/v2') | Should -BeLessThan 0.82
         ($sample.FractionTo('ui/v1') + $sample.FractionTo('ui/v2')) | Should -Be 1
     }
 
     It 'sends Chrome to v2 and other browsers to v1' {
-        $state = Get-LabState 15-chrome-to-v2
+        $state = Get-LabState 21-chrome-to-v2
         ($state | Test-MeshRequest -From ingress -Uri $ingress -Header @{ 'User-Agent' = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' }).Subset | Should -Be 'v2'
         ($state | Test-MeshRequest -From ingress -Uri $ingress -Header @{ 'User-Agent' = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0' }).Subset | Should -Be 'v1'
     }
@@ -105,7 +105,7 @@ Describe 'Traffic splitting and shifting' {
 
 Describe 'Traffic mirroring' {
     It 'answers from v1 and sends a copy to v2 with the Host message-service-shadow' {
-        $r = Get-LabState 19-mirror | Test-MeshRequest -From ui -Uri http://message-service/hello/test
+        $r = Get-LabState 25-mirror | Test-MeshRequest -From ui -Uri http://message-service/hello/test
         $r.Subset | Should -Be 'v1'
         $r.Status | Should -Be 200
         $r.Mirrors.Count | Should -Be 1
@@ -116,26 +116,26 @@ Describe 'Traffic mirroring' {
 
 Describe 'Egress traffic' {
     It 'blocks HTTP to archive.ubuntu.com with 502 (block_all) under REGISTRY_ONLY' {
-        $r = Get-LabState 20-registry-only | Test-MeshRequest -From default/ubuntu -Uri http://archive.ubuntu.com/ubuntu/dists/focal/InRelease
+        $r = Get-LabState 26-registry-only | Test-MeshRequest -From default/ubuntu -Uri http://archive.ubuntu.com/ubuntu/dists/focal/InRelease
         $r.Status | Should -Be 502
         $r.Cluster | Should -Be 'BlackHoleCluster'
     }
 
     It 'lets apt reach *.ubuntu.com after the ServiceEntry, but not ubuntu.com itself' {
-        $state = Get-LabState 21-egress-ubuntu
+        $state = Get-LabState 27-egress-ubuntu
         ($state | Test-MeshRequest -From default/ubuntu -Uri http://archive.ubuntu.com/ubuntu/).Outcome | Should -Be 'Delivered'
         ($state | Test-MeshRequest -From default/ubuntu -Uri http://security.ubuntu.com/ubuntu/).Outcome | Should -Be 'Delivered'
         ($state | Test-MeshRequest -From default/ubuntu -Uri http://ubuntu.com/).Status | Should -Be 502
     }
 
     It 'resets HTTPS to google.com until its ServiceEntry, matched by SNI' {
-        (Get-LabState 21-egress-ubuntu | Test-MeshRequest -From default/ubuntu -Uri https://google.com).Outcome | Should -Be 'ConnectionReset'
-        (Get-LabState 22-egress-google | Test-MeshRequest -From default/ubuntu -Uri https://google.com).Outcome | Should -Be 'Delivered'
+        (Get-LabState 27-egress-ubuntu | Test-MeshRequest -From default/ubuntu -Uri https://google.com).Outcome | Should -Be 'ConnectionReset'
+        (Get-LabState 28-egress-google | Test-MeshRequest -From default/ubuntu -Uri https://google.com).Outcome | Should -Be 'Delivered'
     }
 }
 
 Describe 'Mutual TLS' {
-    BeforeAll { $state = Get-LabState 24-strict-mtls; $noistio = Enable-MeshInjection -Namespace noistio -Disable }
+    BeforeAll { $state = Get-LabState 30-strict-mtls; $noistio = Enable-MeshInjection -Namespace noistio -Disable }
 
     It 'resets plaintext from a pod without a sidecar (noistio)' {
         $r = @($state; $noistio) | Test-MeshRequest -From noistio/ubuntu -Uri http://message-service.default.svc.cluster.local/hello/test
@@ -151,27 +151,27 @@ Describe 'Mutual TLS' {
     }
 
     It 'fails ui-v2''s readiness probe when probe rewriting is off' {
-        $r = Get-LabState 25-probe-rewrite-off | Test-MeshRequest -From kubelet -Uri http://ui-v2:8080/
+        $r = Get-LabState 31-probe-rewrite-off | Test-MeshRequest -From kubelet -Uri http://ui-v2:8080/
         $r.Outcome | Should -Be 'ConnectionReset'
     }
 }
 
 Describe 'Authorization policies' {
     It 'denies everything with deny-all: RBAC: access denied' {
-        $r = Get-LabState 27-deny-all | Test-MeshRequest -From ingress -Uri $ingress
+        $r = Get-LabState 33-deny-all | Test-MeshRequest -From ingress -Uri $ingress
         $r.Status | Should -Be 403
         $r.Body | Should -Be 'RBAC: access denied'
     }
 
     It 'lets GET to the ui through with ui-viewer, but the ui still cannot reach redis' {
-        $state = Get-LabState 28-ui-viewer
+        $state = Get-LabState 34-ui-viewer
         ($state | Test-MeshRequest -From ingress -Uri $ingress).Status | Should -Be 200
         ($state | Test-MeshRequest -From ingress -Uri $ingress -Method DELETE).Status | Should -Be 403
         ($state | Test-MeshRequest -From ui -Uri tcp://redis:6379).Outcome | Should -Be 'ConnectionClosed'
     }
 
     It 'opens redis to the ui with redis-tcp-policy, and (two rules) to every other source too' {
-        $state = Get-LabState 29-redis-tcp-policy
+        $state = Get-LabState 35-redis-tcp-policy
         ($state | Test-MeshRequest -From ui -Uri tcp://redis:6379).Outcome | Should -Be 'Delivered'
         $other = $state | Test-MeshRequest -From message-service -Uri tcp://redis:6379
         $other.Outcome | Should -Be 'Delivered'
@@ -179,14 +179,14 @@ Describe 'Authorization policies' {
     }
 
     It 'lets only the ui GET and POST guestbook-service' {
-        $state = Get-LabState 31-guestbook-viewer
+        $state = Get-LabState 37-guestbook-viewer
         ($state | Test-MeshRequest -From ui -Uri http://guestbook-service/api/messages -Method POST).Status | Should -Be 200
         ($state | Test-MeshRequest -From message-service -Uri http://guestbook-service/api/messages).Status | Should -Be 403
         ($state | Test-MeshRequest -From guestbook-service -Uri tcp://mysql:3306).Outcome | Should -Be 'Delivered'
     }
 
     It 'lets only the ui GET from message-service' {
-        $state = Get-LabState 32-message-viewer
+        $state = Get-LabState 38-message-viewer
         ($state | Test-MeshRequest -From ui -Uri http://message-service/hello/test).Status | Should -Be 200
         ($state | Test-MeshRequest -From ui -Uri http://message-service/hello/test -Method POST).Status | Should -Be 403
     }
@@ -194,17 +194,17 @@ Describe 'Authorization policies' {
 
 Describe 'JWT authorization' {
     It 'rejects an invalid token with 401' {
-        (Get-LabState 33-ui-jwt-auth | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token invalidToken).Status | Should -Be 401
+        (Get-LabState 39-ui-jwt-auth | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token invalidToken).Status | Should -Be 401
     }
 
     It 'accepts the codelab''s token (request principal testing@secure.istio.io/testing@secure.istio.io)' {
-        $r = Get-LabState 34-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token $demoToken
+        $r = Get-LabState 40-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token $demoToken
         $r.Status | Should -Be 200
         $r.RequestPrincipal | Should -Be 'testing@secure.istio.io/testing@secure.istio.io'
     }
 
     It 'denies a request without a token with 403' {
-        (Get-LabState 34-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/).Status | Should -Be 403
+        (Get-LabState 40-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/).Status | Should -Be 403
     }
 }
 

@@ -14,9 +14,11 @@
     With -Apply, every step is also applied to the connected target (Connect-LabCluster, or -Connection): the
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
-    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step.
+    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step, and until its kpack Images
+    are built (Wait-LabImage).
 
-    Sections: Setup (the kops cluster spec, and the ECR image pull secret), Install (the istioctl configuration and the
+    Sections: Setup (the kops cluster spec, and the ECR image pull secret), Build (kpack's build ServiceAccount,
+    ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the istioctl configuration and the
     injection label), Traffic (ingress, fault injection,
     retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
     (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
@@ -36,8 +38,8 @@ param(
     [string] $OutputPath = (Join-Path (Get-Location) 'lab'),
 
     # The codelab sections to run.
-    [ValidateSet('Setup', 'Install', 'Traffic', 'Egress', 'Security')]
-    [string[]] $Section = @('Setup', 'Install', 'Traffic', 'Egress', 'Security'),
+    [ValidateSet('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Security')]
+    [string[]] $Section = @('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Security'),
 
     # The AWS account and ECR repository prefix of the lab's images (the codelab's ACCOUNT_ID and REPO_PREFIX).
     [string] $AccountId = '123456789012',
@@ -70,6 +72,8 @@ param(
     # (Wait-LabRollout, as kubectl rollout status), so the next step meets a running app. For a cluster target.
     [switch] $WaitForRollout,
     [int] $RolloutTimeoutSec = 300,
+    # With -WaitForRollout: how long each kpack Image may take to build (Wait-LabImage).
+    [int] $ImageTimeoutSec = 900,
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection
@@ -120,6 +124,32 @@ Step Setup registry-secret 'The ECR repositories and the image pull secret ecr-s
         'offline-placeholder-token'.ToCharArray() | ForEach-Object { $token.AppendChar($_) }
         New-LabRegistrySecret -Server "https://$AccountId.dkr.ecr.$Region.amazonaws.com" -Password $token
     }
+}
+
+# ------------------------------------------------------------------ Build images with kpack
+# The codelab's "Setup kpack" and "Build images and push to ECR" (kpack itself: Install-LabKpack on a cluster). The
+# tags come from the lab's account, region and prefix.
+$ecr = @{ AccountId = $AccountId; Region = $Region; RepositoryPrefix = $RepoPrefix }
+$source = @{ Git = 'https://gitlab.com/DmyMi/aws-k8s-lab.git'; Builder = 'builder'; ServiceAccountName = 'kp-sa' }
+Step Build kp-sa 'The ServiceAccount kp-sa that builds push and pull with (the registry secret ecr-secret)' {
+    New-LabBuildServiceAccount -Name kp-sa -SecretName ecr-secret
+}
+Step Build cluster-store 'The ClusterStore default: the Paketo Java buildpacks' {
+    New-LabClusterStore -Name default -Source gcr.io/paketo-buildpacks/java
+}
+Step Build cluster-stack 'The ClusterStack base: the bionic build and run images' {
+    New-LabClusterStack -Name base -Id io.buildpacks.stacks.bionic -BuildImage paketobuildpacks/build:base-cnb -RunImage paketobuildpacks/run:base-cnb
+}
+Step Build builder 'The Builder builder: base stack, default store, Java buildpack, pushed to PREFIX-kpack:builder' {
+    New-LabBuilder -Name builder -Stack base -Store default -Buildpack paketo-buildpacks/java -ServiceAccountName kp-sa @ecr -Repository kpack -Version builder
+}
+Step Build images 'The images ui, message and guestbook v1, built from master' {
+    foreach ($module in 'ui', 'message', 'guestbook') {
+        New-LabImage -Name "$module-image" @ecr -Repository $module -Version v1 @source -Revision master -Env @{ BP_GRADLE_BUILT_MODULE = $module }
+    }
+}
+Step Build ui-image-v2 'The ui v2 image, built from the v2 revision (for traffic splitting)' {
+    New-LabImage -Name ui-image-v2 @ecr -Repository ui -Version v2 @source -Revision v2 -Env @{ BP_GRADLE_BUILT_MODULE = 'ui' }
 }
 
 # ------------------------------------------------------------------ Install Istio, proxy injection
@@ -313,6 +343,10 @@ foreach ($step in $steps) {
         if ($WaitForRollout) {
             $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
                 Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
+            })
+            # The Build section's Images: built by kpack (Ready for their current generation).
+            $rolledOut += @(foreach ($result in $applied | Where-Object Kind -EQ 'Image') {
+                Wait-LabImage -Name $result.Name -Namespace $result.Namespace -TimeoutSec $ImageTimeoutSec @applyTo
             })
         }
     }

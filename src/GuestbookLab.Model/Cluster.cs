@@ -86,6 +86,11 @@ public static class KindInfo
         ["pa"] = "PeerAuthentication", ["ap"] = "AuthorizationPolicy", ["ra"] = "RequestAuthentication", ["iop"] = "IstioOperator",
         ["svc"] = "Service", ["deploy"] = "Deployment", ["sts"] = "StatefulSet", ["ds"] = "DaemonSet", ["ns"] = "Namespace",
         ["sa"] = "ServiceAccount", ["cm"] = "ConfigMap", ["po"] = "Pod", ["crd"] = "CustomResourceDefinition",
+
+        // kpack's CRDs' short names
+        ["img"] = "Image", ["imgs"] = "Image", ["cnbimage"] = "Image", ["cnbimages"] = "Image", ["bld"] = "Build",
+        ["cnbbuild"] = "Build", ["cnbbuilds"] = "Build", ["bldr"] = "Builder", ["bldrs"] = "Builder",
+        ["clstbldr"] = "ClusterBuilder", ["clstbldrs"] = "ClusterBuilder",
     };
 
     // Namespaces and CRDs first, then what workloads need, then workloads, then mesh configuration.
@@ -93,6 +98,9 @@ public static class KindInfo
     [
         "CustomResourceDefinition", "Namespace", "ServiceAccount", "Secret", "ConfigMap", "ClusterRole", "ClusterRoleBinding",
         "Role", "RoleBinding", "Service", "Deployment", "StatefulSet", "DaemonSet",
+
+        // kpack: what a builder is made of, the builders, then the images built with them
+        "ClusterStore", "ClusterStack", "ClusterBuilder", "Builder", "Image",
     ];
 
     public static bool IsClusterScoped(string kind) => ClusterScoped.Contains(kind);

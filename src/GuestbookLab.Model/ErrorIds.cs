@@ -130,4 +130,12 @@ public static class ErrorIds
     public const string InvalidResource = "InvalidResource";
     public const string ExportFailed = "ExportFailed";
     public const string MissingSubsetLabels = "MissingSubsetLabels";
+
+    // kpack: image builds (issue 11)
+    public const string InvalidImageReference = "InvalidImageReference";
+    public const string InvalidBuilderReference = "InvalidBuilderReference";
+    public const string InvalidEnvName = "InvalidEnvName";
+    public const string InvalidImageSource = "InvalidImageSource";
+    public const string InvalidKpackSpec = "InvalidKpackSpec";
+    public const string ImageNotReady = "ImageNotReady";
 }

@@ -23,6 +23,7 @@ public static class ResourceKinds
         [string.Empty] = ["v1"],
         ["apps"] = ["v1"],
         [KopsKinds.Group] = ["v1alpha2"],
+        [KpackKinds.Group] = ["v1alpha2"],
     };
 
     private static readonly Dictionary<(string Group, string Kind), Func<LabResource>> Factories = new()
@@ -44,6 +45,15 @@ public static class ResourceKinds
         [("apps", Deployment.KindName)] = () => new Deployment(),
         [("apps", StatefulSet.KindName)] = () => new StatefulSet(),
         [("apps", DaemonSet.KindName)] = () => new DaemonSet(),
+
+        // kpack (v1alpha2 only: v1alpha1 has other shapes) and the ServiceAccount its builds run as
+        [(string.Empty, ServiceAccount.KindName)] = () => new ServiceAccount(),
+        [(KpackKinds.Group, ClusterStore.KindName)] = () => new ClusterStore(),
+        [(KpackKinds.Group, ClusterStack.KindName)] = () => new ClusterStack(),
+        [(KpackKinds.Group, Builder.KindName)] = () => new Builder(),
+        [(KpackKinds.Group, ClusterBuilder.KindName)] = () => new ClusterBuilder(),
+        [(KpackKinds.Group, KpackImage.KindName)] = () => new KpackImage(),
+        [(KpackKinds.Group, KpackBuild.KindName)] = () => new KpackBuild(),
     };
 
     /// <summary>Reads one object (a document's top-level mapping) into its typed model.</summary>

@@ -67,10 +67,10 @@ public class MapperTests
     [Fact]
     public void Unknown_kinds_become_generic_resources_with_every_field()
     {
-        var yaml = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: kp-sa\nsecrets:\n- name: ecr-secret\n";
+        var yaml = "apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  name: kp-config\n";
         var sa = Assert.IsType<GenericResource>(ManifestSerializer.Deserialize(yaml).Single());
-        Assert.Equal("ServiceAccount", sa.Kind);
-        Assert.Equal("kp-sa", sa.Name);
+        Assert.Equal("ConfigMap", sa.Kind);
+        Assert.Equal("kp-config", sa.Name);
         Assert.Equal(yaml, ManifestSerializer.Serialize([sa]));
     }
 

@@ -44,11 +44,11 @@ spec:
   host: ui
 ---
 apiVersion: v1
-kind: ServiceAccount
+kind: ConfigMap
 metadata:
-  name: kp-sa
-secrets:
-- name: ecr-secret
+  name: kp-config
+data:
+  secret: ecr-secret
 '@
         Set-Content -Path TestDrive:/two.yaml -Value $text
         Set-Content -Path TestDrive:/bad.yaml -Value "apiVersion: v1`nkind: [oops"
@@ -59,8 +59,8 @@ secrets:
         $objects.Count | Should -Be 2
         $objects[0] | Should -BeOfType GuestbookLab.Model.DestinationRule
         $objects[1] | Should -BeOfType GuestbookLab.Model.GenericResource
-        $objects[1].Kind | Should -Be 'ServiceAccount'
-        $objects[1].AdditionalFields['secrets'][0]['name'] | Should -Be 'ecr-secret'
+        $objects[1].Kind | Should -Be 'ConfigMap'
+        $objects[1].AdditionalFields['data']['secret'] | Should -Be 'ecr-secret'
     }
 
     It 'joins lines piped from Get-Content' {

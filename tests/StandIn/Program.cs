@@ -57,6 +57,9 @@ namespace StandIn
 {
     internal static class Api
     {
+        // One resource whichever version it was written or watched through (a CRD's types are made afresh on each read).
+        private static bool SameResource(ResourceType a, ResourceType b) => a.Group == b.Group && a.Plural == b.Plural;
+
         public static async Task Handle(HttpContext context, Store store, Faults faults)
         {
             var request = context.Request;
@@ -433,7 +436,7 @@ namespace StandIn
             {
                 // Holding the store's lock, nothing changes until the initial events are queued ahead of live ones.
                 var since = initial ? store.ResourceVersion : long.TryParse(given, CultureInfo.InvariantCulture, out var v) ? v : 0;
-                subscription = store.Watch(since, e => { if (e.Resource == type && Wanted(e.Object)) { events.Writer.TryWrite(Event(e.Type, e.Object)); } }, out var backlog);
+                subscription = store.Watch(since, e => { if (SameResource(e.Resource, type) && Wanted(e.Object)) { events.Writer.TryWrite(Event(e.Type, e.Object)); } }, out var backlog);
                 if (subscription is null)
                 {
                     events.Writer.TryWrite(Event("ERROR", Status(410, "Expired", $"too old resource version: {given} ({store.ResourceVersion - Store.HistoryLength})")));
@@ -443,7 +446,7 @@ namespace StandIn
                 {
                     var queued = initial
                         ? store.List(type, ns).Where(Wanted).Select(o => Event("ADDED", o)).ToList()
-                        : backlog.Where(e => e.Resource == type && Wanted(e.Object)).Select(e => Event(e.Type, e.Object)).ToList();
+                        : backlog.Where(e => SameResource(e.Resource, type) && Wanted(e.Object)).Select(e => Event(e.Type, e.Object)).ToList();
                     if (initial && bookmarks && request.Query["sendInitialEvents"] == "true")
                     {
                         queued.Add(Event("BOOKMARK", new JsonObject

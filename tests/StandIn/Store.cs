@@ -243,6 +243,20 @@ public sealed class Store
         }
     }
 
+    // Kubernetes version priority: GA, then beta, then alpha; higher numbers first within each; others last.
+    private static (int Stability, int Major, int Minor) VersionPriority(string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^v([0-9]+)(?:(alpha|beta)([0-9]+))?$");
+        if (!match.Success)
+        {
+            return (0, 0, 0);
+        }
+
+        var stability = match.Groups[2].Value switch { "alpha" => 1, "beta" => 2, _ => 3 };
+        var minor = match.Groups[3].Success ? int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return (stability, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), minor);
+    }
+
     private static IEnumerable<ResourceType> CrdTypes(JsonObject crd)
     {
         var spec = crd["spec"];
@@ -254,7 +268,10 @@ public sealed class Store
         }
 
         var shortNames = (names["shortNames"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray() ?? [];
-        foreach (var version in (spec!["versions"] as JsonArray ?? []).OfType<JsonObject>().Where(v => v["served"]?.GetValue<bool>() != false))
+        // As kube-apiserver lists a CRD's versions: by Kubernetes version priority (v1alpha2 before v1alpha1), so the
+        // first is the preferred one.
+        foreach (var version in (spec!["versions"] as JsonArray ?? []).OfType<JsonObject>().Where(v => v["served"]?.GetValue<bool>() != false)
+            .OrderByDescending(v => VersionPriority(v["name"]!.GetValue<string>())).ThenBy(v => v["name"]!.GetValue<string>(), StringComparer.Ordinal))
         {
             yield return new ResourceType(group, version["name"]!.GetValue<string>(), names["kind"]!.GetValue<string>(), names["plural"]!.GetValue<string>(),
                 spec["scope"]?.GetValue<string>() != "Cluster", shortNames);

@@ -122,6 +122,44 @@ public static class Readiness
             : new(false, $"{kind} \"{name}\" has {condition}={actual}{why}, waiting for {condition}={wanted}");
     }
 
+    /// <summary>
+    /// Whether a kpack Image is ready, as kpack decides it: its status must be about its current generation
+    /// (observedGeneration caught up with metadata.generation; a Ready=True from before an update is stale), then
+    /// Ready=Unknown means a build is running, True ready (with its latest image), False failed (done, with
+    /// <see cref="WaitState.Failure"/> set to the condition's reason).
+    /// </summary>
+    public static WaitState Image(LabResource? resource, string name)
+    {
+        if (resource is null)
+        {
+            return new(false, $"Waiting for Image \"{name}\" to exist...");
+        }
+
+        var tree = ApiObjectMapper.ToTree(resource);
+        var status = Map(tree, "status");
+        var generation = Number(Map(tree, "metadata"), "generation");
+        var observed = Number(status, "observedGeneration");
+        if (generation is { } g && (observed ?? 0) < g)
+        {
+            return new(false, $"Waiting for kpack to observe generation {g} of Image \"{name}\" (observed: {(observed is { } o ? o.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")})...");
+        }
+
+        var build = Number(status, "buildCounter") is { } n ? $"build {n}" : "no build yet";
+        var ready = Maps(status, "conditions").FirstOrDefault(c => Text(c, "type") == "Ready");
+        var reason = Text(ready, "reason");
+        var message = Text(ready, "message");
+        var detail = string.Join(": ", new[] { reason, message }.Where(t => !string.IsNullOrEmpty(t)));
+        switch (Text(ready, "status"))
+        {
+            case "True":
+                return new(true, $"Image \"{name}\" is ready ({build}): {Text(status, "latestImage") ?? "no latest image"}");
+            case "False":
+                return new(true, $"Image \"{name}\" is not ready ({build}){(detail.Length > 0 ? ": " + detail : string.Empty)}") { Failure = reason ?? "NotReady" };
+            default:
+                return new(false, $"Image \"{name}\": {build} running{(detail.Length > 0 ? " (" + detail + ")" : string.Empty)}...");
+        }
+    }
+
     private static string Noun(string kind) => kind switch
     {
         "Deployment" => "deployment",

@@ -60,6 +60,21 @@ public static class ResourceValidator
             case Workload workload:
                 InstallRules.Workload(result, workload);
                 break;
+            case ServiceAccount account:
+                KpackRules.ServiceAccount(result, account);
+                break;
+            case ClusterStore store:
+                KpackRules.ClusterStore(result, store);
+                break;
+            case ClusterStack stack:
+                KpackRules.ClusterStack(result, stack);
+                break;
+            case KpackBuilder builder:
+                KpackRules.Builder(result, builder);
+                break;
+            case KpackImage image:
+                KpackRules.Image(result, image);
+                break;
         }
 
         return result;

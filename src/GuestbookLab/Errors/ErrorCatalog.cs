@@ -29,6 +29,9 @@ public static class ErrorCatalog
         ErrorIds.InvalidClusterName, ErrorIds.InvalidClusterSpec, ErrorIds.InvalidInstanceSize, ErrorIds.InvalidArn, ErrorIds.InvalidStateStore,
         ErrorIds.InvalidSshPublicKey, ErrorIds.InvalidEndpoint, ErrorIds.MissingSubsetLabels, ErrorIds.NoApplicableInput, ErrorIds.InvalidResource,
         ErrorIds.DuplicateResource, ErrorIds.InvalidKubeConfig, ErrorIds.AwsRegionNotFound, ErrorIds.AwsRequestRejected, ErrorIds.ApiBadRequest,
+
+        // kpack: image builds
+        ErrorIds.InvalidImageReference, ErrorIds.InvalidBuilderReference, ErrorIds.InvalidEnvName, ErrorIds.InvalidImageSource, ErrorIds.InvalidKpackSpec,
     ];
 
     private static readonly Dictionary<string, ErrorCategory> Others = new(StringComparer.Ordinal)
@@ -69,6 +72,9 @@ public static class ErrorCatalog
         [ErrorIds.KopsNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.KopsFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ClusterNotReady] = ErrorCategory.OperationTimeout,
+
+        // kpack: image builds
+        [ErrorIds.ImageNotReady] = ErrorCategory.InvalidResult,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -34,6 +34,9 @@ public abstract class WaitCmdlet : TargetCmdlet
     /// <summary>Where the object stands (null: it does not exist).</summary>
     protected abstract WaitState Test(LabResource? resource);
 
+    /// <summary>What the wait ends with: the object (a failed object's cmdlet reports the failure instead).</summary>
+    protected virtual void Finish(LabResource? found, WaitState last) => WriteObject(found);
+
     protected override void EndProcessing()
     {
         var (connection, target) = OpenTarget();
@@ -55,7 +58,7 @@ public abstract class WaitCmdlet : TargetCmdlet
             }, Timeout, CancellationToken));
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
-            WriteObject(found);
+            Finish(found, last);
         }
         catch (TimeoutException)
         {

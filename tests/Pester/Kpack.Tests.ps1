@@ -1,0 +1,183 @@
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $ecr = @{ AccountId = '123456789012'; Region = 'us-east-1'; RepositoryPrefix = 'guestbook' }
+    $git = @{ Git = 'https://gitlab.com/DmyMi/aws-k8s-lab.git'; Revision = 'master' }
+
+    # A test-side kpack controller, as kpack v0.10.2's image reconciler behaves for the cases the tests play (chosen by
+    # the Image's name): an Image whose status is not about its generation gets a new Build (buildCounter + 1,
+    # Ready=Unknown, the Build object with kpack's labels); on the next pass the build ends: fail-* with Ready=False
+    # BuildFailed, notready-* with BuilderReady=False and Ready=False BuilderNotReady, any other with Ready=True and the
+    # digest reference. pending-* Images are left alone (a build that never ends).
+    function Start-KpackController([string] $KubeConfig) {
+        $kubectlPath = $Kubectl
+        Start-ThreadJob {
+            $k = $using:kubectlPath
+            $config = $using:KubeConfig
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $items = (& $k --kubeconfig $config get images -A -o json | ConvertFrom-Json).items
+                foreach ($image in $items | Where-Object { $_.metadata.name -notlike 'pending*' }) {
+                    $name = $image.metadata.name
+                    $ns = $image.metadata.namespace
+                    $generation = $image.metadata.generation
+                    $status = $image.status
+                    $ready = if ($status) { $status.conditions | Where-Object type -EQ Ready } else { $null }
+                    if (-not $status -or $status.observedGeneration -ne $generation) {
+                        $n = if ($status -and $status.buildCounter) { $status.buildCounter + 1 } else { 1 }
+                        $build = "$name-build-$n"
+                        $buildYaml = "apiVersion: kpack.io/v1alpha2`nkind: Build`nmetadata:`n  name: $build`n  namespace: $ns`n  labels: {image.kpack.io/image: $name, image.kpack.io/buildNumber: '$n', image.kpack.io/imageGeneration: '$generation'}`n  annotations: {image.kpack.io/reason: CONFIG}`nspec: {tags: ['$($image.spec.tag)'], serviceAccountName: kp-sa}"
+                        $buildYaml | & $k --kubeconfig $config apply --validate=false -f - | Out-Null
+                        $patch = @{ status = @{ observedGeneration = $generation; buildCounter = $n; latestBuildRef = $build; latestBuildReason = 'CONFIG'
+                                    conditions = @(@{ type = 'Ready'; status = 'Unknown'; reason = 'BuildRunning'; message = "$build is executing" }, @{ type = 'BuilderReady'; status = 'True' }) } }
+                    } elseif ($ready.status -eq 'Unknown') {
+                        $patch = if ($name -like 'fail*') {
+                            @{ status = @{ conditions = @(@{ type = 'Ready'; status = 'False'; reason = 'BuildFailed'; message = 'Build failed: the build pod exited with 51' }, @{ type = 'BuilderReady'; status = 'True' }) } }
+                        } elseif ($name -like 'notready*') {
+                            @{ status = @{ conditions = @(@{ type = 'Ready'; status = 'False'; reason = 'BuilderNotReady'; message = 'Builder builder is not ready' }, @{ type = 'BuilderReady'; status = 'False'; reason = 'BuilderNotReady' }) } }
+                        } else {
+                            @{ status = @{ latestImage = "$($image.spec.tag.Split(':')[0])@sha256:$('ab' * 32)"; conditions = @(@{ type = 'Ready'; status = 'True' }, @{ type = 'BuilderReady'; status = 'True' }) } }
+                        }
+                    } else {
+                        continue
+                    }
+                    & $k --kubeconfig $config -n $ns patch image $name --subresource=status --type=merge -p ($patch | ConvertTo-Json -Depth 6 -Compress) | Out-Null
+                    if ($status -and $status.latestBuildRef -and $ready.status -eq 'Unknown') {
+                        # The Build ends as the Image does (its condition is Succeeded).
+                        $ended = $patch.status.conditions[0]
+                        $buildStatus = @{ status = @{ conditions = @(@{ type = 'Succeeded'; status = $ended.status; reason = $ended.reason; message = $ended.message }) } }
+                        if ($patch.status.latestImage) { $buildStatus.status.latestImage = $patch.status.latestImage }
+                        & $k --kubeconfig $config -n $ns patch build $status.latestBuildRef --subresource=status --type=merge -p ($buildStatus | ConvertTo-Json -Depth 6 -Compress) | Out-Null
+                    }
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+    }
+}
+
+Describe 'The build set-up' {
+    It 'builds the codelab''s objects' {
+        $account = New-LabBuildServiceAccount -SecretName ecr-secret
+        $account.Secrets.Name | Should -Be 'ecr-secret'
+        $account.ImagePullSecrets.Name | Should -Be 'ecr-secret'
+        (New-LabBuilder @ecr -Repository kpack -Version builder).Spec.Tag | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-kpack:builder'
+        $image = New-LabImage -Name ui-image @ecr -Repository ui -Version v1 @git -Env @{ BP_GRADLE_BUILT_MODULE = 'ui' }
+        $image | Should -BeOfType GuestbookLab.Model.KpackImage
+        $image.Tag | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-ui:v1'
+    }
+
+    It 'takes the registry secret from the pipeline, and passes it on with -PassThru' {
+        $token = ConvertTo-SecureString 'offline-token' -AsPlainText -Force
+        $out = New-LabRegistrySecret -Server https://123456789012.dkr.ecr.us-east-1.amazonaws.com -Password $token | New-LabBuildServiceAccount -PassThru
+        $out.Kind | Should -Be @('Secret', 'ServiceAccount')
+        $out[1].Secrets.Name | Should -Be 'ecr-secret'
+    }
+
+    It 'tags an image from a piped registry' {
+        $registry = [GuestbookLab.Model.LabRegistry]::new('guestbook-ui', '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-ui', 'arn:aws:ecr:us-east-1:123456789012:repository/guestbook-ui', '123456789012', $null, $true, 'MUTABLE', 'us-east-1')
+        ($registry | New-LabImage -Name ui-image-v2 -Version v2 @git).Tag | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-ui:v2'
+    }
+
+    It 'refuses what kpack would refuse, naming the parameter' {
+        Should-BeLabError (Get-LabError { New-LabImage -Name ui-image -Tag guestbook-ui:v1 @git }) InvalidImageReference '-Tag' 'docker.io'
+        Should-BeLabError (Get-LabError { New-LabImage -Name ui-image -Tag r.example/ui:v1 @git -BuilderKind Builders }) InvalidBuilderReference '-BuilderKind'
+        Should-BeLabError (Get-LabError { New-LabImage -Name ui-image -Tag r.example/ui:v1 @git -Env @{ 'BP GRADLE' = 'ui' } }) InvalidEnvName '-Env[BP GRADLE]'
+        Should-BeLabError (Get-LabError { New-LabImage -Name ui-image -Tag r.example/ui:v1 -Git https://g.example/x.git }) InvalidImageSource '-Revision'
+        Should-BeLabError (Get-LabError { New-LabImage -Name ui-image @ecr -Repository ui @git }) InvalidImageReference '-Version'
+        Should-BeLabError (Get-LabError { New-LabClusterStack -RunImage 'Paketo/Run' }) InvalidImageReference '-RunImage'
+        Should-BeLabError (Get-LabError { New-LabBuildServiceAccount }) InvalidName '-SecretName'
+    }
+
+    It 'shows Images as kp image list does, and Builds as kp build list does' {
+        $image = ConvertFrom-LabYaml "apiVersion: kpack.io/v1alpha2`nkind: Image`nmetadata: {name: ui-image, namespace: default}`nspec: {tag: r.example/ui:v1}`nstatus: {latestImage: 'r.example/ui@sha256:00', latestBuildReason: COMMIT, conditions: [{type: Ready, status: 'True'}]}"
+        $text = $image | Out-String
+        $text | Should -Match 'NAME\s+READY\s+LATEST REASON\s+LATEST IMAGE\s+NAMESPACE'
+        $text | Should -Match 'ui-image\s+True\s+COMMIT\s+r\.example/ui@sha256:00\s+default'
+        $build = ConvertFrom-LabYaml "apiVersion: kpack.io/v1alpha2`nkind: Build`nmetadata: {name: ui-image-build-1, labels: {image.kpack.io/image: ui-image, image.kpack.io/buildNumber: '1'}, annotations: {image.kpack.io/reason: CONFIG}}`nstatus: {latestImage: 'r.example/ui@sha256:00', conditions: [{type: Succeeded, status: 'False'}]}"
+        $text = $build | Out-String
+        $text | Should -Match 'BUILD\s+STATUS\s+BUILT IMAGE\s+REASON\s+IMAGE RESOURCE'
+        $text | Should -Match '1\s+FAILURE\s+r\.example/ui@sha256:00\s+CONFIG\s+ui-image'
+    }
+}
+
+Describe 'Waiting for images on a cluster with kpack''s CRDs (a test-side controller plays kpack)' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $connection = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        # kpack installed: its CRDs (as the release applies them), served at once by the stand-in.
+        $null = ConvertFrom-LabYaml -Path (Join-Path $DataFolder 'kpack/*.yaml') | Publish-LabResource
+        $controller = Start-KpackController $k8s.KubeConfig
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $controller | Stop-Job -PassThru | Remove-Job -Force
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'returns the Image once its build has succeeded, with its latest image' {
+        $null = New-LabImage -Name ui-image @ecr -Repository ui -Version v1 @git -Env @{ BP_GRADLE_BUILT_MODULE = 'ui' } | Publish-LabResource
+        $image = Wait-LabImage -Name ui-image -Timeout 60s
+        $image | Should -BeOfType GuestbookLab.Model.KpackImage
+        $image.Ready | Should -Be 'True'
+        $image.BuildCounter | Should -Be 1
+        $image.LatestImage | Should -Be "123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-ui@sha256:$('ab' * 32)"
+        $build = Get-LabResource -Kind Build -Name ui-image-build-1
+        $build.Image | Should -Be 'ui-image'
+        $build.BuildNumber | Should -Be 1
+    }
+
+    It 'waits again after an update: the Ready of the earlier generation does not count' {
+        $null = New-LabImage -Name ui-image @ecr -Repository ui -Version v1 -Git https://gitlab.com/DmyMi/aws-k8s-lab.git -Revision v2 | Publish-LabResource
+        $image = Wait-LabImage -Name ui-image -Timeout 60s
+        $image.BuildCounter | Should -Be 2
+        $image.ObservedGeneration | Should -Be $image.Generation
+    }
+
+    It 'does not take a stale Ready=True for success' {
+        $null = New-LabImage -Name pending-stale @ecr -Repository ui -Version v1 @git | Publish-LabResource
+        $patch = '{"status":{"observedGeneration":1,"buildCounter":1,"latestImage":"r.example/ui@sha256:00","conditions":[{"type":"Ready","status":"True"}]}}'
+        & $Kubectl --kubeconfig $k8s.KubeConfig patch image pending-stale --subresource=status --type=merge -p $patch | Out-Null
+        (Wait-LabImage -Name pending-stale -Timeout 10s).Ready | Should -Be 'True'
+        $null = New-LabImage -Name pending-stale @ecr -Repository ui -Version v1 -Git https://gitlab.com/DmyMi/aws-k8s-lab.git -Revision v2 | Publish-LabResource
+        $err = Get-LabError { Wait-LabImage -Name pending-stale -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -Match 'observe generation 2'
+    }
+
+    It 'reports a failed build with kpack''s reason and message' {
+        $null = New-LabImage -Name fail-image @ecr -Repository ui -Version v1 @git | Publish-LabResource
+        $err = Get-LabError { Wait-LabImage -Name fail-image -Timeout 60s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImageNotReady,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidResult'
+        $err.Exception.Message | Should -Match 'BuildFailed: Build failed: the build pod exited with 51'
+    }
+
+    It 'reports a builder that is not ready' {
+        $null = New-LabImage -Name notready-image @ecr -Repository ui -Version v1 @git | Publish-LabResource
+        (Get-LabError { Wait-LabImage -Name notready-image -Timeout 60s }).Exception.Message | Should -Match 'BuilderNotReady'
+    }
+
+    It 'runs the lab''s Build section, applying each step and waiting for its Images' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $out = Join-Path (Get-PSDrive TestDrive).Root 'build'
+        $steps = & $labScript -OutputPath $out -Section Build -Apply -WaitForRollout -ImageTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
+        $steps.Step | Should -Be @('03-kp-sa', '04-cluster-store', '05-cluster-stack', '06-builder', '07-images', '08-ui-image-v2')
+        $images = $steps | Where-Object Step -EQ '07-images'
+        @($images.RolledOut | ForEach-Object { "$($_.Name) $($_.Ready)" }) | Should -Be @('ui-image True', 'message-image True', 'guestbook-image True')
+        $images.RolledOut[1].LatestImage | Should -BeLike '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-message@sha256:*'
+        (Get-LabResource -Kind ServiceAccount -Name kp-sa).Secrets.Name | Should -Be 'ecr-secret'
+        (Get-LabResource -Kind Builder -Name builder).Spec.Tag | Should -Be '123456789012.dkr.ecr.us-east-1.amazonaws.com/guestbook-kpack:builder'
+    }
+
+    It 'times out on a build that never ends, saying it was running' {
+        $null = New-LabImage -Name pending-image @ecr -Repository ui -Version v1 @git | Publish-LabResource
+        & $Kubectl --kubeconfig $k8s.KubeConfig patch image pending-image --subresource=status --type=merge -p '{"status":{"observedGeneration":1,"buildCounter":1,"conditions":[{"type":"Ready","status":"Unknown","reason":"BuildRunning","message":"pending-image-build-1 is executing"}]}}' | Out-Null
+        $err = Get-LabError { Wait-LabImage -Name pending-image -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -Match 'build 1 running \(BuildRunning: pending-image-build-1 is executing\)'
+    }
+}
