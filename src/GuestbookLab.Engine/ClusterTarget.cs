@@ -166,10 +166,17 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         };
     }
 
-    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken)
     {
         var types = await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false);
-        var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(string.Join(",", selector.Select(kv => $"{kv.Key}={kv.Value}")));
+        if (kind is not null && types.Count == 0)
+        {
+            var known = (await AllTypesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(t => t.ShortNames.Append(t.Plural).Append(t.Kind));
+            throw new UnknownKindException(kind, KindInfo.Nearest(kind, known));
+        }
+
+        // The selector goes to the API server as written (its full syntax), in the canonical form.
+        var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(selector.ToString());
         var found = new List<LabResource>();
         foreach (var type in types)
         {

@@ -27,6 +27,9 @@ public sealed class LabConnection
     /// <summary>The kubeconfig file of a cluster connection (null: the default, $env:KUBECONFIG or ~/.kube/config).</summary>
     public string? KubeConfig { get; }
 
+    /// <summary>The namespace objects without one go to and reads use: the kubeconfig context's, else 'default'.</summary>
+    public string DefaultNamespace { get; init; } = "default";
+
     /// <summary>The field manager that applies objects: guestbooklab.</summary>
     public string FieldManager { get; } = Ownership.Manager;
 
@@ -113,6 +116,50 @@ public static class KindInfo
         return string.Equals(written, kind, StringComparison.OrdinalIgnoreCase)
             || string.Equals(written, Plural(lower), StringComparison.OrdinalIgnoreCase)
             || (ShortNames.TryGetValue(written, out var full) && full == kind);
+    }
+
+    /// <summary>The names nearest to a misspelled kind (edit distance), nearest first, at most three.</summary>
+    public static IReadOnlyList<string> Nearest(string written, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        ArgumentNullException.ThrowIfNull(names);
+        var lower = written.ToLowerInvariant();
+        var limit = Math.Max(2, lower.Length / 3);
+        return names.Select(n => n.ToLowerInvariant()).Distinct(StringComparer.Ordinal)
+            .Select(n => (Name: n, Distance: Distance(lower, n)))
+            .Where(c => c.Distance <= limit || (c.Name.StartsWith(lower, StringComparison.Ordinal) && lower.Length >= 3))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Take(3).Select(c => c.Name).ToList();
+    }
+
+    /// <summary>The names of a kind a user may write: the kind, its plural and its short names.</summary>
+    public static IEnumerable<string> NamesOf(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        yield return kind;
+        yield return Plural(kind.ToLowerInvariant());
+        foreach (var shortName in ShortNames.Where(s => s.Value == kind))
+        {
+            yield return shortName.Key;
+        }
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+
+        return row[b.Length];
     }
 
     /// <summary>The kinds a user may name, for completion.</summary>

@@ -130,4 +130,8 @@ public static class ErrorIds
     public const string InvalidResource = "InvalidResource";
     public const string ExportFailed = "ExportFailed";
     public const string MissingSubsetLabels = "MissingSubsetLabels";
+
+    // At the prompt (issue 17): what kubectl users expect
+    public const string UnknownResourceType = "UnknownResourceType";
+    public const string ConfigurationErrorFindings = "ConfigurationErrorFindings";
 }

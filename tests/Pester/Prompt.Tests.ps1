@@ -37,3 +37,113 @@ Describe 'The README''s stand-in steps' {
         }
     }
 }
+
+Describe 'Kinds as kubectl get takes them (item 2)' {
+    BeforeAll {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+    }
+
+    Context 'in a folder' {
+        BeforeEach {
+            $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+            $null = @($app; New-MeshGateway gw) | Publish-LabResource
+        }
+
+        It 'refuses a misspelled kind with the nearest kinds, before writing anything' {
+            $err = Get-LabError { Get-LabResource -Kind deploy, VirtualSrvice }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UnknownResourceType,*'
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.Exception.Message | Should -BeLike '*resource type "virtualsrvice"*did you mean*virtualservice*'
+            $output = @(); $caught = $null
+            try { Get-LabResource -Kind deploy, VirtualSrvice | ForEach-Object { $output += $_ } } catch { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty
+            $output | Should -BeNullOrEmpty
+        }
+
+        It 'takes kind/name, several kinds at once, and all' {
+            (Get-LabResource deploy/ui).Name | Should -Be 'ui'
+            $both = Get-LabResource -Kind deploy, svc
+            ($both.Kind | Sort-Object -Unique) | Should -Be @('Deployment', 'Service')
+            $all = Get-LabResource all
+            ($all.Kind | Sort-Object -Unique) | Should -Be @('Deployment', 'Service', 'StatefulSet')
+            (Get-LabResource deploy/nothing -ErrorAction SilentlyContinue -ErrorVariable missing) | Should -BeNullOrEmpty
+            $missing[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+        }
+    }
+
+    Context 'on the API stand-in' {
+        BeforeAll {
+            $standIn = Start-StandIn
+            $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            $null = $app | Publish-LabResource
+        }
+        AfterAll {
+            Disconnect-LabCluster
+            $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        }
+
+        It 'refuses a kind the server does not serve, with the nearest it does' {
+            $err = Get-LabError { Get-LabResource -Kind deploymnt }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UnknownResourceType,*'
+            $err.Exception.Message | Should -BeLike '*"deploymnt"*did you mean*deployment*'
+            # Istio's kinds are unknown until their CRDs are applied, as on a cluster without Istio.
+            (Get-LabError { Get-LabResource vs }).FullyQualifiedErrorId | Should -BeLike 'UnknownResourceType,*'
+        }
+
+        It 'takes kind/name, several kinds and all' {
+            (Get-LabResource deploy/redis).Name | Should -Be 'redis'
+            (Get-LabResource -Kind deploy, svc | Where-Object Name -EQ redis).Kind | Sort-Object | Should -Be @('Deployment', 'Service')
+            (Get-LabResource all).Kind | Should -Contain 'StatefulSet'
+        }
+    }
+}
+
+Describe 'Label selectors in their full syntax, and -Name wildcards (item 7)' {
+    BeforeAll {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+        $cases = @(
+            @{ Selector = 'app in (ui,redis)'; Expected = @('redis', 'ui') }
+            @{ Selector = 'app notin (ui,redis,mysql),app'; Expected = @('guestbook-service', 'message-service') }
+            @{ Selector = 'app=ui,version!=2.0'; Expected = @('ui') }
+            @{ Selector = 'app==redis'; Expected = @('redis') }
+            @{ Selector = '!app'; Expected = @() }
+        )
+    }
+
+    It 'evaluates them in a folder as the API server (and kubectl) does on the stand-in' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = $app | Publish-LabResource
+        $folder = foreach ($case in $cases) { (@((Get-LabResource deploy -Selector $case.Selector).Name | Sort-Object)) -join ',' }
+        $standIn = Start-StandIn
+        try {
+            $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            $null = $app | Publish-LabResource
+            for ($i = 0; $i -lt $cases.Count; $i++) {
+                $case = $cases[$i]
+                $expected = $case.Expected -join ','
+                $cluster = @((Get-LabResource deploy -Selector $case.Selector).Name | Sort-Object) -join ','
+                $viaKubectl = @(@(& $Kubectl --kubeconfig $standIn.KubeConfig get deploy -l $case.Selector -o 'jsonpath={.items[*].metadata.name}' 2>&1) -join ' ' -split ' ' | Where-Object { $_ } | Sort-Object) -join ','
+                $LASTEXITCODE | Should -Be 0
+                $cluster | Should -Be $expected -Because "the stand-in, for $($case.Selector)"
+                $viaKubectl | Should -Be $expected -Because "kubectl, for $($case.Selector)"
+                @($folder)[$i] | Should -Be $expected -Because "the folder, for $($case.Selector)"
+            }
+        } finally {
+            Disconnect-LabCluster
+            $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'takes a hashtable of labels as the equality selector, on Get-LabResource and Get-LabPod alike' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = $app | Publish-LabResource
+        (Get-LabResource deploy -Selector @{ app = 'redis' }).Name | Should -Be 'redis'
+        (Get-Command Get-LabPod).Parameters['Selector'].ParameterType | Should -Be (Get-Command Get-LabResource).Parameters['Selector'].ParameterType
+    }
+
+    It 'takes wildcards in -Name where it lists' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = $app | Publish-LabResource
+        (Get-LabResource deploy -Name '*-service').Name | Sort-Object | Should -Be @('guestbook-service', 'message-service')
+    }
+}

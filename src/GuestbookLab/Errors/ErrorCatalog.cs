@@ -69,6 +69,10 @@ public static class ErrorCatalog
         [ErrorIds.KopsNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.KopsFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ClusterNotReady] = ErrorCategory.OperationTimeout,
+
+        // At the prompt (issue 17)
+        [ErrorIds.UnknownResourceType] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.ConfigurationErrorFindings] = ErrorCategory.InvalidResult,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();
