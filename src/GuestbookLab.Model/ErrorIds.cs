@@ -134,4 +134,5 @@ public static class ErrorIds
     // At the prompt (issue 17): what kubectl users expect
     public const string UnknownResourceType = "UnknownResourceType";
     public const string ConfigurationErrorFindings = "ConfigurationErrorFindings";
+    public const string NotARolloutKind = "NotARolloutKind";
 }

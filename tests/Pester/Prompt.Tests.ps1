@@ -147,3 +147,42 @@ Describe 'Label selectors in their full syntax, and -Name wildcards (item 7)' {
         (Get-LabResource deploy -Name '*-service').Name | Sort-Object | Should -Be @('guestbook-service', 'message-service')
     }
 }
+
+Describe 'Pipelines that bind (item 4)' {
+    BeforeAll {
+        $rolledOut = "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui, generation: 1}`nspec: {replicas: 1, selector: {matchLabels: {app: ui}}, template: {metadata: {labels: {app: ui}}, spec: {containers: [{name: ui, image: ui:1}]}}}`nstatus: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{type: Available, status: 'True'}]}"
+        $pod = "apiVersion: v1`nkind: Pod`nmetadata: {name: ui-1, labels: {app: ui}}`nspec: {containers: [{name: ui, image: ui:1}]}`nstatus: {phase: Running}"
+    }
+    BeforeEach {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = @((ConvertFrom-LabYaml $rolledOut), (ConvertFrom-LabYaml $pod)) | Publish-LabResource
+    }
+
+    It 'pipes Get-LabResource into Wait-LabRollout and Wait-LabResource, by Kind, Name and Namespace' {
+        (Get-LabResource deploy ui | Wait-LabRollout).Name | Should -Be 'ui'
+        (Get-LabResource deploy ui | Wait-LabResource -Condition Available).Name | Should -Be 'ui'
+    }
+
+    It 'takes short names and plurals in Wait-LabRollout as elsewhere' {
+        (Wait-LabRollout deploy ui).Name | Should -Be 'ui'
+        (Wait-LabRollout deployments ui).Name | Should -Be 'ui'
+        $null = Get-LabResource svc, deploy | Wait-LabRollout -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems | Should -BeNullOrEmpty
+        $null = New-MeshGateway gw | Publish-LabResource
+        $out = Get-LabResource gw, deploy | Wait-LabRollout -ErrorVariable problems -ErrorAction SilentlyContinue
+        $out.Name | Should -Be 'ui'
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NotARolloutKind,*'
+    }
+
+    It 'pipes Get-LabPod into ConvertTo-LabYaml and Remove-LabResource' {
+        Get-LabPod | ConvertTo-LabYaml | Should -BeLike '*kind: Pod*name: ui-1*'
+        $null = Get-LabPod | Remove-LabResource -Confirm:$false
+        Get-LabPod | Should -BeNullOrEmpty
+    }
+
+    It 'pipes Publish-LabResource''s results into ConvertTo-LabYaml and Remove-LabResource' {
+        New-MeshGateway gw | Publish-LabResource | ConvertTo-LabYaml | Should -BeLike '*kind: Gateway*'
+        $null = Get-LabResource deploy ui | Publish-LabResource | Remove-LabResource -Confirm:$false
+        Get-LabResource deploy -Name ui -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}

@@ -24,6 +24,7 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
 
     /// <summary>The resources to convert.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
     /// <summary>Writes Secrets' values; without it they are written as &lt;redacted&gt; (which an API server refuses).</summary>

@@ -73,6 +73,7 @@ public static class ErrorCatalog
         // At the prompt (issue 17)
         [ErrorIds.UnknownResourceType] = ErrorCategory.ObjectNotFound,
         [ErrorIds.ConfigurationErrorFindings] = ErrorCategory.InvalidResult,
+        [ErrorIds.NotARolloutKind] = ErrorCategory.InvalidArgument,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -36,6 +36,7 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
 
     /// <summary>Resources to remove (their kind, namespace and name are used).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
     /// <summary>The kind of the object to remove (VirtualService, vs...).</summary>
