@@ -29,11 +29,12 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     private readonly Dictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
     private readonly ResiliencePipeline<HttpResponseMessage> resilience;
 
-    private ClusterTarget(Kubernetes client, string server, string? context)
+    private ClusterTarget(Kubernetes client, string server, string? context, string? defaultNamespace)
     {
         this.client = client;
         Server = server;
         Context = context;
+        DefaultNamespace = string.IsNullOrEmpty(defaultNamespace) ? "default" : defaultNamespace;
         resilience = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -76,6 +77,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
     public string? Context { get; }
 
+    /// <summary>The kubeconfig context's namespace ('default' when it names none), as kubectl uses it.</summary>
+    public string DefaultNamespace { get; }
+
     /// <summary>A discovered resource type.</summary>
     private sealed record ApiResource(string GroupVersion, string Kind, string Plural, bool Namespaced, string[] ShortNames);
 
@@ -96,7 +100,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             throw new ArgumentException(ex.Message, ex is k8s.Exceptions.KubeConfigException ? null : ex);
         }
 
-        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context);
+        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context, config.Namespace);
     }
 
     /// <summary>The server's version; throws when it cannot be reached.</summary>
@@ -114,7 +118,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         var stored = ApiObjectMapper.Clone(resource);
         if (type.Namespaced)
         {
-            stored.Namespace ??= "default";
+            stored.Namespace ??= DefaultNamespace;
         }
         else
         {
@@ -206,7 +210,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
         try
         {
-            using var doc = (await SendAsync(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? "default" : null, resource.Name), null, null, cancellationToken).ConfigureAwait(false)).Document;
+            using var doc = (await SendAsync(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? DefaultNamespace : null, resource.Name), null, null, cancellationToken).ConfigureAwait(false)).Document;
             return true;
         }
         catch (ApiStatusException ex) when (ex.Code == 404)
@@ -219,7 +223,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     {
         ArgumentNullException.ThrowIfNull(done);
         var type = (await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {kind}: apply its CRD first", []);
-        var path = PathOf(type, type.Namespaced ? ns ?? "default" : null, null);
+        var path = PathOf(type, type.Namespaced ? ns ?? DefaultNamespace : null, null);
         var selector = "fieldSelector=" + Uri.EscapeDataString($"metadata.name={name}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

@@ -186,3 +186,32 @@ Describe 'Pipelines that bind (item 4)' {
         Get-LabResource deploy -Name ui -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The kubeconfig context''s namespace (item 5)' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $labConfig = Join-Path $standIn.Folder 'lab.kubeconfig'
+        (Get-Content -Raw $standIn.KubeConfig) -replace 'namespace: default', 'namespace: lab' | Set-Content $labConfig
+        $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        $null = @(Enable-MeshInjection lab; ConvertFrom-LabYaml -Path (Join-Path $DataFolder 'crds/gateway.crd.yaml')) | Publish-LabResource
+    }
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+    }
+
+    It 'applies objects without a namespace to it and reads from it, as kubectl does' {
+        $connection = Connect-LabCluster -KubeConfig $labConfig
+        $connection.DefaultNamespace | Should -Be 'lab'
+        ($connection | Format-Table | Out-String) | Should -Match 'CONTEXT\s+NAMESPACE[\s\S]*standin\s+lab'
+        (New-MeshGateway guestbook-ui-gateway | Publish-LabResource).Namespace | Should -Be 'lab'
+        (Get-LabResource gw).Namespace | Should -Be 'lab'
+        $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        Get-LabResource gw | Should -BeNullOrEmpty
+        # kubectl with the same kubeconfig sees it in its namespace too.
+        & $Kubectl --kubeconfig $labConfig get gateways.networking.istio.io guestbook-ui-gateway -o name | Should -Be 'gateway.networking.istio.io/guestbook-ui-gateway'
+        $null = Connect-LabCluster -KubeConfig $labConfig
+        (Remove-LabResource gw guestbook-ui-gateway -Confirm:$false) | Out-Null
+        & $Kubectl --kubeconfig $labConfig get gateways.networking.istio.io -o name | Should -BeNullOrEmpty
+    }
+}

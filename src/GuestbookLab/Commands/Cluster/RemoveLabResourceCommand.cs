@@ -86,12 +86,12 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
         var found = ParameterSetName switch
         {
             OwnedSet => Call(target.ListAllAsync(CancellationToken), connection).Where(Ownership.IsOwned).ToList(),
-            NameSet => Call(target.ListAsync(Kind, Namespace ?? "default", Name, null, CancellationToken), connection).ToList(),
+            NameSet => Call(target.ListAsync(Kind, Namespace ?? connection.DefaultNamespace, Name, null, CancellationToken), connection).ToList(),
             _ => targets,
         };
         if (ParameterSetName == NameSet && found.Count == 0)
         {
-            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(Kind, Name, Namespace ?? "default"), Name));
+            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(Kind, Name, Namespace ?? connection.DefaultNamespace), Name));
             return;
         }
 
@@ -102,7 +102,7 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
                 WriteVerbose(Await(target.DeleteAsync(resource, CancellationToken)) ? $"{resource.DisplayName} removed." : $"{resource.DisplayName} is already gone.");
                 if (Wait)
                 {
-                    var ns = KindInfo.IsClusterScoped(resource.Kind) ? null : resource.Namespace ?? "default";
+                    var ns = KindInfo.IsClusterScoped(resource.Kind) ? null : resource.Namespace ?? connection.DefaultNamespace;
                     Await(target.WaitForAsync(resource.Kind, ns, resource.Name, r => r is null, Timeout, CancellationToken));
                 }
             }
