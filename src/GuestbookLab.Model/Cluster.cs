@@ -63,6 +63,28 @@ public sealed class ApplyResult
     public override string ToString() => $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {Result.ToString().ToLowerInvariant()}";
 }
 
+/// <summary>What removing one object did, as kubectl delete says it.</summary>
+public enum RemoveOutcome
+{
+    Deleted,
+    NotFound,
+}
+
+/// <summary>What removing one object did: deleted, or not found (already gone).</summary>
+public sealed class RemoveResult
+{
+    public required string Kind { get; init; }
+
+    public required string? Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public required RemoveOutcome Result { get; init; }
+
+    public override string ToString() =>
+        $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {(Result == RemoveOutcome.Deleted ? "deleted" : "not found")}";
+}
+
 /// <summary>The label that marks objects the lab applied, so teardown removes exactly those.</summary>
 public static class Ownership
 {

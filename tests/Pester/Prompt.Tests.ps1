@@ -215,3 +215,35 @@ Describe 'The kubeconfig context''s namespace (item 5)' {
         & $Kubectl --kubeconfig $labConfig get gateways.networking.istio.io -o name | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Remove-LabResource as kubectl delete (item 6)' {
+    BeforeEach {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = @(New-MeshGateway gw; New-MeshDestinationRule ui ui) | Publish-LabResource
+    }
+
+    It 'takes -All alone, without prompting for -Owned' {
+        $all = (Get-Command Remove-LabResource).ParameterSets | Where-Object Name -EQ 'Owned'
+        @($all.Parameters | Where-Object IsMandatory | ForEach-Object Name) | Should -Be @('All')
+        $removed = Remove-LabResource -All -Confirm:$false
+        ($removed | ForEach-Object ToString) | Should -Be @('DestinationRule default/ui deleted', 'Gateway default/gw deleted')
+    }
+
+    It 'writes one result per removal: deleted, and not found (no error) for what is already gone' {
+        $gw = Get-LabResource gw gw
+        $first = $gw | Remove-LabResource -Confirm:$false
+        $first.Result | Should -Be 'Deleted'
+        $again = $gw | Remove-LabResource -Confirm:$false -ErrorVariable problems
+        $again.Result | Should -Be 'NotFound'
+        $problems | Should -BeNullOrEmpty
+        $byName = Remove-LabResource gw/gw -Confirm:$false -ErrorVariable problems
+        $byName.Result | Should -Be 'NotFound'
+        $? | Should -BeTrue
+        ($byName | Format-Table | Out-String) | Should -Match 'Gateway\s+gw\s+default\s+not found'
+        (Remove-LabResource dr ui -Confirm:$false).ToString() | Should -Be 'DestinationRule default/ui deleted'
+    }
+
+    It 'says in its help what it does with objects already gone' {
+        (Get-Help Remove-LabResource).Description.Text -join ' ' | Should -Match 'NotFound for an object that\s+is already gone'
+    }
+}
