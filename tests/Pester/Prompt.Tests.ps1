@@ -247,3 +247,40 @@ Describe 'Remove-LabResource as kubectl delete (item 6)' {
         (Get-Help Remove-LabResource).Description.Text -join ' ' | Should -Match 'NotFound for an object that\s+is already gone'
     }
 }
+
+Describe 'Tables that tell the truth (item 3)' {
+    BeforeAll {
+        function Get-Details($Resource) {
+            $lines = @(($Resource | Format-Table -View GuestbookLab.Resources -Wrap | Out-String -Width 400) -split "`n" | Where-Object { $_.Trim() })
+            $lines[-1]
+        }
+    }
+
+    It 'shows a VirtualService''s fault, retries and mirror only when a route has them' {
+        $plain = New-MeshVirtualService ui ui | Add-MeshRoute ui -Subset v1 -UriPrefix /v1 | Add-MeshRoute ui -Subset v2
+        $details = Get-Details $plain
+        $details | Should -Match 'routes ui/v1 \| ui/v2'
+        $details | Should -Not -Match 'fault|retries|mirror'
+        Get-Details ($plain | Add-MeshFault -Abort 503) | Should -Match 'routes ui/v1 \| ui/v2; fault$'
+        Get-Details ($plain | Set-MeshRetryPolicy 3) | Should -Match '; retries$'
+        Get-Details ($plain | Set-MeshMirror ui -Subset v3) | Should -Match '; mirror ui/v3$'
+        Get-Details (New-MeshVirtualService ui ui -Gateways gw | Add-MeshRoute ui) | Should -Match '^.*gateways gw; routes ui$'
+    }
+
+    It 'never writes an empty segment, with or without each feature' {
+        $objects = @(
+            New-MeshVirtualService ui ui | Add-MeshRoute ui
+            New-MeshDestinationRule ui ui
+            New-MeshDestinationRule ui ui | Add-MeshSubset v1 -Label @{ version = '1' } | Set-MeshCircuitBreaker -MaxConnections 1
+            Add-MeshEgressEntry -Name google -Hosts google.com -Port 443 -Protocol HTTPS
+            Enable-MeshStrictMtls
+            New-MeshAuthorizationPolicy deny-all
+            New-MeshAuthorizationPolicy ui -Selector @{ app = 'ui' } -Principal cluster.local/ns/default/sa/ui-sa
+            New-MeshInstallConfig
+        )
+        foreach ($object in $objects) {
+            $details = Get-Details $object
+            $details | Should -Not -Match ';\s*;|;\s*$|^\s*;' -Because "$($object.DisplayName): $details"
+        }
+    }
+}
