@@ -284,3 +284,43 @@ Describe 'Tables that tell the truth (item 3)' {
         }
     }
 }
+
+Describe 'Test-MeshConfiguration signals Error findings as istioctl analyze does (Missing)' {
+    BeforeAll {
+        $broken = { New-MeshVirtualService reviews reviews | Add-MeshRoute reviews -Subset v2 }
+    }
+
+    It 'writes the findings, then a non-terminating error: $? is false and -ErrorAction Stop stops' {
+        $messages = & $broken | Test-MeshConfiguration -ErrorVariable problems -ErrorAction SilentlyContinue
+        $? | Should -BeFalse
+        $messages.Code | Should -Contain 'IST0101'
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ConfigurationErrorFindings,*'
+        $problems[0].Exception.Message | Should -BeLike '*IST0101*-FailOn None*'
+        $seen = @(); $stopped = $null
+        try { & $broken | Test-MeshConfiguration -ErrorAction Stop | ForEach-Object { $seen += $_ } } catch { $stopped = $_ }
+        $stopped.FullyQualifiedErrorId | Should -BeLike 'ConfigurationErrorFindings,*'
+        $seen.Code | Should -Contain 'IST0101'
+    }
+
+    It 'opts out with -FailOn None, and keeps -FailOn for a terminating error at another level' {
+        $null = & $broken | Test-MeshConfiguration -FailOn None -ErrorVariable problems
+        $? | Should -BeTrue
+        $problems | Should -BeNullOrEmpty
+        (Get-LabError { & $broken | Test-MeshConfiguration -FailOn Warning }).FullyQualifiedErrorId | Should -BeLike 'ConfigurationFindings,*'
+        $null = New-MeshGateway gw | Test-MeshConfiguration -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'lets the lab''s own analysis pass: no Error finding in the lab''s output' {
+        $lab = Join-Path (Get-PSDrive TestDrive).Root 'lab'
+        $null = & (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1') -OutputPath $lab -WarningAction SilentlyContinue
+        $null = Test-MeshConfiguration -Path $lab -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'labcluster'
+        $null = Connect-LabCluster -Directory $folder
+        $null = & (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1') -OutputPath $lab -Apply -WarningAction SilentlyContinue
+        $null = Test-MeshConfiguration -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty -Because 'the Lab task ends with Test-MeshConfiguration of the target'
+    }
+}
