@@ -324,3 +324,25 @@ Describe 'Test-MeshConfiguration signals Error findings as istioctl analyze does
         $problems | Should -BeNullOrEmpty -Because 'the Lab task ends with Test-MeshConfiguration of the target'
     }
 }
+
+Describe 'ConvertTo-LabYaml -AsJson: the Kubernetes JSON form (Missing)' {
+    It 'writes camelCase manifest fields as kubectl -o json, one object as itself and several as a List' {
+        $split = New-MeshVirtualService ui ui | Add-MeshRoute ui -Subset v1 -Weight 20 | Add-MeshRoute ui -Subset v2 -Weight 80
+        $json = $split | ConvertTo-LabYaml -AsJson
+        $json | Should -Match '^\{\n    "apiVersion": "networking.istio.io/v1beta1",\n    "kind": "VirtualService",\n    "metadata"'
+        $json | Should -Not -MatchExactly '"Spec"|"Http"|"Destination"'
+        $object = $json | ConvertFrom-Json
+        $object.spec.http[0].route[1].destination.subset | Should -Be 'v2'
+        $object.spec.http[0].route[1].weight | Should -Be 80
+        $list = @(New-MeshGateway gw; $split) | ConvertTo-LabYaml -AsJson | ConvertFrom-Json
+        $list.kind | Should -Be 'List'
+        $list.items.kind | Should -Be @('Gateway', 'VirtualService')
+        # What it writes reads back as the same objects.
+        (ConvertFrom-LabYaml $json | ConvertTo-LabYaml) | Should -Be ($split | ConvertTo-LabYaml)
+    }
+
+    It 'keeps Secret values redacted unless -IncludeSecrets' {
+        $secret = ConvertFrom-LabYaml "apiVersion: v1`nkind: Secret`nmetadata: {name: s}`nstringData: {token: hunter2}"
+        $secret | ConvertTo-LabYaml -AsJson | Should -Not -Match 'hunter2'
+    }
+}
