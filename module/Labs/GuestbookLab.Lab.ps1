@@ -325,7 +325,7 @@ foreach ($step in $steps) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
             $namespace = if ($parts.Count -eq 3) { $parts[1] } else { 'default' }
-            Get-LabResource -Kind $parts[0] -Name $parts[-1] -Namespace $namespace @applyTo -ErrorAction Ignore | Remove-LabResource @applyTo -Confirm:$false
+            $null = Get-LabResource -Kind $parts[0] -Name $parts[-1] -Namespace $namespace @applyTo -ErrorAction Ignore | Remove-LabResource @applyTo -Confirm:$false
         }
         # istioctl install records the configuration it installed as the IstioOperator istio-system/installed-state.
         # kops objects go to the state store (Publish-LabCluster, with -Aws), not to the cluster.

@@ -62,7 +62,8 @@ if ('resources' -in $Step) {
     Invoke-TeardownStep resources 'objects owned by GuestbookLab in the connected cluster' {
         $on = if ($Connection) { @{ Connection = $Connection } } else { @{} }
         try {
-            Remove-LabResource -All -Owned @on
+            $removed = @(Remove-LabResource -All @on)
+            Write-Verbose "Removed $(@($removed | Where-Object Result -EQ Deleted).Count) object(s) GuestbookLab applied."
         } catch {
             if ($_.FullyQualifiedErrorId -like 'NotConnected,*') { Write-Verbose 'Not connected to a cluster: no lab objects to remove.' } else { throw }
         }

@@ -30,11 +30,12 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     private readonly Dictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
     private readonly ResiliencePipeline<HttpResponseMessage> resilience;
 
-    private ClusterTarget(Kubernetes client, string server, string? context)
+    private ClusterTarget(Kubernetes client, string server, string? context, string? defaultNamespace)
     {
         this.client = client;
         Server = server;
         Context = context;
+        DefaultNamespace = string.IsNullOrEmpty(defaultNamespace) ? "default" : defaultNamespace;
         resilience = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -80,6 +81,9 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
     public string? Context { get; }
 
+    /// <summary>The kubeconfig context's namespace ('default' when it names none), as kubectl uses it.</summary>
+    public string DefaultNamespace { get; }
+
     /// <summary>A discovered resource type.</summary>
     private sealed record ApiResource(string GroupVersion, string Kind, string Plural, bool Namespaced, string[] ShortNames);
 
@@ -100,7 +104,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
             throw new ArgumentException(ex.Message, ex is k8s.Exceptions.KubeConfigException ? null : ex);
         }
 
-        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context);
+        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context, config.Namespace);
     }
 
     /// <summary>The server's version; throws when it cannot be reached.</summary>
@@ -118,7 +122,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         var stored = ApiObjectMapper.Clone(resource);
         if (type.Namespaced)
         {
-            stored.Namespace ??= "default";
+            stored.Namespace ??= DefaultNamespace;
         }
         else
         {
@@ -170,10 +174,17 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
         };
     }
 
-    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken)
     {
         var types = await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false);
-        var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(string.Join(",", selector.Select(kv => $"{kv.Key}={kv.Value}")));
+        if (kind is not null && types.Count == 0)
+        {
+            var known = (await AllTypesAsync(cancellationToken).ConfigureAwait(false)).SelectMany(t => t.ShortNames.Append(t.Plural).Append(t.Kind));
+            throw new UnknownKindException(kind, KindInfo.Nearest(kind, known));
+        }
+
+        // The selector goes to the API server as written (its full syntax), in the canonical form.
+        var query = selector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(selector.ToString());
         var found = new List<LabResource>();
         foreach (var type in types)
         {
@@ -203,7 +214,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
 
         try
         {
-            using var doc = (await SendAsync(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? "default" : null, resource.Name), null, null, cancellationToken).ConfigureAwait(false)).Document;
+            using var doc = (await SendAsync(HttpMethod.Delete, PathOf(type, type.Namespaced ? resource.Namespace ?? DefaultNamespace : null, resource.Name), null, null, cancellationToken).ConfigureAwait(false)).Document;
             return true;
         }
         catch (ApiStatusException ex) when (ex.Code == 404)
@@ -216,7 +227,7 @@ public sealed class ClusterTarget : ILabTarget, IDisposable
     {
         ArgumentNullException.ThrowIfNull(done);
         var type = (await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {kind}: apply its CRD first", []);
-        var path = PathOf(type, type.Namespaced ? ns ?? "default" : null, null);
+        var path = PathOf(type, type.Namespaced ? ns ?? DefaultNamespace : null, null);
         var selector = "fieldSelector=" + Uri.EscapeDataString($"metadata.name={name}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

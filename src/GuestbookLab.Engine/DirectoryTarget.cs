@@ -54,27 +54,41 @@ public sealed class DirectoryTarget : ILabTarget
         return new ApplyResult { Kind = stored.Kind, Namespace = stored.Namespace, Name = stored.Name, Result = outcome, Object = stored, Location = file };
     }
 
-    /// <summary>The stored objects, optionally only of a kind, a namespace, a name and labels.</summary>
-    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stored objects, optionally only of a kind, a namespace, a name and a label selector. A folder knows the
+    /// kinds the module knows, the kinds stored in it and the kinds its stored CRDs define; any other kind is an
+    /// <see cref="UnknownKindException"/>, as on a cluster.
+    /// </summary>
+    public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(Root))
-        {
-            return [];
-        }
-
         var all = new List<LabResource>();
-        foreach (var file in StoredFiles())
+        foreach (var file in Directory.Exists(Root) ? StoredFiles() : [])
         {
             all.AddRange(ManifestReader.ReadText(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file));
+        }
+
+        if (kind is not null)
+        {
+            var kinds = KindInfo.Known.Concat(ResourceKinds.Modelled.Select(k => k[(k.IndexOf('/', StringComparison.Ordinal) + 1)..])).Concat(all.Select(r => r.Kind))
+                .Concat(all.Where(r => r.Kind == "CustomResourceDefinition").Select(CrdKind).OfType<string>()).Distinct(StringComparer.Ordinal).ToList();
+            if (!kinds.Any(k => KindInfo.Names(kind, k)))
+            {
+                throw new UnknownKindException(kind, KindInfo.Nearest(kind, kinds.SelectMany(KindInfo.NamesOf)));
+            }
         }
 
         return all
             .Where(r => kind is null || KindInfo.Names(kind, r.Kind))
             .Where(r => ns is null || KindInfo.IsClusterScoped(r.Kind) || r.Namespace == ns)
             .Where(r => name is null || r.Name == name)
-            .Where(r => selector is null || selector.All(kv => r.Metadata.Labels?.TryGetValue(kv.Key, out var v) == true && v == kv.Value))
+            .Where(r => selector is null || selector.Matches(r.Metadata.Labels))
             .ToList();
     }
+
+    // The kind a stored CustomResourceDefinition defines (spec.names.kind).
+    private static string? CrdKind(LabResource crd) =>
+        crd.AdditionalFields.TryGetValue("spec", out var spec) && spec is IDictionary<string, object?> s && s.TryGetValue("names", out var names)
+            && names is IDictionary<string, object?> n && n.TryGetValue("kind", out var kind) ? kind as string : null;
 
     /// <summary>Removes an object's file; false when it was not there.</summary>
     public Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken)

@@ -19,8 +19,12 @@ public interface ILabTarget
     /// <summary>Applies one object (labelled as the lab's); <paramref name="force"/> takes field ownership on conflict.</summary>
     Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken);
 
-    /// <summary>Stored objects, optionally of a kind (kind, plural or short name), a namespace, a name and labels.</summary>
-    Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stored objects, optionally of a kind (kind, plural or short name), a namespace, a name and a label selector
+    /// (its full syntax, evaluated as the API server does). A kind the target does not know is an
+    /// <see cref="UnknownKindException"/> naming the nearest kinds it knows.
+    /// </summary>
+    Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken);
 
     /// <summary>Removes an object; false when it was not there.</summary>
     Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken);
@@ -58,6 +62,36 @@ public static class LabTargetExtensions
         ArgumentNullException.ThrowIfNull(target);
         return target.ListAsync(kind, ns, null, null, cancellationToken);
     }
+}
+
+/// <summary>A kind (as the user wrote it) that the target has no resource type for, with the nearest ones it has.</summary>
+public sealed class UnknownKindException : Exception
+{
+    public UnknownKindException()
+    {
+    }
+
+    public UnknownKindException(string message)
+        : base(message)
+    {
+    }
+
+    public UnknownKindException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public UnknownKindException(string kind, IReadOnlyList<string> suggestions)
+        : base($"the server doesn't have a resource type \"{kind.ToLowerInvariant()}\"")
+    {
+        Kind = kind;
+        Suggestions = suggestions;
+    }
+
+    public string Kind { get; } = string.Empty;
+
+    /// <summary>The nearest names the target knows (kinds, plurals, short names), nearest first.</summary>
+    public IReadOnlyList<string> Suggestions { get; } = [];
 }
 
 /// <summary>An error the API server answered with (its Status), or a conflict over field ownership.</summary>

@@ -34,4 +34,47 @@ public static class ManifestSerializer
     /// </summary>
     public static string Serialize(IEnumerable<LabResource> resources, bool includeSecrets = false) =>
         YamlCodec.Emit(resources.Select(r => (IDictionary<string, object?>)SecretValue.TreeOf(r, includeSecrets)));
+
+    private static readonly string[] TopOrder = ["apiVersion", "kind", "metadata", "spec", "status"];
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>
+    /// Writes resources in Kubernetes' JSON form, as kubectl get -o json does: the manifest's camelCase fields
+    /// (apiVersion, kind, metadata, spec first), indented by four spaces; one object as itself, several as a List.
+    /// Secret values are written as <c>&lt;redacted&gt;</c> unless <paramref name="includeSecrets"/>.
+    /// </summary>
+    public static string SerializeJson(IEnumerable<LabResource> resources, bool includeSecrets = false)
+    {
+        System.ArgumentNullException.ThrowIfNull(resources);
+        var trees = resources.Select(r => Ordered(SecretValue.TreeOf(r, includeSecrets))).ToList();
+        object root = trees.Count == 1
+            ? trees[0]
+            : new Dictionary<string, object?>
+            {
+                ["apiVersion"] = "v1",
+                ["items"] = trees,
+                ["kind"] = "List",
+                ["metadata"] = new Dictionary<string, object?> { ["resourceVersion"] = string.Empty },
+            };
+        var text = System.Text.Json.JsonSerializer.Serialize(root, JsonOptions);
+
+        // kubectl indents by four spaces; the serializer by two (JSON strings hold no raw line breaks).
+        return string.Join("\n", text.Split('\n').Select(line => new string(' ', 2 * (line.Length - line.TrimStart(' ').Length)) + line.TrimStart(' ')));
+    }
+
+    private static Dictionary<string, object?> Ordered(Dictionary<string, object?> tree)
+    {
+        var ordered = new Dictionary<string, object?>(System.StringComparer.Ordinal);
+        foreach (var key in TopOrder.Where(tree.ContainsKey).Concat(tree.Keys.Where(k => !TopOrder.Contains(k)).Order(System.StringComparer.Ordinal)))
+        {
+            ordered[key] = tree[key];
+        }
+
+        return ordered;
+    }
 }

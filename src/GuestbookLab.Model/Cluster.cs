@@ -27,6 +27,9 @@ public sealed class LabConnection
     /// <summary>The kubeconfig file of a cluster connection (null: the default, $env:KUBECONFIG or ~/.kube/config).</summary>
     public string? KubeConfig { get; }
 
+    /// <summary>The namespace objects without one go to and reads use: the kubeconfig context's, else 'default'.</summary>
+    public string DefaultNamespace { get; init; } = "default";
+
     /// <summary>The field manager that applies objects: guestbooklab.</summary>
     public string FieldManager { get; } = Ownership.Manager;
 
@@ -58,6 +61,28 @@ public sealed class ApplyResult
     public required string Location { get; init; }
 
     public override string ToString() => $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {Result.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>What removing one object did, as kubectl delete says it.</summary>
+public enum RemoveOutcome
+{
+    Deleted,
+    NotFound,
+}
+
+/// <summary>What removing one object did: deleted, or not found (already gone).</summary>
+public sealed class RemoveResult
+{
+    public required string Kind { get; init; }
+
+    public required string? Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    public required RemoveOutcome Result { get; init; }
+
+    public override string ToString() =>
+        $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {(Result == RemoveOutcome.Deleted ? "deleted" : "not found")}";
 }
 
 /// <summary>The label that marks objects the lab applied, so teardown removes exactly those.</summary>
@@ -121,6 +146,50 @@ public static class KindInfo
         return string.Equals(written, kind, StringComparison.OrdinalIgnoreCase)
             || string.Equals(written, Plural(lower), StringComparison.OrdinalIgnoreCase)
             || (ShortNames.TryGetValue(written, out var full) && full == kind);
+    }
+
+    /// <summary>The names nearest to a misspelled kind (edit distance), nearest first, at most three.</summary>
+    public static IReadOnlyList<string> Nearest(string written, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        ArgumentNullException.ThrowIfNull(names);
+        var lower = written.ToLowerInvariant();
+        var limit = Math.Max(2, lower.Length / 3);
+        return names.Select(n => n.ToLowerInvariant()).Distinct(StringComparer.Ordinal)
+            .Select(n => (Name: n, Distance: Distance(lower, n)))
+            .Where(c => c.Distance <= limit || (c.Name.StartsWith(lower, StringComparison.Ordinal) && lower.Length >= 3))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Take(3).Select(c => c.Name).ToList();
+    }
+
+    /// <summary>The names of a kind a user may write: the kind, its plural and its short names.</summary>
+    public static IEnumerable<string> NamesOf(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        yield return kind;
+        yield return Plural(kind.ToLowerInvariant());
+        foreach (var shortName in ShortNames.Where(s => s.Value == kind))
+        {
+            yield return shortName.Key;
+        }
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var current = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+        }
+
+        return row[b.Length];
     }
 
     /// <summary>The kinds a user may name, for completion.</summary>

@@ -138,4 +138,9 @@ public static class ErrorIds
     public const string InvalidImageSource = "InvalidImageSource";
     public const string InvalidKpackSpec = "InvalidKpackSpec";
     public const string ImageNotReady = "ImageNotReady";
+
+    // At the prompt (issue 17): what kubectl users expect
+    public const string UnknownResourceType = "UnknownResourceType";
+    public const string ConfigurationErrorFindings = "ConfigurationErrorFindings";
+    public const string NotARolloutKind = "NotARolloutKind";
 }

@@ -163,7 +163,7 @@ public sealed class EngineTests : IDisposable
             }
         }
 
-        public Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, IReadOnlyDictionary<string, string>? selector, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -128,7 +128,9 @@ Describe 'The directory target' {
 
     It 'rejects a bad selector' {
         $null = Connect-LabCluster -Directory $root
-        Should-BeLabError (Get-LabError { Get-LabResource svc -Selector 'app' }) 'InvalidSelector' '-Selector' 'app'
+        $err = Get-LabError { Get-LabResource svc -Selector 'app=ui=v1' }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
+        $err.Exception.Message | Should -BeLike "*-Selector*'app=ui=v1'*'ui=v1' is not a label value*"
     }
 
     It 'removes by name, piped objects, and everything owned but nothing else' {

@@ -88,7 +88,7 @@ Describe 'Test-MeshRequest' {
 
 Describe 'Test-MeshConfiguration' {
     It 'returns analysis messages with code, level and resource' {
-        $messages = New-MeshVirtualService reviews reviews | Add-MeshRoute reviews -Subset v2 | Test-MeshConfiguration
+        $messages = New-MeshVirtualService reviews reviews | Add-MeshRoute reviews -Subset v2 | Test-MeshConfiguration -FailOn None
         $messages | Should -BeOfType GuestbookLab.Mesh.Analysis.AnalysisMessage
         $messages.Code | Should -Contain 'IST0101'
         ($messages | Where-Object Code -EQ IST0101)[0].Resource | Should -Be 'VirtualService reviews'

@@ -384,20 +384,72 @@ namespace StandIn
             return list;
         }
 
-        // labelSelector (k=v,...) and fieldSelector (metadata.name=, metadata.namespace=) as a test on objects.
+        // labelSelector in the full syntax of k8s.io/apimachinery's labels.Parse (k=v, k==v, k!=v, k in (a,b),
+        // k notin (a,b), k, !k; ANDed by top-level commas) and fieldSelector (metadata.name=, metadata.namespace=).
         private static Func<JsonObject, bool> Selects(HttpRequest request)
         {
-            static System.Collections.Generic.List<string[]> Pairs(string selector) =>
-                selector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).Select(p => new[] { p[0].Trim(), p[1].TrimStart('=').Trim() }).ToList();
-            var labels = Pairs(request.Query["labelSelector"].ToString());
-            var fields = Pairs(request.Query["fieldSelector"].ToString());
-            return o => labels.All(w => o["metadata"]?["labels"]?[w[0]]?.GetValue<string>() == w[1])
+            var labels = LabelRequirements(request.Query["labelSelector"].ToString());
+            var fields = request.Query["fieldSelector"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).Select(p => new[] { p[0].Trim(), p[1].TrimStart('=').Trim() }).ToList();
+            return o => labels.All(test => test(o["metadata"]?["labels"] as JsonObject))
                 && fields.All(f => f[0] switch
                 {
                     "metadata.name" => o["metadata"]?["name"]?.GetValue<string>() == f[1],
                     "metadata.namespace" => o["metadata"]?["namespace"]?.GetValue<string>() == f[1],
                     _ => true,
                 });
+        }
+
+        private static System.Collections.Generic.List<Func<JsonObject?, bool>> LabelRequirements(string selector)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            var depth = 0;
+            var start = 0;
+            for (var i = 0; i < selector.Length; i++)
+            {
+                depth += selector[i] == '(' ? 1 : selector[i] == ')' ? -1 : 0;
+                if (selector[i] == ',' && depth == 0)
+                {
+                    parts.Add(selector[start..i]);
+                    start = i + 1;
+                }
+            }
+
+            parts.Add(selector[start..]);
+            var tests = new System.Collections.Generic.List<Func<JsonObject?, bool>>();
+            foreach (var raw in parts.Select(p => p.Trim()).Where(p => p.Length > 0))
+            {
+                static string? Value(JsonObject? labels, string key) => labels?[key]?.GetValue<string>();
+                var set = System.Text.RegularExpressions.Regex.Match(raw, @"^(\S+)\s+(in|notin)\s*\((.*)\)$");
+                if (set.Success)
+                {
+                    var key = set.Groups[1].Value;
+                    var values = set.Groups[3].Value.Split(',').Select(v => v.Trim()).ToHashSet(StringComparer.Ordinal);
+                    tests.Add(set.Groups[2].Value == "in"
+                        ? l => Value(l, key) is { } v && values.Contains(v)
+                        : l => Value(l, key) is not { } v || !values.Contains(v));
+                }
+                else if (raw.Contains("!=", StringComparison.Ordinal))
+                {
+                    var (key, value) = (raw[..raw.IndexOf("!=", StringComparison.Ordinal)].Trim(), raw[(raw.IndexOf("!=", StringComparison.Ordinal) + 2)..].Trim());
+                    tests.Add(l => Value(l, key) != value);
+                }
+                else if (raw.Contains('=', StringComparison.Ordinal))
+                {
+                    var (key, value) = (raw[..raw.IndexOf('=', StringComparison.Ordinal)].Trim(), raw[(raw.IndexOf('=', StringComparison.Ordinal) + 1)..].TrimStart('=').Trim());
+                    tests.Add(l => Value(l, key) == value);
+                }
+                else if (raw.StartsWith('!'))
+                {
+                    var key = raw[1..].Trim();
+                    tests.Add(l => l?.ContainsKey(key) != true);
+                }
+                else
+                {
+                    tests.Add(l => l?.ContainsKey(raw) == true);
+                }
+            }
+
+            return tests;
         }
 
         // GET ...?watch=true: a stream of JSON events, one per line. Without a resourceVersion (or with "0") the current

@@ -10,8 +10,14 @@ namespace GuestbookLab.Commands;
 /// Documents are separated by '---'. Fields are written in kubectl's order (apiVersion, kind, metadata, spec, then
 /// sorted), strings that would read as numbers or booleans are quoted ("1.0"), and fields the module does not model
 /// are written back as they were read. The cmdlet only converts; Export-LabManifest and Test-MeshResource validate.
-/// Secret values are written as &lt;redacted&gt; unless -IncludeSecrets is given.
+/// Secret values are written as &lt;redacted&gt; unless -IncludeSecrets is given. -AsJson writes the Kubernetes JSON form
+/// instead, as kubectl get -o json prints it (the manifest's camelCase fields, not the PowerShell model's names; several
+/// objects as a List), for kubectl apply -f - or jq.
 /// </remarks>
+/// <example>
+/// <code>New-MeshGateway -Name guestbook-ui-gateway | ConvertTo-LabYaml -AsJson</code>
+/// <para>The Gateway as kubectl -o json writes it: "apiVersion": "networking.istio.io/v1beta1", "kind": "Gateway", ...</para>
+/// </example>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | ConvertTo-LabYaml</code>
 /// <para>The Gateway as YAML, ready for kubectl apply -f -.</para>
@@ -24,11 +30,16 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
 
     /// <summary>The resources to convert.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
     /// <summary>Writes Secrets' values; without it they are written as &lt;redacted&gt; (which an API server refuses).</summary>
     [Parameter]
     public SwitchParameter IncludeSecrets { get; set; }
+
+    /// <summary>Writes Kubernetes' JSON form instead (camelCase fields, as kubectl get -o json): one object, or a List of several.</summary>
+    [Parameter]
+    public SwitchParameter AsJson { get; set; }
 
     protected override void ProcessRecord() => resources.AddRange(InputObject);
 
@@ -36,7 +47,7 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
     {
         if (resources.Count > 0)
         {
-            WriteObject(ManifestSerializer.Serialize(resources, IncludeSecrets));
+            WriteObject(AsJson ? ManifestSerializer.SerializeJson(resources, IncludeSecrets) : ManifestSerializer.Serialize(resources, IncludeSecrets));
         }
     }
 }

@@ -36,6 +36,7 @@ public sealed class ExportLabManifestCommand : CancellableCmdlet
 
     /// <summary>The resources to write.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
     /// <summary>A .yaml/.yml file, or a folder (created when missing).</summary>

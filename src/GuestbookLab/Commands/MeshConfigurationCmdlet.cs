@@ -18,6 +18,7 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
 
     /// <summary>The configuration: every resource of the mesh and its application, e.g. a lab step's objects.</summary>
     [Parameter(ValueFromPipeline = true)]
+    [ResourceTransformation]
     public LabResource[]? InputObject { get; set; }
 
     /// <summary>Manifest files or folders (such as the lab's output: every .yaml and .yml file below it, in path order, later objects replacing earlier ones); wildcards are allowed.</summary>

@@ -21,11 +21,21 @@ namespace GuestbookLab.Commands;
 /// (GBL0003), STRICT mTLS with workloads outside the mesh (GBL0004), conflicting or shadowed ServiceEntries
 /// (GBL0005, GBL0006), probes that fail under STRICT (GBL0007) and ALLOW rules split so that one admits any source
 /// (GBL0008). Each message has its code, level, resource
-/// ('Kind namespace/name') and text. -FailOn makes findings of that level or worse a terminating error, for scripts.
+/// ('Kind namespace/name') and text.
+///
+/// As istioctl analyze exits non-zero on an Error finding, after writing the findings the cmdlet writes the
+/// non-terminating error ConfigurationErrorFindings when one is at level Error, so $? is false, -ErrorAction Stop
+/// stops a script and a CI step fails. -FailOn Warning (or Info, or Error) makes findings of that level or worse a
+/// terminating error instead; -FailOn None only reports.
 /// </remarks>
 /// <example>
-/// <code>New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration</code>
-/// <para>Reports that the host reviews and the subset v2 do not exist (IST0101).</para>
+/// <code>New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration -FailOn None</code>
+/// <para>Reports that the host reviews and the subset v2 do not exist (IST0101), and only reports them.</para>
+/// </example>
+/// <example>
+/// <code>try { New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration -ErrorAction Stop | Out-Null }
+/// catch { $_.FullyQualifiedErrorId }</code>
+/// <para>By default an Error finding is also an error after the findings, so a script stops: ConfigurationErrorFindings,Test-MeshConfiguration.</para>
 /// </example>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | Test-MeshConfiguration -FailOn Error</code>
@@ -41,17 +51,28 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
 
     protected override IReadOnlyList<Uri>? ManifestUris => Uri;
 
-    /// <summary>Stop with an error when a finding is at least this level: Error, Warning or Info.</summary>
+    /// <summary>Stop with a terminating error when a finding is at least this level: Error, Warning or Info; None only reports (by default an Error finding writes a non-terminating error).</summary>
     [Parameter]
-    [ValidateSet("Error", "Warning", "Info")]
+    [ValidateSet("Error", "Warning", "Info", "None")]
     public string? FailOn { get; set; }
 
     protected override void EndProcessing()
     {
         var messages = MeshAnalyzer.Analyze(LoadModel());
         WriteObject(messages, enumerateCollection: true);
+        if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         if (FailOn is null)
         {
+            var errors = messages.Where(m => m.Level == AnalysisLevel.Error).ToList();
+            if (errors.Count > 0)
+            {
+                WriteError(LabErrors.Create(ErrorIds.ConfigurationErrorFindings, Messages.ConfigurationErrorFindings(errors.Count, errors[0].ToString()!), errors));
+            }
+
             return;
         }
 

@@ -27,6 +27,7 @@ public sealed class TestMeshResourceCommand : LabCmdlet
 
     /// <summary>The resources to check.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
     /// <summary>Returns only $true (no errors) or $false.</summary>

@@ -75,6 +75,11 @@ public static class ErrorCatalog
 
         // kpack: image builds
         [ErrorIds.ImageNotReady] = ErrorCategory.InvalidResult,
+
+        // At the prompt (issue 17)
+        [ErrorIds.UnknownResourceType] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.ConfigurationErrorFindings] = ErrorCategory.InvalidResult,
+        [ErrorIds.NotARolloutKind] = ErrorCategory.InvalidArgument,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

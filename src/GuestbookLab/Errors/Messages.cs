@@ -88,4 +88,14 @@ internal static class Messages
         span.TotalSeconds >= 1 && span.TotalSeconds == Math.Floor(span.TotalSeconds)
             ? $"{span.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
             : $"{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+
+    // At the prompt (issue 17)
+    public static string UnknownResourceType(string kind, IReadOnlyList<string> nearest) =>
+        $"the server doesn't have a resource type \"{kind.ToLowerInvariant()}\"" + (nearest.Count > 0 ? $": did you mean {string.Join(", ", nearest)}?" : ".");
+
+    public static string NotARolloutKind(string kind, string name) =>
+        $"-Kind: {kind} {name} has no rollout: Wait-LabRollout waits for a Deployment, StatefulSet or DaemonSet (deploy, sts, ds); use Wait-LabResource -Condition for other kinds.";
+
+    public static string ConfigurationErrorFindings(int count, string first) =>
+        $"The analysis found {count.ToString(CultureInfo.InvariantCulture)} Error finding(s): {first}. Give -FailOn None to report findings without this error.";
 }

@@ -11,7 +11,9 @@ namespace GuestbookLab.Commands.Cluster;
 /// Without -Directory the target is the Kubernetes API server of a kubeconfig context (the current context of
 /// $env:KUBECONFIG or ~/.kube/config unless -Context and -KubeConfig say otherwise), reached through KubernetesClient
 /// with the kubeconfig's credentials; the cmdlet checks the server answers and says which server and context it
-/// connected to. Credentials never appear in any output.
+/// connected to. Credentials never appear in any output. The context's namespace (kubectl's default namespace) is
+/// where objects without a namespace are applied and what reads use unless -Namespace says otherwise ('default' when
+/// the context names none); the result shows the context and the namespace.
 ///
 /// With -Directory the target is a folder in which Publish-LabResource stores each applied object as one file,
 /// NAMESPACE/kind-name.yaml (cluster-scoped kinds under _cluster/), readable later by 'kubectl apply -f' (recursively)
@@ -70,9 +72,9 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
         {
             using var target = Engine.ClusterTarget.Open(file, Context);
             var version = Await(target.VersionAsync(CancellationToken));
-            var connection = new LabConnection("Cluster", target.Server, target.Context, file);
+            var connection = new LabConnection("Cluster", target.Server, target.Context, file) { DefaultNamespace = target.DefaultNamespace };
             LabSession.Current = connection;
-            WriteVerbose($"Connected to {target.Server} (context {target.Context}, Kubernetes {version}).");
+            WriteVerbose($"Connected to {target.Server} (context {target.Context}, namespace {target.DefaultNamespace}, Kubernetes {version}).");
             WriteObject(connection);
         }
         catch (System.Net.Http.HttpRequestException ex)

@@ -55,11 +55,12 @@ public sealed class GetLabLogCommand : TargetCmdlet
 
     protected override void ProcessRecord()
     {
-        var (_, target) = OpenTarget();
-        var pod = $"{Namespace ?? "default"}/{Pod}";
+        var (connection, target) = OpenTarget();
+        var ns = Namespace ?? connection.DefaultNamespace;
+        var pod = $"{ns}/{Pod}";
         try
         {
-            var lines = target.ReadLogAsync(Namespace ?? "default", Pod, Container, Tail, Follow, CancellationToken).GetAsyncEnumerator(CancellationToken);
+            var lines = target.ReadLogAsync(ns, Pod, Container, Tail, Follow, CancellationToken).GetAsyncEnumerator(CancellationToken);
             try
             {
                 while (Await(lines.MoveNextAsync().AsTask()))

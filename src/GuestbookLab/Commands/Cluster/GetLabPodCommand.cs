@@ -11,7 +11,7 @@ namespace GuestbookLab.Commands.Cluster;
 /// Each pod comes out with READY (ready/total containers, 2/2 once the istio-proxy sidecar runs beside the app),
 /// STATUS (Running, Pending, Init:0/1, CrashLoopBackOff, Terminating, ... computed as kubectl 1.35 does), RESTARTS,
 /// AGE and SidecarInjected; the pod object itself is in the Object property. Without -AllNamespaces only the
-/// 'default' namespace (or -Namespace) is read. -Selector is a label selector, 'app=guestbook-service'. The codelab's
+/// connection's namespace (or -Namespace) is read. -Selector is a label selector in its full syntax, 'app=guestbook-service' or 'app in (ui,redis)'. The codelab's
 /// 'kubectl get pods -l app=guestbook-service' is Get-LabPod -Selector app=guestbook-service.
 /// </remarks>
 /// <example>
@@ -27,9 +27,10 @@ namespace GuestbookLab.Commands.Cluster;
 [OutputType(typeof(LabPod))]
 public sealed class GetLabPodCommand : TargetCmdlet
 {
-    /// <summary>The name of one pod.</summary>
+    /// <summary>The name of one pod, or a wildcard pattern (ui-*).</summary>
     [Parameter(Position = 0)]
     [ArgumentCompleter(typeof(NameCompleter))]
+    [SupportsWildcards]
     public string? Name { get; set; }
 
     /// <summary>The namespace to read ('default' when left out).</summary>
@@ -41,14 +42,15 @@ public sealed class GetLabPodCommand : TargetCmdlet
     [Parameter]
     public SwitchParameter AllNamespaces { get; set; }
 
-    /// <summary>A label selector: 'key=value' pairs separated by commas, like app=ui,version=2.0.</summary>
+    /// <summary>A label selector: 'app=ui,version=2.0', 'app in (ui,redis)', '!canary', or a hashtable of labels.</summary>
     [Parameter]
-    public string? Selector { get; set; }
+    [SelectorTransformation]
+    public LabelQuery? Selector { get; set; }
 
     protected override void EndProcessing()
     {
         var now = DateTimeOffset.UtcNow;
-        var pods = ListFromTarget("Pod", Name, Namespace, AllNamespaces, Selector);
+        var pods = ListFromTarget(["Pod"], Name, Namespace, AllNamespaces, Selector);
         WriteObject(pods.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => PodStatus.From(p, now)), enumerateCollection: true);
     }
 }

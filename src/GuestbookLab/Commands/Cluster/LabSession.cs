@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using GuestbookLab.Engine;
 using GuestbookLab.Errors;
 using GuestbookLab.Model;
+using UnknownKindException = GuestbookLab.Engine.UnknownKindException;
 
 namespace GuestbookLab.Commands.Cluster;
 
@@ -171,43 +172,54 @@ public abstract class TargetCmdlet : CancellableCmdlet
         }
     }
 
+    // What kubectl get all lists.
+    private static readonly string[] AllCategory = ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"];
+
     /// <summary>
-    /// Objects of a kind from the target ('default' namespace unless given, or every namespace). A failed call ends the
-    /// command; a named object that is not there is a non-terminating ResourceNotFound error.
+    /// Objects of kinds from the target (the connection's namespace unless given, or every namespace). A kind is
+    /// written as kubectl takes it: VirtualService, virtualservices, vs, kind/name, or all; a kind the target does not
+    /// know ends the command with UnknownResourceType and the nearest kinds, before anything is written. A name may
+    /// hold wildcards; a plain name that is not there is a non-terminating ResourceNotFound error. A failed call ends
+    /// the command.
     /// </summary>
-    protected IReadOnlyList<LabResource> ListFromTarget(string kind, string? name, string? ns, bool allNamespaces, string? selector)
+    protected IReadOnlyList<LabResource> ListFromTarget(IEnumerable<string> kinds, string? name, string? ns, bool allNamespaces, LabelQuery? selector)
     {
-        var labels = ParseSelector(selector);
-        var (_, target) = OpenTarget();
-        var found = Call(target.ListAsync(kind, allNamespaces ? null : ns ?? "default", name, labels, CancellationToken), kind);
-        if (name is not null && found.Count == 0)
+        var (connection, target) = OpenTarget();
+        var inNamespace = allNamespaces ? null : ns ?? connection.DefaultNamespace;
+        var found = new List<LabResource>();
+        foreach (var written in kinds)
         {
-            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(kind, name, ns ?? "default"), name));
+            var slash = written.IndexOf('/', StringComparison.Ordinal);
+            var kind = slash < 0 ? written : written[..slash];
+            var named = slash < 0 ? name : written[(slash + 1)..];
+            var pattern = named is not null && WildcardPattern.ContainsWildcardCharacters(named) ? new WildcardPattern(named, WildcardOptions.IgnoreCase) : null;
+            var expanded = string.Equals(kind, "all", StringComparison.OrdinalIgnoreCase) ? AllCategory : [kind];
+            foreach (var one in expanded)
+            {
+                IReadOnlyList<LabResource> listed;
+                try
+                {
+                    listed = Call(target.ListAsync(one, inNamespace, pattern is null ? named : null, selector, CancellationToken), one);
+                }
+                catch (UnknownKindException ex) when (expanded.Length > 1)
+                {
+                    WriteDebug($"{one}: {ex.Message}");
+                    continue;
+                }
+                catch (UnknownKindException ex)
+                {
+                    ThrowTerminatingError(LabErrors.Create(ErrorIds.UnknownResourceType, Messages.UnknownResourceType(ex.Kind, ex.Suggestions), written, ex));
+                    throw;
+                }
+
+                found.AddRange(pattern is null ? listed : listed.Where(r => pattern.IsMatch(r.Name)));
+                if (named is not null && pattern is null && listed.Count == 0)
+                {
+                    WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(one, named, inNamespace ?? "any namespace"), named));
+                }
+            }
         }
 
         return found;
-    }
-
-    /// <summary>Reads a label selector, 'app=ui,version=v1'; a part that is not key=value is an error naming it.</summary>
-    private Dictionary<string, string>? ParseSelector(string? selector)
-    {
-        if (selector is null)
-        {
-            return null;
-        }
-
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var part in selector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                ThrowInvalid(ErrorIds.InvalidSelector, "-Selector", selector, $"'{part}' is not key=value: write a selector like 'app=ui,version=v1'");
-            }
-
-            map[part[..eq].Trim()] = part[(eq + 1)..].TrimStart('=').Trim();
-        }
-
-        return map;
     }
 }

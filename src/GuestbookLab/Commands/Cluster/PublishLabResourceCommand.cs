@@ -39,6 +39,7 @@ public sealed class PublishLabResourceCommand : TargetCmdlet
 
     /// <summary>The resources to apply.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
     /// <summary>Manifest files or folders (every .yaml and .yml file below them) to apply; wildcards are allowed.</summary>

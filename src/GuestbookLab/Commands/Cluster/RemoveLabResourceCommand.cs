@@ -9,9 +9,12 @@ namespace GuestbookLab.Commands.Cluster;
 
 /// <summary>Removes resources from the connected target: piped objects, one by kind and name, or everything the lab applied.</summary>
 /// <remarks>
-/// -All -Owned removes exactly the objects labelled app.kubernetes.io/managed-by=guestbooklab (everything
+/// -All removes exactly the objects labelled app.kubernetes.io/managed-by=guestbooklab (everything
 /// Publish-LabResource applied), in reverse dependency order (mesh configuration and workloads before services,
-/// namespaces and CRDs). Objects that are already gone are reported, not errors. Supports -WhatIf and -Confirm.
+/// namespaces and CRDs); -Owned may be added and changes nothing, since -All never removes objects the lab did not
+/// make. Each removal writes a RemoveResult, as kubectl delete prints a line: Deleted, or NotFound for an object that
+/// is already gone (piped, or named by -Kind and -Name), which is not an error. -Kind takes short names, plurals and
+/// kind/name (deploy/ui). Supports -WhatIf and -Confirm (nothing is written for what is not removed).
 /// </remarks>
 /// <example>
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
@@ -25,7 +28,7 @@ namespace GuestbookLab.Commands.Cluster;
 /// <para>Tears down everything the lab applied.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Remove, "LabResource", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ObjectSet)]
-[OutputType(typeof(void))]
+[OutputType(typeof(RemoveResult))]
 public sealed class RemoveLabResourceCommand : TargetCmdlet
 {
     private const string ObjectSet = "Object";
@@ -34,31 +37,32 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
 
     private readonly List<LabResource> targets = [];
 
-    /// <summary>Resources to remove (their kind, namespace and name are used).</summary>
+    /// <summary>Resources to remove (their kind, namespace and name are used): objects, Get-LabPod's pods, Publish-LabResource's results.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
+    [ResourceTransformation]
     public LabResource[] InputObject { get; set; } = null!;
 
-    /// <summary>The kind of the object to remove (VirtualService, vs...).</summary>
+    /// <summary>The kind of the object to remove (VirtualService, virtualservices, vs), or kind/name (vs/guestbook-ui).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(KindCompleter))]
     public string Kind { get; set; } = null!;
 
-    /// <summary>The name of the object to remove.</summary>
-    [Parameter(Mandatory = true, Position = 1, ParameterSetName = NameSet)]
+    /// <summary>The name of the object to remove (left out when -Kind is kind/name).</summary>
+    [Parameter(Position = 1, ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(NameCompleter))]
-    public string Name { get; set; } = null!;
+    public string? Name { get; set; }
 
     /// <summary>The namespace of the object ('default' when left out).</summary>
     [Parameter(ParameterSetName = NameSet)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
-    /// <summary>With -Owned: every object the lab applied.</summary>
+    /// <summary>Every object the lab applied (labelled app.kubernetes.io/managed-by=guestbooklab), and nothing else.</summary>
     [Parameter(Mandatory = true, ParameterSetName = OwnedSet)]
     public SwitchParameter All { get; set; }
 
-    /// <summary>With -All: only objects labelled as the lab's (the only choice: -All never removes objects the lab did not make).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = OwnedSet)]
+    /// <summary>With -All: says so (-All removes only objects labelled as the lab's, with or without it).</summary>
+    [Parameter(ParameterSetName = OwnedSet)]
     public SwitchParameter Owned { get; set; }
 
     /// <summary>Waits until each removed object is gone (finalizers done).</summary>
@@ -82,15 +86,34 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
     protected override void EndProcessing()
     {
         var (connection, target) = OpenTarget();
-        var found = ParameterSetName switch
+        var slash = Kind?.IndexOf('/', System.StringComparison.Ordinal) ?? -1;
+        var (kind, name) = slash < 0 ? (Kind, Name) : (Kind![..slash], Kind[(slash + 1)..]);
+        if (ParameterSetName == NameSet && string.IsNullOrEmpty(name))
         {
-            OwnedSet => Call(target.ListAllAsync(CancellationToken), connection).Where(Ownership.IsOwned).ToList(),
-            NameSet => Call(target.ListAsync(Kind, Namespace ?? "default", Name, null, CancellationToken), connection).ToList(),
-            _ => targets,
-        };
+            ThrowInvalid(ErrorIds.InvalidName, "-Name", Kind, "give the name of the object to remove: -Kind KIND -Name NAME, or -Kind KIND/NAME");
+        }
+
+        var ns = Namespace ?? connection.DefaultNamespace;
+        List<LabResource> found;
+        try
+        {
+            found = ParameterSetName switch
+            {
+                OwnedSet => Call(target.ListAllAsync(CancellationToken), connection).Where(Ownership.IsOwned).ToList(),
+                NameSet => Call(target.ListAsync(kind, ns, name, null, CancellationToken), connection).ToList(),
+                _ => targets,
+            };
+        }
+        catch (UnknownKindException ex)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.UnknownResourceType, Messages.UnknownResourceType(ex.Kind, ex.Suggestions), Kind, ex));
+            return;
+        }
+
         if (ParameterSetName == NameSet && found.Count == 0)
         {
-            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound(Kind, Name, Namespace ?? "default"), Name));
+            var canonical = KindInfo.Known.Concat(ResourceKinds.Modelled.Select(k => k[(k.IndexOf('/', System.StringComparison.Ordinal) + 1)..])).FirstOrDefault(k => KindInfo.Names(kind!, k)) ?? kind!;
+            WriteObject(new RemoveResult { Kind = canonical, Namespace = KindInfo.IsClusterScoped(canonical) ? null : ns, Name = name!, Result = RemoveOutcome.NotFound });
             return;
         }
 
@@ -98,12 +121,14 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
         {
             try
             {
-                WriteVerbose(Await(target.DeleteAsync(resource, CancellationToken)) ? $"{resource.DisplayName} removed." : $"{resource.DisplayName} is already gone.");
-                if (Wait)
+                var deleted = Await(target.DeleteAsync(resource, CancellationToken));
+                var scoped = KindInfo.IsClusterScoped(resource.Kind) ? null : resource.Namespace ?? connection.DefaultNamespace;
+                if (Wait && deleted)
                 {
-                    var ns = KindInfo.IsClusterScoped(resource.Kind) ? null : resource.Namespace ?? "default";
-                    Await(target.WaitForAsync(resource.Kind, ns, resource.Name, r => r is null, Timeout, CancellationToken));
+                    Await(target.WaitForAsync(resource.Kind, scoped, resource.Name, r => r is null, Timeout, CancellationToken));
                 }
+
+                WriteObject(new RemoveResult { Kind = resource.Kind, Namespace = scoped, Name = resource.Name, Result = deleted ? RemoveOutcome.Deleted : RemoveOutcome.NotFound });
             }
             catch (System.TimeoutException)
             {

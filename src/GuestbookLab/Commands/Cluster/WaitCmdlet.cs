@@ -11,14 +11,14 @@ namespace GuestbookLab.Commands.Cluster;
 /// </summary>
 public abstract class WaitCmdlet : TargetCmdlet
 {
-    /// <summary>The name of the object.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
+    /// <summary>The name of the object (or of each piped object: Get-LabResource's, Publish-LabResource's results).</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(NameCompleter))]
     public string Name { get; set; } = null!;
 
-    /// <summary>The namespace ('default' when left out).</summary>
-    [Parameter]
+    /// <summary>The namespace (the connection's when left out: the kubeconfig context's, else 'default').</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
@@ -37,15 +37,24 @@ public abstract class WaitCmdlet : TargetCmdlet
     /// <summary>What the wait ends with: the object (a failed object's cmdlet reports the failure instead).</summary>
     protected virtual void Finish(LabResource? found, WaitState last) => WriteObject(found);
 
-    protected override void EndProcessing()
+    /// <summary>The kind as the target names it, or null after writing why it cannot be waited for.</summary>
+    protected virtual string? CheckKind() => WaitKind;
+
+    protected override void ProcessRecord()
     {
+        if (CheckKind() is null)
+        {
+            return;
+        }
+
         var (connection, target) = OpenTarget();
-        var what = $"{WaitKind} {Namespace ?? "default"}/{Name}";
+        var ns = Namespace ?? connection.DefaultNamespace;
+        var what = $"{WaitKind} {ns}/{Name}";
         var last = new WaitState(false, "nothing read yet");
         var progress = new ProgressRecord(1, $"Waiting for {what} on {connection}", last.Message);
         try
         {
-            var found = Pump(post => target.WaitForAsync(WaitKind, Namespace ?? "default", Name, resource =>
+            var found = Pump(post => target.WaitForAsync(WaitKind, ns, Name, resource =>
             {
                 var state = last = Test(resource);
                 post(() =>

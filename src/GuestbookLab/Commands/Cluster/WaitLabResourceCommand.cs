@@ -32,7 +32,7 @@ namespace GuestbookLab.Commands.Cluster;
 public sealed class WaitLabResourceCommand : WaitCmdlet
 {
     /// <summary>The kind: Deployment, deploy, customresourcedefinitions, ...</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KindCompleter))]
     [ValidateNotNullOrEmpty]
     public string Kind { get; set; } = null!;

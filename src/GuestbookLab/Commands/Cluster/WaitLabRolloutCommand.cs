@@ -1,4 +1,6 @@
+using System;
 using System.Management.Automation;
+using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Status;
 using GuestbookLab.Model;
 
@@ -11,6 +13,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// shown in the progress bar. The workload comes out once rolled out. After -TimeoutSec (300) the error
 /// WaitTimedOut says what was last seen, for example "1 of 2 updated replicas are available". A manifest folder has
 /// no controllers: waiting there is the error WaitNotPossible unless the stored status already says rolled out.
+/// -Kind takes short names and plurals (deploy, statefulsets); piped objects bind by Kind, Name and Namespace, and a
+/// piped object of another kind is the non-terminating error NotARolloutKind.
 /// </remarks>
 /// <example>
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
@@ -25,6 +29,13 @@ namespace GuestbookLab.Commands.Cluster;
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
 /// ConvertFrom-LabYaml "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui, generation: 1}`nspec: {replicas: 1, selector: {matchLabels: {app: ui}}, template: {metadata: {labels: {app: ui}}, spec: {containers: [{name: ui, image: ui:1}]}}}`nstatus: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{type: Available, status: 'True'}]}" |
 ///     Publish-LabResource | Out-Null
+/// Get-LabResource deploy ui | Wait-LabRollout</code>
+/// <para>Objects from Get-LabResource (or Publish-LabResource's results) bind by their Kind, Name and Namespace.</para>
+/// </example>
+/// <example>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// ConvertFrom-LabYaml "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui, generation: 1}`nspec: {replicas: 1, selector: {matchLabels: {app: ui}}, template: {metadata: {labels: {app: ui}}, spec: {containers: [{name: ui, image: ui:1}]}}}`nstatus: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{type: Available, status: 'True'}]}" |
+///     Publish-LabResource | Out-Null
 /// Get-LabResource -Kind Deployment | ForEach-Object { Wait-LabRollout Deployment $_.Name -Namespace $_.Namespace }</code>
 /// <para>Waits for every Deployment of the default namespace in turn, as after applying the guestbook app.</para>
 /// </example>
@@ -32,12 +43,27 @@ namespace GuestbookLab.Commands.Cluster;
 [OutputType(typeof(LabResource))]
 public sealed class WaitLabRolloutCommand : WaitCmdlet
 {
-    /// <summary>Deployment, StatefulSet or DaemonSet.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [ValidateSet("Deployment", "StatefulSet", "DaemonSet")]
+    private static readonly string[] Workloads = ["Deployment", "StatefulSet", "DaemonSet"];
+
+    /// <summary>Deployment, StatefulSet or DaemonSet, or their plurals and short names (deploy, sts, ds).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(KindCompleter))]
+    [ValidateNotNullOrEmpty]
     public string Kind { get; set; } = null!;
 
-    protected override string WaitKind => Kind;
+    protected override string WaitKind => Array.Find(Workloads, w => KindInfo.Names(Kind, w)) ?? Kind;
 
-    protected override WaitState Test(LabResource? resource) => Readiness.Rollout(resource, Kind, Name);
+    protected override string? CheckKind()
+    {
+        if (Array.Exists(Workloads, w => KindInfo.Names(Kind, w)))
+        {
+            return WaitKind;
+        }
+
+        // One object of another kind in the pipeline is its own error; the others are still waited for.
+        WriteError(LabErrors.Create(ErrorIds.NotARolloutKind, Messages.NotARolloutKind(Kind, Name), Name));
+        return null;
+    }
+
+    protected override WaitState Test(LabResource? resource) => Readiness.Rollout(resource, WaitKind, Name);
 }

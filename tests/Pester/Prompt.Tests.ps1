@@ -1,0 +1,348 @@
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
+
+# What kubectl and istioctl users expect at the prompt (issue 17): each test is one thing a new user typed.
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $repoRoot = Split-Path (Split-Path $DataFolder)
+}
+
+Describe 'The README''s stand-in steps' {
+    It 'work when pasted, in order, from the repository''s folder' {
+        $readme = Get-Content -Raw (Join-Path $repoRoot 'README.md')
+        $shell = [regex]::Match($readme, '(?ms)^```sh\r?\n(dotnet run [^\r\n]*--project tests/StandIn[^\r\n]*)\r?\n```').Groups[1].Value
+        $shell | Should -Not -BeNullOrEmpty
+        $session = [regex]::Match($readme.Substring($readme.IndexOf($shell)), '(?ms)^```powershell\r?\n(.*?)^```').Groups[1].Value
+        $session | Should -Match 'Connect-LabCluster -KubeConfig'
+        $words = @(($shell -replace '#.*$', '').Trim() -split '\s+')
+        $kubeconfig = Join-Path $repoRoot ($words[[array]::IndexOf($words, '--kubeconfig') + 1])
+        Remove-Item $kubeconfig -ErrorAction Ignore
+        $log = Join-Path (Get-PSDrive TestDrive).Root 'standin-readme.txt'
+        # As typed in a terminal at the repository's root.
+        $process = Start-Process -FilePath $words[0] -ArgumentList $words[1..($words.Count - 1)] -WorkingDirectory $repoRoot -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+        try {
+            for ($i = 0; $i -lt 1200 -and -not (Select-String -Path $log -Pattern '^URL ' -Quiet -ErrorAction Ignore); $i++) { Start-Sleep -Milliseconds 100 }
+            Select-String -Path $log -Pattern '^URL ' -Quiet | Should -BeTrue -Because "the stand-in started: $(Get-Content $log, "$log.err" -Raw -ErrorAction Ignore)"
+            $kubeconfig | Should -Exist -Because 'a relative --kubeconfig is where the user ran the command'
+            $result = Invoke-ChildPwsh "`$ErrorActionPreference = 'Stop'; Set-Location '$repoRoot'`n$session"
+            $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+            $text = $result.Output -join "`n"
+            $text | Should -Match 'guestbook-service'
+            $text | Should -Match 'guestbook-ui-gateway'
+        } finally {
+            # dotnet run starts the stand-in as its child: end both.
+            $process.Kill($true)
+            $process.WaitForExit()
+        }
+    }
+}
+
+Describe 'Kinds as kubectl get takes them (item 2)' {
+    BeforeAll {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+    }
+
+    Context 'in a folder' {
+        BeforeEach {
+            $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+            $null = @($app; New-MeshGateway gw) | Publish-LabResource
+        }
+
+        It 'refuses a misspelled kind with the nearest kinds, before writing anything' {
+            $err = Get-LabError { Get-LabResource -Kind deploy, VirtualSrvice }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UnknownResourceType,*'
+            $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $err.Exception.Message | Should -BeLike '*resource type "virtualsrvice"*did you mean*virtualservice*'
+            $output = @(); $caught = $null
+            try { Get-LabResource -Kind deploy, VirtualSrvice | ForEach-Object { $output += $_ } } catch { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty
+            $output | Should -BeNullOrEmpty
+        }
+
+        It 'takes kind/name, several kinds at once, and all' {
+            (Get-LabResource deploy/ui).Name | Should -Be 'ui'
+            $both = Get-LabResource -Kind deploy, svc
+            ($both.Kind | Sort-Object -Unique) | Should -Be @('Deployment', 'Service')
+            $all = Get-LabResource all
+            ($all.Kind | Sort-Object -Unique) | Should -Be @('Deployment', 'Service', 'StatefulSet')
+            (Get-LabResource deploy/nothing -ErrorAction SilentlyContinue -ErrorVariable missing) | Should -BeNullOrEmpty
+            $missing[0].FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+        }
+    }
+
+    Context 'on the API stand-in' {
+        BeforeAll {
+            $standIn = Start-StandIn
+            $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            $null = $app | Publish-LabResource
+        }
+        AfterAll {
+            Disconnect-LabCluster
+            $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        }
+
+        It 'refuses a kind the server does not serve, with the nearest it does' {
+            $err = Get-LabError { Get-LabResource -Kind deploymnt }
+            $err.FullyQualifiedErrorId | Should -BeLike 'UnknownResourceType,*'
+            $err.Exception.Message | Should -BeLike '*"deploymnt"*did you mean*deployment*'
+            # Istio's kinds are unknown until their CRDs are applied, as on a cluster without Istio.
+            (Get-LabError { Get-LabResource vs }).FullyQualifiedErrorId | Should -BeLike 'UnknownResourceType,*'
+        }
+
+        It 'takes kind/name, several kinds and all' {
+            (Get-LabResource deploy/redis).Name | Should -Be 'redis'
+            (Get-LabResource -Kind deploy, svc | Where-Object Name -EQ redis).Kind | Sort-Object | Should -Be @('Deployment', 'Service')
+            (Get-LabResource all).Kind | Should -Contain 'StatefulSet'
+        }
+    }
+}
+
+Describe 'Label selectors in their full syntax, and -Name wildcards (item 7)' {
+    BeforeAll {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+        $cases = @(
+            @{ Selector = 'app in (ui,redis)'; Expected = @('redis', 'ui') }
+            @{ Selector = 'app notin (ui,redis,mysql),app'; Expected = @('guestbook-service', 'message-service') }
+            @{ Selector = 'app=ui,version!=2.0'; Expected = @('ui') }
+            @{ Selector = 'app==redis'; Expected = @('redis') }
+            @{ Selector = '!app'; Expected = @() }
+        )
+    }
+
+    It 'evaluates them in a folder as the API server (and kubectl) does on the stand-in' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = $app | Publish-LabResource
+        $folder = foreach ($case in $cases) { (@((Get-LabResource deploy -Selector $case.Selector).Name | Sort-Object)) -join ',' }
+        $standIn = Start-StandIn
+        try {
+            $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            $null = $app | Publish-LabResource
+            for ($i = 0; $i -lt $cases.Count; $i++) {
+                $case = $cases[$i]
+                $expected = $case.Expected -join ','
+                $cluster = @((Get-LabResource deploy -Selector $case.Selector).Name | Sort-Object) -join ','
+                $viaKubectl = @(@(& $Kubectl --kubeconfig $standIn.KubeConfig get deploy -l $case.Selector -o 'jsonpath={.items[*].metadata.name}' 2>&1) -join ' ' -split ' ' | Where-Object { $_ } | Sort-Object) -join ','
+                $LASTEXITCODE | Should -Be 0
+                $cluster | Should -Be $expected -Because "the stand-in, for $($case.Selector)"
+                $viaKubectl | Should -Be $expected -Because "kubectl, for $($case.Selector)"
+                @($folder)[$i] | Should -Be $expected -Because "the folder, for $($case.Selector)"
+            }
+        } finally {
+            Disconnect-LabCluster
+            $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'takes a hashtable of labels as the equality selector, on Get-LabResource and Get-LabPod alike' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = $app | Publish-LabResource
+        (Get-LabResource deploy -Selector @{ app = 'redis' }).Name | Should -Be 'redis'
+        (Get-Command Get-LabPod).Parameters['Selector'].ParameterType | Should -Be (Get-Command Get-LabResource).Parameters['Selector'].ParameterType
+    }
+
+    It 'takes wildcards in -Name where it lists' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = $app | Publish-LabResource
+        (Get-LabResource deploy -Name '*-service').Name | Sort-Object | Should -Be @('guestbook-service', 'message-service')
+    }
+}
+
+Describe 'Pipelines that bind (item 4)' {
+    BeforeAll {
+        $rolledOut = "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui, generation: 1}`nspec: {replicas: 1, selector: {matchLabels: {app: ui}}, template: {metadata: {labels: {app: ui}}, spec: {containers: [{name: ui, image: ui:1}]}}}`nstatus: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, conditions: [{type: Available, status: 'True'}]}"
+        $pod = "apiVersion: v1`nkind: Pod`nmetadata: {name: ui-1, labels: {app: ui}}`nspec: {containers: [{name: ui, image: ui:1}]}`nstatus: {phase: Running}"
+    }
+    BeforeEach {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = @((ConvertFrom-LabYaml $rolledOut), (ConvertFrom-LabYaml $pod)) | Publish-LabResource
+    }
+
+    It 'pipes Get-LabResource into Wait-LabRollout and Wait-LabResource, by Kind, Name and Namespace' {
+        (Get-LabResource deploy ui | Wait-LabRollout).Name | Should -Be 'ui'
+        (Get-LabResource deploy ui | Wait-LabResource -Condition Available).Name | Should -Be 'ui'
+    }
+
+    It 'takes short names and plurals in Wait-LabRollout as elsewhere' {
+        (Wait-LabRollout deploy ui).Name | Should -Be 'ui'
+        (Wait-LabRollout deployments ui).Name | Should -Be 'ui'
+        $null = Get-LabResource svc, deploy | Wait-LabRollout -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems | Should -BeNullOrEmpty
+        $null = New-MeshGateway gw | Publish-LabResource
+        $out = Get-LabResource gw, deploy | Wait-LabRollout -ErrorVariable problems -ErrorAction SilentlyContinue
+        $out.Name | Should -Be 'ui'
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'NotARolloutKind,*'
+    }
+
+    It 'pipes Get-LabPod into ConvertTo-LabYaml and Remove-LabResource' {
+        Get-LabPod | ConvertTo-LabYaml | Should -BeLike '*kind: Pod*name: ui-1*'
+        $null = Get-LabPod | Remove-LabResource -Confirm:$false
+        Get-LabPod | Should -BeNullOrEmpty
+    }
+
+    It 'pipes Publish-LabResource''s results into ConvertTo-LabYaml and Remove-LabResource' {
+        New-MeshGateway gw | Publish-LabResource | ConvertTo-LabYaml | Should -BeLike '*kind: Gateway*'
+        $null = Get-LabResource deploy ui | Publish-LabResource | Remove-LabResource -Confirm:$false
+        Get-LabResource deploy -Name ui -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The kubeconfig context''s namespace (item 5)' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $labConfig = Join-Path $standIn.Folder 'lab.kubeconfig'
+        (Get-Content -Raw $standIn.KubeConfig) -replace 'namespace: default', 'namespace: lab' | Set-Content $labConfig
+        $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        $null = @(Enable-MeshInjection lab; ConvertFrom-LabYaml -Path (Join-Path $DataFolder 'crds/gateway.crd.yaml')) | Publish-LabResource
+    }
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+    }
+
+    It 'applies objects without a namespace to it and reads from it, as kubectl does' {
+        $connection = Connect-LabCluster -KubeConfig $labConfig
+        $connection.DefaultNamespace | Should -Be 'lab'
+        ($connection | Format-Table | Out-String) | Should -Match 'CONTEXT\s+NAMESPACE[\s\S]*standin\s+lab'
+        (New-MeshGateway guestbook-ui-gateway | Publish-LabResource).Namespace | Should -Be 'lab'
+        (Get-LabResource gw).Namespace | Should -Be 'lab'
+        $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        Get-LabResource gw | Should -BeNullOrEmpty
+        # kubectl with the same kubeconfig sees it in its namespace too.
+        & $Kubectl --kubeconfig $labConfig get gateways.networking.istio.io guestbook-ui-gateway -o name | Should -Be 'gateway.networking.istio.io/guestbook-ui-gateway'
+        $null = Connect-LabCluster -KubeConfig $labConfig
+        (Remove-LabResource gw guestbook-ui-gateway -Confirm:$false) | Out-Null
+        & $Kubectl --kubeconfig $labConfig get gateways.networking.istio.io -o name | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Remove-LabResource as kubectl delete (item 6)' {
+    BeforeEach {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = @(New-MeshGateway gw; New-MeshDestinationRule ui ui) | Publish-LabResource
+    }
+
+    It 'takes -All alone, without prompting for -Owned' {
+        $all = (Get-Command Remove-LabResource).ParameterSets | Where-Object Name -EQ 'Owned'
+        @($all.Parameters | Where-Object IsMandatory | ForEach-Object Name) | Should -Be @('All')
+        $removed = Remove-LabResource -All -Confirm:$false
+        ($removed | ForEach-Object ToString) | Should -Be @('DestinationRule default/ui deleted', 'Gateway default/gw deleted')
+    }
+
+    It 'writes one result per removal: deleted, and not found (no error) for what is already gone' {
+        $gw = Get-LabResource gw gw
+        $first = $gw | Remove-LabResource -Confirm:$false
+        $first.Result | Should -Be 'Deleted'
+        $again = $gw | Remove-LabResource -Confirm:$false -ErrorVariable problems
+        $again.Result | Should -Be 'NotFound'
+        $problems | Should -BeNullOrEmpty
+        $byName = Remove-LabResource gw/gw -Confirm:$false -ErrorVariable problems
+        $byName.Result | Should -Be 'NotFound'
+        $? | Should -BeTrue
+        ($byName | Format-Table | Out-String) | Should -Match 'Gateway\s+gw\s+default\s+not found'
+        (Remove-LabResource dr ui -Confirm:$false).ToString() | Should -Be 'DestinationRule default/ui deleted'
+    }
+
+    It 'says in its help what it does with objects already gone' {
+        (Get-Help Remove-LabResource).Description.Text -join ' ' | Should -Match 'NotFound for an object that\s+is already gone'
+    }
+}
+
+Describe 'Tables that tell the truth (item 3)' {
+    BeforeAll {
+        function Get-Details($Resource) {
+            $lines = @(($Resource | Format-Table -View GuestbookLab.Resources -Wrap | Out-String -Width 400) -split "`n" | Where-Object { $_.Trim() })
+            $lines[-1]
+        }
+    }
+
+    It 'shows a VirtualService''s fault, retries and mirror only when a route has them' {
+        $plain = New-MeshVirtualService ui ui | Add-MeshRoute ui -Subset v1 -UriPrefix /v1 | Add-MeshRoute ui -Subset v2
+        $details = Get-Details $plain
+        $details | Should -Match 'routes ui/v1 \| ui/v2'
+        $details | Should -Not -Match 'fault|retries|mirror'
+        Get-Details ($plain | Add-MeshFault -Abort 503) | Should -Match 'routes ui/v1 \| ui/v2; fault$'
+        Get-Details ($plain | Set-MeshRetryPolicy 3) | Should -Match '; retries$'
+        Get-Details ($plain | Set-MeshMirror ui -Subset v3) | Should -Match '; mirror ui/v3$'
+        Get-Details (New-MeshVirtualService ui ui -Gateways gw | Add-MeshRoute ui) | Should -Match '^.*gateways gw; routes ui$'
+    }
+
+    It 'never writes an empty segment, with or without each feature' {
+        $objects = @(
+            New-MeshVirtualService ui ui | Add-MeshRoute ui
+            New-MeshDestinationRule ui ui
+            New-MeshDestinationRule ui ui | Add-MeshSubset v1 -Label @{ version = '1' } | Set-MeshCircuitBreaker -MaxConnections 1
+            Add-MeshEgressEntry -Name google -Hosts google.com -Port 443 -Protocol HTTPS
+            Enable-MeshStrictMtls
+            New-MeshAuthorizationPolicy deny-all
+            New-MeshAuthorizationPolicy ui -Selector @{ app = 'ui' } -Principal cluster.local/ns/default/sa/ui-sa
+            New-MeshInstallConfig
+        )
+        foreach ($object in $objects) {
+            $details = Get-Details $object
+            $details | Should -Not -Match ';\s*;|;\s*$|^\s*;' -Because "$($object.DisplayName): $details"
+        }
+    }
+}
+
+Describe 'Test-MeshConfiguration signals Error findings as istioctl analyze does (Missing)' {
+    BeforeAll {
+        $broken = { New-MeshVirtualService reviews reviews | Add-MeshRoute reviews -Subset v2 }
+    }
+
+    It 'writes the findings, then a non-terminating error: $? is false and -ErrorAction Stop stops' {
+        $messages = & $broken | Test-MeshConfiguration -ErrorVariable problems -ErrorAction SilentlyContinue
+        $? | Should -BeFalse
+        $messages.Code | Should -Contain 'IST0101'
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'ConfigurationErrorFindings,*'
+        $problems[0].Exception.Message | Should -BeLike '*IST0101*-FailOn None*'
+        $seen = @(); $stopped = $null
+        try { & $broken | Test-MeshConfiguration -ErrorAction Stop | ForEach-Object { $seen += $_ } } catch { $stopped = $_ }
+        $stopped.FullyQualifiedErrorId | Should -BeLike 'ConfigurationErrorFindings,*'
+        $seen.Code | Should -Contain 'IST0101'
+    }
+
+    It 'opts out with -FailOn None, and keeps -FailOn for a terminating error at another level' {
+        $null = & $broken | Test-MeshConfiguration -FailOn None -ErrorVariable problems
+        $? | Should -BeTrue
+        $problems | Should -BeNullOrEmpty
+        (Get-LabError { & $broken | Test-MeshConfiguration -FailOn Warning }).FullyQualifiedErrorId | Should -BeLike 'ConfigurationFindings,*'
+        $null = New-MeshGateway gw | Test-MeshConfiguration -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'lets the lab''s own analysis pass: no Error finding in the lab''s output' {
+        $lab = Join-Path (Get-PSDrive TestDrive).Root 'lab'
+        $null = & (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1') -OutputPath $lab -WarningAction SilentlyContinue
+        $null = Test-MeshConfiguration -Path $lab -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'labcluster'
+        $null = Connect-LabCluster -Directory $folder
+        $null = & (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1') -OutputPath $lab -Apply -WarningAction SilentlyContinue
+        $null = Test-MeshConfiguration -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty -Because 'the Lab task ends with Test-MeshConfiguration of the target'
+    }
+}
+
+Describe 'ConvertTo-LabYaml -AsJson: the Kubernetes JSON form (Missing)' {
+    It 'writes camelCase manifest fields as kubectl -o json, one object as itself and several as a List' {
+        $split = New-MeshVirtualService ui ui | Add-MeshRoute ui -Subset v1 -Weight 20 | Add-MeshRoute ui -Subset v2 -Weight 80
+        $json = $split | ConvertTo-LabYaml -AsJson
+        $json | Should -Match '^\{\n    "apiVersion": "networking.istio.io/v1beta1",\n    "kind": "VirtualService",\n    "metadata"'
+        $json | Should -Not -MatchExactly '"Spec"|"Http"|"Destination"'
+        $object = $json | ConvertFrom-Json
+        $object.spec.http[0].route[1].destination.subset | Should -Be 'v2'
+        $object.spec.http[0].route[1].weight | Should -Be 80
+        $list = @(New-MeshGateway gw; $split) | ConvertTo-LabYaml -AsJson | ConvertFrom-Json
+        $list.kind | Should -Be 'List'
+        $list.items.kind | Should -Be @('Gateway', 'VirtualService')
+        # What it writes reads back as the same objects.
+        (ConvertFrom-LabYaml $json | ConvertTo-LabYaml) | Should -Be ($split | ConvertTo-LabYaml)
+    }
+
+    It 'keeps Secret values redacted unless -IncludeSecrets' {
+        $secret = ConvertFrom-LabYaml "apiVersion: v1`nkind: Secret`nmetadata: {name: s}`nstringData: {token: hunter2}"
+        $secret | ConvertTo-LabYaml -AsJson | Should -Not -Match 'hunter2'
+    }
+}
