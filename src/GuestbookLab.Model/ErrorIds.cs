@@ -130,4 +130,7 @@ public static class ErrorIds
     public const string InvalidResource = "InvalidResource";
     public const string ExportFailed = "ExportFailed";
     public const string MissingSubsetLabels = "MissingSubsetLabels";
+
+    // Istio install, addons, injection preview and dashboards (issue 12)
+    public const string InjectionNotPreviewed = "InjectionNotPreviewed";
 }

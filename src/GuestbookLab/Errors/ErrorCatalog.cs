@@ -69,6 +69,9 @@ public static class ErrorCatalog
         [ErrorIds.KopsNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.KopsFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ClusterNotReady] = ErrorCategory.OperationTimeout,
+
+        // Istio install, addons, injection preview and dashboards (issue 12)
+        [ErrorIds.InjectionNotPreviewed] = ErrorCategory.NotImplemented,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -68,4 +68,10 @@ internal static class Messages
         span.TotalSeconds >= 1 && span.TotalSeconds == Math.Floor(span.TotalSeconds)
             ? $"{span.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s"
             : $"{span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+
+    public static string InjectionSkipped(string target, string reason) =>
+        $"{target} is not injected: {reason}; it passes through unchanged, as istioctl kube-inject leaves it.";
+
+    public static string InjectionNotPreviewed(string target, string reason) =>
+        $"{target} cannot be previewed: {reason}.";
 }
