@@ -59,6 +59,8 @@
         'ConvertTo-LabYaml'
         'ConvertFrom-LabYaml'
         'Export-LabManifest'
+        # Istio install, addons, injection preview and dashboards
+        'ConvertTo-MeshInjected'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -17,7 +17,7 @@
     rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Install (the istioctl configuration and the
-    injection label), Traffic (ingress, fault injection,
+    injection label, whose step's Preview holds the app's Deployments as the webhook injects them), Traffic (ingress, fault injection,
     retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
     (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
     'istioctl install -f'; the cluster spec is for 'kops create -f'; every other file is for 'kubectl apply -f'.
@@ -79,9 +79,10 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
 $steps = [System.Collections.Generic.List[object]]::new()
-# A step: what it builds, and what the codelab deletes before it (Kind/name or Kind/namespace/name).
-function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build, [string[]] $Remove = @()) {
-    $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build; Remove = $Remove })
+# A step: what it builds, and what the codelab deletes before it (Kind/name or Kind/namespace/name); a preview is
+# shown with the step (its Preview property) but neither written nor applied.
+function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build, [string[]] $Remove = @(), [scriptblock] $Preview) {
+    $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build; Remove = $Remove; Preview = $Preview })
 }
 
 # ------------------------------------------------------------------ Initial setup, cluster, ECR
@@ -126,14 +127,17 @@ Step Setup registry-secret 'The ECR repositories and the image pull secret ecr-s
 Step Install istio-install 'The istioctl configuration: demo profile, traces to Zipkin (istioctl install -f)' {
     New-MeshInstallConfig -Profile demo -ZipkinAddress zipkin.istio-system:9411
 }
-Step Install injection 'Turn on automatic sidecar injection for the default namespace' {
-    Enable-MeshInjection -Namespace default
-}
 # The application's manifests ship in App/, with the image placeholders ACCOUNT_ID, REGION and REPO_PREFIX.
 function Read-AppManifest([string] $Name) {
     $text = (Get-Content -Raw (Join-Path $PSScriptRoot "App/$Name.yaml")).
         Replace('ACCOUNT_ID', $AccountId).Replace('REGION', $Region).Replace('REPO_PREFIX', $RepoPrefix)
     ConvertFrom-LabYaml $text
+}
+# The preview: the app's Deployments as the injection webhook will create their pods (istioctl kube-inject).
+Step Install injection 'Turn on automatic sidecar injection for the default namespace' {
+    Enable-MeshInjection -Namespace default
+} -Preview {
+    Read-AppManifest guestbook-app | Where-Object Kind -EQ Deployment | ConvertTo-MeshInjected
 }
 Step Install app 'Deploy the guestbook application: mysql, redis, guestbook-service, message-service, ui' {
     Read-AppManifest guestbook-app
@@ -287,6 +291,7 @@ foreach ($step in $steps) {
     if ($step.Section -notin $Section) { continue }
     $id = '{0:D2}-{1}' -f $number, $step.Name
     $objects = @(& $step.Build)
+    $preview = if ($step.Preview) { @(& $step.Preview) } else { @() }
     # The cmdlets that built the objects already warned about anything surprising.
     $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
     $applied = @()
@@ -326,6 +331,7 @@ foreach ($step in $steps) {
         Removes    = $step.Remove
         File       = $file.FullName
         Objects    = $objects
+        Preview    = $preview
         Applied    = $applied
         RolledOut  = $rolledOut
     }
