@@ -61,6 +61,8 @@
         'Export-LabManifest'
         # Istio install, addons, injection preview and dashboards
         'ConvertTo-MeshInjected'
+        'Install-LabMeshAddon'
+        'Get-LabIngressAddress'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

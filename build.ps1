@@ -106,6 +106,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'module/GuestbookLab.Format.ps1xml') $ModuleOut
     Copy-Item (Join-Path $Root 'module/en-US/*') (Join-Path $ModuleOut 'en-US')
     Copy-Item -Recurse (Join-Path $Root 'module/Labs') $ModuleOut
+    Copy-Item -Recurse (Join-Path $Root 'module/Addons') $ModuleOut
 
     $version = Get-AssemblyVersion
     $manifest = Get-Content -Raw (Join-Path $Root 'GuestbookLab.psd1')

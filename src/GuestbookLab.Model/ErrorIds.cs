@@ -133,4 +133,6 @@ public static class ErrorIds
 
     // Istio install, addons, injection preview and dashboards (issue 12)
     public const string InjectionNotPreviewed = "InjectionNotPreviewed";
+    public const string InvalidAddon = "InvalidAddon";
+    public const string AddonConflict = "AddonConflict";
 }

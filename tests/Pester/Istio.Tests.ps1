@@ -35,7 +35,7 @@ Describe 'ConvertTo-MeshInjected' {
         $probers = ($spec.Containers[1].AdditionalFields['env'] | Where-Object { $_['name'] -eq 'ISTIO_KUBE_APP_PROBERS' })['value']
         $probers | Should -Be '{"/app-health/ui/readyz":{"httpGet":{"path":"/actuator/health","port":9000}}}'
         $ui.Spec.Template.Metadata.Labels['security.istio.io/tlsMode'] | Should -Be 'istio'
-        $ui.Spec.Template.Metadata.Annotations['sidecar.istio.io/status'] | Should -BeLike '{"initContainers":["istio-init"],"containers":["istio-proxy"],*"revision":"default"}'
+        $ui.Spec.Template.Metadata.Annotations['sidecar.istio.io/status'] | Should -BeLike (([WildcardPattern]::Escape('{"initContainers":["istio-init"],"containers":["istio-proxy"],')) + '*"revision":"default"}')
     }
 
     It 'keeps the app''s probes with rewriteAppHTTPProbers "false" (the codelab''s ui-v2)' {
@@ -86,5 +86,133 @@ Describe 'The lab''s injection step' {
         @($step.Preview).Count | Should -Be @($app | Where-Object Kind -EQ Deployment).Count
         foreach ($deployment in $step.Preview) { $deployment.Spec.Template.Spec.Containers.Name | Should -Contain 'istio-proxy' }
         Get-Content -Raw $step.File | Should -Not -BeLike '*istio-proxy*'
+    }
+}
+
+Describe 'Install-LabMeshAddon' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        $connection = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: istio-system}" | Publish-LabResource -Connection $connection
+        $addons = Join-Path (Get-Module GuestbookLab).ModuleBase 'Addons/istio-1.17.8'
+        # The controller: each Deployment in istio-system is reported rolled out a moment after it is applied.
+        $controller = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(240)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $items = (& $using:kubectlPath --kubeconfig $using:config -n istio-system get deploy -o json | ConvertFrom-Json).items
+                foreach ($item in $items | Where-Object { $_.metadata.name -ne 'slow' -and (-not $_.status -or $_.status.observedGeneration -ne $_.metadata.generation) }) {
+                    $n = if ($item.spec.replicas) { $item.spec.replicas } else { 1 }
+                    $patch = @{ status = @{ observedGeneration = $item.metadata.generation; replicas = $n; updatedReplicas = $n; readyReplicas = $n; availableReplicas = $n } } | ConvertTo-Json -Compress
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch deploy $item.metadata.name --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+    }
+
+    AfterAll {
+        $controller | Stop-Job -PassThru | Remove-Job -Force
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'applies the codelab''s four addons as shipped, and waits until each has rolled out' {
+        $out = Install-LabMeshAddon -Name zipkin, prometheus, grafana, kiali -Timeout 90s
+        $out.Name | Should -Be @('zipkin', 'prometheus', 'grafana', 'kiali')
+        foreach ($addon in $out) {
+            $shipped = @(ConvertFrom-LabYaml -Path (Join-Path $addons ($addon.Name -eq 'zipkin' ? 'extras/zipkin.yaml' : "$($addon.Name).yaml")))
+            $addon.Applied.Count | Should -Be $shipped.Count
+            @($addon.Applied.Result | Sort-Object -Unique) | Should -Be 'Created'
+            $addon.Deployment.AdditionalFields['status']['availableReplicas'] | Should -Be 1
+        }
+        ($out | Where-Object Name -EQ kiali).Port | Should -Be 20001
+        $names = (& $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get deploy,svc -o name)
+        $names | Should -Contain 'deployment.apps/zipkin'
+        $names | Should -Contain 'service/tracing'
+        $names | Should -Contain 'service/grafana'
+        # What was applied reads back as shipped (the ownership label aside).
+        $image = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get deploy kiali -o jsonpath='{.spec.template.spec.containers[0].image}'
+        $image | Should -Be 'quay.io/kiali/kiali:v1.63'
+    }
+
+    It 'is idempotent: a second run changes nothing' {
+        $again = Install-LabMeshAddon -Name prometheus, kiali -Timeout 60s
+        @($again.Applied.Result | Sort-Object -Unique) | Should -Be 'Unchanged'
+    }
+
+    It 'refuses jaeger while zipkin runs, naming the Services they share, and applies nothing' {
+        $err = Get-LabError { Install-LabMeshAddon -Name jaeger }
+        $err.FullyQualifiedErrorId | Should -BeLike 'AddonConflict,*'
+        $err.Exception.Message | Should -BeLike '*zipkin is already installed*istio-system/tracing*istio-system/zipkin*'
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get deploy jaeger 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
+    It 'refuses jaeger and zipkin together' {
+        $err = Get-LabError { Install-LabMeshAddon -Name jaeger, zipkin }
+        $err.FullyQualifiedErrorId | Should -BeLike 'AddonConflict,*'
+        $err.Exception.Message | Should -BeLike '*both asked for*'
+    }
+
+    It 'applies another copy from -Uri' {
+        $probe = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $yaml = Get-Content -Raw (Join-Path $addons 'extras/zipkin.yaml')
+        $job = Start-ThreadJob -ArgumentList $port, $yaml -ScriptBlock {
+            param($port, $yaml)
+            $listener = [System.Net.HttpListener]::new()
+            $listener.Prefixes.Add("http://127.0.0.1:$port/")
+            $listener.Start()
+            try {
+                $context = $listener.GetContext()
+                $body = [Text.Encoding]::UTF8.GetBytes($yaml)
+                $context.Response.OutputStream.Write($body, 0, $body.Length)
+                $context.Response.Close()
+            } finally { $listener.Stop() }
+        }
+        for ($i = 0; $i -lt 50; $i++) {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+        }
+        $out = Install-LabMeshAddon -Name zipkin -Uri "http://127.0.0.1:$port/samples/addons/extras/zipkin.yaml" -Timeout 60s
+        $out.Source | Should -Be "http://127.0.0.1:$port/samples/addons/extras/zipkin.yaml"
+        @($out.Applied.Result | Sort-Object -Unique) | Should -Be 'Unchanged'
+        $job | Wait-Job -Timeout 10 | Remove-Job -Force
+    }
+
+    It 'Get-LabIngressAddress waits until the cloud assigns the ingress gateway its hostname' {
+        $gateway = Join-Path (Get-PSDrive TestDrive).Root 'gateway.yaml'
+        "apiVersion: v1`nkind: Service`nmetadata: {name: istio-ingressgateway, namespace: istio-system, labels: {app: istio-ingressgateway, istio: ingressgateway}}`nspec: {type: LoadBalancer, selector: {app: istio-ingressgateway}, ports: [{name: http2, port: 80, targetPort: 8080}]}" | Set-Content $gateway
+        $null = Publish-LabResource -Path $gateway
+        $cloud = Start-ThreadJob {
+            Start-Sleep -Seconds 2
+            $patch = '{"status":{"loadBalancer":{"ingress":[{"hostname":"a1b2c3.us-east-1.elb.amazonaws.com"}]}}}'
+            & $using:kubectlPath --kubeconfig $using:config -n istio-system patch svc istio-ingressgateway --subresource=status --type=merge -p $patch
+        }
+        $address = Get-LabIngressAddress -Timeout 30s
+        $address.Address | Should -Be 'a1b2c3.us-east-1.elb.amazonaws.com'
+        $address.Url | Should -Be 'http://a1b2c3.us-east-1.elb.amazonaws.com'
+        "$address" | Should -Be 'a1b2c3.us-east-1.elb.amazonaws.com'
+        $cloud | Wait-Job -Timeout 10 | Remove-Job -Force
+    }
+
+    It 'Get-LabIngressAddress says when the Service is still pending after -Timeout' {
+        $pending = Join-Path (Get-PSDrive TestDrive).Root 'pending.yaml'
+        "apiVersion: v1`nkind: Service`nmetadata: {name: pending-gateway, namespace: istio-system}`nspec: {type: LoadBalancer, ports: [{port: 80}]}" | Set-Content $pending
+        $null = Publish-LabResource -Path $pending
+        $err = Get-LabError { Get-LabIngressAddress pending-gateway -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -BeLike '*istio-system/pending-gateway is still pending*'
+    }
+
+    It 'says with WaitTimedOut which addon did not roll out' {
+        # Without the controller nothing reports the rollout.
+        $controller | Stop-Job
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system delete deploy prometheus | Out-Null
+        $out = Install-LabMeshAddon -Name prometheus -Timeout 2s -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $errors[0].Exception.Message | Should -BeLike '*istio-system/prometheus*'
+        $out.Deployment | Should -BeNullOrEmpty
+        @($out.Applied | Where-Object Kind -EQ Deployment).Result | Should -Be 'Created'
     }
 }

@@ -72,6 +72,8 @@ public static class ErrorCatalog
 
         // Istio install, addons, injection preview and dashboards (issue 12)
         [ErrorIds.InjectionNotPreviewed] = ErrorCategory.NotImplemented,
+        [ErrorIds.InvalidAddon] = ErrorCategory.InvalidArgument,
+        [ErrorIds.AddonConflict] = ErrorCategory.ResourceExists,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -74,4 +74,7 @@ internal static class Messages
 
     public static string InjectionNotPreviewed(string target, string reason) =>
         $"{target} cannot be previewed: {reason}.";
+
+    public static string AddonNotWaited(string addon, string reason) =>
+        $"{addon} was applied but its rollout cannot be watched here: {reason}";
 }
