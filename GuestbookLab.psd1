@@ -63,6 +63,10 @@
         'ConvertTo-MeshInjected'
         'Install-LabMeshAddon'
         'Get-LabIngressAddress'
+        'Open-LabDashboard'
+        'Close-LabDashboard'
+        'Install-LabIstio'
+        'Uninstall-LabIstio'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -192,7 +192,7 @@ function Invoke-Test {
     $xunitFailedToRun = $false
     Write-Step 'Building the test projects'
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
-    foreach ($project in 'StandIn', 'AwsStandIn', 'FakeKops') {
+    foreach ($project in 'StandIn', 'AwsStandIn', 'FakeKops', 'FakeIstioctl') {
         Invoke-Native dotnet @('build', (Join-Path $Root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
     }
     if (-not $PesterFilter) {

@@ -56,3 +56,43 @@ public sealed class IngressAddress
 
     public override string ToString() => Address;
 }
+
+/// <summary>A dashboard opened by Open-LabDashboard.</summary>
+public sealed class LabDashboard
+{
+    /// <summary>grafana, prometheus, kiali or zipkin.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>How it is reached: LoadBalancer (the codelab's exposed-monitoring-lb Service).</summary>
+    public required string Expose { get; init; }
+
+    /// <summary>http://HOSTNAME of the load balancer; empty until the cloud has assigned one.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>The Service that exposes it.</summary>
+    public required LabResource Service { get; init; }
+
+    public override string ToString() => $"{Name} {Url}";
+}
+
+/// <summary>What Install-LabIstio installed.</summary>
+public sealed class LabIstioInstall
+{
+    /// <summary>The control-plane revision ('default' when the configuration names none).</summary>
+    public required string Revision { get; init; }
+
+    public required string Profile { get; init; }
+
+    /// <summary>The Deployments in istio-system that rolled out: istiod, istio-ingressgateway (and istio-egressgateway).</summary>
+    public required IReadOnlyList<string> Components { get; init; }
+
+    /// <summary>The ingress gateway Service (istio-system/istio-ingressgateway), when it is there.</summary>
+    public LabResource? IngressGateway { get; init; }
+
+    /// <summary>The istioctl that ran, and its version.</summary>
+    public required string Istioctl { get; init; }
+
+    public string? IstioctlVersion { get; init; }
+
+    public override string ToString() => $"{Profile} ({Revision}): {string.Join(", ", Components)}";
+}

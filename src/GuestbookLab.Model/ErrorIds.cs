@@ -135,4 +135,7 @@ public static class ErrorIds
     public const string InjectionNotPreviewed = "InjectionNotPreviewed";
     public const string InvalidAddon = "InvalidAddon";
     public const string AddonConflict = "AddonConflict";
+    public const string IstioctlNotFound = "IstioctlNotFound";
+    public const string IstioctlFailed = "IstioctlFailed";
+    public const string IstioNeedsCluster = "IstioNeedsCluster";
 }

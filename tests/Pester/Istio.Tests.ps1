@@ -216,3 +216,205 @@ Describe 'Install-LabMeshAddon' {
         @($out.Applied | Where-Object Kind -EQ Deployment).Result | Should -Be 'Created'
     }
 }
+
+Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: istio-system}" | Publish-LabResource
+        # The codelab's Service manifests, as it writes them.
+        $codelab = @{
+            grafana    = "  - port: 80`n    protocol: TCP`n    targetPort: 3000`n  selector:`n    app.kubernetes.io/instance: grafana`n    app.kubernetes.io/name: grafana"
+            prometheus = "  - port: 80`n    protocol: TCP`n    targetPort: 9090`n  selector:`n    app: prometheus`n    component: server`n    release: prometheus"
+            kiali      = "  - port: 80`n    protocol: TCP`n    targetPort: 20001`n  selector:`n    app.kubernetes.io/instance: kiali`n    app.kubernetes.io/name: kiali"
+            zipkin     = "  - port: 80`n    protocol: TCP`n    targetPort: 9411`n  selector:`n    app: zipkin"
+        }
+    }
+
+    AfterAll {
+        Get-Job | Remove-Job -Force
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'writes the codelab''s exposed-monitoring-lb Service for <_> (labelled as the lab''s own)' -ForEach 'grafana', 'prometheus', 'kiali', 'zipkin' {
+        $connection = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root "dash-$_")
+        try {
+            $dashboard = Open-LabDashboard -Name $_ -Expose LoadBalancer -Connection $connection -WarningAction SilentlyContinue
+        } finally {
+            $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        }
+        $dashboard.Url | Should -BeNullOrEmpty
+        $expected = Join-Path (Get-PSDrive TestDrive).Root "expected-$_.yaml"
+        $actual = Join-Path (Get-PSDrive TestDrive).Root "actual-$_.yaml"
+        "apiVersion: v1`nkind: Service`nmetadata:`n  name: exposed-monitoring-lb`n  namespace: istio-system`n  labels: {app.kubernetes.io/managed-by: guestbooklab}`nspec:`n  ports:`n$($codelab[$_])`n  type: LoadBalancer" | Set-Content $expected
+        $dashboard.Service | ConvertTo-LabYaml | Set-Content $actual
+        $result = Invoke-SchemaCheck -Arguments @('compare', $expected, $actual)
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+    }
+
+    It 'waits for the load balancer''s hostname and returns http://HOSTNAME, then moves the Service in place to another dashboard' {
+        $cloud = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $svc = & $using:kubectlPath --kubeconfig $using:config -n istio-system get svc exposed-monitoring-lb -o json 2>$null | ConvertFrom-Json
+                if ($svc -and -not $svc.status.loadBalancer.ingress) {
+                    $patch = '{"status":{"loadBalancer":{"ingress":[{"hostname":"d4e5f6.us-east-1.elb.amazonaws.com"}]}}}'
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch svc exposed-monitoring-lb --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+        try {
+            $grafana = Open-LabDashboard grafana -Expose LoadBalancer -Timeout 30s
+            $grafana.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
+            $uid = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o jsonpath='{.metadata.uid}'
+
+            $prometheus = Open-LabDashboard prometheus -Expose LoadBalancer -Timeout 30s
+            $prometheus.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
+            $svc = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o json | ConvertFrom-Json
+            $svc.metadata.uid | Should -Be $uid
+            @($svc.spec.selector.PSObject.Properties.Name | Sort-Object) | Should -Be @('app', 'component', 'release')
+            $svc.spec.ports[0].targetPort | Should -Be 9090
+        } finally {
+            $cloud | Stop-Job -PassThru | Remove-Job -Force
+        }
+    }
+
+    It 'Close-LabDashboard removes the Service, and says nothing more when it is gone' {
+        Close-LabDashboard -Confirm:$false
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+        { Close-LabDashboard -Confirm:$false } | Should -Not -Throw
+    }
+
+    It 'says the Service is still pending when no address comes before -Timeout' {
+        $err = Get-LabError { Open-LabDashboard kiali -Expose LoadBalancer -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -BeLike '*exposed-monitoring-lb is still pending*'
+        Close-LabDashboard -Confirm:$false
+    }
+}
+
+Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        # The fake istioctl, built beside the fake kops; a copy of its own with a call log and a script.
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'istioctl'
+        $null = New-Item -ItemType Directory -Path $folder
+        Copy-Item (Join-Path ($FakeKops -replace 'FakeKops', 'FakeIstioctl') '*') $folder -Recurse
+        $istioctl = Join-Path $folder ($IsWindows ? 'istioctl.exe' : 'istioctl')
+        $log = Join-Path $folder 'calls.jsonl'
+        $script = Join-Path $folder 'script.json'
+        $env:FAKEISTIOCTL_LOG = $log
+        $env:FAKEISTIOCTL_SCRIPT = $script
+        function Get-Call { @(Get-Content $log | ForEach-Object { $_ | ConvertFrom-Json }) }
+        # The controllers: istio-system's Deployments are reported rolled out a moment after istioctl applies them.
+        $controller = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(240)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $items = (& $using:kubectlPath --kubeconfig $using:config -n istio-system get deploy -o json 2>$null | ConvertFrom-Json).items
+                foreach ($item in $items | Where-Object { -not $_.status -or $_.status.observedGeneration -ne $_.metadata.generation }) {
+                    $patch = @{ status = @{ observedGeneration = $item.metadata.generation; replicas = 1; updatedReplicas = 1; readyReplicas = 1; availableReplicas = 1 } } | ConvertTo-Json -Compress
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch deploy $item.metadata.name --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+    }
+
+    AfterAll {
+        $controller | Stop-Job -PassThru | Remove-Job -Force
+        Remove-Item env:FAKEISTIOCTL_LOG, env:FAKEISTIOCTL_SCRIPT, env:FAKEISTIOCTL_VERSION -ErrorAction Ignore
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'runs istioctl install -f FILE -y against the session''s cluster, then waits for istiod and both gateways (demo)' {
+        $installed = New-MeshInstallConfig -Profile demo | Install-LabIstio -IstioctlPath $istioctl -Timeout 60s -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -is [GuestbookLab.Model.LabIstioInstall] }
+        $installed.Profile | Should -Be 'demo'
+        $installed.Revision | Should -Be 'default'
+        $installed.Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
+        $installed.IngressGateway.Spec.Type | Should -Be 'LoadBalancer'
+        $installed.IstioctlVersion | Should -Be '1.17.8'
+        $call = (Get-Call)[-1]
+        $call.args[0..1] | Should -Be @('install', '-f')
+        $call.args[3..6] | Should -Be @('-y', '--kubeconfig', $k8s.KubeConfig, '--context')
+        $call.file | Should -BeLike '*profile: demo*'
+        $call.file | Should -BeLike '*zipkin.istio-system:9411*'
+        Test-Path $call.args[2] | Should -BeFalse -Because 'the temporary configuration file is removed'
+        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Running $istioctl install -f $($call.args[2]) -y --kubeconfig $($k8s.KubeConfig) --context standin"
+    }
+
+    It 're-installs a changed configuration (the codelab''s REGISTRY_ONLY step)' {
+        $null = New-MeshInstallConfig -Profile demo | Set-MeshOutboundPolicy -Mode REGISTRY_ONLY | Install-LabIstio -IstioctlPath $istioctl -Timeout 60s
+        (Get-Call)[-1].file | Should -BeLike '*mode: REGISTRY_ONLY*'
+    }
+
+    It 'warns when istioctl is of another minor version, naming both' {
+        $env:FAKEISTIOCTL_VERSION = '1.20.0'
+        try {
+            $null = New-MeshInstallConfig | Install-LabIstio -IstioctlPath $istioctl -Timeout 60s -WarningVariable warnings -WarningAction SilentlyContinue
+        } finally { Remove-Item env:FAKEISTIOCTL_VERSION }
+        "$warnings" | Should -BeLike '*istioctl 1.20.0*Istio 1.17.8*'
+    }
+
+    It 'fails with istioctl''s last lines (IstioctlFailed)' {
+        @{ install = @{ exit = 1; stderr = @('Error: failed to install manifests: context deadline exceeded') } } | ConvertTo-Json -Depth 4 | Set-Content $script
+        try {
+            $err = Get-LabError { New-MeshInstallConfig | Install-LabIstio -IstioctlPath $istioctl }
+        } finally { Remove-Item $script }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IstioctlFailed,*'
+        $err.Exception.Message | Should -BeLike '*exit code 1*context deadline exceeded*'
+    }
+
+    It 'says how to get istioctl 1.17 when it is missing (IstioctlNotFound)' {
+        $err = Get-LabError { New-MeshInstallConfig | Install-LabIstio -IstioctlPath (Join-Path $folder 'nope') }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IstioctlNotFound,*'
+        $err.Exception.Message | Should -BeLike '*ISTIO_VERSION=1.17.8*-IstioctlPath*'
+    }
+
+    It 'says the exact command with -WhatIf and runs nothing' {
+        $before = @(Get-Call).Count
+        $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)' | Out-Null; New-MeshInstallConfig | Install-LabIstio -IstioctlPath '$istioctl' -WhatIf; Uninstall-LabIstio -IstioctlPath '$istioctl' -WhatIf"
+        ($result.Output -join ' ') | Should -Match ([regex]::Escape("$istioctl install -f ") + '\S+guestbooklab-istio-\S+\.yaml -y --kubeconfig ' + [regex]::Escape($k8s.KubeConfig) + ' --context standin')
+        ($result.Output -join ' ') | Should -BeLike "*$istioctl uninstall --purge -y --kubeconfig*"
+        @(Get-Call).Count | Should -Be $before
+    }
+
+    It 'stops istioctl when the command is stopped (Ctrl+C)' {
+        @{ install = @{ stdout = @('- Processing resources for Istio core.'); sleepMs = 60000 } } | ConvertTo-Json -Depth 4 | Set-Content $script
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$ModuleManifest'; `$env:FAKEISTIOCTL_LOG = '$log'; `$env:FAKEISTIOCTL_SCRIPT = '$script'; Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)' | Out-Null; New-MeshInstallConfig | Install-LabIstio -IstioctlPath '$istioctl'")
+        $before = @(Get-Call).Count
+        $handle = $ps.BeginInvoke()
+        # istioctl version, then istioctl install, which keeps running.
+        for ($i = 0; $i -lt 100 -and (@(Get-Call).Count -lt $before + 2); $i++) { Start-Sleep -Milliseconds 100 }
+        (Get-Call)[-1].args[0] | Should -Be 'install'
+        $istioctlPid = (Get-Call)[-1].pid
+        Get-Process -Id $istioctlPid -ErrorAction Ignore | Should -Not -BeNullOrEmpty
+        $ps.Stop()
+        for ($i = 0; $i -lt 50 -and (Get-Process -Id $istioctlPid -ErrorAction Ignore); $i++) { Start-Sleep -Milliseconds 100 }
+        Get-Process -Id $istioctlPid -ErrorAction Ignore | Should -BeNullOrEmpty
+        $ps.Dispose()
+        Remove-Item $script
+    }
+
+    It 'uninstalls with istioctl uninstall --purge -y' {
+        Uninstall-LabIstio -IstioctlPath $istioctl -Confirm:$false
+        (Get-Call)[-1].args[0..2] | Should -Be @('uninstall', '--purge', '-y')
+    }
+
+    It 'needs a cluster: a manifest folder is IstioNeedsCluster' {
+        $dir = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root 'no-istio')
+        try {
+            $err = Get-LabError { New-MeshInstallConfig | Install-LabIstio -IstioctlPath $istioctl -Connection $dir }
+        } finally { $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IstioNeedsCluster,*'
+    }
+}

@@ -74,6 +74,9 @@ public static class ErrorCatalog
         [ErrorIds.InjectionNotPreviewed] = ErrorCategory.NotImplemented,
         [ErrorIds.InvalidAddon] = ErrorCategory.InvalidArgument,
         [ErrorIds.AddonConflict] = ErrorCategory.ResourceExists,
+        [ErrorIds.IstioctlNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.IstioctlFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.IstioNeedsCluster] = ErrorCategory.InvalidOperation,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

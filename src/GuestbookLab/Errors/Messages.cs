@@ -77,4 +77,10 @@ internal static class Messages
 
     public static string AddonNotWaited(string addon, string reason) =>
         $"{addon} was applied but its rollout cannot be watched here: {reason}";
+
+    public static string IstioNeedsCluster(string connection) =>
+        $"istioctl installs into a cluster, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";
+
+    public static string IstioctlVersionMismatch(string istioctl, string? version, string wanted) =>
+        $"{istioctl} is istioctl {version ?? "of an unknown version"}, and the configuration is for Istio {wanted}: install with istioctl {wanted} (curl -L https://istio.io/downloadIstio | ISTIO_VERSION={wanted} sh -), or give its path with -IstioctlPath.";
 }
