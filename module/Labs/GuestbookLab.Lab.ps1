@@ -14,7 +14,10 @@
     With -Apply, every step is also applied to the connected target (Connect-LabCluster, or -Connection): the
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
-    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step.
+    rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step. With -InstallIstio (and
+    -Apply on a cluster) the IstioOperator steps run istioctl install (Install-LabIstio) instead of storing the
+    configuration, and the install step also installs the codelab's addons (Install-LabMeshAddon); each step's
+    Installed property holds what was installed.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Install (the istioctl configuration and the
     injection label, whose step's Preview holds the app's Deployments as the webhook injects them), Traffic (ingress, fault injection,
@@ -70,6 +73,12 @@ param(
     # (Wait-LabRollout, as kubectl rollout status), so the next step meets a running app. For a cluster target.
     [switch] $WaitForRollout,
     [int] $RolloutTimeoutSec = 300,
+
+    # With -Apply on a cluster: install Istio with istioctl (Install-LabIstio) at the steps whose object is an
+    # IstioOperator (the install and the REGISTRY_ONLY re-install), and the codelab's addons (zipkin, prometheus,
+    # grafana, kiali: Install-LabMeshAddon) with the install. -IstioOptions go to both (IstioctlPath, Timeout).
+    [switch] $InstallIstio,
+    [hashtable] $IstioOptions = @{},
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection
@@ -296,6 +305,7 @@ foreach ($step in $steps) {
     $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
     $applied = @()
     $rolledOut = @()
+    $installedIstio = @()
     if ($Apply) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
@@ -307,6 +317,13 @@ foreach ($step in $steps) {
         $toApply = foreach ($object in $objects) {
             if ($object -is [GuestbookLab.Model.KopsResource]) {
                 continue
+            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and $InstallIstio) {
+                $installOptions = @{} + $IstioOptions
+                $installedIstio += @($object | Install-LabIstio @applyTo @installOptions)
+                if ($step.Name -eq 'istio-install') {
+                    $installOptions.Remove('IstioctlPath')
+                    $installedIstio += @(Install-LabMeshAddon -Name zipkin, prometheus, grafana, kiali @applyTo @installOptions)
+                }
             } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and -not $object.Name) {
                 $installed = ConvertFrom-LabYaml ($object | ConvertTo-LabYaml)
                 $installed.Name = 'installed-state'
@@ -314,7 +331,7 @@ foreach ($step in $steps) {
                 $installed
             } else { $object }
         }
-        $applied = @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue)
+        $applied = if ($toApply) { @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue) } else { @() }
         if ($WaitForRollout) {
             $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
                 Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
@@ -333,6 +350,7 @@ foreach ($step in $steps) {
         Objects    = $objects
         Preview    = $preview
         Applied    = $applied
+        Installed  = $installedIstio
         RolledOut  = $rolledOut
     }
 }

@@ -410,6 +410,24 @@ Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
         (Get-Call)[-1].args[0..2] | Should -Be @('uninstall', '--purge', '-y')
     }
 
+    It 'lets the lab install Istio and the addons at its Install and Egress steps (-Apply -InstallIstio)' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        # istioctl installs Istio's CRDs; the Egress steps' ServiceEntries need theirs.
+        $null = Publish-LabResource -Path (Join-Path $DataFolder 'crds/serviceentry.crd.yaml')
+        $before = @(Get-Call).Count
+        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply -InstallIstio `
+            -IstioOptions @{ IstioctlPath = $istioctl; Timeout = '60s' } -WarningAction SilentlyContinue
+        $install = $steps | Where-Object Step -EQ '03-istio-install'
+        $install.Installed[0].Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
+        @($install.Installed | Select-Object -Skip 1 | ForEach-Object Name) | Should -Be @('zipkin', 'prometheus', 'grafana', 'kiali')
+        ($steps | Where-Object Step -EQ '20-registry-only').Installed[0].Profile | Should -Be 'demo'
+        $installs = @(Get-Call | Select-Object -Skip $before | Where-Object { $_.args[0] -eq 'install' })
+        $installs.Count | Should -Be 2
+        $installs[1].file | Should -BeLike '*REGISTRY_ONLY*'
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get istiooperator 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0 -Because 'the configuration went to istioctl, not to the API server'
+    }
+
     It 'needs a cluster: a manifest folder is IstioNeedsCluster' {
         $dir = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root 'no-istio')
         try {
