@@ -66,6 +66,15 @@
         'New-LabBuilder'
         'New-LabImage'
         'Wait-LabImage'
+
+        # Istio install, addons, injection preview and dashboards
+        'ConvertTo-MeshInjected'
+        'Install-LabMeshAddon'
+        'Get-LabIngressAddress'
+        'Open-LabDashboard'
+        'Close-LabDashboard'
+        'Install-LabIstio'
+        'Uninstall-LabIstio'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -122,6 +122,7 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'module/GuestbookLab.Format.ps1xml') $ModuleOut
     Copy-Item (Join-Path $Root 'module/en-US/*') (Join-Path $ModuleOut 'en-US')
     Copy-Item -Recurse (Join-Path $Root 'module/Labs') $ModuleOut
+    Copy-Item -Recurse (Join-Path $Root 'module/Addons') $ModuleOut
 
     $version = Get-AssemblyVersion
     $manifest = Get-Content -Raw (Join-Path $Root 'GuestbookLab.psd1')
@@ -266,7 +267,7 @@ function Invoke-Test {
     $xunitFailedToRun = $false
     Write-Step 'Building the test projects'
     Invoke-Native dotnet @('build', (Join-Path $Root 'tests/GuestbookLab.Tests/GuestbookLab.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
-    foreach ($project in 'StandIn', 'AwsStandIn', 'FakeKops') {
+    foreach ($project in 'StandIn', 'AwsStandIn', 'FakeKops', 'FakeIstioctl') {
         Invoke-Native dotnet @('build', (Join-Path $Root "tests/$project/$project.csproj"), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
     }
     if (-not $PesterFilter) {

@@ -15,11 +15,14 @@
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
     rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step, and until its kpack Images
-    are built (Wait-LabImage).
+    are built (Wait-LabImage). With -InstallIstio (and -Apply on a cluster) the IstioOperator steps run istioctl
+    install (Install-LabIstio) instead of storing the configuration, and the install step also installs the codelab's
+    addons (Install-LabMeshAddon); each step's Installed property holds what was installed.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Build (kpack's build ServiceAccount,
-    ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the istioctl configuration and the
-    injection label), Traffic (ingress, fault injection,
+    ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the
+    istioctl configuration and the injection label, whose step's Preview holds the app's Deployments as the webhook
+    injects them), Traffic (ingress, fault injection,
     retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
     (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
     'istioctl install -f'; the cluster spec is for 'kops create -f'; every other file is for 'kubectl apply -f'.
@@ -75,6 +78,12 @@ param(
     # With -WaitForRollout: how long each kpack Image may take to build (Wait-LabImage).
     [int] $ImageTimeoutSec = 900,
 
+    # With -Apply on a cluster: install Istio with istioctl (Install-LabIstio) at the steps whose object is an
+    # IstioOperator (the install and the REGISTRY_ONLY re-install), and the codelab's addons (zipkin, prometheus,
+    # grafana, kiali: Install-LabMeshAddon) with the install. -IstioOptions go to both (IstioctlPath, Timeout).
+    [switch] $InstallIstio,
+    [hashtable] $IstioOptions = @{},
+
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection
 )
@@ -83,9 +92,10 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
 $steps = [System.Collections.Generic.List[object]]::new()
-# A step: what it builds, and what the codelab deletes before it (Kind/name or Kind/namespace/name).
-function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build, [string[]] $Remove = @()) {
-    $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build; Remove = $Remove })
+# A step: what it builds, and what the codelab deletes before it (Kind/name or Kind/namespace/name); a preview is
+# shown with the step (its Preview property) but neither written nor applied.
+function Step([string] $Section, [string] $Name, [string] $Title, [scriptblock] $Build, [string[]] $Remove = @(), [scriptblock] $Preview) {
+    $steps.Add([pscustomobject]@{ Section = $Section; Name = $Name; Title = $Title; Build = $Build; Remove = $Remove; Preview = $Preview })
 }
 
 # ------------------------------------------------------------------ Initial setup, cluster, ECR
@@ -156,14 +166,17 @@ Step Build ui-image-v2 'The ui v2 image, built from the v2 revision (for traffic
 Step Install istio-install 'The istioctl configuration: demo profile, traces to Zipkin (istioctl install -f)' {
     New-MeshInstallConfig -Profile demo -ZipkinAddress zipkin.istio-system:9411
 }
-Step Install injection 'Turn on automatic sidecar injection for the default namespace' {
-    Enable-MeshInjection -Namespace default
-}
 # The application's manifests ship in App/, with the image placeholders ACCOUNT_ID, REGION and REPO_PREFIX.
 function Read-AppManifest([string] $Name) {
     $text = (Get-Content -Raw (Join-Path $PSScriptRoot "App/$Name.yaml")).
         Replace('ACCOUNT_ID', $AccountId).Replace('REGION', $Region).Replace('REPO_PREFIX', $RepoPrefix)
     ConvertFrom-LabYaml $text
+}
+# The preview: the app's Deployments as the injection webhook will create their pods (istioctl kube-inject).
+Step Install injection 'Turn on automatic sidecar injection for the default namespace' {
+    Enable-MeshInjection -Namespace default
+} -Preview {
+    Read-AppManifest guestbook-app | Where-Object Kind -EQ Deployment | ConvertTo-MeshInjected
 }
 Step Install app 'Deploy the guestbook application: mysql, redis, guestbook-service, message-service, ui' {
     Read-AppManifest guestbook-app
@@ -317,10 +330,12 @@ foreach ($step in $steps) {
     if ($step.Section -notin $Section) { continue }
     $id = '{0:D2}-{1}' -f $number, $step.Name
     $objects = @(& $step.Build)
+    $preview = if ($step.Preview) { @(& $step.Preview) } else { @() }
     # The cmdlets that built the objects already warned about anything surprising.
     $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
     $applied = @()
     $rolledOut = @()
+    $installedIstio = @()
     if ($Apply) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
@@ -332,6 +347,13 @@ foreach ($step in $steps) {
         $toApply = foreach ($object in $objects) {
             if ($object -is [GuestbookLab.Model.KopsResource]) {
                 continue
+            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and $InstallIstio) {
+                $installOptions = @{} + $IstioOptions
+                $installedIstio += @($object | Install-LabIstio @applyTo @installOptions)
+                if ($step.Name -eq 'istio-install') {
+                    $installOptions.Remove('IstioctlPath')
+                    $installedIstio += @(Install-LabMeshAddon -Name zipkin, prometheus, grafana, kiali @applyTo @installOptions)
+                }
             } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and -not $object.Name) {
                 $installed = ConvertFrom-LabYaml ($object | ConvertTo-LabYaml)
                 $installed.Name = 'installed-state'
@@ -339,7 +361,7 @@ foreach ($step in $steps) {
                 $installed
             } else { $object }
         }
-        $applied = @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue)
+        $applied = if ($toApply) { @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue) } else { @() }
         if ($WaitForRollout) {
             $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
                 Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
@@ -360,7 +382,9 @@ foreach ($step in $steps) {
         Removes    = $step.Remove
         File       = $file.FullName
         Objects    = $objects
+        Preview    = $preview
         Applied    = $applied
+        Installed  = $installedIstio
         RolledOut  = $rolledOut
     }
 }

@@ -143,4 +143,12 @@ public static class ErrorIds
     public const string UnknownResourceType = "UnknownResourceType";
     public const string ConfigurationErrorFindings = "ConfigurationErrorFindings";
     public const string NotARolloutKind = "NotARolloutKind";
+
+    // Istio install, addons, injection preview and dashboards (issue 12)
+    public const string InjectionNotPreviewed = "InjectionNotPreviewed";
+    public const string InvalidAddon = "InvalidAddon";
+    public const string AddonConflict = "AddonConflict";
+    public const string IstioctlNotFound = "IstioctlNotFound";
+    public const string IstioctlFailed = "IstioctlFailed";
+    public const string IstioNeedsCluster = "IstioNeedsCluster";
 }

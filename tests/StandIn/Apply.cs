@@ -21,7 +21,7 @@ public static class Apply
             {
                 foreach (var (key, child) in obj)
                 {
-                    Walk(child, path.Length == 0 ? key : $"{path}.{key}");
+                    Walk(child, path.Length == 0 ? Escape(key) : $"{path}.{Escape(key)}");
                 }
             }
             else
@@ -58,7 +58,7 @@ public static class Apply
 
     public static JsonNode? At(JsonNode? node, string path)
     {
-        foreach (var part in path.Split('.'))
+        foreach (var part in Split(path))
         {
             node = node is JsonObject obj && obj.TryGetPropertyValue(part, out var child) ? child : null;
             if (node is null)
@@ -83,7 +83,7 @@ public static class Apply
                 {
                     foreach (var (key, child) in obj)
                     {
-                        Walk(child, path.Length == 0 ? key[2..] : $"{path}.{key[2..]}");
+                        Walk(child, path.Length == 0 ? Escape(key[2..]) : $"{path}.{Escape(key[2..])}");
                     }
                 }
                 else if (path.Length > 0)
@@ -192,7 +192,7 @@ public static class Apply
 
     private static void Remove(JsonObject root, string path)
     {
-        var parts = path.Split('.');
+        var parts = Split(path);
         JsonNode? node = root;
         for (var i = 0; i < parts.Length - 1; i++)
         {
@@ -202,13 +202,19 @@ public static class Apply
         (node as JsonObject)?.Remove(parts[^1]);
     }
 
+    // Keys with dots (app.kubernetes.io/name) are escaped in a path, so that the path splits into its keys again.
+    private static string Escape(string key) => key.Replace(".", "\\.", StringComparison.Ordinal);
+
+    private static string[] Split(string path) =>
+        System.Text.RegularExpressions.Regex.Split(path, @"(?<!\\)\.").Select(p => p.Replace("\\.", ".", StringComparison.Ordinal)).ToArray();
+
     private static JsonObject FieldsV1(IEnumerable<string> paths)
     {
         var root = new JsonObject();
         foreach (var path in paths.Order(StringComparer.Ordinal))
         {
             var node = root;
-            foreach (var part in path.Split('.'))
+            foreach (var part in Split(path))
             {
                 node = (JsonObject)(node[$"f:{part}"] ??= new JsonObject());
             }

@@ -28,6 +28,12 @@ public sealed class Store
         new("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"]),
         new("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"]),
         new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, ["crd"]),
+
+        // RBAC, which Istio's addon manifests carry.
+        new("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, []),
+        new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, []),
+        new("rbac.authorization.k8s.io", "v1", "Role", "roles", true, []),
+        new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, []),
     ];
 
     private readonly Dictionary<string, JsonObject> objects = new(StringComparer.Ordinal);

@@ -80,6 +80,14 @@ public static class ErrorCatalog
         [ErrorIds.UnknownResourceType] = ErrorCategory.ObjectNotFound,
         [ErrorIds.ConfigurationErrorFindings] = ErrorCategory.InvalidResult,
         [ErrorIds.NotARolloutKind] = ErrorCategory.InvalidArgument,
+
+        // Istio install, addons, injection preview and dashboards (issue 12)
+        [ErrorIds.InjectionNotPreviewed] = ErrorCategory.NotImplemented,
+        [ErrorIds.InvalidAddon] = ErrorCategory.InvalidArgument,
+        [ErrorIds.AddonConflict] = ErrorCategory.ResourceExists,
+        [ErrorIds.IstioctlNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.IstioctlFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.IstioNeedsCluster] = ErrorCategory.InvalidOperation,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -98,4 +98,19 @@ internal static class Messages
 
     public static string ConfigurationErrorFindings(int count, string first) =>
         $"The analysis found {count.ToString(CultureInfo.InvariantCulture)} Error finding(s): {first}. Give -FailOn None to report findings without this error.";
+
+    public static string InjectionSkipped(string target, string reason) =>
+        $"{target} is not injected: {reason}; it passes through unchanged, as istioctl kube-inject leaves it.";
+
+    public static string InjectionNotPreviewed(string target, string reason) =>
+        $"{target} cannot be previewed: {reason}.";
+
+    public static string AddonNotWaited(string addon, string reason) =>
+        $"{addon} was applied but its rollout cannot be watched here: {reason}";
+
+    public static string IstioNeedsCluster(string connection) =>
+        $"istioctl installs into a cluster, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";
+
+    public static string IstioctlVersionMismatch(string istioctl, string? version, string wanted) =>
+        $"{istioctl} is istioctl {version ?? "of an unknown version"}, and the configuration is for Istio {wanted}: install with istioctl {wanted} (curl -L https://istio.io/downloadIstio | ISTIO_VERSION={wanted} sh -), or give its path with -IstioctlPath.";
 }

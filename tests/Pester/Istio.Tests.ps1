@@ -1,0 +1,438 @@
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+    Import-Module $ModuleManifest -Force
+    $inject = Join-Path $DataFolder 'istio/inject'
+    $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+}
+
+Describe 'ConvertTo-MeshInjected' {
+    It 'writes istioctl kube-inject''s golden <Name> (apart from Go''s zero values and the image)' -ForEach @(
+        @{ Name = 'hello.yaml' }, @{ Name = 'hello-probes.yaml' }, @{ Name = 'pod.yaml' }, @{ Name = 'statefulset.yaml' }
+    ) {
+        $out = ConvertFrom-LabYaml -Path (Join-Path $inject $Name) | ConvertTo-MeshInjected -Hub gcr.io/istio-testing -Tag latest
+        $golden = (Get-Content -Raw (Join-Path $inject "$Name.injected")) -replace '(?m)^\s*creationTimestamp: null\r?\n', '' -replace '(?m)^\s*(strategy|updateStrategy|resources): \{\}\r?\n', ''
+        $expected = ConvertFrom-LabYaml $golden
+        $expected.AdditionalFields.Remove('status') | Out-Null
+        $expectedFile = Join-Path (Get-PSDrive TestDrive).Root "expected-$Name"
+        $actualFile = Join-Path (Get-PSDrive TestDrive).Root "actual-$Name"
+        $expected | ConvertTo-LabYaml | Set-Content -LiteralPath $expectedFile
+        $out | ConvertTo-LabYaml | Set-Content -LiteralPath $actualFile
+        $result = Invoke-SchemaCheck -Arguments @('compare', $expectedFile, $actualFile)
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+    }
+
+    It 'adds istio-init and istio-proxy to the guestbook app, and rewrites its /actuator/health probes to the agent' {
+        $ui = $app | Where-Object { $_.Kind -eq 'Deployment' -and $_.Name -eq 'ui' } | ConvertTo-MeshInjected
+        $spec = $ui.Spec.Template.Spec
+        $spec.Containers.Name | Should -Be @('ui', 'istio-proxy')
+        $spec.AdditionalFields['initContainers'][0]['name'] | Should -Be 'istio-init'
+        $spec.Containers[1].Image | Should -Be 'docker.io/istio/proxyv2:1.17.8'
+        $spec.Containers[0].ReadinessProbe.HttpGet.Path | Should -Be '/app-health/ui/readyz'
+        $spec.Containers[0].ReadinessProbe.HttpGet.Port | Should -Be 15020
+        $spec.Containers[0].ReadinessProbe.InitialDelaySeconds | Should -Be 40
+        $probers = ($spec.Containers[1].AdditionalFields['env'] | Where-Object { $_['name'] -eq 'ISTIO_KUBE_APP_PROBERS' })['value']
+        $probers | Should -Be '{"/app-health/ui/readyz":{"httpGet":{"path":"/actuator/health","port":9000}}}'
+        $ui.Spec.Template.Metadata.Labels['security.istio.io/tlsMode'] | Should -Be 'istio'
+        $ui.Spec.Template.Metadata.Annotations['sidecar.istio.io/status'] | Should -BeLike (([WildcardPattern]::Escape('{"initContainers":["istio-init"],"containers":["istio-proxy"],')) + '*"revision":"default"}')
+    }
+
+    It 'keeps the app''s probes with rewriteAppHTTPProbers "false" (the codelab''s ui-v2)' {
+        $v2 = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/ui-deployment-v2.yaml') | Set-MeshProbeRewrite -Enabled:$false | ConvertTo-MeshInjected
+        $v2.Spec.Template.Spec.Containers[0].ReadinessProbe.HttpGet.Path | Should -Be '/actuator/health'
+        $v2.Spec.Template.Spec.Containers[1].AdditionalFields['env'].name | Should -Not -Contain 'ISTIO_KUBE_APP_PROBERS'
+    }
+
+    It 'passes other objects through, and does not change its input' {
+        $before = $app | ConvertTo-LabYaml
+        $out = @($app | ConvertTo-MeshInjected)
+        $out.Count | Should -Be @($app).Count
+        ($out | Where-Object Kind -EQ Service).Count | Should -Be ($app | Where-Object Kind -EQ Service).Count
+        $app | ConvertTo-LabYaml | Should -Be $before
+    }
+
+    It 'leaves a pod with sidecar.istio.io/inject "false" as istioctl does, with a warning' {
+        $pod = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: p, annotations: {sidecar.istio.io/inject: 'false'}}`nspec: {containers: [{name: a, image: a}]}"
+        $out = $pod | ConvertTo-MeshInjected -WarningVariable warnings -WarningAction SilentlyContinue
+        $out.AdditionalFields['spec']['containers'].Count | Should -Be 1
+        "$warnings" | Should -BeLike '*injection disabled*'
+    }
+
+    It 'says which pods it cannot preview (InjectionNotPreviewed), and goes on with the next' {
+        $pods = ConvertFrom-LabYaml ("apiVersion: v1`nkind: Pod`nmetadata: {name: tproxy, annotations: {sidecar.istio.io/interceptionMode: TPROXY}}`nspec: {containers: [{name: a, image: a}]}`n---`n" +
+            "apiVersion: v1`nkind: Pod`nmetadata: {name: plain}`nspec: {containers: [{name: a, image: a}]}")
+        $out = @($pods | ConvertTo-MeshInjected -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $out.Name | Should -Be 'plain'
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'InjectionNotPreviewed,*'
+        $errors[0].Exception.Message | Should -BeLike '*tproxy*sidecar.istio.io/interceptionMode*'
+    }
+
+    It 'rejects a bad -Tag before reading any input' {
+        Should-BeLabError (Get-LabError { $app | ConvertTo-MeshInjected -Tag '-x' }) -ErrorId InvalidInstallConfig -Field '-Tag' -Value '-x'
+    }
+
+    It 'says when nothing it received has pods' {
+        $err = Get-LabError { New-MeshGateway -Name g | ConvertTo-MeshInjected }
+        $err.FullyQualifiedErrorId | Should -BeLike 'NoApplicableInput,*'
+    }
+}
+
+Describe 'The lab''s injection step' {
+    It 'previews the app''s Deployments as the webhook injects them, without writing or applying them' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $step = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab') -Section Install -WarningAction SilentlyContinue | Where-Object Step -EQ '04-injection'
+        $step.Objects.Kind | Should -Be 'Namespace'
+        @($step.Preview).Count | Should -Be @($app | Where-Object Kind -EQ Deployment).Count
+        foreach ($deployment in $step.Preview) { $deployment.Spec.Template.Spec.Containers.Name | Should -Contain 'istio-proxy' }
+        Get-Content -Raw $step.File | Should -Not -BeLike '*istio-proxy*'
+    }
+}
+
+Describe 'Install-LabMeshAddon' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        $connection = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: istio-system}" | Publish-LabResource -Connection $connection
+        $addons = Join-Path (Get-Module GuestbookLab).ModuleBase 'Addons/istio-1.17.8'
+        # The controller: each Deployment in istio-system is reported rolled out a moment after it is applied.
+        $controller = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(240)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $items = (& $using:kubectlPath --kubeconfig $using:config -n istio-system get deploy -o json | ConvertFrom-Json).items
+                foreach ($item in $items | Where-Object { $_.metadata.name -ne 'slow' -and (-not $_.status -or $_.status.observedGeneration -ne $_.metadata.generation) }) {
+                    $n = if ($item.spec.replicas) { $item.spec.replicas } else { 1 }
+                    $patch = @{ status = @{ observedGeneration = $item.metadata.generation; replicas = $n; updatedReplicas = $n; readyReplicas = $n; availableReplicas = $n } } | ConvertTo-Json -Compress
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch deploy $item.metadata.name --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+    }
+
+    AfterAll {
+        $controller | Stop-Job -PassThru | Remove-Job -Force
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'applies the codelab''s four addons as shipped, and waits until each has rolled out' {
+        $out = Install-LabMeshAddon -Name zipkin, prometheus, grafana, kiali -Timeout 90s
+        $out.Name | Should -Be @('zipkin', 'prometheus', 'grafana', 'kiali')
+        foreach ($addon in $out) {
+            $shipped = @(ConvertFrom-LabYaml -Path (Join-Path $addons ($addon.Name -eq 'zipkin' ? 'extras/zipkin.yaml' : "$($addon.Name).yaml")))
+            $addon.Applied.Count | Should -Be $shipped.Count
+            @($addon.Applied.Result | Sort-Object -Unique) | Should -Be 'Created'
+            $addon.Deployment.AdditionalFields['status']['availableReplicas'] | Should -Be 1
+        }
+        ($out | Where-Object Name -EQ kiali).Port | Should -Be 20001
+        $names = (& $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get deploy,svc -o name)
+        $names | Should -Contain 'deployment.apps/zipkin'
+        $names | Should -Contain 'service/tracing'
+        $names | Should -Contain 'service/grafana'
+        # What was applied reads back as shipped (the ownership label aside).
+        $image = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get deploy kiali -o jsonpath='{.spec.template.spec.containers[0].image}'
+        $image | Should -Be 'quay.io/kiali/kiali:v1.63'
+    }
+
+    It 'is idempotent: a second run changes nothing' {
+        $again = Install-LabMeshAddon -Name prometheus, kiali -Timeout 60s
+        @($again.Applied.Result | Sort-Object -Unique) | Should -Be 'Unchanged'
+    }
+
+    It 'refuses jaeger while zipkin runs, naming the Services they share, and applies nothing' {
+        $err = Get-LabError { Install-LabMeshAddon -Name jaeger }
+        $err.FullyQualifiedErrorId | Should -BeLike 'AddonConflict,*'
+        $err.Exception.Message | Should -BeLike '*zipkin is already installed*istio-system/tracing*istio-system/zipkin*'
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get deploy jaeger 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
+    It 'refuses jaeger and zipkin together' {
+        $err = Get-LabError { Install-LabMeshAddon -Name jaeger, zipkin }
+        $err.FullyQualifiedErrorId | Should -BeLike 'AddonConflict,*'
+        $err.Exception.Message | Should -BeLike '*both asked for*'
+    }
+
+    It 'applies another copy from -Uri' {
+        $probe = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $yaml = Get-Content -Raw (Join-Path $addons 'extras/zipkin.yaml')
+        $job = Start-ThreadJob -ArgumentList $port, $yaml -ScriptBlock {
+            param($port, $yaml)
+            $listener = [System.Net.HttpListener]::new()
+            $listener.Prefixes.Add("http://127.0.0.1:$port/")
+            $listener.Start()
+            try {
+                $context = $listener.GetContext()
+                $body = [Text.Encoding]::UTF8.GetBytes($yaml)
+                $context.Response.OutputStream.Write($body, 0, $body.Length)
+                $context.Response.Close()
+            } finally { $listener.Stop() }
+        }
+        for ($i = 0; $i -lt 50; $i++) {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+        }
+        $out = Install-LabMeshAddon -Name zipkin -Uri "http://127.0.0.1:$port/samples/addons/extras/zipkin.yaml" -Timeout 60s
+        $out.Source | Should -Be "http://127.0.0.1:$port/samples/addons/extras/zipkin.yaml"
+        @($out.Applied.Result | Sort-Object -Unique) | Should -Be 'Unchanged'
+        $job | Wait-Job -Timeout 10 | Remove-Job -Force
+    }
+
+    It 'Get-LabIngressAddress waits until the cloud assigns the ingress gateway its hostname' {
+        $gateway = Join-Path (Get-PSDrive TestDrive).Root 'gateway.yaml'
+        "apiVersion: v1`nkind: Service`nmetadata: {name: istio-ingressgateway, namespace: istio-system, labels: {app: istio-ingressgateway, istio: ingressgateway}}`nspec: {type: LoadBalancer, selector: {app: istio-ingressgateway}, ports: [{name: http2, port: 80, targetPort: 8080}]}" | Set-Content $gateway
+        $null = Publish-LabResource -Path $gateway
+        $cloud = Start-ThreadJob {
+            Start-Sleep -Seconds 2
+            $patch = '{"status":{"loadBalancer":{"ingress":[{"hostname":"a1b2c3.us-east-1.elb.amazonaws.com"}]}}}'
+            & $using:kubectlPath --kubeconfig $using:config -n istio-system patch svc istio-ingressgateway --subresource=status --type=merge -p $patch
+        }
+        $address = Get-LabIngressAddress -Timeout 30s
+        $address.Address | Should -Be 'a1b2c3.us-east-1.elb.amazonaws.com'
+        $address.Url | Should -Be 'http://a1b2c3.us-east-1.elb.amazonaws.com'
+        "$address" | Should -Be 'a1b2c3.us-east-1.elb.amazonaws.com'
+        $cloud | Wait-Job -Timeout 10 | Remove-Job -Force
+    }
+
+    It 'Get-LabIngressAddress says when the Service is still pending after -Timeout' {
+        $pending = Join-Path (Get-PSDrive TestDrive).Root 'pending.yaml'
+        "apiVersion: v1`nkind: Service`nmetadata: {name: pending-gateway, namespace: istio-system}`nspec: {type: LoadBalancer, ports: [{port: 80}]}" | Set-Content $pending
+        $null = Publish-LabResource -Path $pending
+        $err = Get-LabError { Get-LabIngressAddress pending-gateway -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -BeLike '*istio-system/pending-gateway is still pending*'
+    }
+
+    It 'says with WaitTimedOut which addon did not roll out' {
+        # Without the controller nothing reports the rollout.
+        $controller | Stop-Job
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system delete deploy prometheus | Out-Null
+        $out = Install-LabMeshAddon -Name prometheus -Timeout 2s -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $errors[0].Exception.Message | Should -BeLike '*istio-system/prometheus*'
+        $out.Deployment | Should -BeNullOrEmpty
+        @($out.Applied | Where-Object Kind -EQ Deployment).Result | Should -Be 'Created'
+    }
+}
+
+Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: istio-system}" | Publish-LabResource
+        # The codelab's Service manifests, as it writes them.
+        $codelab = @{
+            grafana    = "  - port: 80`n    protocol: TCP`n    targetPort: 3000`n  selector:`n    app.kubernetes.io/instance: grafana`n    app.kubernetes.io/name: grafana"
+            prometheus = "  - port: 80`n    protocol: TCP`n    targetPort: 9090`n  selector:`n    app: prometheus`n    component: server`n    release: prometheus"
+            kiali      = "  - port: 80`n    protocol: TCP`n    targetPort: 20001`n  selector:`n    app.kubernetes.io/instance: kiali`n    app.kubernetes.io/name: kiali"
+            zipkin     = "  - port: 80`n    protocol: TCP`n    targetPort: 9411`n  selector:`n    app: zipkin"
+        }
+    }
+
+    AfterAll {
+        Get-Job | Remove-Job -Force
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'writes the codelab''s exposed-monitoring-lb Service for <_> (labelled as the lab''s own)' -ForEach 'grafana', 'prometheus', 'kiali', 'zipkin' {
+        $connection = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root "dash-$_")
+        try {
+            $dashboard = Open-LabDashboard -Name $_ -Expose LoadBalancer -Connection $connection -WarningAction SilentlyContinue
+        } finally {
+            $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        }
+        $dashboard.Url | Should -BeNullOrEmpty
+        $expected = Join-Path (Get-PSDrive TestDrive).Root "expected-$_.yaml"
+        $actual = Join-Path (Get-PSDrive TestDrive).Root "actual-$_.yaml"
+        "apiVersion: v1`nkind: Service`nmetadata:`n  name: exposed-monitoring-lb`n  namespace: istio-system`n  labels: {app.kubernetes.io/managed-by: guestbooklab}`nspec:`n  ports:`n$($codelab[$_])`n  type: LoadBalancer" | Set-Content $expected
+        $dashboard.Service | ConvertTo-LabYaml | Set-Content $actual
+        $result = Invoke-SchemaCheck -Arguments @('compare', $expected, $actual)
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+    }
+
+    It 'waits for the load balancer''s hostname and returns http://HOSTNAME, then moves the Service in place to another dashboard' {
+        $cloud = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $svc = & $using:kubectlPath --kubeconfig $using:config -n istio-system get svc exposed-monitoring-lb -o json 2>$null | ConvertFrom-Json
+                if ($svc -and -not $svc.status.loadBalancer.ingress) {
+                    $patch = '{"status":{"loadBalancer":{"ingress":[{"hostname":"d4e5f6.us-east-1.elb.amazonaws.com"}]}}}'
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch svc exposed-monitoring-lb --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+        try {
+            $grafana = Open-LabDashboard grafana -Expose LoadBalancer -Timeout 30s
+            $grafana.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
+            $uid = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o jsonpath='{.metadata.uid}'
+
+            $prometheus = Open-LabDashboard prometheus -Expose LoadBalancer -Timeout 30s
+            $prometheus.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
+            $svc = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o json | ConvertFrom-Json
+            $svc.metadata.uid | Should -Be $uid
+            @($svc.spec.selector.PSObject.Properties.Name | Sort-Object) | Should -Be @('app', 'component', 'release')
+            $svc.spec.ports[0].targetPort | Should -Be 9090
+        } finally {
+            $cloud | Stop-Job -PassThru | Remove-Job -Force
+        }
+    }
+
+    It 'Close-LabDashboard removes the Service, and says nothing more when it is gone' {
+        Close-LabDashboard -Confirm:$false
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+        { Close-LabDashboard -Confirm:$false } | Should -Not -Throw
+    }
+
+    It 'says the Service is still pending when no address comes before -Timeout' {
+        $err = Get-LabError { Open-LabDashboard kiali -Expose LoadBalancer -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -BeLike '*exposed-monitoring-lb is still pending*'
+        Close-LabDashboard -Confirm:$false
+    }
+}
+
+Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        # The fake istioctl, built beside the fake kops; a copy of its own with a call log and a script.
+        $folder = Join-Path (Get-PSDrive TestDrive).Root 'istioctl'
+        $null = New-Item -ItemType Directory -Path $folder
+        Copy-Item (Join-Path ($FakeKops -replace 'FakeKops', 'FakeIstioctl') '*') $folder -Recurse
+        $istioctl = Join-Path $folder ($IsWindows ? 'istioctl.exe' : 'istioctl')
+        $log = Join-Path $folder 'calls.jsonl'
+        $script = Join-Path $folder 'script.json'
+        $env:FAKEISTIOCTL_LOG = $log
+        $env:FAKEISTIOCTL_SCRIPT = $script
+        function Get-Call { @(Get-Content $log | ForEach-Object { $_ | ConvertFrom-Json }) }
+        # The controllers: istio-system's Deployments are reported rolled out a moment after istioctl applies them.
+        $controller = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(240)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $items = (& $using:kubectlPath --kubeconfig $using:config -n istio-system get deploy -o json 2>$null | ConvertFrom-Json).items
+                foreach ($item in $items | Where-Object { -not $_.status -or $_.status.observedGeneration -ne $_.metadata.generation }) {
+                    $patch = @{ status = @{ observedGeneration = $item.metadata.generation; replicas = 1; updatedReplicas = 1; readyReplicas = 1; availableReplicas = 1 } } | ConvertTo-Json -Compress
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch deploy $item.metadata.name --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+    }
+
+    AfterAll {
+        $controller | Stop-Job -PassThru | Remove-Job -Force
+        Remove-Item env:FAKEISTIOCTL_LOG, env:FAKEISTIOCTL_SCRIPT, env:FAKEISTIOCTL_VERSION -ErrorAction Ignore
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'runs istioctl install -f FILE -y against the session''s cluster, then waits for istiod and both gateways (demo)' {
+        $installed = New-MeshInstallConfig -Profile demo | Install-LabIstio -IstioctlPath $istioctl -Timeout 60s -Verbose 4>&1 | Tee-Object -Variable all | Where-Object { $_ -is [GuestbookLab.Model.LabIstioInstall] }
+        $installed.Profile | Should -Be 'demo'
+        $installed.Revision | Should -Be 'default'
+        $installed.Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
+        $installed.IngressGateway.Spec.Type | Should -Be 'LoadBalancer'
+        $installed.IstioctlVersion | Should -Be '1.17.8'
+        $call = (Get-Call)[-1]
+        $call.args[0..1] | Should -Be @('install', '-f')
+        $call.args[3..6] | Should -Be @('-y', '--kubeconfig', $k8s.KubeConfig, '--context')
+        $call.file | Should -BeLike '*profile: demo*'
+        $call.file | Should -BeLike '*zipkin.istio-system:9411*'
+        Test-Path $call.args[2] | Should -BeFalse -Because 'the temporary configuration file is removed'
+        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Running $istioctl install -f $($call.args[2]) -y --kubeconfig $($k8s.KubeConfig) --context standin"
+    }
+
+    It 're-installs a changed configuration (the codelab''s REGISTRY_ONLY step)' {
+        $null = New-MeshInstallConfig -Profile demo | Set-MeshOutboundPolicy -Mode REGISTRY_ONLY | Install-LabIstio -IstioctlPath $istioctl -Timeout 60s
+        (Get-Call)[-1].file | Should -BeLike '*mode: REGISTRY_ONLY*'
+    }
+
+    It 'warns when istioctl is of another minor version, naming both' {
+        $env:FAKEISTIOCTL_VERSION = '1.20.0'
+        try {
+            $null = New-MeshInstallConfig | Install-LabIstio -IstioctlPath $istioctl -Timeout 60s -WarningVariable warnings -WarningAction SilentlyContinue
+        } finally { Remove-Item env:FAKEISTIOCTL_VERSION }
+        "$warnings" | Should -BeLike '*istioctl 1.20.0*Istio 1.17.8*'
+    }
+
+    It 'fails with istioctl''s last lines (IstioctlFailed)' {
+        @{ install = @{ exit = 1; stderr = @('Error: failed to install manifests: context deadline exceeded') } } | ConvertTo-Json -Depth 4 | Set-Content $script
+        try {
+            $err = Get-LabError { New-MeshInstallConfig | Install-LabIstio -IstioctlPath $istioctl }
+        } finally { Remove-Item $script }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IstioctlFailed,*'
+        $err.Exception.Message | Should -BeLike '*exit code 1*context deadline exceeded*'
+    }
+
+    It 'says how to get istioctl 1.17 when it is missing (IstioctlNotFound)' {
+        $err = Get-LabError { New-MeshInstallConfig | Install-LabIstio -IstioctlPath (Join-Path $folder 'nope') }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IstioctlNotFound,*'
+        $err.Exception.Message | Should -BeLike '*ISTIO_VERSION=1.17.8*-IstioctlPath*'
+    }
+
+    It 'says the exact command with -WhatIf and runs nothing' {
+        $before = @(Get-Call).Count
+        $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)' | Out-Null; New-MeshInstallConfig | Install-LabIstio -IstioctlPath '$istioctl' -WhatIf; Uninstall-LabIstio -IstioctlPath '$istioctl' -WhatIf"
+        ($result.Output -join ' ') | Should -Match ([regex]::Escape("$istioctl install -f ") + '\S+guestbooklab-istio-\S+\.yaml -y --kubeconfig ' + [regex]::Escape($k8s.KubeConfig) + ' --context standin')
+        ($result.Output -join ' ') | Should -BeLike "*$istioctl uninstall --purge -y --kubeconfig*"
+        @(Get-Call).Count | Should -Be $before
+    }
+
+    It 'stops istioctl when the command is stopped (Ctrl+C)' {
+        @{ install = @{ stdout = @('- Processing resources for Istio core.'); sleepMs = 60000 } } | ConvertTo-Json -Depth 4 | Set-Content $script
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$ModuleManifest'; `$env:FAKEISTIOCTL_LOG = '$log'; `$env:FAKEISTIOCTL_SCRIPT = '$script'; Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)' | Out-Null; New-MeshInstallConfig | Install-LabIstio -IstioctlPath '$istioctl'")
+        $before = @(Get-Call).Count
+        $handle = $ps.BeginInvoke()
+        # istioctl version, then istioctl install, which keeps running.
+        for ($i = 0; $i -lt 100 -and (@(Get-Call).Count -lt $before + 2); $i++) { Start-Sleep -Milliseconds 100 }
+        (Get-Call)[-1].args[0] | Should -Be 'install'
+        $istioctlPid = (Get-Call)[-1].pid
+        Get-Process -Id $istioctlPid -ErrorAction Ignore | Should -Not -BeNullOrEmpty
+        $ps.Stop()
+        for ($i = 0; $i -lt 50 -and (Get-Process -Id $istioctlPid -ErrorAction Ignore); $i++) { Start-Sleep -Milliseconds 100 }
+        Get-Process -Id $istioctlPid -ErrorAction Ignore | Should -BeNullOrEmpty
+        $ps.Dispose()
+        Remove-Item $script
+    }
+
+    It 'uninstalls with istioctl uninstall --purge -y' {
+        Uninstall-LabIstio -IstioctlPath $istioctl -Confirm:$false
+        (Get-Call)[-1].args[0..2] | Should -Be @('uninstall', '--purge', '-y')
+    }
+
+    It 'lets the lab install Istio and the addons at its Install and Egress steps (-Apply -InstallIstio)' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        # istioctl installs Istio's CRDs; the Egress steps' ServiceEntries need theirs.
+        $null = Publish-LabResource -Path (Join-Path $DataFolder 'crds/serviceentry.crd.yaml')
+        $before = @(Get-Call).Count
+        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply -InstallIstio `
+            -IstioOptions @{ IstioctlPath = $istioctl; Timeout = '60s' } -WarningAction SilentlyContinue
+        $install = $steps | Where-Object Step -EQ '03-istio-install'
+        $install.Installed[0].Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
+        @($install.Installed | Select-Object -Skip 1 | ForEach-Object Name) | Should -Be @('zipkin', 'prometheus', 'grafana', 'kiali')
+        ($steps | Where-Object Step -EQ '20-registry-only').Installed[0].Profile | Should -Be 'demo'
+        $installs = @(Get-Call | Select-Object -Skip $before | Where-Object { $_.args[0] -eq 'install' })
+        $installs.Count | Should -Be 2
+        $installs[1].file | Should -BeLike '*REGISTRY_ONLY*'
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get istiooperator 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0 -Because 'the configuration went to istioctl, not to the API server'
+    }
+
+    It 'needs a cluster: a manifest folder is IstioNeedsCluster' {
+        $dir = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root 'no-istio')
+        try {
+            $err = Get-LabError { New-MeshInstallConfig | Install-LabIstio -IstioctlPath $istioctl -Connection $dir }
+        } finally { $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig }
+        $err.FullyQualifiedErrorId | Should -BeLike 'IstioNeedsCluster,*'
+    }
+}
