@@ -81,7 +81,7 @@ Describe 'ConvertTo-MeshInjected' {
 Describe 'The lab''s injection step' {
     It 'previews the app''s Deployments as the webhook injects them, without writing or applying them' {
         $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
-        $step = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab') -Section Install -WarningAction SilentlyContinue | Where-Object Step -EQ '04-injection'
+        $step = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab') -Section Install -WarningAction SilentlyContinue | Where-Object Step -EQ '10-injection'
         $step.Objects.Kind | Should -Be 'Namespace'
         @($step.Preview).Count | Should -Be @($app | Where-Object Kind -EQ Deployment).Count
         foreach ($deployment in $step.Preview) { $deployment.Spec.Template.Spec.Containers.Name | Should -Contain 'istio-proxy' }
@@ -417,10 +417,10 @@ Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
         $before = @(Get-Call).Count
         $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply -InstallIstio `
             -IstioOptions @{ IstioctlPath = $istioctl; Timeout = '60s' } -WarningAction SilentlyContinue
-        $install = $steps | Where-Object Step -EQ '03-istio-install'
+        $install = $steps | Where-Object Step -EQ '09-istio-install'
         $install.Installed[0].Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
         @($install.Installed | Select-Object -Skip 1 | ForEach-Object Name) | Should -Be @('zipkin', 'prometheus', 'grafana', 'kiali')
-        ($steps | Where-Object Step -EQ '20-registry-only').Installed[0].Profile | Should -Be 'demo'
+        ($steps | Where-Object Step -EQ '26-registry-only').Installed[0].Profile | Should -Be 'demo'
         $installs = @(Get-Call | Select-Object -Skip $before | Where-Object { $_.args[0] -eq 'install' })
         $installs.Count | Should -Be 2
         $installs[1].file | Should -BeLike '*REGISTRY_ONLY*'
