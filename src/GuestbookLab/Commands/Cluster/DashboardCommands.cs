@@ -61,19 +61,7 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
         var progress = new ProgressRecord(1, $"Waiting for the load balancer of {Name} on {connection}", last.Message);
         try
         {
-            var found = Pump(post => target.WaitForAsync("Service", DashboardBuilder.Namespace, DashboardBuilder.ServiceName, resource =>
-            {
-                var state = last = LoadBalancerStatus.Assigned(resource, DashboardBuilder.Namespace, DashboardBuilder.ServiceName);
-                post(() =>
-                {
-                    progress.StatusDescription = state.Message;
-                    WriteProgress(progress);
-                    WriteVerbose(state.Message);
-                });
-                return state.Done;
-            }, Timeout, CancellationToken));
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            var found = Watch(target, progress, "Service", DashboardBuilder.Namespace, DashboardBuilder.ServiceName, resource => LoadBalancerStatus.Assigned(resource, DashboardBuilder.Namespace, DashboardBuilder.ServiceName), Timeout, state => last = state);
             var (hostname, ip) = LoadBalancerStatus.Address(found);
             WriteObject(new LabDashboard { Name = Name, Expose = Expose, Url = "http://" + (hostname ?? ip), Service = found ?? applied.Object });
         }

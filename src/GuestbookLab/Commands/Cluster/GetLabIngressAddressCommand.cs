@@ -48,19 +48,7 @@ public sealed class GetLabIngressAddressCommand : TargetCmdlet
         var progress = new ProgressRecord(1, $"Waiting for the load-balancer address of Service {Namespace}/{Name} on {connection}", last.Message);
         try
         {
-            var service = Pump(post => target.WaitForAsync("Service", Namespace, Name, resource =>
-            {
-                var state = last = LoadBalancerStatus.Assigned(resource, Namespace, Name);
-                post(() =>
-                {
-                    progress.StatusDescription = state.Message;
-                    WriteProgress(progress);
-                    WriteVerbose(state.Message);
-                });
-                return state.Done;
-            }, Timeout, CancellationToken));
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            var service = Watch(target, progress, "Service", Namespace, Name, resource => LoadBalancerStatus.Assigned(resource, Namespace, Name), Timeout, state => last = state);
             var (hostname, ip) = LoadBalancerStatus.Address(service);
             WriteObject(new IngressAddress(Namespace, Name, hostname, ip));
         }

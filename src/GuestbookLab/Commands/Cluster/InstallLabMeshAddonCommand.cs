@@ -126,19 +126,7 @@ public sealed class InstallLabMeshAddonCommand : TargetCmdlet
         var progress = new ProgressRecord(2, $"Waiting for {what} on {connection}", last.Message);
         try
         {
-            var found = Pump(post => target.WaitForAsync("Deployment", MeshAddons.Namespace, addon.Deployment, resource =>
-            {
-                var state = last = Readiness.Rollout(resource, "Deployment", addon.Deployment);
-                post(() =>
-                {
-                    progress.StatusDescription = state.Message;
-                    WriteProgress(progress);
-                    WriteVerbose(state.Message);
-                });
-                return state.Done;
-            }, Timeout, CancellationToken));
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            var found = Watch(target, progress, "Deployment", MeshAddons.Namespace, addon.Deployment, resource => Readiness.Rollout(resource, "Deployment", addon.Deployment), Timeout, state => last = state);
             return found;
         }
         catch (TimeoutException)

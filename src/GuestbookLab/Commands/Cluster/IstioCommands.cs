@@ -173,19 +173,7 @@ public sealed class InstallLabIstioCommand : IstioctlCmdlet
         var progress = new ProgressRecord(1, $"Waiting for {what} on {connection}", last.Message);
         try
         {
-            Pump(post => target.WaitForAsync("Deployment", MeshAddons.Namespace, name, resource =>
-            {
-                var state = last = Readiness.Rollout(resource, "Deployment", name);
-                post(() =>
-                {
-                    progress.StatusDescription = state.Message;
-                    WriteProgress(progress);
-                    WriteVerbose(state.Message);
-                });
-                return state.Done;
-            }, Timeout, CancellationToken));
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            Watch(target, progress, "Deployment", MeshAddons.Namespace, name, resource => Readiness.Rollout(resource, "Deployment", name), Timeout, state => last = state);
         }
         catch (TimeoutException)
         {

@@ -176,6 +176,34 @@ public abstract class TargetCmdlet : CancellableCmdlet
     private static readonly string[] AllCategory = ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"];
 
     /// <summary>
+    /// Watches one object until <paramref name="test"/> says it is done, showing each state it reaches in the progress
+    /// bar and on the verbose stream (from the pipeline thread), and returns it; <paramref name="seen"/> hears every
+    /// state, so a time-out can say what was last seen.
+    /// </summary>
+    protected LabResource? Watch(ILabTarget target, ProgressRecord progress, string kind, string? ns, string name, Func<LabResource?, WaitState> test, TimeSpan timeout, Action<WaitState> seen)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(seen);
+        var found = Pump(post => target.WaitForAsync(kind, ns, name, resource =>
+        {
+            var state = test(resource);
+            seen(state);
+            post(() =>
+            {
+                progress.StatusDescription = state.Message;
+                WriteProgress(progress);
+                WriteVerbose(state.Message);
+            });
+            return state.Done;
+        }, timeout, CancellationToken));
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        return found;
+    }
+
+    /// <summary>
     /// Objects of kinds from the target (the connection's namespace unless given, or every namespace). A kind is
     /// written as kubectl takes it: VirtualService, virtualservices, vs, kind/name, or all; a kind the target does not
     /// know ends the command with UnknownResourceType and the nearest kinds, before anything is written. A name may

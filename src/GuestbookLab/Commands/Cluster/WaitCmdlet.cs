@@ -54,19 +54,7 @@ public abstract class WaitCmdlet : TargetCmdlet
         var progress = new ProgressRecord(1, $"Waiting for {what} on {connection}", last.Message);
         try
         {
-            var found = Pump(post => target.WaitForAsync(WaitKind, ns, Name, resource =>
-            {
-                var state = last = Test(resource);
-                post(() =>
-                {
-                    progress.StatusDescription = state.Message;
-                    WriteProgress(progress);
-                    WriteVerbose(state.Message);
-                });
-                return state.Done;
-            }, Timeout, CancellationToken));
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            var found = Watch(target, progress, WaitKind, ns, Name, resource => Test(resource), Timeout, state => last = state);
             Finish(found, last);
         }
         catch (TimeoutException)
