@@ -101,8 +101,6 @@ public sealed partial class IstioctlClient
     /// <summary>Hears each command before it runs.</summary>
     public Action<string> Command { get; set; } = _ => { };
 
-    public CancellationToken Cancellation { get; set; }
-
     /// <summary>The istioctl executable: <paramref name="given"/>, else the first istioctl on PATH.</summary>
     public static string Find(string? given, string version)
     {
@@ -111,20 +109,7 @@ public sealed partial class IstioctlClient
             return File.Exists(given) ? Path.GetFullPath(given) : throw new IstioctlNotFoundException(given, version);
         }
 
-        var names = OperatingSystem.IsWindows() ? new[] { "istioctl.exe", "istioctl.cmd", "istioctl.bat" } : ["istioctl"];
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in names)
-            {
-                var candidate = Path.Combine(directory, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new IstioctlNotFoundException(null, version);
+        return Executable.OnPath("istioctl") ?? throw new IstioctlNotFoundException(null, version);
     }
 
     /// <summary>The command line of an install, as it will run (the file named as given).</summary>
@@ -134,10 +119,10 @@ public sealed partial class IstioctlClient
     public string UninstallCommand() => Show(UninstallArguments());
 
     /// <summary>istioctl's own version (istioctl version --remote=false), e.g. 1.17.8; null when it does not say.</summary>
-    public string? ClientVersion()
+    public string? ClientVersion(CancellationToken cancellationToken)
     {
         string[] arguments = ["version", "--remote=false"];
-        var (exit, lines) = Run(arguments, echo: false);
+        var (exit, lines) = Run(arguments, echo: false, cancellationToken);
         if (exit != 0)
         {
             throw new IstioctlException(Show(arguments), exit, lines.TakeLast(LinesKept).ToList());
@@ -150,12 +135,12 @@ public sealed partial class IstioctlClient
     public static string TemporaryFile() => Path.Combine(Path.GetTempPath(), $"guestbooklab-istio-{Guid.NewGuid():N}.yaml");
 
     /// <summary>istioctl install -f FILE -y with the configuration written to <paramref name="file"/> (removed afterwards).</summary>
-    public void Install(IstioOperator configuration, string file)
+    public void Install(IstioOperator configuration, string file, CancellationToken cancellationToken)
     {
         File.WriteAllText(file, ManifestSerializer.Serialize([configuration]), new UTF8Encoding(false));
         try
         {
-            RunChecked(InstallArguments(file));
+            RunChecked(InstallArguments(file), cancellationToken);
         }
         finally
         {
@@ -164,22 +149,22 @@ public sealed partial class IstioctlClient
     }
 
     /// <summary>istioctl uninstall --purge -y.</summary>
-    public void Uninstall() => RunChecked(UninstallArguments());
+    public void Uninstall(CancellationToken cancellationToken) => RunChecked(UninstallArguments(), cancellationToken);
 
     private string[] InstallArguments(string file) => ["install", "-f", file, "-y", .. clusterArguments];
 
     private string[] UninstallArguments() => ["uninstall", "--purge", "-y", .. clusterArguments];
 
-    private void RunChecked(string[] arguments)
+    private void RunChecked(string[] arguments, CancellationToken cancellationToken)
     {
-        var (exit, lines) = Run(arguments, echo: true);
+        var (exit, lines) = Run(arguments, echo: true, cancellationToken);
         if (exit != 0)
         {
             throw new IstioctlException(Show(arguments), exit, lines.TakeLast(LinesKept).ToList());
         }
     }
 
-    private (int Exit, List<string> Lines) Run(string[] arguments, bool echo)
+    private (int Exit, List<string> Lines) Run(string[] arguments, bool echo, CancellationToken cancellationToken)
     {
         Command(Show(arguments));
         var lines = new List<string>();
@@ -190,7 +175,7 @@ public sealed partial class IstioctlClient
             {
                 Output(line);
             }
-        }, Cancellation);
+        }, cancellationToken);
         return (exit, lines);
     }
 

@@ -96,21 +96,7 @@ public sealed class KopsClient
             return File.Exists(given) ? Path.GetFullPath(given) : throw new KopsNotFoundException(given);
         }
 
-        var names = OperatingSystem.IsWindows() ? new[] { "kops.exe", "kops.cmd", "kops.bat" } : ["kops"];
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in names)
-            {
-                var candidate = Path.Combine(directory, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new KopsNotFoundException();
+        return Executable.OnPath("kops") ?? throw new KopsNotFoundException();
     }
 
     /// <summary>Whether the cluster's spec is in the state store (kops get cluster).</summary>

@@ -82,3 +82,26 @@ public sealed class SystemProcessRunner : IProcessRunner
         }
     }
 }
+
+/// <summary>Where an external program is: the path given, or the first one on PATH.</summary>
+public static class Executable
+{
+    /// <summary>The first <paramref name="name"/> on PATH (name.exe, .cmd or .bat on Windows); null when there is none.</summary>
+    public static string? OnPath(string name)
+    {
+        var names = OperatingSystem.IsWindows() ? new[] { name + ".exe", name + ".cmd", name + ".bat" } : [name];
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var candidate in names)
+            {
+                var path = System.IO.Path.Combine(directory, candidate);
+                if (System.IO.File.Exists(path))
+                {
+                    return path;
+                }
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -39,42 +38,18 @@ public abstract class KopsCmdlet : AwsCmdlet
             throw;
         }
 
-        using var lines = new BlockingCollection<(bool Command, string Text)>();
-        var client = new KopsClient(path, SystemProcessRunner.Instance, ChildEnvironment())
-        {
-            Output = line => lines.Add((false, line)),
-            Command = command => lines.Add((true, command)),
-        };
-        var task = Task.Run(() =>
-        {
-            try
-            {
-                return work(client);
-            }
-            finally
-            {
-                lines.CompleteAdding();
-            }
-        });
-        foreach (var (command, text) in lines.GetConsumingEnumerable())
-        {
-            if (command)
-            {
-                WriteVerbose($"Running {text}");
-            }
-            else
-            {
-                onLine(text);
-            }
-        }
-
+        var environment = ChildEnvironment();
         try
         {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            throw new PipelineStoppedException();
+            return Pump(post =>
+            {
+                var client = new KopsClient(path, SystemProcessRunner.Instance, environment)
+                {
+                    Output = line => post(() => onLine(line)),
+                    Command = command => post(() => WriteVerbose($"Running {command}")),
+                };
+                return Task.Run(() => work(client));
+            });
         }
         catch (KopsException ex)
         {

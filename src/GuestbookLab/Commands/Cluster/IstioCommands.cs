@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -49,33 +48,15 @@ public abstract class IstioctlCmdlet : TargetCmdlet
     /// <summary>Runs istioctl on a worker thread; its lines go to the verbose stream of this thread.</summary>
     internal T RunIstioctl<T>(IstioctlClient client, Func<IstioctlClient, T> work)
     {
-        using var lines = new BlockingCollection<string>();
-        client.Cancellation = CancellationToken;
-        client.Output = line => lines.Add(line);
-        client.Command = command => lines.Add("Running " + command);
-        var task = Task.Run(() =>
-        {
-            try
-            {
-                return work(client);
-            }
-            finally
-            {
-                lines.CompleteAdding();
-            }
-        });
-        foreach (var line in lines.GetConsumingEnumerable())
-        {
-            WriteVerbose(line);
-        }
-
+        ArgumentNullException.ThrowIfNull(client);
         try
         {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            throw new PipelineStoppedException();
+            return Pump(post =>
+            {
+                client.Output = line => post(() => WriteVerbose(line));
+                client.Command = command => post(() => WriteVerbose("Running " + command));
+                return Task.Run(() => work(client));
+            });
         }
         catch (IstioctlException ex)
         {
@@ -129,7 +110,7 @@ public sealed class InstallLabIstioCommand : IstioctlCmdlet
             return;
         }
 
-        var version = RunIstioctl(client, c => c.ClientVersion());
+        var version = RunIstioctl(client, c => c.ClientVersion(CancellationToken));
         if (!SameMinor(version, wanted))
         {
             WriteWarning(Messages.IstioctlVersionMismatch(path, version, wanted));
@@ -137,7 +118,7 @@ public sealed class InstallLabIstioCommand : IstioctlCmdlet
 
         RunIstioctl(client, c =>
         {
-            c.Install(InputObject, file);
+            c.Install(InputObject, file, CancellationToken);
             return true;
         });
         var profile = InputObject.Spec.Profile ?? "default";
@@ -210,7 +191,7 @@ public sealed class UninstallLabIstioCommand : IstioctlCmdlet
         {
             RunIstioctl(client, c =>
             {
-                c.Uninstall();
+                c.Uninstall(CancellationToken);
                 return true;
             });
         }
