@@ -99,20 +99,17 @@ public sealed class InstallLabMeshAddonCommand : TargetCmdlet
     {
         var results = new List<ApplyResult>();
         var failed = false;
-        foreach (var rank in ResourceApplier.Ranks(resources))
+        foreach (var attempt in ApplyInRanks(target, resources, force: false, _ => true))
         {
-            foreach (var attempt in Await(ResourceApplier.ApplyRankAsync(target, rank, false, CancellationToken)))
+            if (attempt.Result is { } result)
             {
-                if (attempt.Result is { } result)
-                {
-                    WriteVerbose($"{result} ({result.Location})");
-                    results.Add(result);
-                }
-                else
-                {
-                    failed = true;
-                    WriteError(LabErrors.FromTarget(attempt.Error!, attempt.Resource));
-                }
+                WriteVerbose($"{result} ({result.Location})");
+                results.Add(result);
+            }
+            else
+            {
+                failed = true;
+                WriteError(LabErrors.FromTarget(attempt.Error!, attempt.Resource));
             }
         }
 

@@ -176,6 +176,23 @@ public abstract class TargetCmdlet : CancellableCmdlet
     private static readonly string[] AllCategory = ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"];
 
     /// <summary>
+    /// Applies objects in dependency order, each rank's chosen objects at once (ResourceApplier), and yields one
+    /// outcome per object as each rank completes; <paramref name="choose"/> (ShouldProcess) is asked on the pipeline
+    /// thread, rank by rank.
+    /// </summary>
+    protected IEnumerable<ApplyAttempt> ApplyInRanks(ILabTarget target, IEnumerable<LabResource> resources, bool force, Func<LabResource, bool> choose)
+    {
+        ArgumentNullException.ThrowIfNull(choose);
+        foreach (var rank in ResourceApplier.Ranks(resources))
+        {
+            foreach (var attempt in Await(ResourceApplier.ApplyRankAsync(target, rank.Where(choose).ToList(), force, CancellationToken)))
+            {
+                yield return attempt;
+            }
+        }
+    }
+
+    /// <summary>
     /// Watches one object until <paramref name="test"/> says it is done, showing each state it reaches in the progress
     /// bar and on the verbose stream (from the pipeline thread), and returns it; <paramref name="seen"/> hears every
     /// state, so a time-out can say what was last seen.

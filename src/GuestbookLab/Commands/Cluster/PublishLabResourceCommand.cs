@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using GuestbookLab.Engine;
 using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
@@ -77,20 +76,16 @@ public sealed class PublishLabResourceCommand : TargetCmdlet
         }
 
         var (connection, target) = OpenTarget();
-        foreach (var rank in ResourceApplier.Ranks(resources))
+        foreach (var attempt in ApplyInRanks(target, resources, Force, r => ShouldProcess(r.DisplayName, $"Apply to {connection}")))
         {
-            var chosen = rank.Where(r => ShouldProcess(r.DisplayName, $"Apply to {connection}")).ToList();
-            foreach (var attempt in Await(ResourceApplier.ApplyRankAsync(target, chosen, Force, CancellationToken)))
+            if (attempt.Result is { } result)
             {
-                if (attempt.Result is { } result)
-                {
-                    WriteVerbose($"{result} ({result.Location})");
-                    WriteObject(result);
-                }
-                else
-                {
-                    WriteError(LabErrors.FromTarget(attempt.Error!, attempt.Resource));
-                }
+                WriteVerbose($"{result} ({result.Location})");
+                WriteObject(result);
+            }
+            else
+            {
+                WriteError(LabErrors.FromTarget(attempt.Error!, attempt.Resource));
             }
         }
     }
