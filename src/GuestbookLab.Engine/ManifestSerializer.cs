@@ -35,6 +35,26 @@ public static class ManifestSerializer
     public static string Serialize(IEnumerable<LabResource> resources, bool includeSecrets = false) =>
         YamlCodec.Emit(resources.Select(r => (IDictionary<string, object?>)SecretValue.TreeOf(r, includeSecrets)));
 
+    /// <summary>
+    /// As <see cref="Serialize(IEnumerable{LabResource}, bool)"/>, for people reading objects back from a server:
+    /// <c>metadata.managedFields</c> is left out unless <paramref name="showManagedFields"/>, as kubectl get -o yaml does.
+    /// </summary>
+    public static string Serialize(IEnumerable<LabResource> resources, bool includeSecrets, bool showManagedFields) =>
+        YamlCodec.Emit(resources.Select(r => (IDictionary<string, object?>)ForDisplay(SecretValue.TreeOf(r, includeSecrets), showManagedFields)));
+
+    /// <summary>The tree without <c>metadata.managedFields</c> unless <paramref name="showManagedFields"/>.</summary>
+    private static Dictionary<string, object?> ForDisplay(Dictionary<string, object?> tree, bool showManagedFields)
+    {
+        if (!showManagedFields && tree.TryGetValue("metadata", out var metadata) && metadata is IDictionary<string, object?> meta && meta.ContainsKey("managedFields"))
+        {
+            var copy = new Dictionary<string, object?>(meta, System.StringComparer.Ordinal);
+            copy.Remove("managedFields");
+            tree["metadata"] = copy;
+        }
+
+        return tree;
+    }
+
     private static readonly string[] TopOrder = ["apiVersion", "kind", "metadata", "spec", "status"];
 
     private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
@@ -48,10 +68,10 @@ public static class ManifestSerializer
     /// (apiVersion, kind, metadata, spec first), indented by four spaces; one object as itself, several as a List.
     /// Secret values are written as <c>&lt;redacted&gt;</c> unless <paramref name="includeSecrets"/>.
     /// </summary>
-    public static string SerializeJson(IEnumerable<LabResource> resources, bool includeSecrets = false)
+    public static string SerializeJson(IEnumerable<LabResource> resources, bool includeSecrets = false, bool showManagedFields = true)
     {
         System.ArgumentNullException.ThrowIfNull(resources);
-        var trees = resources.Select(r => Ordered(SecretValue.TreeOf(r, includeSecrets))).ToList();
+        var trees = resources.Select(r => Ordered(ForDisplay(SecretValue.TreeOf(r, includeSecrets), showManagedFields))).ToList();
         object root = trees.Count == 1
             ? trees[0]
             : new Dictionary<string, object?>

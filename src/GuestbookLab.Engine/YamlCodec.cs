@@ -238,10 +238,11 @@ public static partial class YamlCodec
 
     private static void WriteString(IEmitter emitter, string text)
     {
-        // A string that would read back as something else (a number, a boolean, null) is double-quoted, as kubectl does.
+        // A string that would read back as something else (a number, a boolean, null, a YAML 1.1 timestamp or base-60
+        // number) is double-quoted, as kubectl (go-yaml) does: creationTimestamp: "2026-12-02T07:00:00Z".
         var style = text.Contains('\n', StringComparison.Ordinal)
             ? ScalarStyle.Literal
-            : Resolve(text) is string ? ScalarStyle.Any : ScalarStyle.DoubleQuoted;
+            : Resolve(text) is string && !TimestampPattern().IsMatch(text) && !Base60Pattern().IsMatch(text) ? ScalarStyle.Any : ScalarStyle.DoubleQuoted;
         if (style == ScalarStyle.Literal && (text.StartsWith(' ') || text.Contains('\t', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)))
         {
             style = ScalarStyle.DoubleQuoted;
@@ -276,4 +277,12 @@ public static partial class YamlCodec
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")]
     private static partial Regex FloatPattern();
+
+    // YAML 1.1's timestamp (https://yaml.org/type/timestamp.html), which go-yaml resolves and therefore quotes.
+    [GeneratedRegex(@"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)$")]
+    private static partial Regex TimestampPattern();
+
+    // YAML 1.1's base-60 numbers (190:20:30), which go-yaml quotes.
+    [GeneratedRegex(@"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")]
+    private static partial Regex Base60Pattern();
 }

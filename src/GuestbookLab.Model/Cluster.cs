@@ -85,6 +85,30 @@ public sealed class RemoveResult
         $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {(Result == RemoveOutcome.Deleted ? "deleted" : "not found")}";
 }
 
+/// <summary>One manifest file Export-LabManifest wrote: where, how large, and what it holds.</summary>
+public sealed class ExportedManifest
+{
+    /// <summary>The file's full path.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The file's name.</summary>
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    /// <summary>The file's full path, under FileInfo's name (for scripts written against earlier versions).</summary>
+    public string FullName => Path;
+
+    /// <summary>The file's size in bytes.</summary>
+    public required long Length { get; init; }
+
+    /// <summary>How many objects the file holds.</summary>
+    public required int Objects { get; init; }
+
+    /// <summary>The objects, as Kind [namespace/]name.</summary>
+    public required IReadOnlyList<string> Contents { get; init; }
+
+    public override string ToString() => Path;
+}
+
 /// <summary>The label that marks objects the lab applied, so teardown removes exactly those.</summary>
 public static class Ownership
 {

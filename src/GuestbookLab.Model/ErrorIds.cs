@@ -143,6 +143,7 @@ public static class ErrorIds
     public const string UnknownResourceType = "UnknownResourceType";
     public const string ConfigurationErrorFindings = "ConfigurationErrorFindings";
     public const string NotARolloutKind = "NotARolloutKind";
+    public const string KubeConfigNotFound = "KubeConfigNotFound";
 
     // Istio install, addons, injection preview and dashboards (issue 12)
     public const string InjectionNotPreviewed = "InjectionNotPreviewed";

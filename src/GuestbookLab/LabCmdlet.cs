@@ -65,11 +65,15 @@ public abstract class LabCmdlet : PSCmdlet
     {
         ArgumentNullException.ThrowIfNull(before);
         var known = before.Select(Key).ToHashSet(StringComparer.Ordinal);
-        var issues = ResourceValidator.Validate(resource).Issues.Where(i => !ignore.Contains(i.ErrorId) && !known.Contains(Key(i))).ToList();
+        var all = ResourceValidator.Validate(resource).Issues;
+        var issues = all.Where(i => !ignore.Contains(i.ErrorId) && !known.Contains(Key(i))).ToList();
         foreach (var warning in issues.Where(i => i.Severity == IssueSeverity.Warning))
         {
             WriteWarning(warning.ToString());
         }
+
+        // The earlier warnings were shown by the cmdlet that caused them; later validations need not repeat any.
+        WarningLedger.Record(resource, all);
 
         return issues.Where(i => i.Severity == IssueSeverity.Error).ToList();
 

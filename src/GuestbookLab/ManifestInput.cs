@@ -94,7 +94,8 @@ public abstract partial class CancellableCmdlet
     }
 
     // The files a -Path pattern matches on the file system (a folder only when named without wildcards, as
-    // Get-ChildItem -Path lab/* lists a folder's entries without reading into its subfolders); nothing is ManifestNotFound.
+    // Get-ChildItem -Path lab/* lists a folder's entries without reading into its subfolders); nothing is ManifestNotFound,
+    // except for a wildcard pattern, which may match nothing (as with Get-Content -Path ./no*.yaml).
     private List<string> ResolvePattern(string pattern, ManifestErrors onError)
     {
         List<string> found;
@@ -109,7 +110,12 @@ public abstract partial class CancellableCmdlet
             found = [];
         }
 
-        if (found.Count == 0)
+        if (found.Count == 0 && WildcardPattern.ContainsWildcardCharacters(pattern))
+        {
+            // As PowerShell's own cmdlets: a wildcard that matches nothing is not an error.
+            WriteVerbose($"-Path {pattern} matches no file.");
+        }
+        else if (found.Count == 0)
         {
             Report(LabErrors.Create(ErrorIds.ManifestNotFound, new FileNotFoundException(Messages.ManifestNotFound(pattern), pattern), pattern), onError);
         }

@@ -380,13 +380,15 @@ Describe 'The stand-in through real kubectl 1.35' {
         Get-LabResource cm | Where-Object Name -Like 'churn-*' | Remove-LabResource -Confirm:$false
     }
 
-    It 'reads container logs as kubectl logs does: a container named when there are two, the tail, and following' {
+    It 'reads container logs as kubectl logs does: the default container when there are two, the tail, and following' {
         $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: talker, labels: {app: talker}}`nspec: {containers: [{name: app, image: talker:1}, {name: istio-proxy, image: proxyv2:1.17.1}]}" | Publish-LabResource
         $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/logs/default/talker/app" -Body "line 1`nline 2`nline 3`n"
-        $err = Get-LabError { Get-LabLog talker }
+        # With two containers and no annotation, the first is read, as kubectl 1.35 does (the API server itself refuses).
+        Get-LabLog talker | Should -Be @('line 1', 'line 2', 'line 3')
+        $err = Get-LabError { Get-LabLog talker -Container nosuch }
         $err.FullyQualifiedErrorId | Should -BeLike 'ApiBadRequest,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $err.Exception.Message | Should -BeLike '*a container name must be specified for pod talker, choose one of: `[app istio-proxy`]*'
+        $err.Exception.Message | Should -BeLike '*container nosuch is not valid for pod talker*'
         Get-LabLog talker -Container app | Should -Be @('line 1', 'line 2', 'line 3')
         Get-LabLog talker -Container app -Tail 2 | Should -Be @('line 2', 'line 3')
         (kubectl logs talker -c app --tail=2).Text.Trim() -split "`n" | Should -Be @('line 2', 'line 3')

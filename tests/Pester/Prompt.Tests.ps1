@@ -346,3 +346,140 @@ Describe 'ConvertTo-LabYaml -AsJson: the Kubernetes JSON form (Missing)' {
         $secret | ConvertTo-LabYaml -AsJson | Should -Not -Match 'hunter2'
     }
 }
+
+Describe 'Objects read back from a server (item 8)' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        $null = @(ConvertFrom-LabYaml -Path (Join-Path $DataFolder 'crds/gateway.crd.yaml')) | Publish-LabResource
+        $null = New-MeshGateway guestbook-ui-gateway | Publish-LabResource
+    }
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+    }
+
+    It 'leaves managedFields out unless -ShowManagedFields, as kubectl get -o yaml' {
+        $read = Get-LabResource gw guestbook-ui-gateway
+        $read.Metadata.AdditionalFields.Keys | Should -Contain 'managedFields'
+        $yaml = $read | ConvertTo-LabYaml
+        $yaml | Should -Not -Match 'managedFields'
+        $read | ConvertTo-LabYaml -AsJson | Should -Not -Match 'managedFields'
+        $read | ConvertTo-LabYaml -ShowManagedFields | Should -Match '(?m)^  managedFields:'
+        $read | ConvertTo-LabYaml -AsJson -ShowManagedFields | Should -Match '"managedFields"'
+        $file = $read | Export-LabManifest -Path (Join-Path (Get-PSDrive TestDrive).Root 'read-back.yaml')
+        Get-Content -Raw $file | Should -Not -Match 'managedFields'
+        $file = $read | Export-LabManifest -Path (Join-Path (Get-PSDrive TestDrive).Root 'read-back-all.yaml') -ShowManagedFields
+        Get-Content -Raw $file | Should -Match 'managedFields'
+    }
+
+    It 'quotes timestamps, which YAML 1.1 would read as dates, as kubectl does' {
+        $yaml = Get-LabResource gw guestbook-ui-gateway | ConvertTo-LabYaml -ShowManagedFields
+        $yaml | Should -Match '(?m)^  creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"$'
+        $yaml | Should -Match '(?m)^    time: "\d{4}-\d\d-\d\dT'
+        # kubectl's own output of the same object quotes the same fields.
+        $kubectl = (& $Kubectl --kubeconfig $standIn.KubeConfig get gateways.networking.istio.io guestbook-ui-gateway -o yaml --show-managed-fields) -join "`n"
+        $kubectl | Should -Match '(?m)^  creationTimestamp: "'
+        $odd = New-MeshGateway gw
+        $odd.Metadata.Annotations = [System.Collections.Generic.Dictionary[string, string]]::new()
+        $odd.Metadata.Annotations['when'] = '2026-12-02'
+        $odd.Metadata.Annotations['sexagesimal'] = '1:20'
+        $odd.Metadata.Annotations['plain'] = 'v1.2'
+        $odd | ConvertTo-LabYaml | Should -Match '(?m)^    sexagesimal: "1:20"\r?\n    when: "2026-12-02"$'
+        $odd | ConvertTo-LabYaml | Should -Match '(?m)^    plain: v1.2$'
+        ($odd | ConvertTo-LabYaml | ConvertFrom-LabYaml).Metadata.Annotations['when'] | Should -Be '2026-12-02'
+    }
+}
+
+Describe 'Smaller things (item 11)' {
+    It 'Get-LabLog reads the default container as kubectl 1.35: the annotation, else the first' {
+        $standIn = Start-StandIn
+        try {
+            $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            $pod = @'
+apiVersion: v1
+kind: Pod
+metadata: { name: two, namespace: default }
+spec:
+  containers:
+  - { name: app, image: app }
+  - { name: istio-proxy, image: proxy }
+'@
+            $annotated = $pod -replace 'name: two, namespace: default', 'name: annotated, namespace: default, annotations: { kubectl.kubernetes.io/default-container: istio-proxy }'
+            $null = @($pod | ConvertFrom-LabYaml; $annotated | ConvertFrom-LabYaml) | Publish-LabResource
+            foreach ($name in 'two', 'annotated') {
+                foreach ($container in 'app', 'istio-proxy') {
+                    $body = "$name $container line"
+                    $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/logs/default/$name/$container" -Body $body -SkipCertificateCheck
+                }
+            }
+            $verbose = Get-LabLog two -Verbose 4>&1
+            @($verbose | Where-Object { $_ -is [string] }) | Should -Be @('two app line')
+            @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'Defaulted container "app" out of: app, istio-proxy'
+            Get-LabLog annotated | Should -Be 'annotated istio-proxy line'
+            Get-LabLog annotated -Container app | Should -Be 'annotated app line'
+            # kubectl picks the same containers.
+            & $Kubectl --kubeconfig $standIn.KubeConfig logs two 2>$null | Should -Be 'two app line'
+            & $Kubectl --kubeconfig $standIn.KubeConfig logs annotated 2>$null | Should -Be 'annotated istio-proxy line'
+        } finally {
+            Disconnect-LabCluster
+            $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        }
+    }
+
+    It 'Export-LabManifest says each file''s size, objects and path' {
+        $root = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+        $file = @(New-MeshGateway gw; New-MeshDestinationRule ui ui) | Export-LabManifest -Path $root -Step 01-two
+        $file.Objects | Should -Be 2
+        $file.Contents | Should -Be @('Gateway gw', 'DestinationRule ui')
+        $file.Length | Should -Be (Get-Item $file.Path).Length
+        $file.FullName | Should -Be $file.Path
+        $file.Name | Should -Be '01-two.yaml'
+        ($file | Format-Table | Out-String -Width 300) | Should -Match ('OBJECTS\s+SIZE\s+PATH[\s\S]*\s2\s+\d+ B\s+' + [regex]::Escape($file.Path))
+        Get-Content -Raw $file | Should -Match 'kind: Gateway'
+    }
+
+    It 'Export-LabManifest does not repeat a warning the cmdlet that built the object showed' {
+        $root = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+        # A route after a catch-all route can never match: Add-MeshRoute warns about it, once.
+        $built = New-MeshVirtualService ui ui | Add-MeshRoute ui -Subset v1 | Add-MeshRoute ui -Subset v2 -WarningVariable first -WarningAction SilentlyContinue
+        @($first).Count | Should -Be 1
+        $first[0].Message | Should -Match 'spec.http\[1\]'
+        $null = $built | Export-LabManifest -Path $root -WarningVariable again -WarningAction SilentlyContinue
+        @($again) | Should -BeNullOrEmpty
+        # An object nobody has warned about yet (read from text) is warned about.
+        $read = $built | ConvertTo-LabYaml | ConvertFrom-LabYaml
+        $null = $read | Export-LabManifest -Path $root -WarningVariable fresh -WarningAction SilentlyContinue
+        @($fresh).Count | Should -Be 1
+        $fresh[0].Message | Should -Be $first[0].Message
+    }
+
+    It 'a missing kubeconfig is KubeConfigNotFound naming only what was given' {
+        $missing = Join-Path (Get-PSDrive TestDrive).Root 'no.kubeconfig'
+        $err = Get-LabError { Connect-LabCluster -KubeConfig $missing }
+        $err.FullyQualifiedErrorId | Should -BeLike 'KubeConfigNotFound,*'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -BeLike "-KubeConfig: there is no kubeconfig file $missing*"
+        $err.Exception.Message | Should -Not -Match '-Context'
+        $saved = $env:KUBECONFIG
+        try {
+            $env:KUBECONFIG = $missing
+            $err = Get-LabError { Connect-LabCluster }
+            $err.FullyQualifiedErrorId | Should -BeLike 'KubeConfigNotFound,*'
+            $err.Exception.Message | Should -BeLike '$env:KUBECONFIG: *'
+        } finally { $env:KUBECONFIG = $saved }
+    }
+
+    It 'a wildcard -Path that matches nothing is silent, as PowerShell''s own cmdlets are; a plain missing path is not' {
+        Push-Location (Get-PSDrive TestDrive).Root
+        try {
+            $result = ConvertFrom-LabYaml -Path ./no*.yaml -ErrorVariable problems
+            $? | Should -BeTrue
+            $result | Should -BeNullOrEmpty
+            $problems | Should -BeNullOrEmpty
+            @(Get-Item -Path ./no*.yaml -ErrorVariable native) | Should -BeNullOrEmpty
+            $native | Should -BeNullOrEmpty
+            (Get-LabError { ConvertFrom-LabYaml -Path ./nothing.yaml }).FullyQualifiedErrorId | Should -BeLike 'ManifestNotFound,*'
+        } finally { Pop-Location }
+    }
+}

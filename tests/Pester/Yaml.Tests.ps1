@@ -111,7 +111,8 @@ Describe 'Export-LabManifest' {
 
     It 'writes one file for a .yaml path' {
         $file = Set-MeshTrafficSplit ui @{ v1 = 50; v2 = 50 } | Export-LabManifest -Path (Join-Path $root 'split.yaml')
-        $file | Should -BeOfType System.IO.FileInfo
+        $file | Should -BeOfType GuestbookLab.Model.ExportedManifest
+        $file.Objects | Should -Be 2
         (ConvertFrom-LabYaml -Path $file.FullName).Count | Should -Be 2
     }
 

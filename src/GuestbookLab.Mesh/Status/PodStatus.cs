@@ -158,6 +158,32 @@ public static class PodStatus
     }
 
     /// <summary>kubectl's human-readable duration (k8s.io/apimachinery duration.HumanDuration).</summary>
+    /// <summary>The annotation that names a pod's default container for kubectl logs and exec.</summary>
+    public const string DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container";
+
+    /// <summary>
+    /// The container kubectl 1.35 reads logs of (and execs in) when none is named: the one named by the
+    /// kubectl.kubernetes.io/default-container annotation if the pod has it, else the first of spec.containers.
+    /// Null when the pod has no containers. <paramref name="others"/> lists every container, init containers marked
+    /// "(init)", for kubectl's "Defaulted container ... out of: ..." note; <paramref name="byAnnotation"/> says
+    /// whether the annotation chose.
+    /// </summary>
+    public static string? DefaultContainer(LabResource pod, out IReadOnlyList<string> others, out bool byAnnotation)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var spec = Map(pod.AdditionalFields, "spec");
+        var names = Maps(spec, "containers").Select(c => Text(c, "name")).OfType<string>().ToList();
+        others = names.Concat(Maps(spec, "initContainers").Select(c => Text(c, "name")).OfType<string>().Select(n => n + " (init)")).ToList();
+        byAnnotation = false;
+        if (pod.Metadata.Annotations?.TryGetValue(DefaultContainerAnnotation, out var chosen) == true && names.Contains(chosen, StringComparer.Ordinal))
+        {
+            byAnnotation = true;
+            return chosen;
+        }
+
+        return names.Count > 0 ? names[0] : null;
+    }
+
     public static string HumanDuration(TimeSpan d)
     {
         var seconds = (long)Math.Floor(d.TotalSeconds);

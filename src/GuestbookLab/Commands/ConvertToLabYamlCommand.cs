@@ -9,7 +9,9 @@ namespace GuestbookLab.Commands;
 /// <remarks>
 /// Documents are separated by '---'. Fields are written in kubectl's order (apiVersion, kind, metadata, spec, then
 /// sorted), strings that would read as numbers or booleans are quoted ("1.0"), and fields the module does not model
-/// are written back as they were read. The cmdlet only converts; Export-LabManifest and Test-MeshResource validate.
+/// are written back as they were read, except metadata.managedFields of objects read from a server, which is left out
+/// unless -ShowManagedFields is given (as kubectl get -o yaml does). Strings YAML would misread (timestamps, 1:20) are
+/// quoted as well. The cmdlet only converts; Export-LabManifest and Test-MeshResource validate.
 /// Secret values are written as &lt;redacted&gt; unless -IncludeSecrets is given. -AsJson writes the Kubernetes JSON form
 /// instead, as kubectl get -o json prints it (the manifest's camelCase fields, not the PowerShell model's names; several
 /// objects as a List), for kubectl apply -f - or jq.
@@ -37,6 +39,10 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
     [Parameter]
     public SwitchParameter IncludeSecrets { get; set; }
 
+    /// <summary>Writes metadata.managedFields of objects read from a server; without it they are left out, as kubectl get -o yaml does.</summary>
+    [Parameter]
+    public SwitchParameter ShowManagedFields { get; set; }
+
     /// <summary>Writes Kubernetes' JSON form instead (camelCase fields, as kubectl get -o json): one object, or a List of several.</summary>
     [Parameter]
     public SwitchParameter AsJson { get; set; }
@@ -47,7 +53,9 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
     {
         if (resources.Count > 0)
         {
-            WriteObject(AsJson ? ManifestSerializer.SerializeJson(resources, IncludeSecrets) : ManifestSerializer.Serialize(resources, IncludeSecrets));
+            WriteObject(AsJson
+                ? ManifestSerializer.SerializeJson(resources, IncludeSecrets, ShowManagedFields)
+                : ManifestSerializer.Serialize(resources, IncludeSecrets, ShowManagedFields));
         }
     }
 }

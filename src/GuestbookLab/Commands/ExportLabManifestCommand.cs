@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Engine;
 using GuestbookLab.Errors;
@@ -17,19 +18,21 @@ namespace GuestbookLab.Commands;
 /// a -Path ending in .yaml or .yml receives every object as one multi-document file;
 /// with -Step, the folder -Path receives the file STEP.yaml with every object;
 /// otherwise the folder -Path receives one file per object, [NAMESPACE/]KIND-NAME.yaml (kind in lower case).
-/// Files are replaced whole (written to a temporary file, then moved), and each written file is emitted.
+/// Files are replaced whole (written to a temporary file, then moved), and each written file is emitted with its size
+/// and the objects it holds. Warnings that the cmdlet which built or changed an object already showed are not
+/// repeated. metadata.managedFields of objects read from a server is left out unless -ShowManagedFields is given.
 /// Secret values (New-LabRegistrySecret's token) are written as &lt;redacted&gt; unless -IncludeSecrets is given.
 /// </remarks>
 /// <example>
 /// <code>Set-MeshTrafficSplit -Service ui -Weight @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway | Export-LabManifest -Path ./lab -Step 06-split</code>
-/// <para>Writes ./lab/06-split.yaml with the DestinationRule and the VirtualService.</para>
+/// <para>Writes ./lab/06-split.yaml with the DestinationRule and the VirtualService, and shows OBJECTS 2, its SIZE and PATH.</para>
 /// </example>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | Export-LabManifest -Path ./manifests</code>
 /// <para>Writes ./manifests/gateway-guestbook-ui-gateway.yaml.</para>
 /// </example>
 [Cmdlet(VerbsData.Export, "LabManifest", SupportsShouldProcess = true)]
-[OutputType(typeof(FileInfo))]
+[OutputType(typeof(ExportedManifest))]
 public sealed class ExportLabManifestCommand : CancellableCmdlet
 {
     private readonly List<LabResource> resources = [];
@@ -55,6 +58,10 @@ public sealed class ExportLabManifestCommand : CancellableCmdlet
     [Parameter]
     public SwitchParameter IncludeSecrets { get; set; }
 
+    /// <summary>Writes metadata.managedFields of objects read from a server; without it they are left out, as kubectl get -o yaml does.</summary>
+    [Parameter]
+    public SwitchParameter ShowManagedFields { get; set; }
+
     protected override void ProcessRecord() => resources.AddRange(InputObject);
 
     protected override void EndProcessing()
@@ -75,8 +82,15 @@ public sealed class ExportLabManifestCommand : CancellableCmdlet
 
             try
             {
-                Await(AtomicFile.WriteAllTextAsync(file, ManifestSerializer.Serialize(content, IncludeSecrets), CancellationToken));
-                WriteObject(new FileInfo(file));
+                var text = ManifestSerializer.Serialize(content, IncludeSecrets, ShowManagedFields);
+                Await(AtomicFile.WriteAllTextAsync(file, text, CancellationToken));
+                WriteObject(new ExportedManifest
+                {
+                    Path = file,
+                    Length = new FileInfo(file).Length,
+                    Objects = content.Count,
+                    Contents = content.Select(r => r.DisplayName).ToList(),
+                });
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -91,7 +105,7 @@ public sealed class ExportLabManifestCommand : CancellableCmdlet
         foreach (var resource in resources)
         {
             var result = ResourceValidator.Validate(resource);
-            foreach (var warning in result.Warnings)
+            foreach (var warning in result.Warnings.Where(w => !WarningLedger.WasShown(resource, w)))
             {
                 WriteWarning(warning.ToString());
             }

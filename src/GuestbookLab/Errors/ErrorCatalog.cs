@@ -80,6 +80,7 @@ public static class ErrorCatalog
         [ErrorIds.UnknownResourceType] = ErrorCategory.ObjectNotFound,
         [ErrorIds.ConfigurationErrorFindings] = ErrorCategory.InvalidResult,
         [ErrorIds.NotARolloutKind] = ErrorCategory.InvalidArgument,
+        [ErrorIds.KubeConfigNotFound] = ErrorCategory.ObjectNotFound,
 
         // Istio install, addons, injection preview and dashboards (issue 12)
         [ErrorIds.InjectionNotPreviewed] = ErrorCategory.NotImplemented,

@@ -96,6 +96,9 @@ internal static class Messages
     public static string NotARolloutKind(string kind, string name) =>
         $"-Kind: {kind} {name} has no rollout: Wait-LabRollout waits for a Deployment, StatefulSet or DaemonSet (deploy, sts, ds); use Wait-LabResource -Condition for other kinds.";
 
+    public static string KubeConfigNotFound(string parameter, string path) =>
+        $"{parameter}: there is no kubeconfig file {path}. Give an existing file with -KubeConfig, or connect to a manifest folder with -Directory.";
+
     public static string ConfigurationErrorFindings(int count, string first) =>
         $"The analysis found {count.ToString(CultureInfo.InvariantCulture)} Error finding(s): {first}. Give -FailOn None to report findings without this error.";
 

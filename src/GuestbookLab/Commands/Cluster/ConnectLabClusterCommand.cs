@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Errors;
 using GuestbookLab.Model;
@@ -68,6 +69,11 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
     private void ConnectCluster()
     {
         var file = KubeConfig is null ? null : GetUnresolvedProviderPathFromPSPath(KubeConfig);
+        if (MissingKubeConfig(file) is { } missing)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.KubeConfigNotFound, Messages.KubeConfigNotFound(missing.Parameter, missing.Path), missing.Path));
+        }
+
         try
         {
             using var target = Engine.ClusterTarget.Open(file, Context);
@@ -83,7 +89,29 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidKubeConfig, Messages.KubeConfig("-Context/-KubeConfig", ex.Message), Context, ex));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidKubeConfig, Messages.KubeConfig(Context is null ? "-KubeConfig" : "-Context", ex.Message), Context, ex));
         }
+    }
+
+    // The kubeconfig that would be read, when it does not exist: the -KubeConfig given, else each file of
+    // $env:KUBECONFIG (as KubernetesClient reads it), else ~/.kube/config.
+    private static (string Parameter, string Path)? MissingKubeConfig(string? file)
+    {
+        if (file is not null)
+        {
+            return File.Exists(file) ? null : ("-KubeConfig", file);
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            var files = fromEnvironment.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+            return files.Any(File.Exists) ? null : ("$env:KUBECONFIG", fromEnvironment);
+        }
+
+        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        var inCluster = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"))
+            && File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        return File.Exists(home) || inCluster ? null : ("~/.kube/config", home);
     }
 }

@@ -8,7 +8,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// <summary>Gets a container's log from the connected cluster, as kubectl logs does.</summary>
 /// <remarks>
 /// Each log line comes out as a string, as it arrives. A pod with more than one container (the app and its istio-proxy
-/// sidecar) needs -Container. -Tail gives only the last lines; -Follow keeps streaming new lines until the pod goes
+/// sidecar) reads the container its kubectl.kubernetes.io/default-container annotation names, else its first container
+/// (the app, before istio-proxy), as kubectl 1.35 does; -Container names another. -Tail gives only the last lines; -Follow keeps streaming new lines until the pod goes
 /// or Ctrl+C. Pods from Get-LabPod can be piped in. A manifest folder has no running containers: there the error
 /// is LogNotAvailable.
 /// </remarks>
@@ -40,7 +41,7 @@ public sealed class GetLabLogCommand : TargetCmdlet
     [ArgumentCompleter(typeof(NamespaceCompleter))]
     public string? Namespace { get; set; }
 
-    /// <summary>The container; needed when the pod has more than one (as with a sidecar).</summary>
+    /// <summary>The container; by default the one the pod's kubectl.kubernetes.io/default-container annotation names, else the first.</summary>
     [Parameter]
     public string? Container { get; set; }
 
@@ -53,6 +54,25 @@ public sealed class GetLabLogCommand : TargetCmdlet
     [Parameter]
     public SwitchParameter Follow { get; set; }
 
+    // The container kubectl 1.35 would pick (its default-container annotation, else the first), said on the verbose
+    // stream as kubectl says it; null (the server decides) when the pod cannot be read.
+    private string? DefaultContainer(Engine.ILabTarget target, string ns)
+    {
+        var pods = Await(target.ListAsync("Pod", ns, Pod, null, CancellationToken));
+        if (pods.Count == 0 || Mesh.Status.PodStatus.DefaultContainer(pods[0], out var all, out var byAnnotation) is not { } container)
+        {
+            return null;
+        }
+
+
+        if (all.Count > 1 && !byAnnotation)
+        {
+            WriteVerbose($"Defaulted container \"{container}\" out of: {string.Join(", ", all)}");
+        }
+
+        return container;
+    }
+
     protected override void ProcessRecord()
     {
         var (connection, target) = OpenTarget();
@@ -60,7 +80,7 @@ public sealed class GetLabLogCommand : TargetCmdlet
         var pod = $"{ns}/{Pod}";
         try
         {
-            var lines = target.ReadLogAsync(ns, Pod, Container, Tail, Follow, CancellationToken).GetAsyncEnumerator(CancellationToken);
+            var lines = target.ReadLogAsync(ns, Pod, Container ?? DefaultContainer(target, ns), Tail, Follow, CancellationToken).GetAsyncEnumerator(CancellationToken);
             try
             {
                 while (Await(lines.MoveNextAsync().AsTask()))
