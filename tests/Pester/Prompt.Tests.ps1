@@ -483,3 +483,36 @@ spec:
         } finally { Pop-Location }
     }
 }
+
+Describe 'A host nothing resolves (item 10)' {
+    BeforeAll {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+        $config = @($app; Enable-MeshInjection)
+    }
+
+    It 'fails the DNS lookup from a pod, as curl exits 6, before any proxy sees it' {
+        $r = $config | Test-MeshRequest -From ui -Uri http://nosuch/
+        $r.Outcome | Should -Be 'HostNotResolved'
+        $r.Status | Should -BeNullOrEmpty
+        $r.Cluster | Should -BeNullOrEmpty
+        $r.Steps[0].Stage | Should -Be 'dns'
+        $r.Explanation | Should -Match 'resolves nosuch from namespace default.*exit code 6'
+        ($config | Test-MeshRequest -From ui -Uri http://nosuch.default/).Outcome | Should -Be 'HostNotResolved'
+        ($config | Test-MeshRequest -From ui -Uri http://nosuch.default.svc.cluster.local/).Outcome | Should -Be 'HostNotResolved'
+        ($config | Test-MeshRequest -From default/curl -Sidecar:$false -Uri http://nosuch/).Outcome | Should -Be 'HostNotResolved'
+    }
+
+    It 'resolves Services as the pod''s search path writes them, IP addresses, public names, and what the user says resolves' {
+        ($config | Test-MeshRequest -From ui -Uri http://message-service/hello/x).Outcome | Should -Be 'Delivered'
+        ($config | Test-MeshRequest -From ui -Uri http://message-service.default.svc.cluster.local/hello/x).Outcome | Should -Be 'Delivered'
+        $public = $config | Test-MeshRequest -From ui -Uri http://www.example.com/
+        $public.Outcome | Should -Be 'Delivered'
+        $public.Cluster | Should -Be 'PassthroughCluster'
+        ($config | Test-MeshRequest -From ui -Uri http://10.1.2.3/).Cluster | Should -Be 'PassthroughCluster'
+        $assumed = $config | Test-MeshRequest -From ui -Uri http://nosuch/ -AssumeResolved
+        $assumed.Outcome | Should -Be 'Delivered'
+        $assumed.Cluster | Should -Be 'PassthroughCluster'
+        # From outside, the Host header is not looked up: the gateway answers.
+        ($config | Test-MeshRequest -From ingress -Uri http://nosuch/).Outcome | Should -Not -Be 'HostNotResolved'
+    }
+}

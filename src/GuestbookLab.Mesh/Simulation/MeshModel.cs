@@ -223,6 +223,28 @@ public sealed class MeshModel
     public static string Fqdn(string host, string ns) =>
         host.Contains('.', StringComparison.Ordinal) || host.StartsWith('*') ? host : $"{host}.{ns}.{DomainSuffix}";
 
+    /// <summary>
+    /// Whether a pod in <paramref name="clientNs"/> can resolve <paramref name="host"/> with the cluster's DNS (Istio
+    /// 1.17 does not capture DNS by default, so the sidecar does not answer lookups): an IP address; a Service as the
+    /// pod's search path writes it (name, name.namespace, name.namespace.svc, the FQDN); a ServiceEntry's host; or a
+    /// name outside the cluster's domain with a dot in it, which the cluster's upstream DNS is assumed to resolve.
+    /// A single-label name or a name in the cluster's domain that no Service has does not resolve.
+    /// </summary>
+    public bool Resolves(string host, string clientNs)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var name = host.TrimEnd('.').ToLowerInvariant();
+        if (System.Net.IPAddress.TryParse(name.Trim('[', ']'), out _) || name == "localhost" || FindService(name, clientNs, null) is not null)
+        {
+            return true;
+        }
+
+        var labels = name.Split('.');
+        var inClusterDomain = name.EndsWith(".svc", StringComparison.Ordinal) || name.EndsWith(".cluster.local", StringComparison.Ordinal)
+            || (labels.Length == 2 && Namespaces.ContainsKey(labels[1]));
+        return labels.Length > 1 && !inClusterDomain;
+    }
+
     /// <summary>Finds the registry entry for a host as a client in <paramref name="clientNs"/> writes it, on a port (any port when null).</summary>
     public ServiceInfo? FindService(string host, string clientNs, int? port)
     {

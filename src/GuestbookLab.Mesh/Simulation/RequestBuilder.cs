@@ -22,6 +22,9 @@ public sealed record RequestOptions
 
     /// <summary>How many requests to simulate.</summary>
     public int Count { get; init; } = 1;
+
+    /// <summary>The client's DNS resolves the URI's host even though no Service, ServiceEntry or public name says so.</summary>
+    public bool AssumeResolved { get; init; }
 }
 
 /// <summary>Turns the user's request into the simulator's <see cref="RequestSpec"/>.</summary>
@@ -96,6 +99,7 @@ public static class RequestBuilder
             Headers = headers,
             Token = principal,
             HasToken = token is not null,
+            AssumeResolved = options.AssumeResolved,
         };
     }
 

@@ -85,6 +85,13 @@ public sealed class RequestSimulator
                 Probe(request, result);
                 break;
             default:
+                if (!request.AssumeResolved && !model.Resolves(request.Host, source.Namespace))
+                {
+                    result.Outcome = RequestOutcome.HostNotResolved;
+                    result.Steps.Add(new("dns", $"no Service, ServiceEntry or public name resolves {request.Host} from namespace {source.Namespace}: the lookup fails before anything is sent (curl: Could not resolve host, exit code 6)"));
+                    break;
+                }
+
                 if (source.HasSidecar)
                 {
                     Outbound(source, request, random, result);

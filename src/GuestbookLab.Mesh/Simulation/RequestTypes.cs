@@ -21,6 +21,9 @@ public enum RequestOutcome
 
     /// <summary>The connection was accepted, then closed (TCP authorization deny).</summary>
     ConnectionClosed,
+
+    /// <summary>The client's DNS lookup of the host failed, so nothing was sent (curl's exit code 6, Could not resolve host).</summary>
+    HostNotResolved,
 }
 
 /// <summary>Who sends the request.</summary>
@@ -67,6 +70,9 @@ public sealed class RequestSpec
 
     /// <summary>True when the request carries a token, whether or not it parses.</summary>
     public bool HasToken { get; init; }
+
+    /// <summary>The client's DNS resolves the host whatever the configuration says (Test-MeshRequest -AssumeResolved).</summary>
+    public bool AssumeResolved { get; init; }
 
     public bool IsHttp => Scheme == "http";
 
@@ -159,6 +165,7 @@ public sealed class RequestResult
     {
         RequestOutcome.Delivered => $"{Status} from {Endpoint}",
         RequestOutcome.ProxyResponse => $"{Status} {ResponseFlag} {Body}".Trim(),
+        RequestOutcome.HostNotResolved => "could not resolve host",
         _ => Outcome.ToString(),
     };
 }

@@ -20,6 +20,9 @@ namespace GuestbookLab.Commands;
 /// label unless -Sidecar says). The URI's scheme is the protocol: http://message-service/hello/test,
 /// https://google.com, tcp://redis:6379. -Token carries a JWT (decoded, not verified: signatures are not checked
 /// offline). -Count samples weighted routes and percentages with a seedable random source and returns the spread.
+/// From a pod, the host must resolve first, as a real pod's DNS lookup must: a Service (name, name.namespace, the
+/// FQDN), a ServiceEntry host, an IP address, or a public name outside the cluster's domain; otherwise (http://nosuch/)
+/// the outcome is HostNotResolved, as curl's exit code 6, unless -AssumeResolved says the pod resolves it.
 ///
 /// Workloads come from Deployments, StatefulSets and DaemonSets (their replicas, labels, service account, probes);
 /// without an ingress gateway workload, the demo profile's istio-ingressgateway (port 80 to 8080) is assumed.
@@ -77,9 +80,13 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
     [Parameter]
     public string? ServiceAccount { get; set; }
 
+    /// <summary>The client's DNS resolves the URI's host although no Service, ServiceEntry or public name in the configuration says so (e.g. a name in the pod's /etc/hosts).</summary>
+    [Parameter]
+    public SwitchParameter AssumeResolved { get; set; }
+
     protected override void EndProcessing()
     {
-        var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count };
+        var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count, AssumeResolved = AssumeResolved };
         ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? Count : Uri);
         var request = RequestBuilder.Build(options, Decode);
         var simulator = new RequestSimulator(LoadModel());
