@@ -516,3 +516,41 @@ Describe 'A host nothing resolves (item 10)' {
         ($config | Test-MeshRequest -From ingress -Uri http://nosuch/).Outcome | Should -Not -Be 'HostNotResolved'
     }
 }
+
+Describe 'Results built for scripts (item 9)' {
+    BeforeAll {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+        $config = @($app; Enable-MeshInjection)
+    }
+
+    It '-Count groups carry the response flag and body, under the Outcomes the view shows' {
+        $fault = New-MeshVirtualService message message-service | Add-MeshRoute message-service | Add-MeshFault -Abort 503 -Percent 50
+        $sample = @($config; $fault) | Test-MeshRequest -From ui -Uri http://message-service/hello/x -Count 200 -Seed 7
+        $sample.Outcomes.Count | Should -Be 2
+        $aborted = $sample.Outcomes | Where-Object Status -EQ 503
+        $aborted.ResponseFlag | Should -Be 'FI'
+        $aborted.Body | Should -Be 'fault filter abort'
+        ($sample.Outcomes | Where-Object Status -EQ 200).ResponseFlag | Should -BeNullOrEmpty
+        $sample.Groups.Count | Should -Be 2
+        $text = $sample | Format-List | Out-String -Width 200
+        $text | Should -Match 'Outcomes\s*:\s*\d+\.\d %\s+(ProxyResponse 503 FI|Delivered 200)'
+        ($sample | ConvertTo-Json -Depth 4 | ConvertFrom-Json).Outcomes[0].PSObject.Properties.Name | Should -Contain 'ResponseFlag'
+    }
+
+    It 'names the resource of every step, and no step repeats another' {
+        $deny = New-MeshAuthorizationPolicy deny-all -Namespace default
+        $denied = @($config; $deny) | Test-MeshRequest -From ui -Uri http://message-service/hello/x
+        $denied.Steps | ForEach-Object { $_.Resource | Should -Not -BeNullOrEmpty -Because "$($_.Stage): $($_.Detail)" }
+        ($denied.Steps | Where-Object Stage -EQ 'authorization').Resource | Should -Be 'AuthorizationPolicy default/deny-all'
+        ($denied.Steps | ForEach-Object Detail | Group-Object | Where-Object Count -GT 1) | Should -BeNullOrEmpty
+        ($denied.Steps | Where-Object Stage -EQ 'server mTLS').Resource | Should -Match 'mesh default'
+        $strict = @($config; Enable-MeshStrictMtls) | Test-MeshRequest -From ui -Uri http://message-service/hello/x
+        ($strict.Steps | Where-Object Stage -EQ 'server mTLS').Resource | Should -Match '^PeerAuthentication istio-system/'
+        $plain = $config | Test-MeshRequest -From default/curl -Sidecar:$false -Uri http://message-service/hello/x
+        $plain.Steps[0].Detail | Should -Not -Match 'no sidecar\) has no sidecar'
+        $plain.Steps[0].Detail | Should -BeLike 'default/curl has no sidecar*'
+        $split = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway
+        $routed = @($config; New-MeshGateway guestbook-ui-gateway; $split) | Test-MeshRequest -From ingress -Uri http://x/ -Seed 1
+        ($routed.Steps | Where-Object Stage -EQ 'route').Resource | Should -Be 'VirtualService default/guestbook-ui'
+    }
+}

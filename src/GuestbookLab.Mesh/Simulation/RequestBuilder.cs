@@ -122,11 +122,15 @@ public static class RequestSampler
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var results = Enumerable.Range(0, count).Select(_ => simulator.Simulate(source, request, random)).ToList();
         var groups = results
-            .GroupBy(r => (r.Outcome, r.Status, Destination: Destination(r)))
-            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / count))
+            .GroupBy(r => (r.Outcome, r.Status, r.ResponseFlag, r.Body, Destination: Destination(r)))
+            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / count)
+            {
+                ResponseFlag = g.Key.ResponseFlag,
+                Body = g.Key.Body,
+            })
             .OrderByDescending(g => g.Count)
             .ToList();
-        return new RequestSample { Source = results[0].Source, Request = results[0].Request, Count = count, Groups = groups };
+        return new RequestSample { Source = results[0].Source, Request = results[0].Request, Count = count, Outcomes = groups };
     }
 
     private static string? Destination(RequestResult r)

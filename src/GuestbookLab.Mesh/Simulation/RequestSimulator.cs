@@ -111,7 +111,7 @@ public sealed class RequestSimulator
 
     private void Direct(RequestSource source, RequestSpec request, RequestResult result)
     {
-        result.Steps.Add(new("client", $"{source} has no sidecar: kube-proxy picks an endpoint; no VirtualService, DestinationRule or subset applies, and the request is plaintext"));
+        result.Steps.Add(new("client", $"{source.Namespace}/{source.Name} has no sidecar: kube-proxy picks an endpoint; no VirtualService, DestinationRule or subset applies, and the request is plaintext", source.Workload?.DisplayName));
         var service = model.FindService(request.Host, source.Namespace, request.Port);
         if (service is null || service.Entry is not null)
         {
@@ -135,7 +135,7 @@ public sealed class RequestSimulator
 
     private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {model.OutboundPolicy})"));
+        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {model.OutboundPolicy})", source.Workload?.DisplayName));
         if (request.Scheme == "https")
         {
             OutboundTls(source, request, result);
@@ -315,7 +315,7 @@ public sealed class RequestSimulator
         }
 
         result.VirtualService = string.Join(", ", bound.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
-        result.Steps.Add(new("virtual host", $"the host {host} is bound through {result.VirtualService}"));
+        result.Steps.Add(new("virtual host", $"the host {host} is bound through {result.VirtualService}", string.Join(", ", bound.Select(v => v.DisplayName))));
         var routes = bound.SelectMany(v => (v.Spec.Http ?? []).Select(r => (Route: r, Namespace: MeshModel.NamespaceOf(v)))).ToList();
         var ordered = routes.Where(r => r.Route.Match is { Count: > 0 }).Concat(routes.Where(r => r.Route.Match is not { Count: > 0 })).ToList();
         RouteHttp(ordered, gatewayWorkload.Namespace, gatewayRef, source, request, random, result, isGateway: true);
@@ -334,12 +334,12 @@ public sealed class RequestSimulator
         if (decision.Policy is not null)
         {
             result.Authorization = decision;
-            result.Steps.Add(new("gateway authorization", decision.ToString()));
+            result.Steps.Add(new("gateway authorization", decision.ToString(), PolicyName(decision)));
         }
 
         if (!allowed)
         {
-            Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway's AuthorizationPolicies deny the request");
+            Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway answers 403 RBAC: access denied", PolicyName(decision));
         }
 
         return allowed;
@@ -358,7 +358,7 @@ public sealed class RequestSimulator
             }
 
             result.Route = route.Name is null ? $"http[{i}]" : $"http[{i}] {route.Name}";
-            result.Steps.Add(new("route", route.Match is { Count: > 0 } ? $"{result.Route} matches (the first route that matches wins)" : $"{result.Route} has no match and takes every request"));
+            result.Steps.Add(new("route", route.Match is { Count: > 0 } ? $"{result.Route} matches (the first route that matches wins)" : $"{result.Route} has no match and takes every request", RouteOwner(result, vsNamespace)));
             if (route.Redirect is { } redirect)
             {
                 Respond(result, redirect.RedirectCode ?? 301, null, null, "route", $"{result.Route} redirects");
@@ -551,12 +551,12 @@ public sealed class RequestSimulator
             var duration = MeshDuration.Parse(delay.FixedDelay);
             result.InjectedDelay = duration.TimeSpan;
             result.ResponseFlag = "DI";
-            result.Steps.Add(new("fault", $"a delay of {delay.FixedDelay} is injected"));
+            result.Steps.Add(new("fault", $"a delay of {delay.FixedDelay} is injected", result.VirtualService is { } delayedBy ? $"VirtualService {delayedBy}" : null));
         }
 
         if (fault.Abort is { } abort && Sample(abort.Percentage?.Value, random))
         {
-            Respond(result, abort.HttpStatus ?? 503, "FI", "fault filter abort", "fault", $"the fault filter aborts with {abort.HttpStatus}: no retry, no call to the service");
+            Respond(result, abort.HttpStatus ?? 503, "FI", "fault filter abort", "fault", $"the fault filter aborts with {abort.HttpStatus}: no retry, no call to the service", result.VirtualService is { } abortedBy ? $"VirtualService {abortedBy}" : null);
             return true;
         }
 
@@ -653,7 +653,7 @@ public sealed class RequestSimulator
         }
 
         var endpoint = ready[random.Next(ready.Count)];
-        result.Steps.Add(new("cluster", $"{result.Cluster}: {ready.Count} ready workload(s), {endpoint.DisplayName} answers", rule?.DisplayName));
+        result.Steps.Add(new("cluster", $"{result.Cluster}: {ready.Count} ready workload(s), {endpoint.DisplayName} answers", rule?.DisplayName ?? service.DisplayName));
         var targetPort = endpoint.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? servicePort.Port;
 
         // Client TLS: a DestinationRule tls setting wins (subset over port level over top level); else auto mTLS.
@@ -669,7 +669,7 @@ public sealed class RequestSimulator
         else
         {
             wire = endpoint.HasSidecar && NamespaceMode(endpoint.Namespace) != "DISABLE" ? "ISTIO_MUTUAL" : "plaintext";
-            result.Steps.Add(new("client TLS", wire == "ISTIO_MUTUAL" ? "auto mTLS: the endpoint has a sidecar, so Istio mTLS is used" : "auto mTLS: the endpoint has no sidecar (or mTLS is disabled), so plaintext"));
+            result.Steps.Add(new("client TLS", wire == "ISTIO_MUTUAL" ? "auto mTLS: the endpoint has a sidecar, so Istio mTLS is used" : "auto mTLS: the endpoint has no sidecar (or mTLS is disabled), so plaintext", endpoint.DisplayName));
         }
 
         Server(source, request, endpoint, targetPort, wire, sourceProxied: true, result);
@@ -692,7 +692,7 @@ public sealed class RequestSimulator
         var percentage = route.MirrorPercentage?.Value is { } v ? v : route.MirrorPercent ?? 100;
         if (!Sample(percentage, random))
         {
-            result.Steps.Add(new("mirror", $"this request is not mirrored ({percentage}% are)"));
+            result.Steps.Add(new("mirror", $"this request is not mirrored ({percentage}% are)", result.VirtualService is { } notMirroredBy ? $"VirtualService {notMirroredBy}" : null));
             return;
         }
 
@@ -702,7 +702,7 @@ public sealed class RequestSimulator
         var shadow = $"{StripPort(request.Authority)}-shadow";
         var copy = new MirrorCopy($"outbound|{port}|{mirror.Subset}|{service?.Host ?? host}", shadow, percentage);
         result.Mirrors.Add(copy);
-        result.Steps.Add(new("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded"));
+        result.Steps.Add(new("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null));
     }
 
     /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
@@ -738,7 +738,7 @@ public sealed class RequestSimulator
 
         var mode = PeerMode(server, targetPort);
         result.ServerMtlsMode = mode;
-        result.Steps.Add(new("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}"));
+        result.Steps.Add(new("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}", PeerModeSource(server, targetPort)));
         var mutual = wire == "ISTIO_MUTUAL";
         if ((mode == "STRICT" && !mutual) || (mode == "DISABLE" && mutual))
         {
@@ -767,17 +767,17 @@ public sealed class RequestSimulator
         var context = new AuthorizationContext(isHttp, peer?["spiffe://".Length..], result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), targetPort, request.Headers, mutual ? source.Namespace : null);
         var (decision, allowed) = Authorization.Evaluate(model, server, context);
         result.Authorization = decision;
-        result.Steps.Add(new("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString()));
+        result.Steps.Add(new("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString(), PolicyName(decision) ?? server.DisplayName));
         if (!allowed)
         {
             if (isHttp)
             {
-                Respond(result, 403, null, "RBAC: access denied", "authorization", $"denied ({decision})");
+                Respond(result, 403, null, "RBAC: access denied", "response", "the server's sidecar answers 403 RBAC: access denied", PolicyName(decision));
             }
             else
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
-                result.Steps.Add(new("authorization", "the network RBAC filter closes the TCP connection"));
+                result.Steps.Add(new("response", "the network RBAC filter closes the TCP connection", PolicyName(decision)));
             }
 
             return;
@@ -804,7 +804,7 @@ public sealed class RequestSimulator
         {
             if (rules.Count > 0)
             {
-                result.Steps.Add(new("JWT", "no token: RequestAuthentication lets the request through without a request principal"));
+                result.Steps.Add(new("JWT", "no token: RequestAuthentication lets the request through without a request principal", string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct())));
             }
 
             return true;
@@ -831,16 +831,45 @@ public sealed class RequestSimulator
 
         if (problem is not null)
         {
-            Respond(result, 401, null, problem, "JWT", $"the token is rejected: {problem}");
+            Respond(result, 401, null, problem, "JWT", $"the token is rejected: {problem}", string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct()));
             return false;
         }
 
         result.RequestPrincipal = token!.RequestPrincipal;
-        result.Steps.Add(new("JWT", $"the token of {token.Issuer} is accepted (signatures are not checked offline): request principal {result.RequestPrincipal}"));
+        result.Steps.Add(new("JWT", $"the token of {token.Issuer} is accepted (signatures are not checked offline): request principal {result.RequestPrincipal}", rules.First(x => x.Rule.Issuer == token.Issuer).Auth.DisplayName));
         return true;
     }
 
     /// <summary>PeerAuthentication: workload policy (with port-level) over namespace over mesh (root) over PERMISSIVE; UNSET inherits.</summary>
+    // The AuthorizationPolicy that decided, as a resource name.
+    private static string? PolicyName(AuthorizationDecision decision) => decision.Policy is null ? null : $"AuthorizationPolicy {decision.Policy}";
+
+    // The VirtualService a matched route belongs to, or the Service whose default route it is.
+    private static string? RouteOwner(RequestResult result, string vsNamespace) =>
+        result.VirtualService is { } vs ? $"VirtualService {vs}" : result.DestinationService is { } service ? $"Service {service}" : $"the default route in {vsNamespace}";
+
+    // The PeerAuthentication whose mode applies to a workload's port, or the mesh's default.
+    private string PeerModeSource(WorkloadInfo workload, int port)
+    {
+        var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
+        var workloadPolicy = workload.Namespace == model.RootNamespace ? null : inNamespace.FirstOrDefault(p => p.Spec.Selector?.MatchLabels is { Count: > 0 } labels && workload.Selects(labels));
+        if (workloadPolicy is not null && ((workloadPolicy.Spec.PortLevelMtls?.GetValueOrDefault(port.ToString(CultureInfo.InvariantCulture))?.Mode ?? workloadPolicy.Spec.Mtls?.Mode) is not null and not "UNSET"))
+        {
+            return workloadPolicy.DisplayName;
+        }
+
+        foreach (var ns in new[] { workload.Namespace, model.RootNamespace })
+        {
+            var policy = model.PeerAuthentications.FirstOrDefault(p => MeshModel.NamespaceOf(p) == ns && p.Spec.Selector?.MatchLabels is not { Count: > 0 });
+            if (policy?.Spec.Mtls?.Mode is not null and not "UNSET")
+            {
+                return policy.DisplayName;
+            }
+        }
+
+        return "the mesh default (PERMISSIVE, no PeerAuthentication)";
+    }
+
     private string PeerMode(WorkloadInfo workload, int port)
     {
         var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
@@ -961,13 +990,13 @@ public sealed class RequestSimulator
 
     private static string Labels(IReadOnlyDictionary<string, string> labels) => string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
 
-    private static void Respond(RequestResult result, int? status, string? flag, string? body, string stage, string detail)
+    private static void Respond(RequestResult result, int? status, string? flag, string? body, string stage, string detail, string? resource = null)
     {
         result.Outcome = RequestOutcome.ProxyResponse;
         result.Status = status;
         result.ResponseFlag = flag is null ? result.ResponseFlag : flag;
         result.Body = body;
-        result.Steps.Add(new(stage, detail));
+        result.Steps.Add(new(stage, detail, resource));
     }
 
     private static void Refuse(RequestResult result, string detail)
@@ -981,6 +1010,6 @@ public sealed class RequestSimulator
         result.Outcome = RequestOutcome.Delivered;
         result.Status = 200;
         result.Endpoint = endpoint is null ? result.DestinationService ?? "external host" : $"{endpoint.Namespace}/{endpoint.Name}";
-        result.Steps.Add(new("response", detail));
+        result.Steps.Add(new("response", detail, endpoint?.DisplayName ?? (result.Cluster is { } cluster ? $"cluster {cluster}" : null)));
     }
 }

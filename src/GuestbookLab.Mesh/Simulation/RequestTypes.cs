@@ -171,7 +171,18 @@ public sealed class RequestResult
 }
 
 /// <summary>The spread of outcomes over many requests (-Count).</summary>
-public sealed record RequestSampleGroup(RequestOutcome Outcome, int? Status, string? Destination, int Count, double Fraction);
+/// <summary>The requests of a sample that ended the same way: outcome, status, response flag, body and destination.</summary>
+public sealed record RequestSampleGroup(RequestOutcome Outcome, int? Status, string? Destination, int Count, double Fraction)
+{
+    /// <summary>Envoy's response flag (UF, UH, FI, NR, ...) when a proxy answered.</summary>
+    public string? ResponseFlag { get; init; }
+
+    /// <summary>The body a proxy answered with (fault aborts, RBAC: access denied, ...).</summary>
+    public string? Body { get; init; }
+
+    public override string ToString() =>
+        string.Join(' ', new object?[] { Fraction.ToString("P1", System.Globalization.CultureInfo.InvariantCulture), Outcome, Status, ResponseFlag, Destination }.Where(v => v is not null));
+}
 
 public sealed class RequestSample
 {
@@ -181,10 +192,14 @@ public sealed class RequestSample
 
     public required int Count { get; init; }
 
-    public required IReadOnlyList<RequestSampleGroup> Groups { get; init; }
+    /// <summary>The groups of requests that ended the same way, largest first.</summary>
+    public required IReadOnlyList<RequestSampleGroup> Outcomes { get; init; }
+
+    /// <summary>The same as <see cref="Outcomes"/> (its name before 0.2.0).</summary>
+    public IReadOnlyList<RequestSampleGroup> Groups => Outcomes;
 
     /// <summary>The share of requests answered by a destination ('ui/v2', 'ui') or with a status.</summary>
-    public double FractionTo(string destination) => Groups.Where(g => g.Destination == destination).Sum(g => g.Fraction);
+    public double FractionTo(string destination) => Outcomes.Where(g => g.Destination == destination).Sum(g => g.Fraction);
 
-    public double FractionWithStatus(int status) => Groups.Where(g => g.Status == status).Sum(g => g.Fraction);
+    public double FractionWithStatus(int status) => Outcomes.Where(g => g.Status == status).Sum(g => g.Fraction);
 }
