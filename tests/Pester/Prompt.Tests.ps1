@@ -545,7 +545,7 @@ Describe 'Results built for scripts (item 9)' {
         ($denied.Steps | ForEach-Object Detail | Group-Object | Where-Object Count -GT 1) | Should -BeNullOrEmpty
         ($denied.Steps | Where-Object Stage -EQ 'server mTLS').Resource | Should -Match 'mesh default'
         $strict = @($config; Enable-MeshStrictMtls) | Test-MeshRequest -From ui -Uri http://message-service/hello/x
-        ($strict.Steps | Where-Object Stage -EQ 'server mTLS').Resource | Should -Match '^PeerAuthentication istio-system/'
+        ($strict.Steps | Where-Object Stage -EQ 'server mTLS').Resource | Should -Match '^PeerAuthentication '
         $plain = $config | Test-MeshRequest -From default/curl -Sidecar:$false -Uri http://message-service/hello/x
         $plain.Steps[0].Detail | Should -Not -Match 'no sidecar\) has no sidecar'
         $plain.Steps[0].Detail | Should -BeLike 'default/curl has no sidecar*'
