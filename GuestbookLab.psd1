@@ -75,6 +75,10 @@
         'Close-LabDashboard'
         'Install-LabIstio'
         'Uninstall-LabIstio'
+
+        # kpack install and build logs
+        'Install-LabKpack'
+        'Get-LabBuildLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -152,4 +152,8 @@ public static class ErrorIds
     public const string IstioctlNotFound = "IstioctlNotFound";
     public const string IstioctlFailed = "IstioctlFailed";
     public const string IstioNeedsCluster = "IstioNeedsCluster";
+
+    // kpack install and build logs (issue 11, second part)
+    public const string InvalidKpackRelease = "InvalidKpackRelease";
+    public const string BuildNotFound = "BuildNotFound";
 }

@@ -344,3 +344,33 @@ public sealed class BuildSpec : ApiObject
 
     [ApiField("env")] public List<EnvVar>? Env { get; set; }
 }
+
+/// <summary>What Install-LabKpack installed: the release, its CRDs and Deployments, and what applying each object did.</summary>
+public sealed class LabKpackInstall
+{
+    /// <summary>kpack's version (from the release's Deployments, else its URL).</summary>
+    public required string Version { get; init; }
+
+    /// <summary>The release manifest applied: its URL or file.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The CustomResourceDefinitions the release defines (images.kpack.io, builds.kpack.io, ...).</summary>
+    public required IReadOnlyList<string> CustomResourceDefinitions { get; init; }
+
+    /// <summary>The controller and webhook Deployments, as namespace/name.</summary>
+    public required IReadOnlyList<string> Deployments { get; init; }
+
+    /// <summary>What applying each object of the release did.</summary>
+    public required IReadOnlyList<ApplyResult> Applied { get; init; }
+
+    /// <summary>True once the CRDs are established and the Deployments rolled out; false where that cannot be watched (a manifest folder).</summary>
+    public required bool Ready { get; init; }
+
+    public int Created => Applied.Count(r => r.Result == ApplyOutcome.Created);
+
+    public int Configured => Applied.Count(r => r.Result == ApplyOutcome.Configured);
+
+    public int Unchanged => Applied.Count(r => r.Result == ApplyOutcome.Unchanged);
+
+    public override string ToString() => $"kpack {Version}";
+}

@@ -181,3 +181,103 @@ Describe 'Waiting for images on a cluster with kpack''s CRDs (a test-side contro
         $err.Exception.Message | Should -Match 'build 1 running \(BuildRunning: pending-image-build-1 is executing\)'
     }
 }
+
+Describe 'Install-LabKpack (kpack''s release manifest, a test copy in tests/data/kpack/release)' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $release = Join-Path $DataFolder 'kpack/release/release-0.10.1.yaml'
+        $kubectlPath = $Kubectl
+        $config = $k8s.KubeConfig
+        # The test's kube-controller-manager: each Deployment in kpack is reported rolled out a moment after it is applied.
+        function Start-RolloutController {
+            Start-ThreadJob {
+                $deadline = [DateTime]::UtcNow.AddSeconds(120)
+                while ([DateTime]::UtcNow -lt $deadline) {
+                    $items = (& $using:kubectlPath --kubeconfig $using:config -n kpack get deploy -o json | ConvertFrom-Json).items
+                    foreach ($item in $items | Where-Object { -not $_.status -or $_.status.observedGeneration -ne $_.metadata.generation }) {
+                        $patch = @{ status = @{ observedGeneration = $item.metadata.generation; replicas = 1; updatedReplicas = 1; readyReplicas = 1; availableReplicas = 1 } } | ConvertTo-Json -Compress
+                        & $using:kubectlPath --kubeconfig $using:config -n kpack patch deploy $item.metadata.name --subresource=status --type=merge -p $patch | Out-Null
+                    }
+                    Start-Sleep -Milliseconds 200
+                }
+            }
+        }
+    }
+
+    AfterAll {
+        Get-Job | Remove-Job -Force
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'with -WhatIf names each object it would apply, and applies nothing' {
+        $command = "Import-Module '$ModuleManifest'; `$null = Connect-LabCluster -KubeConfig '$config'; Install-LabKpack -Path '$release' -WhatIf"
+        $result = Invoke-ChildPwsh $command
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $text = $result.Output -join "`n"
+        $text | Should -Match 'What if: .*Apply kpack 0\.10\.1 .*Namespace kpack'
+        $text | Should -Match 'What if: .*CustomResourceDefinition images\.kpack\.io'
+        $text | Should -Match 'What if: .*Deployment kpack/kpack-controller'
+        & $Kubectl --kubeconfig $config get ns kpack 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
+    It 'refuses a manifest that is not a kpack release, before applying anything' {
+        $err = Get-LabError { Install-LabKpack -LiteralPath (Join-Path $DataFolder 'kpack/image.yaml') }
+        Should-BeLabError $err InvalidKpackRelease '-Uri, -Path' 'image.yaml'
+        $err.Exception.Message | Should -BeLike '*no Deployment kpack/kpack-controller or kpack/kpack-webhook*'
+        & $Kubectl --kubeconfig $config get crd images.kpack.io 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+
+    It 'applies the release from -Path and waits until its CRDs are established and its Deployments rolled out' {
+        $rollout = Start-RolloutController
+        $install = Install-LabKpack -Path $release -Timeout 60s
+        $install | Should -BeOfType GuestbookLab.Model.LabKpackInstall
+        $install.Version | Should -Be '0.10.1'
+        $install.Ready | Should -BeTrue
+        $install.CustomResourceDefinitions | Should -Be @('builds.kpack.io', 'builders.kpack.io', 'clusterbuilders.kpack.io', 'clusterstacks.kpack.io', 'clusterstores.kpack.io', 'images.kpack.io', 'sourceresolvers.kpack.io')
+        $install.Deployments | Should -Be @('kpack/kpack-controller', 'kpack/kpack-webhook')
+        $install.Applied.Count | Should -Be @(ConvertFrom-LabYaml -Path $release).Count
+        $install.Created | Should -Be $install.Applied.Count
+        (& $Kubectl --kubeconfig $config -n kpack get deploy -o jsonpath='{.items[*].status.availableReplicas}') | Should -Be '1 1'
+        (& $Kubectl --kubeconfig $config wait crd/images.kpack.io --for=condition=Established --timeout=5s) | Should -BeLike '*condition met'
+        "$install" | Should -Be 'kpack 0.10.1'
+    }
+
+    It 'is idempotent: the same release from -Uri (a local web server) changes nothing' {
+        $probe = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+        $yaml = Get-Content -Raw $release
+        $server = Start-ThreadJob -ArgumentList $port, $yaml -ScriptBlock {
+            param($port, $yaml)
+            $listener = [System.Net.HttpListener]::new()
+            $listener.Prefixes.Add("http://127.0.0.1:$port/")
+            $listener.Start()
+            try {
+                $context = $listener.GetContext()
+                $body = [Text.Encoding]::UTF8.GetBytes($yaml)
+                $context.Response.OutputStream.Write($body, 0, $body.Length)
+                $context.Response.Close()
+            } finally { $listener.Stop() }
+        }
+        for ($i = 0; $i -lt 50; $i++) {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
+        }
+        $again = Install-LabKpack -Uri "http://127.0.0.1:$port/pivotal/kpack/releases/download/v0.10.1/release-0.10.1.yaml" -Timeout 30s
+        $again.Source | Should -BeLike '*/release-0.10.1.yaml'
+        $again.Unchanged | Should -Be $again.Applied.Count
+        $again.Created + $again.Configured | Should -Be 0
+        $again.Ready | Should -BeTrue
+        $server | Wait-Job -Timeout 10 | Remove-Job -Force
+    }
+
+    It 'says with WaitTimedOut what is not ready when the wait times out' {
+        Get-Job | Stop-Job
+        & $Kubectl --kubeconfig $config -n kpack delete deploy kpack-webhook | Out-Null
+        $err = Get-LabError { Install-LabKpack -Path $release -Timeout 2s }
+        $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $err.Exception.Message | Should -BeLike 'kpack 0.10.1 was not ready within 2 s*Deployment kpack/kpack-webhook (Waiting for deployment spec update to be observed...)*'
+        $err.Exception.Message | Should -Not -BeLike '*kpack-controller*'
+    }
+}

@@ -202,6 +202,15 @@ namespace StandIn
                 return NotFound("the server could not find the requested resource", type, name);
             }
 
+            // kubectl get asks for a Table: custom resources get their CRD's printer columns (built-in types keep plain lists).
+            if (request.Method == "GET" && Tables.Wanted(request) && Tables.Columns(store, type) is { } columns)
+            {
+                var rows = name is null ? ListOf(type, store, ns, request)["items"]!.AsArray().OfType<JsonObject>().ToList()
+                    : store.Get(type, ns, item) is { } one ? [one] : null;
+                return rows is null ? NotFound($"{type.Plural} \"{name}\" not found", type, name)
+                    : (200, Tables.Table(rows, columns, store.ResourceVersion.ToString(CultureInfo.InvariantCulture), request.Query["includeObject"].ToString()));
+            }
+
             var body = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 ? await new StreamReader(request.Body).ReadToEndAsync() : string.Empty;
             return (request.Method, name) switch
             {
@@ -547,10 +556,12 @@ namespace StandIn
             var pods = store.Types.First(t => t.Group.Length == 0 && t.Plural == "pods");
             var pod = store.Get(pods, ns, name);
             var containers = (pod?["spec"]?["containers"] as JsonArray ?? []).Select(c => c?["name"]?.GetValue<string>() ?? string.Empty).ToList();
+            var initContainers = (pod?["spec"]?["initContainers"] as JsonArray ?? []).Select(c => c?["name"]?.GetValue<string>() ?? string.Empty).ToList();
             var container = request.Query["container"].ToString();
+            var initChoice = initContainers.Count > 0 ? $" or one of the init containers: [{string.Join(" ", initContainers)}]" : string.Empty;
             (int, JsonNode)? problem = pod is null ? NotFound($"pods \"{name}\" not found", pods, name)
-                : container.Length == 0 && containers.Count > 1 ? (400, Status(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]"))
-                : container.Length > 0 && !containers.Contains(container) ? (400, Status(400, "BadRequest", $"container {container} is not valid for pod {name}"))
+                : container.Length == 0 && containers.Count > 1 ? (400, Status(400, "BadRequest", $"a container name must be specified for pod {name}, choose one of: [{string.Join(" ", containers)}]{initChoice}"))
+                : container.Length > 0 && !containers.Contains(container) && !initContainers.Contains(container) ? (400, Status(400, "BadRequest", $"container {container} is not valid for pod {name}"))
                 : null;
             if (problem is { } answer)
             {
@@ -577,8 +588,12 @@ namespace StandIn
             var seen = lines.Count;
             try
             {
-                while (!context.RequestAborted.IsCancellationRequested && store.Get(pods, ns, name) is not null)
+                // As the kubelet ends a followed log when its container exits: the lines written before its status
+                // says terminated, then the end of the stream.
+                var ended = false;
+                while (!ended && !context.RequestAborted.IsCancellationRequested && store.Get(pods, ns, name) is { } current)
                 {
+                    ended = Terminated(current, container);
                     await Task.Delay(100, context.RequestAborted);
                     foreach (var line in store.Log(ns, name, container, seen))
                     {
@@ -594,6 +609,11 @@ namespace StandIn
                 // The client stopped following.
             }
         }
+
+        // Whether a pod's status says the container (init or main) has terminated.
+        private static bool Terminated(JsonObject pod, string container) =>
+            new[] { "initContainerStatuses", "containerStatuses" }.SelectMany(key => pod["status"]?[key] as JsonArray ?? [])
+                .Any(c => c?["name"]?.GetValue<string>() == container && c?["state"]?["terminated"] is not null);
 
         private static JsonObject Event(string type, JsonObject obj) => new() { ["type"] = type, ["object"] = obj.DeepClone() };
 

@@ -34,6 +34,10 @@ public sealed class Store
         new("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, []),
         new("rbac.authorization.k8s.io", "v1", "Role", "roles", true, []),
         new("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, []),
+
+        // Admission webhooks, which kpack's release carries (the stand-in stores them; it calls no webhook).
+        new("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false, []),
+        new("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false, []),
     ];
 
     private readonly Dictionary<string, JsonObject> objects = new(StringComparer.Ordinal);

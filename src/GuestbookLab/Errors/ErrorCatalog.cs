@@ -32,6 +32,9 @@ public static class ErrorCatalog
 
         // kpack: image builds
         ErrorIds.InvalidImageReference, ErrorIds.InvalidBuilderReference, ErrorIds.InvalidEnvName, ErrorIds.InvalidImageSource, ErrorIds.InvalidKpackSpec,
+
+        // kpack install and build logs (issue 11, second part)
+        ErrorIds.InvalidKpackRelease,
     ];
 
     private static readonly Dictionary<string, ErrorCategory> Others = new(StringComparer.Ordinal)
@@ -89,6 +92,9 @@ public static class ErrorCatalog
         [ErrorIds.IstioctlNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.IstioctlFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.IstioNeedsCluster] = ErrorCategory.InvalidOperation,
+
+        // kpack install and build logs (issue 11, second part)
+        [ErrorIds.BuildNotFound] = ErrorCategory.ObjectNotFound,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -116,4 +116,11 @@ internal static class Messages
 
     public static string IstioctlVersionMismatch(string istioctl, string? version, string wanted) =>
         $"{istioctl} is istioctl {version ?? "of an unknown version"}, and the configuration is for Istio {wanted}: install with istioctl {wanted} (curl -L https://istio.io/downloadIstio | ISTIO_VERSION={wanted} sh -), or give its path with -IstioctlPath.";
+
+    // kpack install and build logs (issue 11, second part)
+    public static string KpackNotReady(string version, TimeSpan timeout, IEnumerable<string> notReady) =>
+        $"kpack {version} was not ready within {Seconds(timeout)}: not ready: {string.Join("; ", notReady)}";
+
+    public static string BuildNotFound(string ns, string image, long? build) =>
+        build is { } n ? $"Image {ns}/{image} has no build {n.ToString(CultureInfo.InvariantCulture)} (kp build list {image} lists its builds)." : $"Image {ns}/{image} has no builds yet.";
 }
