@@ -151,4 +151,10 @@ public static class ErrorIds
     public const string IstioctlNotFound = "IstioctlNotFound";
     public const string IstioctlFailed = "IstioctlFailed";
     public const string IstioNeedsCluster = "IstioNeedsCluster";
+
+    // Live requests: exec in pods (issue 13)
+    public const string ExecNotAvailable = "ExecNotAvailable";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string CommandFailed = "CommandFailed";
+    public const string ExecFailed = "ExecFailed";
 }

@@ -132,7 +132,7 @@ internal static class Exec
         var call = new JsonObject
         {
             ["namespace"] = ns, ["pod"] = name, ["container"] = container, ["command"] = new JsonArray(command.Select(c => (JsonNode)c).ToArray()),
-            ["protocol"] = protocol, ["tty"] = query["tty"] == "true", ["stdin"] = null, ["resizes"] = new JsonArray(),
+            ["protocol"] = protocol, ["tty"] = query["tty"].ToString() is "true" or "1", ["stdin"] = null, ["resizes"] = new JsonArray(),
         };
         Script? script;
         lock (Scripts)
@@ -149,7 +149,7 @@ internal static class Exec
         var receiving = Receive(socket, stdin, stdinClosed, clientGone, call, context.RequestAborted);
         try
         {
-            await Answer(socket, script, command, stdin, stdinClosed.Task, clientGone.Task, query["stdin"] == "true", context.RequestAborted);
+            await Answer(socket, script, command, stdin, stdinClosed.Task, clientGone.Task, query["stdin"].ToString() is "true" or "1", context.RequestAborted);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {

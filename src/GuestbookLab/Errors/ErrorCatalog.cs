@@ -88,6 +88,12 @@ public static class ErrorCatalog
         [ErrorIds.IstioctlNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.IstioctlFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.IstioNeedsCluster] = ErrorCategory.InvalidOperation,
+
+        // Live requests: exec in pods (issue 13)
+        [ErrorIds.ExecNotAvailable] = ErrorCategory.InvalidOperation,
+        [ErrorIds.ContainerNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.CommandFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.ExecFailed] = ErrorCategory.InvalidResult,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Errors;
@@ -113,4 +114,11 @@ internal static class Messages
 
     public static string IstioctlVersionMismatch(string istioctl, string? version, string wanted) =>
         $"{istioctl} is istioctl {version ?? "of an unknown version"}, and the configuration is for Istio {wanted}: install with istioctl {wanted} (curl -L https://istio.io/downloadIstio | ISTIO_VERSION={wanted} sh -), or give its path with -IstioctlPath.";
+
+    // Live requests (issue 13)
+    public static string ExecNotAvailable(string connection) =>
+        $"Commands run in a cluster's containers, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";
+
+    public static string CommandFailed(string command, int exitCode, IReadOnlyList<string> errorLines) =>
+        $"command terminated with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}: {command}{(errorLines.Count > 0 ? ": " + string.Join(" | ", errorLines.Count > 5 ? errorLines.Skip(errorLines.Count - 5) : errorLines) : string.Empty)}";
 }
