@@ -41,6 +41,7 @@
         'Wait-LabRollout'
         'Wait-LabResource'
         'Get-LabLog'
+        'Invoke-LabCommand'
         'Remove-LabResource'
         'Get-LabAwsIdentity'
         'New-LabStateStore'

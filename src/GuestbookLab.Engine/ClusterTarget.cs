@@ -21,7 +21,7 @@ namespace GuestbookLab.Engine;
 /// A Kubernetes API server through KubernetesClient: kubeconfig and credentials from the client, discovery cached per
 /// group version, server-side apply (field manager guestbooklab) of any kind, lists, gets and deletes.
 /// </summary>
-public sealed class ClusterTarget : ILabTarget, IDisposable
+public sealed partial class ClusterTarget : ILabTarget, IDisposable
 {
     private static readonly HttpStatusCode[] Transient =
         [HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];

@@ -156,4 +156,9 @@ public static class ErrorIds
     // kpack install and build logs (issue 11, second part)
     public const string InvalidKpackRelease = "InvalidKpackRelease";
     public const string BuildNotFound = "BuildNotFound";
+    // Live requests: exec in pods (issue 13)
+    public const string ExecNotAvailable = "ExecNotAvailable";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string CommandFailed = "CommandFailed";
+    public const string ExecFailed = "ExecFailed";
 }

@@ -40,6 +40,7 @@ var app = builder.Build();
 var store = app.Services.GetRequiredService<Store>();
 
 var faults = app.Services.GetRequiredService<Faults>();
+app.UseWebSockets();
 app.Map("/{**path}", (HttpContext context) => Api.Handle(context, store, faults));
 await app.StartAsync();
 var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -64,6 +65,11 @@ namespace StandIn
         {
             var request = context.Request;
             var segments = (request.Path.Value ?? "/").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (await Exec.TryHandle(context, segments, store))
+            {
+                return;
+            }
+
             if (segments is ["_standin", ..])
             {
                 await Control(context, segments, faults, store);

@@ -95,6 +95,11 @@ public static class ErrorCatalog
 
         // kpack install and build logs (issue 11, second part)
         [ErrorIds.BuildNotFound] = ErrorCategory.ObjectNotFound,
+        // Live requests: exec in pods (issue 13)
+        [ErrorIds.ExecNotAvailable] = ErrorCategory.InvalidOperation,
+        [ErrorIds.ContainerNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.CommandFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.ExecFailed] = ErrorCategory.InvalidResult,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

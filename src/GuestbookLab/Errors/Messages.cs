@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Errors;
@@ -123,4 +124,10 @@ internal static class Messages
 
     public static string BuildNotFound(string ns, string image, long? build) =>
         build is { } n ? $"Image {ns}/{image} has no build {n.ToString(CultureInfo.InvariantCulture)} (kp build list {image} lists its builds)." : $"Image {ns}/{image} has no builds yet.";
+    // Live requests (issue 13)
+    public static string ExecNotAvailable(string connection) =>
+        $"Commands run in a cluster's containers, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";
+
+    public static string CommandFailed(string command, int exitCode, IReadOnlyList<string> errorLines) =>
+        $"command terminated with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}: {command}{(errorLines.Count > 0 ? ": " + string.Join(" | ", errorLines.Count > 5 ? errorLines.Skip(errorLines.Count - 5) : errorLines) : string.Empty)}";
 }
