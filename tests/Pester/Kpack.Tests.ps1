@@ -281,3 +281,102 @@ Describe 'Install-LabKpack (kpack''s release manifest, a test copy in tests/data
         $err.Exception.Message | Should -Not -BeLike '*kpack-controller*'
     }
 }
+
+Describe 'Get-LabBuildLog (kp build logs), on build pods and logs the test writes as kpack''s build pods have them' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml -Path (Join-Path $DataFolder 'kpack/*.yaml') | Publish-LabResource
+        $steps = 'prepare', 'analyze', 'detect', 'restore', 'build', 'export'
+
+        # A Build and its pod as kpack v0.10 makes them: labels image.kpack.io/image and buildNumber, the lifecycle's
+        # steps as init containers and completion as the container.
+        function New-BuildPod([string] $Image, [int] $Number) {
+            $build = "$Image-build-$Number"
+            $labels = "{image.kpack.io/image: $Image, image.kpack.io/buildNumber: '$Number'}"
+            $init = ($steps | ForEach-Object { "  - {name: $_, image: lifecycle}" }) -join "`n"
+            $yaml = "apiVersion: kpack.io/v1alpha2`nkind: Build`nmetadata: {name: $build, namespace: default, labels: $labels}`nspec: {tags: ['r.example/$($Image):v1'], serviceAccountName: kp-sa}`n---`n" +
+                "apiVersion: v1`nkind: Pod`nmetadata: {name: $build-build-pod, namespace: default, labels: $labels}`nspec:`n  initContainers:`n$init`n  containers:`n  - {name: completion, image: completion}"
+            $null = $yaml | ConvertFrom-LabYaml | Publish-LabResource
+            "$build-build-pod"
+        }
+        function Set-BuildPodStatus([string] $Pod, [string] $Phase, [int] $Done) {
+            $all = @($steps) + 'completion'
+            $state = { param($i) if ($i -lt $Done) { @{ terminated = @{ exitCode = 0 } } } elseif ($i -eq $Done) { @{ running = @{ startedAt = '2026-12-02T07:00:00Z' } } } else { @{ waiting = @{ reason = 'PodInitializing' } } } }
+            $status = @{ status = @{ phase = $Phase
+                        initContainerStatuses = @(for ($i = 0; $i -lt $steps.Count; $i++) { @{ name = $steps[$i]; state = (& $state $i) } })
+                        containerStatuses = @(@{ name = 'completion'; state = (& $state $steps.Count) }) } }
+            $null = & $Kubectl --kubeconfig $k8s.KubeConfig patch pod $Pod --subresource=status --type=merge -p ($status | ConvertTo-Json -Depth 8 -Compress)
+        }
+        function Add-PodLog([string] $Pod, [string] $Container, [string] $Text) {
+            $null = Invoke-RestMethod -Method Post -Uri "$($k8s.Url)/_standin/logs/default/$Pod/$Container" -Body $Text
+        }
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -ErrorAction Ignore
+    }
+
+    It 'writes each step once, in the pod''s order, after a ===> STEP header, as kp build logs does' {
+        $pod = New-BuildPod ui-image 1
+        foreach ($step in @($steps) + 'completion') { Add-PodLog $pod $step "$step line 1`n$step line 2" }
+        Set-BuildPodStatus $pod Succeeded 7
+        $log = @(Get-LabBuildLog -Image ui-image)
+        $expected = foreach ($step in @($steps) + 'completion') { "===> $($step.ToUpperInvariant())"; "$step line 1"; "$step line 2" }
+        $log | Should -Be @($expected)
+        $log | ForEach-Object { $_ | Should -BeOfType string }
+        # kubectl logs reads the same lines from the same containers.
+        $build = @($log[($log.IndexOf('===> BUILD') + 1)..($log.IndexOf('===> EXPORT') - 1)])
+        @(& $Kubectl --kubeconfig $k8s.KubeConfig logs $pod -c build) | Should -Be $build
+    }
+
+    It 'takes the latest build by default and another by -Build' {
+        $second = New-BuildPod ui-image 2
+        foreach ($step in @($steps) + 'completion') { Add-PodLog $second $step "second $step" }
+        Set-BuildPodStatus $second Succeeded 7
+        (Get-LabBuildLog ui-image) | Should -Contain 'second build'
+        (Get-LabBuildLog ui-image -Build 1) | Should -Not -Contain 'second build'
+        (Get-LabBuildLog ui-image -Build 1) | Should -Contain 'build line 1'
+        (Get-LabError { Get-LabBuildLog ui-image -Build 9 }).FullyQualifiedErrorId | Should -BeLike 'BuildNotFound,*'
+    }
+
+    It 'follows a running build until its pod has Succeeded, each line once' {
+        $pod = New-BuildPod message-image 1
+        foreach ($step in 'prepare', 'analyze', 'detect', 'restore') { Add-PodLog $pod $step "$step done" }
+        Add-PodLog $pod build 'compiling'
+        Set-BuildPodStatus $pod Running 4
+        $url = $k8s.Url; $kubectl = $Kubectl; $config = $k8s.KubeConfig
+        $writer = Start-ThreadJob {
+            Start-Sleep -Seconds 2
+            Invoke-RestMethod -Method Post -Uri "$using:url/_standin/logs/default/$using:pod/build" -Body 'BUILD SUCCESSFUL' | Out-Null
+            foreach ($c in 'export', 'completion') { Invoke-RestMethod -Method Post -Uri "$using:url/_standin/logs/default/$using:pod/$c" -Body "$c done" | Out-Null }
+            $states = @(foreach ($n in 'prepare', 'analyze', 'detect', 'restore', 'build', 'export') { @{ name = $n; state = @{ terminated = @{ exitCode = 0 } } } })
+            $status = @{ status = @{ phase = 'Succeeded'; initContainerStatuses = $states; containerStatuses = @(@{ name = 'completion'; state = @{ terminated = @{ exitCode = 0 } } }) } }
+            & $using:kubectl --kubeconfig $using:config patch pod $using:pod --subresource=status --type=merge -p ($status | ConvertTo-Json -Depth 8 -Compress) | Out-Null
+        }
+        try {
+            $log = @(Get-LabBuildLog message-image -Follow -WarnAfter 30s)
+        } finally { $writer | Wait-Job -Timeout 30 | Remove-Job -Force }
+        $log | Should -Be @('===> PREPARE', 'prepare done', '===> ANALYZE', 'analyze done', '===> DETECT', 'detect done', '===> RESTORE', 'restore done',
+            '===> BUILD', 'compiling', 'BUILD SUCCESSFUL', '===> EXPORT', 'export done', '===> COMPLETION', 'completion done')
+    }
+
+    It 'warns with the pod''s reason when a build does not get on (kp says nothing)' {
+        $pod = New-BuildPod stuck-image 1
+        $status = @{ status = @{ phase = 'Pending'; initContainerStatuses = @(@{ name = 'prepare'; state = @{ waiting = @{ reason = 'ImagePullBackOff'; message = 'Back-off pulling image "lifecycle"' } } }) } }
+        $null = & $Kubectl --kubeconfig $k8s.KubeConfig patch pod $pod --subresource=status --type=merge -p ($status | ConvertTo-Json -Depth 8 -Compress)
+        $kubectl = $Kubectl; $config = $k8s.KubeConfig
+        $ender = Start-ThreadJob {
+            Start-Sleep -Seconds 4
+            $failed = @{ status = @{ phase = 'Failed' } }
+            & $using:kubectl --kubeconfig $using:config patch pod $using:pod --subresource=status --type=merge -p ($failed | ConvertTo-Json -Compress) | Out-Null
+        }
+        try {
+            $null = Get-LabBuildLog stuck-image -Follow -WarnAfter 1s -WarningVariable warned -WarningAction SilentlyContinue
+        } finally { $ender | Wait-Job -Timeout 30 | Remove-Job -Force }
+        @($warned).Count | Should -BeGreaterOrEqual 1
+        ($warned | Select-Object -First 1).Message | Should -Match 'ImagePullBackOff'
+        @($warned | Group-Object Message | Where-Object Count -GT 1) | Should -BeNullOrEmpty -Because 'a warning is not repeated'
+    }
+}
