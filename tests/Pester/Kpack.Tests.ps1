@@ -362,6 +362,15 @@ Describe 'Get-LabBuildLog (kp build logs), on build pods and logs the test write
             '===> BUILD', 'compiling', 'BUILD SUCCESSFUL', '===> EXPORT', 'export done', '===> COMPLETION', 'completion done')
     }
 
+    It 'shows kpack''s printer columns in kubectl get images for what the module applied' {
+        $null = New-LabImage -Name columns-image @ecr -Repository ui -Version v1 @git | Publish-LabResource
+        $status = @{ status = @{ latestImage = "r.example/ui@sha256:$('ab' * 32)"; conditions = @(@{ type = 'Ready'; status = 'True' }) } }
+        $null = & $Kubectl --kubeconfig $k8s.KubeConfig patch image columns-image --subresource=status --type=merge -p ($status | ConvertTo-Json -Depth 6 -Compress)
+        $table = @(& $Kubectl --kubeconfig $k8s.KubeConfig get images columns-image)
+        $table[0] | Should -Match '^NAME\s+LATESTIMAGE\s+READY\s*$'
+        $table[1] | Should -Match ('^columns-image\s+' + [regex]::Escape("r.example/ui@sha256:$('ab' * 32)") + '\s+True\s*$')
+    }
+
     It 'warns with the pod''s reason when a build does not get on (kp says nothing)' {
         $pod = New-BuildPod stuck-image 1
         $status = @{ status = @{ phase = 'Pending'; initContainerStatuses = @(@{ name = 'prepare'; state = @{ waiting = @{ reason = 'ImagePullBackOff'; message = 'Back-off pulling image "lifecycle"' } } }) } }
