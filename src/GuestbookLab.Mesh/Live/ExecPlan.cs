@@ -9,9 +9,6 @@ namespace GuestbookLab.Mesh.Live;
 /// <summary>Which container a command runs in, chosen as kubectl exec chooses it.</summary>
 public static class ExecPlan
 {
-    /// <summary>kubectl's annotation naming a pod's default container.</summary>
-    public const string DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container";
-
     /// <summary>
     /// The container: the one asked for (it must be one of the pod's), else the pod's default-container annotation,
     /// else its first container. <c>Notice</c> is kubectl's 'Defaulted container ...' line when it chose among several;
@@ -28,13 +25,12 @@ public static class ExecPlan
                 : (null, null, $"container {requested} is not valid for pod {pod.Name}: choose one of [{string.Join(" ", names)}]");
         }
 
-        if (names.Count == 0)
+        // The choice is kubectl's default-container rule, kept in one place (PodStatus.DefaultContainer).
+        if (Status.PodStatus.DefaultContainer(pod, out _, out _) is not { } chosen)
         {
             return (null, null, $"pod {pod.Name} has no containers");
         }
 
-        var annotated = pod.Metadata.Annotations is { } a && a.TryGetValue(DefaultContainerAnnotation, out var d) && names.Contains(d, StringComparer.Ordinal) ? d : null;
-        var chosen = annotated ?? names[0];
         return (chosen, names.Count > 1 ? $"Defaulted container \"{chosen}\" out of: {string.Join(", ", names)}" : null, null);
     }
 
