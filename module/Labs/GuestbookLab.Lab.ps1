@@ -17,7 +17,9 @@
     rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step, and until its kpack Images
     are built (Wait-LabImage). With -InstallIstio (and -Apply on a cluster) the IstioOperator steps run istioctl
     install (Install-LabIstio) instead of storing the configuration, and the install step also installs the codelab's
-    addons (Install-LabMeshAddon); each step's Installed property holds what was installed.
+    addons (Install-LabMeshAddon); with -InstallKpack the Build section's first step installs kpack's release first
+    (Install-LabKpack: its CRDs established and its controller and webhook rolled out), so that the Images that follow
+    are built; each step's Installed property holds what was installed.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Build (kpack's build ServiceAccount,
     ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the
@@ -83,6 +85,11 @@ param(
     # grafana, kiali: Install-LabMeshAddon) with the install. -IstioOptions go to both (IstioctlPath, Timeout).
     [switch] $InstallIstio,
     [hashtable] $IstioOptions = @{},
+
+    # With -Apply on a cluster: install kpack (Install-LabKpack, the codelab's v0.10.1 release) before the Build
+    # section's first step. -KpackOptions go to Install-LabKpack (Uri, Path, Timeout).
+    [switch] $InstallKpack,
+    [hashtable] $KpackOptions = @{},
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection
@@ -335,12 +342,15 @@ foreach ($step in $steps) {
     $file = $objects | Export-LabManifest -Path $OutputPath -Step $id -WarningAction SilentlyContinue
     $applied = @()
     $rolledOut = @()
-    $installedIstio = @()
+    $installed = @()
     if ($Apply) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
             $namespace = if ($parts.Count -eq 3) { $parts[1] } else { 'default' }
             $null = Get-LabResource -Kind $parts[0] -Name $parts[-1] -Namespace $namespace @applyTo -ErrorAction Ignore | Remove-LabResource @applyTo -Confirm:$false
+        }
+        if ($InstallKpack -and $step.Name -eq 'kp-sa') {
+            $installed += @(Install-LabKpack @applyTo @KpackOptions)
         }
         # istioctl install records the configuration it installed as the IstioOperator istio-system/installed-state.
         # kops objects go to the state store (Publish-LabCluster, with -Aws), not to the cluster.
@@ -349,16 +359,16 @@ foreach ($step in $steps) {
                 continue
             } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and $InstallIstio) {
                 $installOptions = @{} + $IstioOptions
-                $installedIstio += @($object | Install-LabIstio @applyTo @installOptions)
+                $installed += @($object | Install-LabIstio @applyTo @installOptions)
                 if ($step.Name -eq 'istio-install') {
                     $installOptions.Remove('IstioctlPath')
-                    $installedIstio += @(Install-LabMeshAddon -Name zipkin, prometheus, grafana, kiali @applyTo @installOptions)
+                    $installed += @(Install-LabMeshAddon -Name zipkin, prometheus, grafana, kiali @applyTo @installOptions)
                 }
             } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and -not $object.Name) {
-                $installed = ConvertFrom-LabYaml ($object | ConvertTo-LabYaml)
-                $installed.Name = 'installed-state'
-                $installed.Namespace = 'istio-system'
-                $installed
+                $installedState = ConvertFrom-LabYaml ($object | ConvertTo-LabYaml)
+                $installedState.Name = 'installed-state'
+                $installedState.Namespace = 'istio-system'
+                $installedState
             } else { $object }
         }
         $applied = if ($toApply) { @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue) } else { @() }
@@ -384,7 +394,7 @@ foreach ($step in $steps) {
         Objects    = $objects
         Preview    = $preview
         Applied    = $applied
-        Installed  = $installedIstio
+        Installed  = $installed
         RolledOut  = $rolledOut
     }
 }

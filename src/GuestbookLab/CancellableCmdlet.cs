@@ -48,6 +48,23 @@ public abstract partial class CancellableCmdlet : LabCmdlet, IDisposable
         base.StopProcessing();
     }
 
+    /// <summary>
+    /// Writes the progress bar as <paramref name="record"/> stands now: a copy, since a host may keep the records it is
+    /// given (PowerShell.Streams.Progress does), and the cmdlets update one record as their work goes on.
+    /// </summary>
+    protected void ShowProgress(ProgressRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        WriteProgress(new ProgressRecord(record.ActivityId, record.Activity, record.StatusDescription)
+        {
+            ParentActivityId = record.ParentActivityId,
+            PercentComplete = record.PercentComplete,
+            SecondsRemaining = record.SecondsRemaining,
+            CurrentOperation = record.CurrentOperation,
+            RecordType = record.RecordType,
+        });
+    }
+
     /// <summary>Waits for an engine call on the pipeline thread; Ctrl+C ends the command as PowerShell's own cmdlets end.</summary>
     protected T Await<T>(Task<T> task)
     {

@@ -280,6 +280,22 @@ Describe 'Install-LabKpack (kpack''s release manifest, a test copy in tests/data
         $err.Exception.Message | Should -BeLike 'kpack 0.10.1 was not ready within 2 s*Deployment kpack/kpack-webhook (Waiting for deployment spec update to be observed...)*'
         $err.Exception.Message | Should -Not -BeLike '*kpack-controller*'
     }
+
+    It 'runs the lab''s Build section with -InstallKpack: kpack installed at its first step, then the Images built' {
+        $rollout = Start-RolloutController
+        $controller = Start-KpackController $config
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $out = Join-Path (Get-PSDrive TestDrive).Root 'build-install'
+        $steps = & $labScript -OutputPath $out -Section Build -Apply -WaitForRollout -ImageTimeoutSec 60 -InstallKpack -KpackOptions @{ Path = $release; Timeout = '60s' } -WarningAction SilentlyContinue
+        $first = $steps | Select-Object -First 1
+        $first.Step | Should -Be '03-kp-sa'
+        $first.Installed | Should -HaveCount 1
+        $first.Installed[0] | Should -BeOfType GuestbookLab.Model.LabKpackInstall
+        $first.Installed[0].Ready | Should -BeTrue
+        ($steps | Select-Object -Skip 1).Installed | Should -BeNullOrEmpty
+        @(($steps | Where-Object Step -EQ '07-images').RolledOut.Ready) | Should -Be @('True', 'True', 'True')
+        $controller, $rollout | Stop-Job -PassThru | Remove-Job -Force
+    }
 }
 
 Describe 'Get-LabBuildLog (kp build logs), on build pods and logs the test writes as kpack''s build pods have them' {
@@ -387,5 +403,32 @@ Describe 'Get-LabBuildLog (kp build logs), on build pods and logs the test write
         @($warned).Count | Should -BeGreaterOrEqual 1
         ($warned | Select-Object -First 1).Message | Should -Match 'ImagePullBackOff'
         @($warned | Group-Object Message | Where-Object Count -GT 1) | Should -BeNullOrEmpty -Because 'a warning is not repeated'
+    }
+
+    It 'shows in Wait-LabImage''s progress the step the build''s pod is in, and says it on time-out' {
+        $null = New-LabImage -Name steps-image @ecr -Repository ui -Version v1 @git | Publish-LabResource
+        $running = '{"status":{"observedGeneration":1,"buildCounter":1,"latestBuildRef":"steps-image-build-1","conditions":[{"type":"Ready","status":"Unknown","reason":"BuildRunning"}]}}'
+        $null = & $Kubectl --kubeconfig $k8s.KubeConfig patch image steps-image --subresource=status --type=merge -p $running
+        $pod = New-BuildPod steps-image 1
+        Set-BuildPodStatus $pod Pending 2
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$ModuleManifest'; `$null = Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)'; Wait-LabImage -Name steps-image -Timeout 6s -Verbose")
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not ($ps.Streams.Progress | Where-Object StatusDescription -EQ 'step 3 of 7: detect') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            # The build moves on while the wait runs: the bar follows the pod's watch.
+            Set-BuildPodStatus $pod Pending 3
+            $failure = try { $null = $ps.EndInvoke($handle); $ps.Streams.Error | Select-Object -First 1 } catch { $_.Exception.InnerException.ErrorRecord ?? $_.Exception.ErrorRecord }
+            $bars = @($ps.Streams.Progress | Where-Object ParentActivityId -EQ 1 | Where-Object RecordType -EQ Processing)
+            $bars.Activity | Select-Object -First 1 | Should -Be "Build 1 of Image default/steps-image (pod $pod)"
+            $shown = @($bars.StatusDescription | Select-Object -Unique)
+            $shown | Should -Be @('step 3 of 7: detect', 'step 4 of 7: restore')
+            @($bars.PercentComplete | Select-Object -Unique) | Should -Be @(28, 42)
+            @($ps.Streams.Verbose.Message) | Should -Contain "Build 1 (pod $pod): step 4 of 7: restore"
+            $failure | Should -Not -BeNullOrEmpty
+            $failure.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+            $failure.Exception.Message | Should -BeLike "*build 1 running (BuildRunning); build 1's pod $($pod): step 4 of 7: restore*"
+        } finally { $ps.Dispose() }
     }
 }

@@ -19,6 +19,17 @@ public enum BuildStepState
 public sealed record BuildStep(string Name, BuildStepState State, string? Reason, string? Message);
 
 /// <summary>
+/// Where a build pod stands, for a progress bar: the step it is in (null once every step has ended), its place among
+/// the pod's build steps (1-based), and why it does not get on, when the pod says.
+/// </summary>
+public sealed record BuildProgress(string Pod, string? Step, int Index, int Count, string? Stalled)
+{
+    /// <summary>What a progress bar says: 'step 3 of 7: detect', 'every step has ended', and a stall's reason.</summary>
+    public override string ToString() =>
+        (Step is null ? "every step has ended" : $"step {Index} of {Count}: {Step}") + (Stalled is null ? string.Empty : " (" + Stalled + ")");
+}
+
+/// <summary>
 /// kpack's build pods as kp build logs reads them (kpack v0.10.2 pkg/logs, build_pod.go): found by the labels
 /// image.kpack.io/image and image.kpack.io/buildNumber; the build steps are the init containers prepare, analyze,
 /// detect, restore, build, export (or rebase) and then the container completion, in the pod's order.
@@ -68,6 +79,16 @@ public static class BuildPod
     {
         var steps = Steps(pod);
         return (steps.FirstOrDefault(s => s.State == BuildStepState.Running) ?? steps.FirstOrDefault(s => s.State == BuildStepState.Waiting))?.Name;
+    }
+
+    /// <summary>Where the pod stands among its build steps (see <see cref="BuildProgress"/>).</summary>
+    public static BuildProgress Progress(LabResource pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var steps = Steps(pod);
+        var current = CurrentStep(pod);
+        var index = current is null ? steps.Count : steps.Select(s => s.Name).ToList().IndexOf(current) + 1;
+        return new BuildProgress(pod.Name, current, index, steps.Count, Stalled(pod));
     }
 
     /// <summary>

@@ -215,10 +215,10 @@ public sealed class WaitLabClusterCommand : KopsClusterCmdlet
             WriteVerbose(line);
             progress.StatusDescription = line.Length > 120 ? line[..120] : line;
             progress.PercentComplete = (int)Math.Min(99, 100 * clock.Elapsed.TotalSeconds / Math.Max(1, timeout.TotalSeconds));
-            WriteProgress(progress);
+            ShowProgress(progress);
         });
         progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+        ShowProgress(progress);
         if (result.Ready)
         {
             WriteVerbose($"Your cluster {Name} is ready.");

@@ -210,13 +210,13 @@ public abstract class TargetCmdlet : CancellableCmdlet
             post(() =>
             {
                 progress.StatusDescription = state.Message;
-                WriteProgress(progress);
+                ShowProgress(progress);
                 WriteVerbose(state.Message);
             });
             return state.Done;
         }, timeout, CancellationToken));
         progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+        ShowProgress(progress);
         return found;
     }
 

@@ -37,6 +37,13 @@ public abstract class WaitCmdlet : TargetCmdlet
     /// <summary>What the wait ends with: the object (a failed object's cmdlet reports the failure instead).</summary>
     protected virtual void Finish(LabResource? found, WaitState last) => WriteObject(found);
 
+    /// <summary>
+    /// Follows the object until <see cref="Test"/> says it is done, showing its states in <paramref name="progress"/>
+    /// and telling <paramref name="seen"/> each; a watch of the one object unless the kind has more to show.
+    /// </summary>
+    protected virtual LabResource? Follow(Engine.ILabTarget target, ProgressRecord progress, string ns, Action<WaitState> seen) =>
+        Watch(target, progress, WaitKind, ns, Name, resource => Test(resource), Timeout, seen);
+
     /// <summary>The kind as the target names it, or null after writing why it cannot be waited for.</summary>
     protected virtual string? CheckKind() => WaitKind;
 
@@ -54,7 +61,7 @@ public abstract class WaitCmdlet : TargetCmdlet
         var progress = new ProgressRecord(1, $"Waiting for {what} on {connection}", last.Message);
         try
         {
-            var found = Watch(target, progress, WaitKind, ns, Name, resource => Test(resource), Timeout, state => last = state);
+            var found = Follow(target, progress, ns, state => last = state);
             Finish(found, last);
         }
         catch (TimeoutException)
