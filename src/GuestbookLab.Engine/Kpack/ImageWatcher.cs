@@ -16,7 +16,7 @@ namespace GuestbookLab.Engine.Kpack;
 public static class ImageWatcher
 {
     /// <summary>How long the follower waits for a build's pod to appear under its expected name before it looks again by labels.</summary>
-    public static TimeSpan PodLookupInterval { get; } = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PodLookupInterval = TimeSpan.FromSeconds(2);
 
     public static async Task<LabResource?> WaitAsync(ILabTarget target, string ns, string name, Func<LabResource?, bool> done, Action<long, BuildProgress> step, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -24,6 +24,19 @@ public sealed record BuildStep(string Name, BuildStepState State, string? Reason
 /// </summary>
 public sealed record BuildProgress(string Pod, string? Step, int Index, int Count, string? Stalled)
 {
+    /// <summary>How far the build is, for a progress bar: the steps ended of all (-1 when the pod has no build steps).</summary>
+    public int PercentComplete => Count == 0 ? -1 : Math.Min(100, (Step is null ? Count : Index - 1) * 100 / Count);
+
+    /// <summary>
+    /// What a wait on the Image says while this build (number <paramref name="build"/>) runs: the Image's state with the
+    /// pod's step after it; a finished wait says only the Image's state.
+    /// </summary>
+    public WaitState Describe(WaitState image, long build)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return image.Done ? image : image with { Message = $"{image.Message.TrimEnd('.')}; build {build.ToString(System.Globalization.CultureInfo.InvariantCulture)}'s pod {Pod}: {this}" };
+    }
+
     /// <summary>What a progress bar says: 'step 3 of 7: detect', 'every step has ended', and a stall's reason.</summary>
     public override string ToString() =>
         (Step is null ? "every step has ended" : $"step {Index} of {Count}: {Step}") + (Stalled is null ? string.Empty : " (" + Stalled + ")");
@@ -75,9 +88,10 @@ public static class BuildPod
     public static string? Phase(LabResource pod) => Text(Map(ApiObjectMapper.ToTree(pod), "status"), "phase");
 
     /// <summary>The step the build is in: the running one, else the first not finished; null once all have ended.</summary>
-    public static string? CurrentStep(LabResource pod)
+    public static string? CurrentStep(LabResource pod) => CurrentStep(Steps(pod));
+
+    private static string? CurrentStep(IReadOnlyList<BuildStep> steps)
     {
-        var steps = Steps(pod);
         return (steps.FirstOrDefault(s => s.State == BuildStepState.Running) ?? steps.FirstOrDefault(s => s.State == BuildStepState.Waiting))?.Name;
     }
 
@@ -86,9 +100,9 @@ public static class BuildPod
     {
         ArgumentNullException.ThrowIfNull(pod);
         var steps = Steps(pod);
-        var current = CurrentStep(pod);
+        var current = CurrentStep(steps);
         var index = current is null ? steps.Count : steps.Select(s => s.Name).ToList().IndexOf(current) + 1;
-        return new BuildProgress(pod.Name, current, index, steps.Count, Stalled(pod));
+        return new BuildProgress(pod.Name, current, index, steps.Count, Stalled(pod, steps));
     }
 
     /// <summary>
@@ -96,9 +110,11 @@ public static class BuildPod
     /// than starting (ImagePullBackOff, ErrImagePull, CreateContainerConfigError ...), or a pod that is not scheduled
     /// (PodScheduled=False: Unschedulable); null when nothing is wrong that the pod says.
     /// </summary>
-    public static string? Stalled(LabResource pod)
+    public static string? Stalled(LabResource pod) => Stalled(pod, Steps(pod));
+
+    private static string? Stalled(LabResource pod, IReadOnlyList<BuildStep> steps)
     {
-        var stuck = Steps(pod).FirstOrDefault(s => s.State == BuildStepState.Waiting && s.Reason is { } r && r is not ("PodInitializing" or "ContainerCreating"));
+        var stuck = steps.FirstOrDefault(s => s.State == BuildStepState.Waiting && s.Reason is { } r && r is not ("PodInitializing" or "ContainerCreating"));
         if (stuck is not null)
         {
             return $"container {stuck.Name} is waiting: {stuck.Reason}{(string.IsNullOrEmpty(stuck.Message) ? string.Empty : " (" + stuck.Message + ")")}";
@@ -111,6 +127,6 @@ public static class BuildPod
             return $"the pod is {Text(status, "phase") ?? "Pending"}, not scheduled: {Text(scheduled, "reason")}{(Text(scheduled, "message") is { Length: > 0 } m ? " (" + m + ")" : string.Empty)}";
         }
 
-        return Text(status, "phase") is "Pending" or null && Steps(pod).All(s => s.State == BuildStepState.Waiting) ? $"the pod is {Text(status, "phase") ?? "Pending"}" : null;
+        return Text(status, "phase") is "Pending" or null && steps.All(s => s.State == BuildStepState.Waiting) ? $"the pod is {Text(status, "phase") ?? "Pending"}" : null;
     }
 }

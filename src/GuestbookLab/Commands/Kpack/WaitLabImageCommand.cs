@@ -14,8 +14,8 @@ namespace GuestbookLab.Commands.Kpack;
 /// The Image is watched (not polled) on the connected cluster, the progress bar showing the build number and kpack's
 /// message, and a second bar under it the step the build's pod is in (found by kpack's labels, then watched: 'step 3
 /// of 7: detect', with the kubelet's reason when a step is stuck, such as ImagePullBackOff); each new step is also
-/// written to the verbose stream, and a time-out says the step last seen. Readiness is judged as kpack does: the status must be about the Image's current generation
-/// (status.observedGeneration caught up with metadata.generation, so a Ready=True from before an update is not taken
+/// written to the verbose stream, and a time-out says the step last seen. Readiness is judged as kpack does: the
+/// status must be about the Image's current generation (status.observedGeneration caught up with metadata.generation, so a Ready=True from before an update is not taken
 /// for success); Ready=Unknown while a build runs; True ends the wait and the Image comes out, with its LatestImage
 /// (the digest reference); False is the error ImageNotReady with the condition's reason and message (BuildFailed,
 /// BuilderNotReady, ...). After -Timeout (5 minutes) the error WaitTimedOut says what was last seen. A manifest folder
@@ -43,7 +43,7 @@ public sealed class WaitLabImageCommand : WaitCmdlet
         var image = new WaitState(false, "nothing read yet");
         BuildProgress? step = null;
         long build = 0;
-        WaitState Combined() => step is null ? image : image with { Message = $"{image.Message.TrimEnd('.')}; build {build.ToString(System.Globalization.CultureInfo.InvariantCulture)}'s pod {step.Pod}: {step}" };
+        WaitState Combined() => step?.Describe(image, build) ?? image;
         var found = Pump(post => ImageWatcher.WaitAsync(target, ns, Name, resource =>
         {
             var state = Test(resource);
@@ -51,7 +51,7 @@ public sealed class WaitLabImageCommand : WaitCmdlet
             lock (gate)
             {
                 image = state;
-                shown = state.Done ? state : Combined();
+                shown = Combined();
             }
 
             seen(shown);
@@ -77,7 +77,7 @@ public sealed class WaitLabImageCommand : WaitCmdlet
             {
                 stepBar.Activity = $"Build {number.ToString(System.Globalization.CultureInfo.InvariantCulture)} of Image {ns}/{Name} (pod {now.Pod})";
                 stepBar.StatusDescription = now.ToString();
-                stepBar.PercentComplete = now.Count == 0 ? -1 : Math.Min(100, (now.Step is null ? now.Count : now.Index - 1) * 100 / now.Count);
+                stepBar.PercentComplete = now.PercentComplete;
                 ShowProgress(stepBar);
                 WriteVerbose($"Build {number.ToString(System.Globalization.CultureInfo.InvariantCulture)} (pod {now.Pod}): {now}");
             });
