@@ -36,7 +36,8 @@ public sealed class LabConnection
     public override string ToString() => Context is null ? $"{Kind} {Target}" : $"{Kind} {Target} (context {Context})";
 }
 
-public enum ApplyOutcome
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum ApplyOutcome : long
 {
     Created,
     Configured,
@@ -64,7 +65,8 @@ public sealed class ApplyResult
 }
 
 /// <summary>What removing one object did, as kubectl delete says it.</summary>
-public enum RemoveOutcome
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum RemoveOutcome : long
 {
     Deleted,
     NotFound,

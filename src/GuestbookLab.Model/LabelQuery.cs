@@ -8,7 +8,8 @@ using System.Text.RegularExpressions;
 namespace GuestbookLab.Model;
 
 /// <summary>The operators of a Kubernetes label selector requirement.</summary>
-public enum SelectorOperator
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum SelectorOperator : long
 {
     Equals,
     NotEquals,

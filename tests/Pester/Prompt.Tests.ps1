@@ -285,6 +285,25 @@ Describe 'Tables that tell the truth (item 3)' {
     }
 }
 
+Describe 'Test-MeshConfiguration''s findings at the prompt (item 3)' {
+    It 'prints one finding a line as istioctl analyze does, Kind namespace/name, never breaking a word' {
+        $vs = New-MeshVirtualService guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway -Namespace default | Add-MeshRoute ui
+        $findings = $vs | Test-MeshConfiguration -FailOn None
+        $text = ($findings | Out-String -Width 200).Trim()
+        $text | Should -Match '(?m)^Error \[IST0101\] \(VirtualService default/guestbook-ui\) '
+        ($text -replace '\s+', ' ') | Should -Match '^Error \[IST0101\] \(VirtualService default/guestbook-ui\) Referenced host not found: "ui" '
+        $text | Should -Not -Match '\n\s*\n' -Because 'findings follow each other without blank lines'
+        $narrow = ($findings | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+        $window = try { $Host.UI.RawUI.BufferSize.Width } catch { 0 }
+        if ($window -le 40) { $window = 121 }
+        foreach ($line in $narrow) { $line.TrimEnd().Length | Should -BeLessThan $window -Because "the view wraps at the window's width: '$line'" }
+        $words = ($findings | ForEach-Object { $_.ToString() }) -split '\s+'
+        $printed = ($findings | Out-String) -split '\s+'
+        foreach ($word in $words) { $printed | Should -Contain $word -Because 'a wrapped line breaks between words' }
+        ($findings | Format-Table | Out-String -Width 200) | Should -Match 'LEVEL\s+CODE\s+RESOURCE\s+MESSAGE'
+    }
+}
+
 Describe 'Test-MeshConfiguration signals Error findings as istioctl analyze does (Missing)' {
     BeforeAll {
         $broken = { New-MeshVirtualService reviews reviews | Add-MeshRoute reviews -Subset v2 }
@@ -535,6 +554,20 @@ Describe 'Results built for scripts (item 9)' {
         $text = $sample | Format-List | Out-String -Width 200
         $text | Should -Match 'Outcomes\s*:\s*\d+\.\d %\s+(ProxyResponse 503 FI|Delivered 200)'
         ($sample | ConvertTo-Json -Depth 4 | ConvertFrom-Json).Outcomes[0].PSObject.Properties.Name | Should -Contain 'ResponseFlag'
+    }
+
+    It 'writes enums by name in ConvertTo-Json, as the views show them' {
+        $refused = New-MeshVirtualService ui ui | Test-MeshRequest -From ingress -Uri http://x/
+        ($refused | ConvertTo-Json -Depth 1 | ConvertFrom-Json).Outcome | Should -Be 'ConnectionRefused'
+        $refused.Outcome -eq 'ConnectionRefused' | Should -BeTrue -Because 'the property is still the enum'
+        $findings = New-MeshVirtualService reviews reviews | Add-MeshRoute reviews | Test-MeshConfiguration -FailOn None
+        ($findings | ConvertTo-Json | ConvertFrom-Json).Level | Should -Contain 'Error'
+        $issues = @(New-MeshVirtualService ui ui | Test-MeshResource)
+        $issues.Count | Should -BeGreaterThan 0 -Because 'a VirtualService without routes is invalid'
+        ($issues | ConvertTo-Json -Depth 1 | ConvertFrom-Json)[0].Severity | Should -Be 'Error'
+        $enums = [GuestbookLab.Mesh.Simulation.RequestOutcome], [GuestbookLab.Mesh.Analysis.AnalysisLevel],
+            [GuestbookLab.Mesh.Validation.IssueSeverity], [GuestbookLab.Model.ApplyOutcome], [GuestbookLab.Model.RemoveOutcome]
+        foreach ($enum in $enums) { [Enum]::GetUnderlyingType($enum) | Should -Be ([long]) -Because "$enum is written by name only when it is long-based" }
     }
 
     It 'names the resource of every step, and no step repeats another' {

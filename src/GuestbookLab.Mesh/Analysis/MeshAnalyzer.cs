@@ -7,7 +7,8 @@ using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Analysis;
 
-public enum AnalysisLevel
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum AnalysisLevel : long
 {
     Info = 0,
     Warning = 1,

@@ -24,7 +24,8 @@ public sealed record SidecarInjectionOptions
 }
 
 /// <summary>What became of one object.</summary>
-public enum InjectionResult
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum InjectionResult : long
 {
     /// <summary>The sidecar was added.</summary>
     Injected,

@@ -5,7 +5,8 @@ using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Simulation;
 
-public enum RequestOutcome
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum RequestOutcome : long
 {
     /// <summary>The application answered.</summary>
     Delivered,

@@ -8,7 +8,8 @@ using static GuestbookLab.Model.TreeRead;
 namespace GuestbookLab.Mesh.Status;
 
 /// <summary>Where a build step container stands, from the pod's container statuses.</summary>
-public enum BuildStepState
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum BuildStepState : long
 {
     Waiting,
     Running,

@@ -4,7 +4,8 @@ using System.Linq;
 
 namespace GuestbookLab.Mesh.Validation;
 
-public enum IssueSeverity
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum IssueSeverity : long
 {
     Error,
     Warning,
