@@ -34,6 +34,20 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public void Workloads_read_back_show_kubectl_get_columns()
+    {
+        var now = System.DateTimeOffset.Parse("2026-12-02T12:10:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        LabResource Created(string kind, string spec, string status) => ManifestSerializer.Deserialize(
+            $"apiVersion: apps/v1\nkind: {kind}\nmetadata: {{name: w, creationTimestamp: '2026-12-02T12:00:00Z'}}\nspec: {spec}\nstatus: {status}").Single();
+        Assert.Equal(new WorkloadColumns("1/3", 2, 1, "10m"), WorkloadStatus.Columns(Created("Deployment", "{replicas: 3}", "{readyReplicas: 1, updatedReplicas: 2, availableReplicas: 1}"), now));
+        Assert.Equal(new WorkloadColumns("0/1", 0, 0, "10m"), WorkloadStatus.Columns(Created("Deployment", "{}", "{}"), now));
+        Assert.Equal("ready 1/1; age 10m", WorkloadStatus.Columns(Created("StatefulSet", "{replicas: 1}", "{readyReplicas: 1}"), now)!.ToString());
+        Assert.Equal(new WorkloadColumns("2/4", 4, 2, "10m"), WorkloadStatus.Columns(Created("DaemonSet", "{}", "{desiredNumberScheduled: 4, numberReady: 2, updatedNumberScheduled: 4, numberAvailable: 2}"), now));
+        Assert.Null(WorkloadStatus.Columns(ManifestSerializer.Deserialize("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec: {replicas: 1}").Single(), now));
+        Assert.Equal("<unknown>", WorkloadStatus.Columns(Read("Deployment", "{}", "{}"), now)!.Age);
+    }
+
+    [Fact]
     public void Conditions_are_met_by_type_and_status()
     {
         var deploy = Read("Deployment", "{}", "{conditions: [{type: Available, status: 'True', reason: MinimumReplicasAvailable}, {type: Progressing, status: 'False'}]}");

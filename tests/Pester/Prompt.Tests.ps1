@@ -267,6 +267,22 @@ Describe 'Tables that tell the truth (item 3)' {
         Get-Details (New-MeshVirtualService ui ui -Gateways gw | Add-MeshRoute ui) | Should -Match '^.*gateways gw; routes ui$'
     }
 
+    It 'shows a workload read back from a target with kubectl get deploy''s READY, UP-TO-DATE, AVAILABLE and AGE' {
+        $created = [DateTimeOffset]::UtcNow.AddMinutes(-5).ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $deploy = "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui, namespace: default, creationTimestamp: '$created'}`nspec: {replicas: 3, selector: {matchLabels: {app: ui}}, template: {metadata: {labels: {app: ui}}, spec: {containers: [{name: ui, image: ui:1}]}}}`nstatus: {replicas: 3, updatedReplicas: 2, readyReplicas: 1, availableReplicas: 1}"
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $null = ConvertFrom-LabYaml $deploy | Publish-LabResource
+        $read = Get-LabResource deploy ui
+        $kubectl = ($read | Format-Table -View Workloads | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() }
+        $kubectl[0] | Should -Match '^NAME\s+NAMESPACE\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$'
+        $kubectl[2] | Should -Match '^ui\s+default\s+1/3\s+2\s+1\s+5m(\d+s)?$'
+        Get-Details $read | Should -Match 'ready 1/3; up-to-date 2; available 1; age 5m(\d+s)?; ui:1$'
+        $built = ConvertFrom-LabYaml ($deploy -replace '(?s)\nstatus:.*$', '')
+        Get-Details $built | Should -Match 'replicas 3; ui:1$' -Because 'an object that is not read back has no status to show'
+        (@($built; New-MeshGateway gw) | Format-Table | Out-String -Width 200) | Should -Match 'KIND\s+NAME[\s\S]*Deployment[\s\S]*Gateway\s+gw' -Because 'a step''s mixed objects stay one table'
+        Disconnect-LabCluster
+    }
+
     It 'never writes an empty segment, with or without each feature' {
         $objects = @(
             New-MeshVirtualService ui ui | Add-MeshRoute ui

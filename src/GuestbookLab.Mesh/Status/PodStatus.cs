@@ -157,7 +157,6 @@ public static class PodStatus
         };
     }
 
-    /// <summary>kubectl's human-readable duration (k8s.io/apimachinery duration.HumanDuration).</summary>
     /// <summary>The annotation that names a pod's default container for kubectl logs and exec.</summary>
     public const string DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container";
 
@@ -184,6 +183,7 @@ public static class PodStatus
         return names.Count > 0 ? names[0] : null;
     }
 
+    /// <summary>kubectl's human-readable duration (k8s.io/apimachinery duration.HumanDuration).</summary>
     public static string HumanDuration(TimeSpan d)
     {
         var seconds = (long)Math.Floor(d.TotalSeconds);
