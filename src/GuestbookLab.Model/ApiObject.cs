@@ -23,4 +23,7 @@ public abstract class ApiObject
 {
     /// <summary>API fields of this object that have no typed property, by field name.</summary>
     public IDictionary<string, object?> AdditionalFields { get; } = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>The object's API fields on one line, in YAML's flow style (what Format-List shows of a spec).</summary>
+    public override string ToString() => FlowText.Write(this);
 }

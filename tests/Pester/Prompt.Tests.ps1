@@ -283,6 +283,25 @@ Describe 'Tables that tell the truth (item 3)' {
         Disconnect-LabCluster
     }
 
+    It 'Format-List shows a spec''s fields in YAML''s flow style, which reads back as the same object' {
+        $gw = New-MeshGateway gw -Hosts '*', 'guestbook.example.com' -Namespace default
+        $list = $gw | Format-List | Out-String -Width 300
+        $list | Should -Match 'Spec\s+: \{selector: \{istio: ingressgateway\}, servers: \[\{port: \{number: 80, protocol: HTTP, name: http\}, hosts: \[''\*'', guestbook.example.com\]\}\]\}'
+        $list | Should -Match 'Metadata\s+: \{name: gw, namespace: default\}'
+        $list | Should -Not -Match 'GuestbookLab\.Model\.'
+        $objects = @(
+            $gw
+            Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway
+            New-MeshVirtualService ui ui | Add-MeshRoute ui -HeaderRegex @{ 'user-agent' = '.*Chrome.*' } | Add-MeshFault -Delay 5s -Percent 50
+            Add-MeshEgressEntry -Name google -Hosts google.com -Port 443 -Protocol HTTPS
+            New-MeshAuthorizationPolicy ui -Selector @{ app = 'ui' } -Principal cluster.local/ns/default/sa/ui-sa
+        )
+        foreach ($object in $objects) {
+            $again = ConvertFrom-LabYaml "apiVersion: $($object.ApiVersion)`nkind: $($object.Kind)`nmetadata: $($object.Metadata)`nspec: $($object.Spec)"
+            ($again | ConvertTo-LabYaml) | Should -Be ($object | ConvertTo-LabYaml) -Because "$($object.DisplayName): spec: $($object.Spec)"
+        }
+    }
+
     It 'never writes an empty segment, with or without each feature' {
         $objects = @(
             New-MeshVirtualService ui ui | Add-MeshRoute ui
