@@ -1,5 +1,7 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Model;
 
@@ -13,18 +15,34 @@ namespace GuestbookLab;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class SelectorTransformationAttribute : ArgumentTransformationAttribute
 {
+    /// <summary>
+    /// Takes only equality requirements ('app=ui,version=v1' or a hashtable): an Istio workload selector is
+    /// matchLabels, which has no other operator.
+    /// </summary>
+    public bool LabelsOnly { get; init; }
+
     public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         var value = inputData is PSObject ps ? ps.BaseObject : inputData;
         try
         {
-            return value switch
+            var query = value switch
             {
                 LabelQuery selector => selector,
                 string text => LabelQuery.Parse(text),
+                // The mesh builders check a workload selector's labels against Istio's rules (InvalidSelector, the field named).
+                IDictionary labels when LabelsOnly => new LabelQuery((LabCmdlet.ToStringMap(labels) ?? new Dictionary<string, string>())
+                    .Select(l => new SelectorRequirement(l.Key, SelectorOperator.Equals, [l.Value]))),
                 IDictionary labels => LabelQuery.FromLabels(labels),
                 _ => throw new FormatException("give a label selector such as 'app=ui' or 'app in (ui,redis)', or a hashtable of labels"),
             };
+            if (LabelsOnly && query.AsMatchLabels() is null)
+            {
+                throw new ArgumentTransformationMetadataException(
+                    $"-Selector: '{LabCmdlet.ToText(value)}' is not a workload selector: Istio's workload selector is matchLabels, which takes labels only; give key=value pairs ('app=ui,version=v1') or a hashtable.");
+            }
+
+            return query;
         }
         catch (FormatException ex)
         {

@@ -141,6 +141,19 @@ Describe 'Label selectors in their full syntax, and -Name wildcards (item 7)' {
         (Get-Command Get-LabPod).Parameters['Selector'].ParameterType | Should -Be (Get-Command Get-LabResource).Parameters['Selector'].ParameterType
     }
 
+    It 'takes the same -Selector on the mesh cmdlets, labels only, since Istio''s workload selector is matchLabels' {
+        $byText = New-MeshAuthorizationPolicy ui -Selector 'app=ui,version=v1'
+        $byTable = New-MeshAuthorizationPolicy ui -Selector @{ app = 'ui'; version = 'v1' }
+        ($byText | ConvertTo-LabYaml) | Should -Be ($byTable | ConvertTo-LabYaml)
+        $byText.Spec.Selector.MatchLabels['version'] | Should -Be 'v1'
+        (Enable-MeshStrictMtls -Selector app=message).Spec.Selector.MatchLabels['app'] | Should -Be 'message'
+        (New-MeshGateway gw -Selector istio=egressgateway).Spec.Selector['istio'] | Should -Be 'egressgateway'
+        (New-MeshGateway gw).Spec.Selector['istio'] | Should -Be 'ingressgateway'
+        $err = Get-LabError { New-MeshAuthorizationPolicy ui -Selector 'app in (ui,redis)' }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
+        $err.Exception.Message | Should -BeLike '*-Selector*not a workload selector*matchLabels*labels only*'
+    }
+
     It 'takes wildcards in -Name where it lists' {
         $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
         $null = $app | Publish-LabResource

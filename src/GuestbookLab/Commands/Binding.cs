@@ -3,6 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 
+using GuestbookLab.Model;
+
 namespace GuestbookLab.Commands;
 
 /// <summary>PowerShell input (hashtables, PSObjects) as the plain types the builders' options records take.</summary>
@@ -21,6 +23,9 @@ internal static class Binding
 
     /// <summary>A hashtable of labels as strings (see <see cref="LabCmdlet.ToStringMap"/>).</summary>
     public static IReadOnlyDictionary<string, string>? Labels(IDictionary? table) => LabCmdlet.ToStringMap(table);
+
+    /// <summary>The labels of a -Selector bound with [SelectorTransformation(LabelsOnly = true)] (matchLabels).</summary>
+    public static IReadOnlyDictionary<string, string>? Labels(LabelQuery? selector) => selector?.AsMatchLabels();
 
     /// <summary>Values given as one item or a list, as text.</summary>
     public static IReadOnlyList<string> Values(object? value) => LabCmdlet.Unwrap(value) switch

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
@@ -49,9 +48,10 @@ public sealed class NewMeshGatewayCommand : LabCmdlet
     [Parameter]
     public string? PortName { get; set; }
 
-    /// <summary>The labels of the gateway workload that serves this Gateway.</summary>
+    /// <summary>The labels of the gateway workload that serves this Gateway (matchLabels): a hashtable (@{ app = 'ui' }) or the same -Selector text the cluster cmdlets take, with labels only ('app=ui,version=v1').</summary>
     [Parameter]
-    public Hashtable Selector { get; set; } = new() { ["istio"] = "ingressgateway" };
+    [SelectorTransformation(LabelsOnly = true)]
+    public LabelQuery Selector { get; set; } = LabelQuery.Parse("istio=ingressgateway");
 
     /// <summary>For HTTPS and TLS servers: the Kubernetes secret holding the certificate (TLS mode SIMPLE).</summary>
     [Parameter]

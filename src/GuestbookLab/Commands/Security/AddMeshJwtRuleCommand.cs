@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using GuestbookLab.Mesh.Building;
 using GuestbookLab.Mesh.Validation;
@@ -44,9 +43,10 @@ public sealed class AddMeshJwtRuleCommand : LabCmdlet
     [Parameter]
     public string? Namespace { get; set; }
 
-    /// <summary>Pod labels of the workloads a new RequestAuthentication applies to.</summary>
+    /// <summary>Pod labels of the workloads a new RequestAuthentication applies to (matchLabels): a hashtable (@{ app = 'ui' }) or the same -Selector text the cluster cmdlets take, with labels only ('app=ui,version=v1').</summary>
     [Parameter]
-    public Hashtable? Selector { get; set; }
+    [SelectorTransformation(LabelsOnly = true)]
+    public LabelQuery? Selector { get; set; }
 
     /// <summary>The token issuer ('iss' claim) the rule accepts.</summary>
     [Parameter(Mandatory = true)]

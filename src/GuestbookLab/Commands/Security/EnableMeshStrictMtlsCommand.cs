@@ -36,9 +36,10 @@ public sealed class EnableMeshStrictMtlsCommand : LabCmdlet
     [ArgumentCompleter(typeof(MtlsModeCompleter))]
     public string Mode { get; set; } = "STRICT";
 
-    /// <summary>Pod labels that narrow the policy to some workloads.</summary>
+    /// <summary>Pod labels that narrow the policy to some workloads (matchLabels): a hashtable (@{ app = 'ui' }) or the same -Selector text the cluster cmdlets take, with labels only ('app=ui,version=v1').</summary>
     [Parameter]
-    public Hashtable? Selector { get; set; }
+    [SelectorTransformation(LabelsOnly = true)]
+    public LabelQuery? Selector { get; set; }
 
     /// <summary>Port to mode for the selected workloads, e.g. @{ 9000 = 'PERMISSIVE' }; needs -Selector.</summary>
     [Parameter]

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using GuestbookLab.Mesh.Building;
 using GuestbookLab.Model;
@@ -34,9 +33,10 @@ public sealed class NewMeshAuthorizationPolicyCommand : AuthorizationRuleCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Namespace { get; set; }
 
-    /// <summary>Pod labels of the workloads the policy applies to; all workloads of the namespace when left out.</summary>
+    /// <summary>Pod labels of the workloads the policy applies to; all workloads of the namespace when left out (matchLabels): a hashtable (@{ app = 'ui' }) or the same -Selector text the cluster cmdlets take, with labels only ('app=ui,version=v1').</summary>
     [Parameter]
-    public Hashtable? Selector { get; set; }
+    [SelectorTransformation(LabelsOnly = true)]
+    public LabelQuery? Selector { get; set; }
 
     /// <summary>ALLOW (the default), DENY, AUDIT or CUSTOM.</summary>
     [Parameter]
