@@ -36,6 +36,7 @@
         'Connect-LabCluster'
         'Disconnect-LabCluster'
         'Publish-LabResource'
+        'Compare-LabResource'
         'Get-LabResource'
         'Get-LabPod'
         'Wait-LabRollout'

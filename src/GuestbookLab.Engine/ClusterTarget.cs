@@ -117,20 +117,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     public async Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false)
-            ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {resource.Kind} in {resource.ApiVersion}: apply its CustomResourceDefinition first", []);
-        var stored = ApiObjectMapper.Clone(resource);
-        if (type.Namespaced)
-        {
-            stored.Namespace ??= DefaultNamespace;
-        }
-        else
-        {
-            stored.Namespace = null;
-        }
-
-        (stored.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[Ownership.Label] = Ownership.Manager;
-        var path = PathOf(type, stored.Namespace, stored.Name);
+        var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
         string? before = null;
         try
         {
@@ -141,9 +128,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         {
         }
 
-        // The API server is where secret values belong: the only place they are revealed without being asked.
-        var body = JsonSerializer.Serialize(SecretValue.TreeOf(stored, reveal: true));
-        var (appliedDocument, status) = await SendAsync(HttpMethod.Patch, $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}", "application/apply-patch+yaml", body, cancellationToken).ConfigureAwait(false);
+        var (appliedDocument, status) = await SendApplyAsync(stored, path, force, dryRun: false, cancellationToken).ConfigureAwait(false);
         using var applied = appliedDocument;
         var after = applied.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
         var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;
@@ -172,6 +157,57 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
             Kind = resource.Kind, Namespace = stored.Namespace, Name = stored.Name, Result = outcome,
             Object = ResourceKinds.FromTree(JsonTree.Mapping(applied.RootElement)), Location = new Uri(client.BaseUri, path).ToString(),
         };
+    }
+
+    /// <summary>
+    /// What applying would store, by a server-side dry run (dryRun=All, as kubectl diff), beside the stored object
+    /// (null when there is none); nothing changes on the server.
+    /// </summary>
+    public async Task<ResourcePreview> PreviewAsync(LabResource resource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
+        LabResource? live = null;
+        try
+        {
+            using var existing = (await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false)).Document;
+            live = ResourceKinds.FromTree(JsonTree.Mapping(existing.RootElement));
+        }
+        catch (ApiStatusException ex) when (ex.Code == 404)
+        {
+        }
+
+        var (appliedDocument, _) = await SendApplyAsync(stored, path, force: false, dryRun: true, cancellationToken).ConfigureAwait(false);
+        using var applied = appliedDocument;
+        return new ResourcePreview(live, ResourceKinds.FromTree(JsonTree.Mapping(applied.RootElement)), new Uri(client.BaseUri, path).ToString());
+    }
+
+    // The object as it is applied (namespace, ownership label) and its API path.
+    private async Task<(LabResource Stored, string Path)> PrepareAsync(LabResource resource, CancellationToken cancellationToken)
+    {
+        var type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false)
+            ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {resource.Kind} in {resource.ApiVersion}: apply its CustomResourceDefinition first", []);
+        var stored = ApiObjectMapper.Clone(resource);
+        if (type.Namespaced)
+        {
+            stored.Namespace ??= DefaultNamespace;
+        }
+        else
+        {
+            stored.Namespace = null;
+        }
+
+        (stored.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[Ownership.Label] = Ownership.Manager;
+        return (stored, PathOf(type, stored.Namespace, stored.Name));
+    }
+
+    // Server-side apply as the lab's field manager; a dry run stores nothing.
+    private Task<(JsonDocument Document, HttpStatusCode Status)> SendApplyAsync(LabResource stored, string path, bool force, bool dryRun, CancellationToken cancellationToken)
+    {
+        // The API server is where secret values belong: the only place they are revealed without being asked.
+        var body = JsonSerializer.Serialize(SecretValue.TreeOf(stored, reveal: true));
+        var query = $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}{(dryRun ? "&dryRun=All" : string.Empty)}";
+        return SendAsync(HttpMethod.Patch, query, "application/apply-patch+yaml", body, cancellationToken);
     }
 
     public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken)

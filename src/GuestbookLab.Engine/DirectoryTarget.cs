@@ -33,14 +33,7 @@ public sealed class DirectoryTarget : ILabTarget
     {
         ArgumentNullException.ThrowIfNull(resource);
         cancellationToken.ThrowIfCancellationRequested();
-        var stored = ApiObjectMapper.Clone(resource);
-        if (!KindInfo.IsClusterScoped(stored.Kind))
-        {
-            stored.Namespace ??= "default";
-        }
-
-        var labels = stored.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal);
-        labels[Ownership.Label] = Ownership.Manager;
+        var stored = Prepare(resource);
         var file = PathOf(stored);
         var yaml = ManifestSerializer.Serialize([stored]);
         var outcome = File.Exists(file)
@@ -52,6 +45,29 @@ public sealed class DirectoryTarget : ILabTarget
         }
 
         return new ApplyResult { Kind = stored.Kind, Namespace = stored.Namespace, Name = stored.Name, Result = outcome, Object = stored, Location = file };
+    }
+
+    /// <summary>What applying would write (the object with its namespace and the ownership label) beside the stored file's object.</summary>
+    public async Task<ResourcePreview> PreviewAsync(LabResource resource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var stored = Prepare(resource);
+        var file = PathOf(stored);
+        var live = File.Exists(file) && ManifestReader.ReadText(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file) is [var found, ..] ? found : null;
+        return new ResourcePreview(live, stored, file);
+    }
+
+    // The object as it is stored: namespaced kinds in 'default' when they name none, labelled as the lab's.
+    private static LabResource Prepare(LabResource resource)
+    {
+        var stored = ApiObjectMapper.Clone(resource);
+        if (!KindInfo.IsClusterScoped(stored.Kind))
+        {
+            stored.Namespace ??= "default";
+        }
+
+        (stored.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[Ownership.Label] = Ownership.Manager;
+        return stored;
     }
 
     /// <summary>

@@ -26,6 +26,12 @@ public interface ILabTarget
     /// </summary>
     Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What applying <paramref name="resource"/> would store, beside what is stored now (null when nothing is): a
+    /// server-side dry run on a cluster, as kubectl diff does; nothing changes.
+    /// </summary>
+    Task<ResourcePreview> PreviewAsync(LabResource resource, CancellationToken cancellationToken);
+
     /// <summary>Removes an object; false when it was not there.</summary>
     Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken);
 
@@ -45,6 +51,9 @@ public interface ILabTarget
     /// </summary>
     Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken);
 }
+
+/// <summary>The stored object (null when there is none), what applying would store, and where.</summary>
+public sealed record ResourcePreview(LabResource? Live, LabResource Applied, string Location);
 
 /// <summary>The list calls most callers make.</summary>
 public static class LabTargetExtensions

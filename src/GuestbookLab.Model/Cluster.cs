@@ -224,3 +224,57 @@ public static class KindInfo
     private static string Plural(string lower) =>
         lower.EndsWith('y') ? lower[..^1] + "ies" : lower.EndsWith('s') ? lower + "es" : lower + "s";
 }
+
+/// <summary>How one field differs between the stored object and what applying would store.</summary>
+// long: ConvertTo-Json writes a long-based enum by name (PowerShell writes other enums as numbers).
+public enum FieldChange : long
+{
+    Added,
+    Changed,
+    Removed,
+}
+
+/// <summary>
+/// One field that applying would change, by its path (<c>spec.http[0].route[1].weight</c>); values in YAML's flow
+/// style, hidden for a Secret's data.
+/// </summary>
+public sealed record FieldDifference(string Path, FieldChange Change, string? Live, string? Applied)
+{
+    public override string ToString() => Change switch
+    {
+        FieldChange.Added => $"+{Path}: {Applied}",
+        FieldChange.Removed => $"-{Path}: {Live}",
+        _ => $"~{Path}: {Live} -> {Applied}",
+    };
+}
+
+/// <summary>What applying one object would do, as kubectl diff shows it: the result, the fields, a unified diff.</summary>
+public sealed class ResourceDifference
+{
+    public required string Kind { get; init; }
+
+    public required string? Namespace { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>What Publish-LabResource would report: Created, Configured or Unchanged.</summary>
+    public required ApplyOutcome Result { get; init; }
+
+    /// <summary>The fields that would be added, changed or removed (none when Unchanged).</summary>
+    public required IReadOnlyList<FieldDifference> Fields { get; init; }
+
+    /// <summary>The unified diff of the stored object's YAML and the applied one's, as kubectl diff prints it.</summary>
+    public required IReadOnlyList<string> Diff { get; init; }
+
+    /// <summary>The object as it is stored now; null when it does not exist.</summary>
+    public LabResource? Live { get; init; }
+
+    /// <summary>The object as applying would store it (a server-side dry run on a cluster).</summary>
+    public required LabResource Applied { get; init; }
+
+    /// <summary>Where it is stored (a file for the directory target, a URL on a cluster).</summary>
+    public required string Location { get; init; }
+
+    public override string ToString() =>
+        $"{Kind} {(Namespace is null ? string.Empty : Namespace + "/")}{Name} {Result.ToString().ToLowerInvariant()}";
+}

@@ -20,6 +20,14 @@ public static class FlowText
         return text.ToString();
     }
 
+    /// <summary>A tree value (a mapping, a list or a scalar, as <see cref="ApiObjectMapper.ToTree"/> gives), in flow style.</summary>
+    public static string Value(object? value)
+    {
+        var text = new StringBuilder();
+        Append(text, value);
+        return text.ToString();
+    }
+
     private static void Append(StringBuilder text, object? value)
     {
         switch (value)

@@ -165,6 +165,8 @@ public sealed class EngineTests : IDisposable
 
         public Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<ResourcePreview> PreviewAsync(LabResource resource, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<string> ReadLogAsync(string ns, string pod, string? container, int? tail, bool follow, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -224,7 +224,7 @@ namespace StandIn
                 ("GET", _) => store.Get(type, ns, item) is { } found ? (200, found) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
                 ("POST", null) => Create(store, type, ns, Parse(body)),
                 ("PUT", _) => Replace(store, type, ns, item, Parse(body)),
-                ("PATCH", _) => Patch(store, type, ns, item, request.ContentType ?? string.Empty, body, request.Query["fieldManager"].ToString(), request.Query["force"] == "true"),
+                ("PATCH", _) => Patch(store, type, ns, item, request.ContentType ?? string.Empty, body, request.Query["fieldManager"].ToString(), request.Query["force"] == "true", request.Query["dryRun"] == "All"),
                 ("DELETE", _) => store.Get(type, ns, item) is { } gone && store.Delete(type, ns, item) ? (200, gone) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
                 _ => (405, Status(405, "MethodNotAllowed", $"{request.Method} is not supported here")),
             };
@@ -317,7 +317,8 @@ namespace StandIn
             }
         }
 
-        private static (int, JsonNode) Patch(Store store, ResourceType type, string? ns, string name, string contentType, string body, string manager, bool force)
+        // dryRun=All (kubectl diff, apply --dry-run=server): the answer is what would be stored; nothing is kept.
+        private static (int, JsonNode) Patch(Store store, ResourceType type, string? ns, string name, string contentType, string body, string manager, bool force, bool dryRun = false)
         {
             lock (store.Gate)
             {
@@ -330,7 +331,7 @@ namespace StandIn
                     }
 
                     Apply.MergePatch(existing, Parse(body));
-                    return (200, store.Put(type, ns, name, existing, store.Get(type, ns, name)));
+                    return (200, store.Put(type, ns, name, existing, store.Get(type, ns, name), dryRun: dryRun));
                 }
 
                 if (!contentType.StartsWith("application/apply-patch+yaml", StringComparison.Ordinal))
@@ -358,7 +359,7 @@ namespace StandIn
                     return (200, existing);
                 }
 
-                return (existing is null ? 201 : 200, store.Put(type, ns, name, merged, existing));
+                return (existing is null ? 201 : 200, store.Put(type, ns, name, merged, existing, dryRun: dryRun));
             }
         }
 

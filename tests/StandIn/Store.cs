@@ -175,7 +175,8 @@ public sealed class Store
     /// status subresource, a write to the object itself keeps the stored status (a new object starts without one), and
     /// only a write through /status (<paramref name="statusWrite"/>) changes it.
     /// </summary>
-    public JsonObject Put(ResourceType type, string? ns, string name, JsonObject obj, JsonObject? previous, bool statusWrite = false)
+    /// <summary>Stores obj (with the API server's bookkeeping); a dry run (dryRun=All) returns what would be stored and keeps nothing.</summary>
+    public JsonObject Put(ResourceType type, string? ns, string name, JsonObject obj, JsonObject? previous, bool statusWrite = false, bool dryRun = false)
     {
         lock (gate)
         {
@@ -210,9 +211,14 @@ public sealed class Store
             var generation = previous?["metadata"]?["generation"]?.GetValue<long>() ?? 0;
             var specChanged = previous is null || !JsonNode.DeepEquals(previous["spec"], obj["spec"]);
             metadata["generation"] = specChanged ? generation + 1 : generation;
-            metadata["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+            metadata["resourceVersion"] = dryRun ? previous?["metadata"]?["resourceVersion"]?.DeepClone() : (++resourceVersion).ToString(CultureInfo.InvariantCulture);
             obj["apiVersion"] = type.ApiVersion;
             obj["kind"] = type.Kind;
+            if (dryRun)
+            {
+                return obj;
+            }
+
             if (metadata["deletionTimestamp"] is not null && (metadata["finalizers"] as JsonArray ?? []).Count == 0)
             {
                 // The last finalizer is gone from an object being deleted: it goes now.
