@@ -22,6 +22,11 @@ public static class ResourceComparer
         var live = preview.Live is null ? null : ResourceDiff.Comparable(SecretValue.TreeOf(preview.Live, reveal: true));
         var fields = live is null ? [] : ResourceDiff.Fields(live, applied, ResourceDiff.SecretValues(preview.Applied.Kind));
         var name = $"{preview.Applied.Kind} {(preview.Applied.Namespace is null ? string.Empty : preview.Applied.Namespace + "/")}{preview.Applied.Name}";
+        if (preview.Applied.Kind == "Secret")
+        {
+            ResourceDiff.MaskSecretValues(live, applied);
+        }
+
         var diff = ResourceDiff.Unified(Lines(live), Lines(applied), $"LIVE {name}", $"APPLIED {name}");
         return new ResourceDifference
         {
@@ -31,7 +36,16 @@ public static class ResourceComparer
         };
     }
 
-    // The YAML kubectl diff compares, secret values redacted.
-    private static string[] Lines(System.Collections.Generic.Dictionary<string, object?>? tree) =>
-        tree is null ? [] : ManifestSerializer.Serialize([ResourceKinds.FromTree(tree)]).TrimEnd('\n').Split('\n');
+    // The YAML kubectl diff compares (a Secret's values already masked), in kubectl's field order.
+    private static string[] Lines(System.Collections.Generic.Dictionary<string, object?>? tree)
+    {
+        if (tree is null)
+        {
+            return [];
+        }
+
+        var resource = new GenericResource(tree.TryGetValue("apiVersion", out var v) ? v as string ?? "v1" : "v1", tree.TryGetValue("kind", out var k) ? k as string ?? "Unknown" : "Unknown");
+        ApiObjectMapper.Fill(resource, tree, string.Empty);
+        return ManifestSerializer.Serialize([resource]).TrimEnd('\n').Split('\n');
+    }
 }

@@ -635,3 +635,87 @@ Describe 'Results built for scripts (item 9)' {
         ($routed.Steps | Where-Object Stage -EQ 'route').Resource | Should -Be 'VirtualService default/guestbook-ui'
     }
 }
+
+Describe 'A diff before applying: Compare-LabResource, as kubectl diff (Missing)' {
+    It 'on a folder: what Publish-LabResource would do, the fields, a unified diff, and nothing written' {
+        $folder = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+        $null = Connect-LabCluster -Directory $folder
+        $null = Set-MeshTrafficSplit ui @{ v1 = 20; v2 = 80 } | Publish-LabResource
+        $before = Get-ChildItem -Recurse -File $folder | ForEach-Object { Get-Content -Raw $_.FullName }
+        $diff = Set-MeshTrafficSplit ui @{ v1 = 50; v2 = 50 } | Compare-LabResource
+        $diff.Result | Should -Be @('Unchanged', 'Configured')
+        $diff[0].Fields | Should -BeNullOrEmpty
+        $diff[0].Diff | Should -BeNullOrEmpty
+        @($diff[1].Fields | ForEach-Object { "$_" }) | Should -Be @('~spec.http[0].route[0].weight: 20 -> 50', '~spec.http[0].route[1].weight: 80 -> 50')
+        $diff[1].Diff[0..1] | Should -Be @('--- LIVE VirtualService default/ui', '+++ APPLIED VirtualService default/ui')
+        ($diff[1].Diff | Where-Object { $_ -match '^[-+] ' }) | Should -Be @('-      weight: 20', '+      weight: 50', '-      weight: 80', '+      weight: 50')
+        (Get-ChildItem -Recurse -File $folder | ForEach-Object { Get-Content -Raw $_.FullName }) | Should -Be $before -Because 'a comparison writes nothing'
+        $unified = Set-MeshTrafficSplit ui @{ v1 = 50; v2 = 50 } | Compare-LabResource -Unified
+        $unified | Should -Be $diff[1].Diff
+        (New-MeshGateway gw | Compare-LabResource).Result | Should -Be 'Created'
+        ($diff | Format-Table | Out-String -Width 200) | Should -Match 'VirtualService\s+ui\s+default\s+configured\s+~spec\.http\[0\]\.route\[0\]\.weight: 20 -> 50'
+        Disconnect-LabCluster
+    }
+
+    It 'refuses an invalid object before comparing anything, as Publish-LabResource does' {
+        $null = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid()))
+        $out = New-MeshVirtualService ui ui | Compare-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'MissingRoutes,*'
+        Disconnect-LabCluster
+    }
+
+    Context 'on the API stand-in' {
+        BeforeAll {
+            $standIn = Start-StandIn
+            $null = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+            $deploy = "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: ui, namespace: default}`nspec: {replicas: 1, selector: {matchLabels: {app: ui}}, template: {metadata: {labels: {app: ui}}, spec: {containers: [{name: ui, image: 'ui:1'}]}}}"
+            $null = ConvertFrom-LabYaml $deploy | Publish-LabResource
+        }
+        AfterAll {
+            Disconnect-LabCluster
+            $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        }
+
+        It 'asks the server for a dry run, changes nothing, and agrees with kubectl diff --server-side' {
+            $version = (Get-LabResource deploy ui).Metadata.AdditionalFields['resourceVersion']
+            $changed = $deploy -replace 'replicas: 1', 'replicas: 3' -replace "'ui:1'", "'ui:2'"
+            $diff = ConvertFrom-LabYaml $changed | Compare-LabResource
+            $diff.Result | Should -Be 'Configured'
+            @($diff.Fields | ForEach-Object { "$_" }) | Should -Be @('~spec.replicas: 1 -> 3', "~spec.template.spec.containers[0].image: 'ui:1' -> 'ui:2'")
+            $diff.Location | Should -BeLike "$($standIn.Url)*/apis/apps/v1/namespaces/default/deployments/ui"
+            $now = Get-LabResource deploy ui
+            $now.Metadata.AdditionalFields['resourceVersion'] | Should -Be $version -Because 'a dry run stores nothing'
+            $now.Spec.Replicas | Should -Be 1
+            $file = Join-Path $standIn.Folder 'changed.yaml'
+            Set-Content -Path $file -Value $changed
+            $kubectlDiff = & $Kubectl --kubeconfig $standIn.KubeConfig diff --server-side --force-conflicts -f $file 2>&1
+            $LASTEXITCODE | Should -Be 1 -Because "kubectl diff exits 1 when there are differences: $kubectlDiff"
+            $theirs = @($kubectlDiff | Where-Object { $_ -match '^[-+] ' -and $_ -notmatch 'generation:' })
+            $ours = @($diff.Diff | Where-Object { $_ -match '^[-+] ' })
+            $ours | Should -Be $theirs
+            (ConvertFrom-LabYaml $deploy | Compare-LabResource).Result | Should -Be 'Unchanged'
+        }
+
+        It 'hides Secret values while saying which changed' {
+            $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Secret`nmetadata: {name: token}`nstringData: {token: hunter2, kept: same}" | Publish-LabResource
+            $diff = ConvertFrom-LabYaml "apiVersion: v1`nkind: Secret`nmetadata: {name: token}`nstringData: {token: swordfish, kept: same}" | Compare-LabResource
+            $diff.Result | Should -Be 'Configured'
+            @($diff.Fields | ForEach-Object { "$_" }) | Should -Be @('~data.token: (hidden) -> (hidden)')
+            ($diff.Diff | Where-Object { $_ -match '^[-+] ' }) | Should -Be @("-  token: '*** (before)'", "+  token: '*** (after)'") -Because 'kubectl diff masks a Secret''s values so'
+            $diff.Diff | Should -Contain '   kept: ''***'''
+            $text = ($diff | Format-List * | Out-String -Width 400) + ($diff.Diff -join "`n") + ($diff | ConvertTo-Json -Depth 6)
+            foreach ($value in 'hunter2', 'swordfish', [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('hunter2')), [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes('swordfish'))) {
+                $text | Should -Not -Match ([regex]::Escape($value))
+            }
+        }
+
+        It 'reports an object the server cannot preview as a non-terminating error, and compares the others' {
+            $gateway = New-MeshGateway gw
+            $out = @($gateway; ConvertFrom-LabYaml $deploy) | Compare-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+            $problems.Count | Should -Be 1
+            $problems[0].TargetObject.Kind | Should -Be 'Gateway'
+            $out.Kind | Should -Be 'Deployment'
+        }
+    }
+}

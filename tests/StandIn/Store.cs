@@ -199,6 +199,18 @@ public sealed class Store
                 }
             }
 
+            if (type.Kind == "Secret" && obj["stringData"] is JsonObject stringData)
+            {
+                // As the API server stores a Secret: stringData's values, base64-encoded, into data (stringData wins).
+                var data = (JsonObject)(obj["data"] ??= new JsonObject());
+                foreach (var (key, value) in stringData)
+                {
+                    data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value?.GetValue<string>() ?? string.Empty));
+                }
+
+                obj.Remove("stringData");
+            }
+
             var metadata = (JsonObject)(obj["metadata"] ??= new JsonObject());
             metadata["name"] = name;
             if (ns is not null)

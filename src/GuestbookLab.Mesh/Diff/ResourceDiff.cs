@@ -57,6 +57,37 @@ public static class ResourceDiff
     public static Func<string, bool> SecretValues(string kind) =>
         kind == "Secret" ? path => path.StartsWith("data.", StringComparison.Ordinal) || path.StartsWith("stringData.", StringComparison.Ordinal) || path is "data" or "stringData" : _ => false;
 
+    /// <summary>
+    /// Replaces a Secret's values (data, stringData) in both trees as kubectl diff masks them: <c>***</c> where they
+    /// are equal, <c>*** (before)</c> and <c>*** (after)</c> where they differ, so a diff shows which changed and never
+    /// a value.
+    /// </summary>
+    public static void MaskSecretValues(IDictionary<string, object?>? live, IDictionary<string, object?> applied)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        foreach (var field in new[] { "data", "stringData" })
+        {
+            var before = live is not null && live.TryGetValue(field, out var b) ? b as IDictionary<string, object?> : null;
+            var after = applied.TryGetValue(field, out var a) ? a as IDictionary<string, object?> : null;
+            foreach (var key in (before?.Keys ?? []).Union(after?.Keys ?? []).ToList())
+            {
+                object? was = null, now = null;
+                var had = before?.TryGetValue(key, out was) == true;
+                var has = after?.TryGetValue(key, out now) == true;
+                var same = had && has && ApiObjectMapper.CanonicalKey(was) == ApiObjectMapper.CanonicalKey(now);
+                if (had)
+                {
+                    before![key] = same ? "***" : "*** (before)";
+                }
+
+                if (has)
+                {
+                    after![key] = same ? "***" : "*** (after)";
+                }
+            }
+        }
+    }
+
     private static void Compare(string path, object? live, object? applied, List<FieldDifference> found, Func<string, bool> hidden)
     {
         if (live is IDictionary<string, object?> a && applied is IDictionary<string, object?> b)
