@@ -18,7 +18,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// namespace go to 'default'. Objects come from the pipeline, from manifest
 /// files and folders (-Path, -LiteralPath) or from http(s) URLs (-Uri), like the kpack release and the Istio addons the codelab applies; every
 /// source is read before anything is applied. Each result says whether the object was Created, Configured (changed)
-/// or Unchanged.
+/// or Unchanged. -WhatIf names each object it would apply; Compare-LabResource shows what applying would change
+/// (kubectl diff, a server-side dry run on a cluster).
 /// </remarks>
 /// <example>
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
