@@ -63,14 +63,20 @@ public sealed class LabDashboard
     /// <summary>grafana, prometheus, kiali or zipkin.</summary>
     public required string Name { get; init; }
 
-    /// <summary>How it is reached: LoadBalancer (the codelab's exposed-monitoring-lb Service).</summary>
+    /// <summary>How it is reached: PortForward (istioctl dashboard's way) or LoadBalancer (the codelab's exposed-monitoring-lb Service).</summary>
     public required string Expose { get; init; }
 
-    /// <summary>http://HOSTNAME of the load balancer; empty until the cloud has assigned one.</summary>
+    /// <summary>http://localhost:PORT/ of the port-forward, or http://HOSTNAME of the load balancer (empty until the cloud has assigned one).</summary>
     public required string Url { get; init; }
 
-    /// <summary>The Service that exposes it.</summary>
-    public required LabResource Service { get; init; }
+    /// <summary>The Service that exposes it (LoadBalancer only).</summary>
+    public LabResource? Service { get; init; }
+
+    /// <summary>The pod forwarded to, namespace/name (PortForward only).</summary>
+    public string? Pod { get; init; }
+
+    /// <summary>The local port that forwards to the pod (PortForward only).</summary>
+    public int? LocalPort { get; init; }
 
     public override string ToString() => $"{Name} {Url}";
 }

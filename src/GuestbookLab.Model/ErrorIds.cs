@@ -161,4 +161,8 @@ public static class ErrorIds
     public const string ContainerNotFound = "ContainerNotFound";
     public const string CommandFailed = "CommandFailed";
     public const string ExecFailed = "ExecFailed";
+
+    // Dashboards through a port-forward (issue 12)
+    public const string PortForwardNotAvailable = "PortForwardNotAvailable";
+    public const string DashboardPodNotFound = "DashboardPodNotFound";
 }

@@ -298,6 +298,122 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
     }
 }
 
+Describe 'Open-LabDashboard as istioctl dashboard: a port-forward to the addon''s pod' {
+    # The stand-in speaks the API server's WebSocket port-forward (v4.channel.k8s.io) and relays to a local HTTP
+    # server that stands in for Grafana: this proves the plumbing (pod choice, channels, bytes both ways, Ctrl+C), not
+    # a dashboard.
+    BeforeAll {
+        $k8s = Start-StandIn
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: istio-system}" | Publish-LabResource
+        $pod = "apiVersion: v1`nkind: Pod`nmetadata: {name: grafana-6c5dc6df7c-x7k2p, namespace: istio-system, labels: {app: grafana, app.kubernetes.io/name: grafana}}`nspec: {containers: [{name: grafana, image: 'grafana/grafana:9.0.1'}]}"
+        $null = ConvertFrom-LabYaml $pod | Publish-LabResource
+        $running = '{"status":{"phase":"Running","containerStatuses":[{"name":"grafana","ready":true,"restartCount":0,"state":{"running":{}}}]}}'
+        & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system patch pod grafana-6c5dc6df7c-x7k2p --subresource=status --type=merge -p $running | Out-Null
+        # Grafana, played by a local HTTP server.
+        $listener = [System.Net.HttpListener]::new()
+        $grafanaPort = Get-Random -Minimum 20000 -Maximum 40000
+        $listener.Prefixes.Add("http://+:$grafanaPort/")
+        $listener.Start()
+        $server = Start-ThreadJob {
+            $l = $using:listener
+            while ($l.IsListening) {
+                try { $context = $l.GetContext() } catch { break }
+                $bytes = [Text.Encoding]::UTF8.GetBytes("grafana says hello to $($context.Request.Url.AbsolutePath)")
+                $context.Response.ContentType = 'text/plain; charset=utf-8'
+                $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+                $context.Response.Close()
+            }
+        }
+        $register = @{ namespace = 'istio-system'; pod = 'grafana-6c5dc6df7c-x7k2p'; port = 3000; target = "127.0.0.1:$grafanaPort" } | ConvertTo-Json
+        $null = Invoke-RestMethod -Method Post -Uri "$($k8s.Url)/_standin/portforward" -Body $register -ContentType application/json
+        function Get-FreePort { $l = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop(); $p }
+        function Start-Dashboard([string] $Name, [int] $Port) {
+            $kubeconfig = $k8s.KubeConfig
+            $job = Start-ThreadJob {
+                Import-Module $using:ModuleManifest
+                $null = Connect-LabCluster -KubeConfig $using:kubeconfig
+                Open-LabDashboard $using:Name -NoBrowser -LocalPort $using:Port -Verbose
+            }
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            do { Start-Sleep -Milliseconds 100; $out = @($job | Receive-Job -Keep -ErrorAction SilentlyContinue) } until ($out.Count -gt 0 -or $job.State -ne 'Running' -or [DateTime]::UtcNow -gt $deadline)
+            [pscustomobject]@{ Job = $job; Dashboard = $out | Where-Object { $_ -is [GuestbookLab.Model.LabDashboard] } | Select-Object -First 1 }
+        }
+    }
+    AfterAll {
+        $listener.Stop()
+        $server | Remove-Job -Force -ErrorAction Ignore
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -Force -ErrorAction Ignore
+    }
+
+    It 'forwards localhost to the Running pod istioctl''s label finds, until the command is stopped' {
+        $port = Get-FreePort
+        $started = Start-Dashboard grafana $port
+        try {
+            $started.Dashboard | Should -Not -BeNullOrEmpty -Because "the job wrote: $($started.Job | Receive-Job -Keep 2>&1 | Out-String)"
+            $started.Dashboard.Url | Should -Be "http://localhost:$port/"
+            $started.Dashboard.Expose | Should -Be 'PortForward'
+            $started.Dashboard.Pod | Should -Be 'istio-system/grafana-6c5dc6df7c-x7k2p'
+            (Invoke-WebRequest "http://127.0.0.1:$port/d/istio-mesh" -UseBasicParsing).Content | Should -Be 'grafana says hello to /d/istio-mesh'
+            (Invoke-WebRequest "http://127.0.0.1:$port/login" -UseBasicParsing).Content | Should -Be 'grafana says hello to /login' -Because 'each connection gets its own stream'
+            $calls = Invoke-RestMethod "$($k8s.Url)/_standin/portforward/calls"
+            @($calls | Where-Object pod -EQ 'grafana-6c5dc6df7c-x7k2p').Count | Should -BeGreaterOrEqual 2
+            $calls[0].port | Should -Be 3000
+            $calls[0].protocol | Should -Be 'v4.channel.k8s.io'
+            $verbose = $started.Job.Verbose.Message
+            $verbose | Should -Contain "Forwarding from 127.0.0.1:$port -> 3000 (pod istio-system/grafana-6c5dc6df7c-x7k2p); Ctrl+C stops it"
+            $verbose | Should -Contain "Handling connection for $port"
+        } finally {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $started.Job | Stop-Job
+            $clock.Stop()
+        }
+        $started.Job.State | Should -Be 'Stopped'
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'Ctrl+C ends the forward (the time is printed by the test, not asserted tightly)'
+        Write-Host "Open-LabDashboard port-forward stopped in $([int]$clock.Elapsed.TotalMilliseconds) ms"
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        { $probe.Connect('127.0.0.1', $port) } | Should -Throw -Because 'the listener is closed once the command stops'
+        $probe.Dispose()
+        $started.Job | Remove-Job -Force
+    }
+
+    It 'takes another free port when the dashboard''s is in use' {
+        $busy = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0)
+        $busy.Start()
+        try {
+            $started = Start-Dashboard grafana $busy.LocalEndpoint.Port
+            $started.Dashboard.LocalPort | Should -Not -Be $busy.LocalEndpoint.Port
+            (Invoke-WebRequest "$($started.Dashboard.Url)x" -UseBasicParsing).Content | Should -Be 'grafana says hello to /x'
+        } finally {
+            $started.Job | Stop-Job -PassThru | Remove-Job -Force
+            $busy.Stop()
+        }
+    }
+
+    It 'says when no Running pod serves the dashboard (DashboardPodNotFound), and that a folder has no pods' {
+        $err = Get-LabError { Open-LabDashboard kiali -NoBrowser }
+        $err.FullyQualifiedErrorId | Should -BeLike 'DashboardPodNotFound,*'
+        $err.Exception.Message | Should -BeLike '*app=kiali*istio-system*Install-LabMeshAddon -Name kiali*'
+        $folder = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root 'no-pods')
+        (Get-LabError { Open-LabDashboard grafana -NoBrowser -Connection $folder }).FullyQualifiedErrorId | Should -BeLike 'PortForwardNotAvailable,*'
+    }
+
+    It 'writes the kubelet''s error to the verbose stream when nothing listens on the pod''s port' {
+        $null = Invoke-RestMethod -Method Delete -Uri "$($k8s.Url)/_standin/portforward"
+        $port = Get-FreePort
+        $started = Start-Dashboard grafana $port
+        try {
+            { Invoke-WebRequest "http://127.0.0.1:$port/" -UseBasicParsing -TimeoutSec 10 } | Should -Throw
+            Start-Sleep -Milliseconds 300
+            ($started.Job.Verbose.Message -join "`n") | Should -Match 'error: error forwarding port 3000 to pod grafana-6c5dc6df7c-x7k2p'
+        } finally {
+            $started.Job | Stop-Job -PassThru | Remove-Job -Force
+            $null = Invoke-RestMethod -Method Post -Uri "$($k8s.Url)/_standin/portforward" -Body $register -ContentType application/json
+        }
+    }
+}
+
 Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
     BeforeAll {
         $k8s = Start-StandIn

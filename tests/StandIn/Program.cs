@@ -65,7 +65,7 @@ namespace StandIn
         {
             var request = context.Request;
             var segments = (request.Path.Value ?? "/").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (await Exec.TryHandle(context, segments, store))
+            if (await Exec.TryHandle(context, segments, store) || await PortForward.TryHandle(context, segments, store))
             {
                 return;
             }

@@ -6,8 +6,11 @@ using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Building;
 
-/// <summary>A dashboard the codelab opens: the pods it selects and the port they serve.</summary>
-public sealed record DashboardInfo(string Name, IReadOnlyList<(string Key, string Value)> Selector, int TargetPort);
+/// <summary>
+/// A dashboard the codelab opens: the pods its exposed-monitoring-lb Service selects, the port they serve, the label
+/// istioctl dashboard finds its pod by (in istio-system), and the path of its UI.
+/// </summary>
+public sealed record DashboardInfo(string Name, IReadOnlyList<(string Key, string Value)> Selector, int TargetPort, string IstioctlSelector, string Path);
 
 /// <summary>Which dashboard Open-LabDashboard exposes.</summary>
 public sealed record DashboardOptions
@@ -27,10 +30,10 @@ public static class DashboardBuilder
     /// <summary>The codelab's four Service manifests, as it writes them.</summary>
     public static IReadOnlyList<DashboardInfo> All { get; } =
     [
-        new("grafana", [("app.kubernetes.io/instance", "grafana"), ("app.kubernetes.io/name", "grafana")], 3000),
-        new("prometheus", [("app", "prometheus"), ("component", "server"), ("release", "prometheus")], 9090),
-        new("kiali", [("app.kubernetes.io/instance", "kiali"), ("app.kubernetes.io/name", "kiali")], 20001),
-        new("zipkin", [("app", "zipkin")], 9411),
+        new("grafana", [("app.kubernetes.io/instance", "grafana"), ("app.kubernetes.io/name", "grafana")], 3000, "app=grafana", "/"),
+        new("prometheus", [("app", "prometheus"), ("component", "server"), ("release", "prometheus")], 9090, "app=prometheus", "/"),
+        new("kiali", [("app.kubernetes.io/instance", "kiali"), ("app.kubernetes.io/name", "kiali")], 20001, "app=kiali", "/kiali"),
+        new("zipkin", [("app", "zipkin")], 9411, "app=zipkin", "/"),
     ];
 
     public static ParameterMap Parameters { get; } = new();

@@ -100,6 +100,9 @@ public static class ErrorCatalog
         [ErrorIds.ContainerNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.CommandFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ExecFailed] = ErrorCategory.InvalidResult,
+        // Dashboards through a port-forward (issue 12)
+        [ErrorIds.PortForwardNotAvailable] = ErrorCategory.InvalidOperation,
+        [ErrorIds.DashboardPodNotFound] = ErrorCategory.ObjectNotFound,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -124,6 +124,16 @@ internal static class Messages
 
     public static string BuildNotFound(string ns, string image, long? build) =>
         build is { } n ? $"Image {ns}/{image} has no build {n.ToString(CultureInfo.InvariantCulture)} (kp build list {image} lists its builds)." : $"Image {ns}/{image} has no builds yet.";
+    // Dashboards through a port-forward (issue 12)
+    public static string PortForwardNotAvailable(string connection) =>
+        $"A dashboard is forwarded from a cluster's pod, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig, or give -Expose LoadBalancer to write its Service.";
+
+    public static string DashboardPodNotFound(string name, string selector, string ns) =>
+        $"no Running pod with label {selector} in {ns} serves {name}: install it with Install-LabMeshAddon -Name {name}, then wait for its rollout.";
+
+    public static string BrowserNotOpened(string url, string problem) =>
+        $"Could not open a browser ({problem}): open {url} yourself.";
+
     // Live requests (issue 13)
     public static string ExecNotAvailable(string connection) =>
         $"Commands run in a cluster's containers, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";

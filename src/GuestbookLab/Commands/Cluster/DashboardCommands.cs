@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Engine;
 using GuestbookLab.Errors;
@@ -8,46 +10,78 @@ using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
 
-/// <summary>Opens an Istio dashboard (Grafana, Prometheus, Kiali, Zipkin) through a load balancer, as the codelab does.</summary>
+/// <summary>Opens an Istio dashboard (Grafana, Prometheus, Kiali, Zipkin): a port-forward as istioctl dashboard, or the codelab's load balancer.</summary>
 /// <remarks>
-/// With -Expose LoadBalancer, applies the codelab's exposed-monitoring-lb Service in istio-system (type LoadBalancer,
-/// port 80, the dashboard's selector and target port: grafana 3000, prometheus 9090, kiali 20001, zipkin 9411).
-/// Opening another dashboard changes that one Service in place, as the codelab re-applies it. It then watches the
-/// Service until the cloud has assigned its load balancer a hostname (or IP) and returns the dashboard with its URL,
-/// http://HOSTNAME (Kiali's UI is under /kiali). The Service is open to the internet: Close-LabDashboard removes it.
-/// After -Timeout (5 minutes) the error WaitTimedOut says the Service is still pending. A manifest folder target gets
-/// the Service written and a warning instead of a URL. The port-forward way of istioctl dashboard is not a mode of this
-/// cmdlet yet.
+/// By default, as istioctl dashboard does: finds a Running pod of the dashboard in istio-system by istioctl's label
+/// (app=grafana, app=prometheus, app=kiali, app=zipkin) and forwards a local port on 127.0.0.1 to the dashboard's port
+/// (grafana 3000, prometheus 9090, kiali 20001, zipkin 9411) through the API server's port-forward (a WebSocket).
+/// The local port is -LocalPort, else the dashboard's own port when it is free, else any free port. It writes the
+/// dashboard with its URL (http://localhost:PORT/, Kiali's /kiali), opens it in the browser unless -NoBrowser, and
+/// keeps forwarding until Ctrl+C, which closes the listener; nothing is exposed beyond this machine. Each forwarded
+/// connection and each error is written to the verbose stream. To keep the prompt, run it as a job
+/// (Start-ThreadJob { Open-LabDashboard grafana -NoBrowser }) and stop it with Stop-Job. A manifest folder has no
+/// pods: there the error is PortForwardNotAvailable; no Running pod is DashboardPodNotFound.
+///
+/// With -Expose LoadBalancer, the codelab's way: applies the exposed-monitoring-lb Service in istio-system (type
+/// LoadBalancer, port 80, the dashboard's selector and target port). Opening another dashboard changes that one
+/// Service in place, as the codelab re-applies it. It then watches the Service until the cloud has assigned its load
+/// balancer a hostname (or IP) and returns the dashboard with its URL, http://HOSTNAME (Kiali's UI is under /kiali).
+/// The Service is open to the internet: Close-LabDashboard removes it. After -Timeout (5 minutes) the error
+/// WaitTimedOut says the Service is still pending. A manifest folder target gets the Service written and a warning
+/// instead of a URL.
 /// </remarks>
 /// <example>
 /// <code>Connect-LabCluster -Directory ./cluster | Out-Null
 /// (Open-LabDashboard -Name grafana -Expose LoadBalancer -WarningAction SilentlyContinue).Service | ConvertTo-LabYaml</code>
 /// <para>The codelab's Service for Grafana, written to a manifest folder; on a cluster the result's Url is the ELB's address.</para>
 /// </example>
-[Cmdlet(VerbsCommon.Open, "LabDashboard", SupportsShouldProcess = true)]
+/// <example>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// try { Open-LabDashboard -Name kiali -NoBrowser -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }</code>
+/// <para>On a cluster, forwards http://localhost:20001/kiali to the Kiali pod until Ctrl+C; a folder says PortForwardNotAvailable.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Open, "LabDashboard", SupportsShouldProcess = true, DefaultParameterSetName = PortForwardSet)]
 [OutputType(typeof(LabDashboard))]
 public sealed class OpenLabDashboardCommand : TargetCmdlet
 {
+    private const string PortForwardSet = "PortForward";
+    private const string LoadBalancerSet = "LoadBalancer";
+
     /// <summary>The dashboard.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateSet("grafana", "prometheus", "kiali", "zipkin")]
     public string Name { get; set; } = null!;
 
-    /// <summary>How to reach it: LoadBalancer, the codelab's exposed-monitoring-lb Service.</summary>
-    [Parameter(Mandatory = true)]
+    /// <summary>How to reach it instead of a port-forward: LoadBalancer, the codelab's exposed-monitoring-lb Service.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LoadBalancerSet)]
     [ValidateSet("LoadBalancer")]
     public string Expose { get; set; } = null!;
 
     /// <summary>How long to wait for the load balancer's address: a duration (90s, 10m), a TimeSpan or seconds; 5 minutes when left out.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = LoadBalancerSet)]
     [Alias("TimeoutSec")]
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The local port to listen on (the dashboard's own port when left out, or any free port when that is taken).</summary>
+    [Parameter(ParameterSetName = PortForwardSet)]
+    [ValidateRange(1, 65535)]
+    public int? LocalPort { get; set; }
+
+    /// <summary>Does not open the dashboard in a browser.</summary>
+    [Parameter(ParameterSetName = PortForwardSet)]
+    public SwitchParameter NoBrowser { get; set; }
 
     protected override void EndProcessing()
     {
         var options = new DashboardOptions { Name = Name };
         ThrowIfInvalid(DashboardBuilder.Validate(options), Name);
+        if (ParameterSetName == PortForwardSet)
+        {
+            Forward(DashboardBuilder.Find(Name)!);
+            return;
+        }
+
         var service = DashboardBuilder.Build(options);
         var (connection, target) = OpenTarget();
         if (!ShouldProcess($"Service {DashboardBuilder.Namespace}/{DashboardBuilder.ServiceName} (type LoadBalancer, open to the internet) for {Name}", $"Apply to {connection}"))
@@ -78,6 +112,47 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
         {
             ThrowTerminatingError(LabErrors.FromTarget(ex, service));
         }
+    }
+
+    // istioctl dashboard: a Running pod by istioctl's label, a local listener, forwarding until Ctrl+C.
+    private void Forward(DashboardInfo dashboard)
+    {
+        var (connection, target) = OpenTarget();
+        if (target is not IPortForwardTarget forwarder)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.PortForwardNotAvailable, Messages.PortForwardNotAvailable(connection.ToString()), Name));
+            return;
+        }
+
+        var pods = Call(target.ListAsync("Pod", DashboardBuilder.Namespace, null, LabelQuery.Parse(dashboard.IstioctlSelector), CancellationToken), Name);
+        var pod = pods.FirstOrDefault(p => PodStatus.From(p, DateTimeOffset.UtcNow).Status == "Running");
+        if (pod is null)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.DashboardPodNotFound, Messages.DashboardPodNotFound(Name, dashboard.IstioctlSelector, DashboardBuilder.Namespace), Name));
+            return;
+        }
+
+        if (!ShouldProcess($"localhost port {LocalPort ?? dashboard.TargetPort} to pod {DashboardBuilder.Namespace}/{pod.Name} port {dashboard.TargetPort} ({Name})", "Port-forward"))
+        {
+            return;
+        }
+
+        Pump(async post =>
+        {
+            var forward = forwarder.Forward(DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, LocalPort ?? dashboard.TargetPort, message => post(() => WriteVerbose(message)), CancellationToken);
+            var url = $"http://localhost:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)}{dashboard.Path}";
+            post(() =>
+            {
+                WriteVerbose($"Forwarding from 127.0.0.1:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)} -> {dashboard.TargetPort.ToString(CultureInfo.InvariantCulture)} (pod {DashboardBuilder.Namespace}/{pod.Name}); Ctrl+C stops it");
+                WriteObject(new LabDashboard { Name = Name, Expose = PortForwardSet, Url = url, Pod = $"{DashboardBuilder.Namespace}/{pod.Name}", LocalPort = forward.LocalPort });
+                if (!NoBrowser && Browser.Open(url) is { } problem)
+                {
+                    WriteWarning(Messages.BrowserNotOpened(url, problem));
+                }
+            });
+            await forward.Completion.ConfigureAwait(false);
+            return true;
+        });
     }
 }
 
