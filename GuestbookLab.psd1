@@ -80,6 +80,10 @@
         # kpack install and build logs
         'Install-LabKpack'
         'Get-LabBuildLog'
+
+        # Live requests: client pods and requests
+        'Start-LabClientPod'
+        'Stop-LabClientPod'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

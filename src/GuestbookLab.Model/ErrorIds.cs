@@ -161,4 +161,10 @@ public static class ErrorIds
     public const string ContainerNotFound = "ContainerNotFound";
     public const string CommandFailed = "CommandFailed";
     public const string ExecFailed = "ExecFailed";
+    // Live requests: client pods and requests (issue 13)
+    public const string InvalidClientPod = "InvalidClientPod";
+    public const string ClientPodNotOwned = "ClientPodNotOwned";
+    public const string ClientPodFailed = "ClientPodFailed";
+    public const string RequestFailed = "RequestFailed";
+    public const string IngressAddressUnknown = "IngressAddressUnknown";
 }

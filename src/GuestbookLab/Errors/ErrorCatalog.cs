@@ -100,6 +100,13 @@ public static class ErrorCatalog
         [ErrorIds.ContainerNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.CommandFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ExecFailed] = ErrorCategory.InvalidResult,
+
+        // Live requests: client pods and requests (issue 13)
+        [ErrorIds.InvalidClientPod] = ErrorCategory.InvalidArgument,
+        [ErrorIds.ClientPodNotOwned] = ErrorCategory.PermissionDenied,
+        [ErrorIds.ClientPodFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.RequestFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.IngressAddressUnknown] = ErrorCategory.ObjectNotFound,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();
