@@ -84,6 +84,7 @@
         # Live requests: client pods and requests
         'Start-LabClientPod'
         'Stop-LabClientPod'
+        'Invoke-LabRequest'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
