@@ -85,6 +85,7 @@
         'Start-LabClientPod'
         'Stop-LabClientPod'
         'Invoke-LabRequest'
+        'Compare-MeshRequest'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -272,4 +272,41 @@ public sealed class LiveRequestTests
         Assert.Equal(TransportFailure.Refused, exchange.Failure);
         Assert.Null(exchange.Status);
     }
+
+    private static RequestResult Predicted(RequestOutcome outcome, int? status, string? flag = null) =>
+        new() { Source = "default/curl", Request = "GET http://message-service:80/", Outcome = outcome, Status = status, ResponseFlag = flag };
+
+    [Fact]
+    public void One_request_agrees_or_names_the_outcome_status_or_flag_that_differ()
+    {
+        var delivered = LiveRequest.Result("default/curl", "GET http://message-service:80/", "curl", 200, new Dictionary<string, string> { ["server"] = "envoy", ["x-envoy-upstream-service-time"] = "2" }, "{}", null, null);
+        Assert.Empty(RequestComparison.Compare(Predicted(RequestOutcome.Delivered, 200), delivered));
+        var outcome = Assert.Single(RequestComparison.Compare(Predicted(RequestOutcome.ConnectionRefused, null), delivered));
+        Assert.Equal(("Outcome", "ConnectionRefused", "Delivered"), (outcome.Aspect, outcome.Predicted, outcome.Observed));
+        var uh = LiveRequest.Result("default/curl", "GET http://message-service:80/", "curl", 503, new Dictionary<string, string> { ["server"] = "envoy" }, "no healthy upstream", null, null);
+        Assert.Equal(["Status"], RequestComparison.Compare(Predicted(RequestOutcome.ProxyResponse, 404, "UH"), uh).Select(d => d.Aspect));
+        Assert.Equal(["ResponseFlag"], RequestComparison.Compare(Predicted(RequestOutcome.ProxyResponse, 503, "NC"), uh).Select(d => d.Aspect));
+        var tls = LiveRequest.Result("default/ubuntu", "GET https://google.com:443/", "curl", null, null, null, null, (RequestOutcome.TlsError, "curl exit code 35"));
+        Assert.Empty(RequestComparison.Compare(Predicted(RequestOutcome.ConnectionReset, null), tls));
+    }
+
+    [Fact]
+    public void Samples_differ_only_outside_sampling_error()
+    {
+        RequestSample Sample(int count, params (RequestOutcome Outcome, int? Status, int Count)[] groups) => new()
+        {
+            Source = "ingress", Request = "GET http://guestbook.example.com:80/", Count = count,
+            Outcomes = groups.Select(g => new RequestSampleGroup(g.Outcome, g.Status, null, g.Count, (double)g.Count / count)).ToList(),
+        };
+        var predicted = Sample(10000, (RequestOutcome.Delivered, 200, 8000), (RequestOutcome.ProxyResponse, 503, 2000));
+        // 100 live requests: three standard errors of 20% are 12%.
+        Assert.Empty(RequestComparison.Compare(predicted, Sample(100, (RequestOutcome.Delivered, 200, 75), (RequestOutcome.ProxyResponse, 503, 25))));
+        var apart = RequestComparison.Compare(predicted, Sample(100, (RequestOutcome.Delivered, 200, 50), (RequestOutcome.ProxyResponse, 503, 50)));
+        Assert.Equal(2, apart.Count);
+        Assert.All(apart, d => Assert.Equal("Fraction", d.Aspect));
+        Assert.Equal("Delivered 200 80.0%", apart[0].Predicted);
+        Assert.Equal("Delivered 200 50.0%", apart[0].Observed);
+        var unexpected = RequestComparison.Compare(predicted, Sample(100, (RequestOutcome.Delivered, 200, 78), (RequestOutcome.ProxyResponse, 503, 20), (RequestOutcome.ConnectionReset, null, 2)));
+        Assert.Equal("ConnectionReset 0.0%", Assert.Single(unexpected).Predicted);
+    }
 }

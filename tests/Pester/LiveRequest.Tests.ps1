@@ -258,6 +258,28 @@ Describe 'Invoke-LabRequest from the ingress: HTTP from this machine to a local 
         (Invoke-LabRequest -From ingress -Uri "http://guestbook.example.com:$port/").Status | Should -Be 200
     }
 
+    It 'compares the model''s prediction with the live answer: agreement, and the differences named' {
+        $app = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml')
+        $free = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $free.Start(); $unused = $free.LocalEndpoint.Port; $free.Stop()
+        $agree = $app | Compare-MeshRequest -From ingress -Uri http://guestbook.example.com/ -IngressAddress "127.0.0.1:$unused"
+        $agree.Agree | Should -BeTrue
+        $agree.Predicted.Outcome, $agree.Observed.Outcome | Should -Be @('ConnectionRefused', 'ConnectionRefused')
+        $agree.Predicted.Live, $agree.Observed.Live | Should -Be @($false, $true)
+
+        $differ = $app | Compare-MeshRequest -From ingress -Uri http://guestbook.example.com/ -IngressAddress "127.0.0.1:$port"
+        $differ.Agree | Should -BeFalse
+        $differ.Differences.Count | Should -Be 1
+        $differ.Differences[0].Aspect, $differ.Differences[0].Predicted, $differ.Differences[0].Observed | Should -Be @('Outcome', 'ConnectionRefused', 'Delivered')
+
+        $mesh = @($app; New-MeshGateway guestbook-ui-gateway; New-MeshVirtualService guestbook-ui '*' -Gateways guestbook-ui-gateway | Add-MeshRoute ui -UriPrefix /)
+        $sample = $mesh | Compare-MeshRequest -From ingress -Uri http://guestbook.example.com/nothere -IngressAddress "127.0.0.1:$port" -Count 4 -Seed 1
+        $sample.Observed.Count | Should -Be 4
+        $sample.Predicted.Count | Should -Be 4
+        $sample.Predicted.Outcomes[0].Status | Should -Be 200 -Because 'the model routes every path to ui'
+        @($sample.Differences | ForEach-Object Aspect) | Should -Be @('Fraction', 'Fraction')
+        ($sample.Differences | ForEach-Object Observed) | Should -Contain 'ProxyResponse 404 100.0%'
+    }
+
     It 'says ConnectionReset for a reset connection and ConnectionRefused where nothing listens' {
         (Invoke-LabRequest -From ingress -Uri http://guestbook.example.com/reset -IngressAddress "127.0.0.1:$port").Outcome | Should -Be 'ConnectionReset'
         $free = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $free.Start(); $unused = $free.LocalEndpoint.Port; $free.Stop()

@@ -52,8 +52,6 @@ namespace GuestbookLab.Commands.Live;
 [OutputType(typeof(RequestResult), typeof(RequestSample))]
 public sealed class InvokeLabRequestCommand : TargetCmdlet
 {
-    private static readonly string[] WorkloadKinds = ["Deployment", "StatefulSet", "DaemonSet"];
-
     /// <summary>Who sends: ingress (this machine, through the ingress gateway), namespace/pod, or a workload name (ui).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(SourceCompleter))]
@@ -101,115 +99,8 @@ public sealed class InvokeLabRequestCommand : TargetCmdlet
     {
         var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count };
         ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? Count : Uri);
-        var spec = RequestBuilder.Build(options, _ => null);
-        if (spec.Scheme == "tcp")
-        {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidUri, Messages.ForParameter("-Uri", $"'{Uri}' is a TCP request: Invoke-LabRequest sends http:// and https:// requests only (Test-MeshRequest predicts tcp://)"), Uri));
-        }
-
-        var (connection, target) = OpenTarget();
-        Func<int, RequestResult?> send;
-        if (From.Trim().Equals("ingress", StringComparison.OrdinalIgnoreCase))
-        {
-            var (host, port) = IngressEndpoint(target, spec.Port);
-            var uri = new System.Uri(Uri, UriKind.Absolute);
-            send = _ =>
-            {
-                var exchange = Await(IngressRequest.SendAsync(uri, spec.Method, options.Headers.Concat(Token is null ? [] : [new KeyValuePair<string, string>("Authorization", $"Bearer {Token}")]).ToList(), host, port, Timeout, SkipCertificateCheck, CancellationToken));
-                var how = $"sent from this machine to the ingress {host}:{port.ToString(CultureInfo.InvariantCulture)} with Host {spec.Authority}";
-                var failure = LiveRequest.FromTransport(exchange.Failure) is { } outcome ? (outcome, exchange.Error ?? outcome.ToString()) : ((RequestOutcome, string)?)null;
-                return LiveRequest.Result("ingress", spec.ToString(), how, exchange.Status, exchange.Headers, exchange.Body, exchange.Elapsed, failure);
-            };
-        }
-        else if (From.Trim().Equals("kubelet", StringComparison.OrdinalIgnoreCase))
-        {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidSource, Messages.ForParameter("-From", "the kubelet's probes cannot be sent live: give ingress, namespace/pod or a workload"), From));
-            return;
-        }
-        else
-        {
-            if (target is not IExecTarget exec)
-            {
-                ThrowTerminatingError(LabErrors.Create(ErrorIds.ExecNotAvailable, Messages.ExecNotAvailable(connection.ToString()), From));
-                return;
-            }
-
-            var (ns, pod) = SourcePod(target, connection.DefaultNamespace);
-            var (container, notice, problem) = ExecPlan.Container(pod, Container);
-            if (container is null)
-            {
-                ThrowTerminatingError(LabErrors.Create(ErrorIds.ContainerNotFound, problem ?? string.Empty, $"{ns}/{pod.Name}"));
-                return;
-            }
-
-            if (notice is not null)
-            {
-                WriteVerbose(notice);
-            }
-
-            var command = LiveRequest.CurlCommand(options, Timeout, SkipCertificateCheck);
-            var source = $"{ns}/{pod.Name}";
-            send = _ =>
-            {
-                ExecResult ran;
-                try
-                {
-                    ran = Await(exec.ExecAsync(ns, pod.Name, container, command, null, null, CancellationToken));
-                }
-                catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException)
-                {
-                    ThrowTerminatingError(LabErrors.FromTarget(ex, $"Pod {source}"));
-                    return null;
-                }
-
-                var how = $"curl in {source} (container {container})";
-                if (ran.ExitCode is null or 126 or 127)
-                {
-                    ThrowTerminatingError(LabErrors.Create(ErrorIds.RequestFailed, Messages.CurlMissing(source, container, ran.Failure ?? string.Join(" ", ran.ErrorLines)), source));
-                    return null;
-                }
-
-                var exit = ran.ExitCode.Value;
-                var answer = LiveRequest.ParseCurl(ran.StandardOutput);
-                if (exit == 0 && answer.Status is not null)
-                {
-                    return LiveRequest.Result(source, spec.ToString(), how, answer.Status, answer.Headers, answer.Body, answer.Duration ?? ran.Elapsed, null);
-                }
-
-                if (LiveRequest.FromCurlExit(exit) is { } mapped)
-                {
-                    var error = string.Join(" ", ran.ErrorLines);
-                    return LiveRequest.Result(source, spec.ToString(), how, null, null, null, answer.Duration ?? ran.Elapsed, (mapped.Outcome, $"curl exit code {exit.ToString(CultureInfo.InvariantCulture)}, {mapped.Meaning}{(error.Length > 0 ? $" ({error})" : string.Empty)}"));
-                }
-
-                WriteError(LabErrors.Create(ErrorIds.RequestFailed, Messages.CurlFailed(spec.ToString(), exit, string.Join(" ", ran.ErrorLines)), source));
-                return null;
-            };
-        }
-
-        var results = new List<RequestResult>();
-        var progress = new ProgressRecord(1, $"Sending {spec} from {From}", "starting");
-        for (var i = 0; i < Count; i++)
-        {
-            if (Count > 1)
-            {
-                progress.StatusDescription = $"{i.ToString(CultureInfo.InvariantCulture)} of {Count.ToString(CultureInfo.InvariantCulture)} sent";
-                progress.PercentComplete = i * 100 / Count;
-                WriteProgress(progress);
-            }
-
-            if (send(i) is { } result)
-            {
-                results.Add(result);
-            }
-        }
-
-        if (Count > 1)
-        {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
-        }
-
+        var sender = new LiveRequestSender(this, From, options, IngressAddress, Container, Timeout, SkipCertificateCheck);
+        var results = sender.SendAll();
         if (Count == 1)
         {
             if (results.Count == 1)
@@ -222,11 +113,148 @@ public sealed class InvokeLabRequestCommand : TargetCmdlet
             WriteObject(RequestSampler.Group(results));
         }
     }
+}
+
+/// <summary>
+/// Sends a request for real on behalf of a cmdlet (Invoke-LabRequest, Compare-MeshRequest): from the ingress over HTTP
+/// from this machine, or by curl exec'd in a pod; each answer becomes a live RequestResult.
+/// </summary>
+internal sealed class LiveRequestSender(TargetCmdlet cmdlet, string from, RequestOptions options, string? ingressAddress, string? containerName, TimeSpan timeout, bool skipCertificateCheck)
+{
+    private static readonly string[] WorkloadKinds = ["Deployment", "StatefulSet", "DaemonSet"];
+
+    private string From => from;
+
+    private System.Threading.CancellationToken CancellationToken => cmdlet.Cancellation;
+
+    /// <summary>Sends options.Count requests, one after the other, with a progress bar for more than one.</summary>
+    public List<RequestResult> SendAll()
+    {
+        var send = Prepare(out var spec);
+        var count = options.Count;
+        var results = new List<RequestResult>();
+        var progress = new ProgressRecord(1, $"Sending {spec} from {From}", "starting");
+        for (var i = 0; i < count; i++)
+        {
+            if (count > 1)
+            {
+                progress.StatusDescription = $"{i.ToString(CultureInfo.InvariantCulture)} of {count.ToString(CultureInfo.InvariantCulture)} sent";
+                progress.PercentComplete = i * 100 / count;
+                cmdlet.WriteProgress(progress);
+            }
+
+            if (send() is { } result)
+            {
+                results.Add(result);
+            }
+        }
+
+        if (count > 1)
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            cmdlet.WriteProgress(progress);
+        }
+
+        return results;
+    }
+
+    private Func<RequestResult?> Prepare(out RequestSpec spec)
+    {
+        var token = options.Token;
+        spec = RequestBuilder.Build(options, _ => null);
+        var request = spec;
+        if (request.Scheme == "tcp")
+        {
+            cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidUri, Messages.ForParameter("-Uri", $"'{options.Uri}' is a TCP request: Invoke-LabRequest sends http:// and https:// requests only (Test-MeshRequest predicts tcp://)"), options.Uri));
+        }
+
+        var (connection, target) = cmdlet.OpenTarget();
+        Func<RequestResult?> send;
+        if (From.Trim().Equals("ingress", StringComparison.OrdinalIgnoreCase))
+        {
+            var (host, port) = IngressEndpoint(target, request.Port);
+            var uri = new System.Uri(options.Uri, UriKind.Absolute);
+            send = () =>
+            {
+                var exchange = cmdlet.AwaitTask(IngressRequest.SendAsync(uri, request.Method, options.Headers.Concat(token is null ? [] : [new KeyValuePair<string, string>("Authorization", $"Bearer {token}")]).ToList(), host, port, timeout, skipCertificateCheck, CancellationToken));
+                var how = $"sent from this machine to the ingress {host}:{port.ToString(CultureInfo.InvariantCulture)} with Host {request.Authority}";
+                var failure = LiveRequest.FromTransport(exchange.Failure) is { } outcome ? (outcome, exchange.Error ?? outcome.ToString()) : ((RequestOutcome, string)?)null;
+                return LiveRequest.Result("ingress", request.ToString(), how, exchange.Status, exchange.Headers, exchange.Body, exchange.Elapsed, failure);
+            };
+        }
+        else if (From.Trim().Equals("kubelet", StringComparison.OrdinalIgnoreCase))
+        {
+            cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidSource, Messages.ForParameter("-From", "the kubelet's probes cannot be sent live: give ingress, namespace/pod or a workload"), From));
+            return () => null;
+        }
+        else
+        {
+            if (target is not IExecTarget exec)
+            {
+                cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.ExecNotAvailable, Messages.ExecNotAvailable(connection.ToString()), From));
+                return () => null;
+            }
+
+            var (ns, pod) = SourcePod(target, connection.DefaultNamespace);
+            var (container, notice, problem) = ExecPlan.Container(pod, containerName);
+            if (container is null)
+            {
+                cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.ContainerNotFound, problem ?? string.Empty, $"{ns}/{pod.Name}"));
+                return () => null;
+            }
+
+            if (notice is not null)
+            {
+                cmdlet.WriteVerbose(notice);
+            }
+
+            var command = LiveRequest.CurlCommand(options, timeout, skipCertificateCheck);
+            var source = $"{ns}/{pod.Name}";
+            send = () =>
+            {
+                ExecResult ran;
+                try
+                {
+                    ran = cmdlet.AwaitTask(exec.ExecAsync(ns, pod.Name, container, command, null, null, CancellationToken));
+                }
+                catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException)
+                {
+                    cmdlet.ThrowTerminatingError(LabErrors.FromTarget(ex, $"Pod {source}"));
+                    return null;
+                }
+
+                var how = $"curl in {source} (container {container})";
+                if (ran.ExitCode is null or 126 or 127)
+                {
+                    cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.RequestFailed, Messages.CurlMissing(source, container, ran.Failure ?? string.Join(" ", ran.ErrorLines)), source));
+                    return null;
+                }
+
+                var exit = ran.ExitCode.Value;
+                var answer = LiveRequest.ParseCurl(ran.StandardOutput);
+                if (exit == 0 && answer.Status is not null)
+                {
+                    return LiveRequest.Result(source, request.ToString(), how, answer.Status, answer.Headers, answer.Body, answer.Duration ?? ran.Elapsed, null);
+                }
+
+                if (LiveRequest.FromCurlExit(exit) is { } mapped)
+                {
+                    var error = string.Join(" ", ran.ErrorLines);
+                    return LiveRequest.Result(source, request.ToString(), how, null, null, null, answer.Duration ?? ran.Elapsed, (mapped.Outcome, $"curl exit code {exit.ToString(CultureInfo.InvariantCulture)}, {mapped.Meaning}{(error.Length > 0 ? $" ({error})" : string.Empty)}"));
+                }
+
+                cmdlet.WriteError(LabErrors.Create(ErrorIds.RequestFailed, Messages.CurlFailed(request.ToString(), exit, string.Join(" ", ran.ErrorLines)), source));
+                return null;
+            };
+        }
+
+        return send;
+    }
 
     // -IngressAddress, else the load balancer of istio-ingressgateway (as Get-LabIngressAddress reads it), with the URI's port.
     private (string Host, int Port) IngressEndpoint(ILabTarget target, int uriPort)
     {
-        if (IngressAddress is { Length: > 0 } given)
+        if (ingressAddress is { Length: > 0 } given)
         {
             var colon = given.LastIndexOf(':');
             if (colon > 0 && given.IndexOf(']', StringComparison.Ordinal) < colon && int.TryParse(given[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && given.Count(c => c == ':') == 1)
@@ -237,11 +265,11 @@ public sealed class InvokeLabRequestCommand : TargetCmdlet
             return (given.Trim('[', ']'), uriPort);
         }
 
-        var services = Call(target.ListAsync("Service", "istio-system", "istio-ingressgateway", null, CancellationToken), "Service istio-system/istio-ingressgateway");
+        var services = cmdlet.CallTarget(target.ListAsync("Service", "istio-system", "istio-ingressgateway", null, CancellationToken), "Service istio-system/istio-ingressgateway");
         var (hostname, ip) = services.Count > 0 ? LoadBalancerStatus.Address(services[0]) : (null, null);
         if ((hostname ?? ip) is not { } address)
         {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.IngressAddressUnknown, Messages.IngressAddressUnknown, From));
+            cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.IngressAddressUnknown, Messages.IngressAddressUnknown, From));
             throw new InvalidOperationException();
         }
 
@@ -255,15 +283,15 @@ public sealed class InvokeLabRequestCommand : TargetCmdlet
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         var ns = slash < 0 ? defaultNamespace : text[..slash];
         var name = slash < 0 ? text : text[(slash + 1)..];
-        var pods = Call(target.ListAsync("Pod", ns, name, null, CancellationToken), $"Pod {ns}/{name}");
+        var pods = cmdlet.CallTarget(target.ListAsync("Pod", ns, name, null, CancellationToken), $"Pod {ns}/{name}");
         if (pods.Count == 0)
         {
             foreach (var kind in WorkloadKinds)
             {
-                var workloads = Call(target.ListAsync(kind, ns, name, null, CancellationToken), $"{kind} {ns}/{name}");
+                var workloads = cmdlet.CallTarget(target.ListAsync(kind, ns, name, null, CancellationToken), $"{kind} {ns}/{name}");
                 if (workloads.Count > 0 && workloads[0] is Workload { Spec.Selector.MatchLabels: { Count: > 0 } labels })
                 {
-                    pods = Call(target.ListAsync("Pod", ns, null, LabelQuery.FromLabels(labels), CancellationToken), $"{kind} {ns}/{name}");
+                    pods = cmdlet.CallTarget(target.ListAsync("Pod", ns, null, LabelQuery.FromLabels(labels), CancellationToken), $"{kind} {ns}/{name}");
                     break;
                 }
             }
@@ -271,7 +299,7 @@ public sealed class InvokeLabRequestCommand : TargetCmdlet
 
         if (pods.Count == 0)
         {
-            pods = Call(target.ListAsync("Pod", ns, null, LabelQuery.FromLabels(new Dictionary<string, string> { ["app"] = name }), CancellationToken), $"Pod {ns}/app={name}");
+            pods = cmdlet.CallTarget(target.ListAsync("Pod", ns, null, LabelQuery.FromLabels(new Dictionary<string, string> { ["app"] = name }), CancellationToken), $"Pod {ns}/app={name}");
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -279,13 +307,13 @@ public sealed class InvokeLabRequestCommand : TargetCmdlet
             ?? pods.FirstOrDefault(p => ExecPlan.Refusal(p) is null);
         if (chosen is null)
         {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.NoSourcePod(From, pods.Count == 0
+            cmdlet.ThrowTerminatingError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.NoSourcePod(From, pods.Count == 0
                 ? $"no pod {name}, no workload {name} and no pod labelled app={name} in namespace {ns} (Start-LabClientPod curl makes a client pod)"
                 : $"no pod of {name} in namespace {ns} is running"), From));
             throw new InvalidOperationException();
         }
 
-        WriteVerbose($"Sending from pod {ns}/{chosen.Name}.");
+        cmdlet.WriteVerbose($"Sending from pod {ns}/{chosen.Name}.");
         return (ns, chosen);
     }
 }
