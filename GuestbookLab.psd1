@@ -81,6 +81,12 @@
         # kpack install and build logs
         'Install-LabKpack'
         'Get-LabBuildLog'
+
+        # Live requests: client pods and requests
+        'Start-LabClientPod'
+        'Stop-LabClientPod'
+        'Invoke-LabRequest'
+        'Compare-MeshRequest'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

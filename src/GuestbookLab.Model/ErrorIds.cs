@@ -165,4 +165,10 @@ public static class ErrorIds
     // Dashboards through a port-forward (issue 12)
     public const string PortForwardNotAvailable = "PortForwardNotAvailable";
     public const string DashboardPodNotFound = "DashboardPodNotFound";
+    // Live requests: client pods and requests (issue 13)
+    public const string InvalidClientPod = "InvalidClientPod";
+    public const string ClientPodNotOwned = "ClientPodNotOwned";
+    public const string ClientPodFailed = "ClientPodFailed";
+    public const string RequestFailed = "RequestFailed";
+    public const string IngressAddressUnknown = "IngressAddressUnknown";
 }

@@ -121,8 +121,21 @@ public static class RequestSampler
         ArgumentNullException.ThrowIfNull(simulator);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var results = Enumerable.Range(0, count).Select(_ => simulator.Simulate(source, request, random)).ToList();
+        return Group(results);
+    }
+
+    /// <summary>
+    /// Groups results that ended the same way (outcome, status, response flag, body, destination), largest group first:
+    /// the simulator's and the live ones alike. A live answer's own body (which names the pod) does not split a group;
+    /// its destination is the version the application names, when it names one.
+    /// </summary>
+    public static RequestSample Group(IReadOnlyList<RequestResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentOutOfRangeException.ThrowIfZero(results.Count);
+        var count = results.Count;
         var groups = results
-            .GroupBy(r => (r.Outcome, r.Status, r.ResponseFlag, r.Body, Destination: Destination(r)))
+            .GroupBy(r => (r.Outcome, r.Status, r.ResponseFlag, Body: r.Live && r.Outcome == RequestOutcome.Delivered ? null : r.Body, Destination: Destination(r)))
             .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / count)
             {
                 ResponseFlag = g.Key.ResponseFlag,
@@ -137,7 +150,7 @@ public static class RequestSampler
     {
         if (r.DestinationService is null)
         {
-            return null;
+            return r.AnsweringVersion is { } version ? $"version {version}" : null;
         }
 
         var service = r.DestinationService.Split('.')[0];

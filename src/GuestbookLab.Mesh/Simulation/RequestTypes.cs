@@ -25,6 +25,12 @@ public enum RequestOutcome : long
 
     /// <summary>The client's DNS lookup of the host failed, so nothing was sent (curl's exit code 6, Could not resolve host).</summary>
     HostNotResolved,
+
+    /// <summary>No answer within the time allowed (live requests only: curl's exit code 28, an HTTP time-out).</summary>
+    TimedOut,
+
+    /// <summary>The TLS handshake failed (live requests only: curl's exit codes 35 and 60, an authentication failure).</summary>
+    TlsError,
 }
 
 /// <summary>Who sends the request.</summary>
@@ -158,13 +164,28 @@ public sealed class RequestResult
     /// <summary>iss/sub of a verified JWT.</summary>
     public string? RequestPrincipal { get; set; }
 
+    /// <summary>True for an answer of the mesh itself (Invoke-LabRequest); false for a simulation (Test-MeshRequest).</summary>
+    public bool Live { get; set; }
+
+    /// <summary>The response headers, names in lower case (live requests only).</summary>
+    public IReadOnlyDictionary<string, string>? ResponseHeaders { get; set; }
+
+    /// <summary>How long the request took (live requests only: curl's time_total, or this machine's clock).</summary>
+    public TimeSpan? Duration { get; set; }
+
+    /// <summary>The pod that answered, where the application says it (the guestbook message service's hostname).</summary>
+    public string? AnsweringPod { get; set; }
+
+    /// <summary>The application's version, where it says it (the message service's version: 1.0, 2.0).</summary>
+    public string? AnsweringVersion { get; set; }
+
     public List<SimulationStep> Steps { get; } = [];
 
     public string Explanation => string.Join(Environment.NewLine, Steps);
 
     public override string ToString() => Outcome switch
     {
-        RequestOutcome.Delivered => $"{Status} from {Endpoint}",
+        RequestOutcome.Delivered => $"{Status} from {Endpoint ?? AnsweringPod ?? "the application"}",
         RequestOutcome.ProxyResponse => $"{Status} {ResponseFlag} {Body}".Trim(),
         RequestOutcome.HostNotResolved => "could not resolve host",
         _ => Outcome.ToString(),

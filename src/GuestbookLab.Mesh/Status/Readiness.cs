@@ -160,6 +160,30 @@ public static class Readiness
         }
     }
 
+    /// <summary>
+    /// A pod that runs with every container ready (a client pod of the codelab: 1/1, or 2/2 once the sidecar is
+    /// injected), READY and STATUS as kubectl get pods shows them. A pod that ended (Succeeded, Failed) is done with
+    /// <see cref="WaitState.Failure"/> set to its status.
+    /// </summary>
+    public static WaitState Pod(LabResource? pod, string name, DateTimeOffset now)
+    {
+        if (pod is null)
+        {
+            return new(false, $"Waiting for pod \"{name}\" to exist...");
+        }
+
+        var summary = PodStatus.From(pod, now);
+        var phase = Text(Map(pod.AdditionalFields, "status"), "phase");
+        if (phase is "Succeeded" or "Failed")
+        {
+            return new(true, $"pod \"{name}\" ended: {summary.Status} ({summary.Ready} ready)") { Failure = summary.Status };
+        }
+
+        return phase == "Running" && summary.TotalContainers > 0 && summary.ReadyContainers == summary.TotalContainers && summary.Status == "Running"
+            ? new(true, $"pod \"{name}\" is Running, {summary.Ready} ready")
+            : new(false, $"Waiting for pod \"{name}\": {summary.Status}, {summary.Ready} ready...");
+    }
+
     private static string Noun(string kind) => kind switch
     {
         "Deployment" => "deployment",

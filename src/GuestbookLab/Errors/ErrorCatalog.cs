@@ -103,6 +103,13 @@ public static class ErrorCatalog
         // Dashboards through a port-forward (issue 12)
         [ErrorIds.PortForwardNotAvailable] = ErrorCategory.InvalidOperation,
         [ErrorIds.DashboardPodNotFound] = ErrorCategory.ObjectNotFound,
+
+        // Live requests: client pods and requests (issue 13)
+        [ErrorIds.InvalidClientPod] = ErrorCategory.InvalidArgument,
+        [ErrorIds.ClientPodNotOwned] = ErrorCategory.PermissionDenied,
+        [ErrorIds.ClientPodFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.RequestFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.IngressAddressUnknown] = ErrorCategory.ObjectNotFound,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

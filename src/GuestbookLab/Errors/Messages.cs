@@ -140,4 +140,29 @@ internal static class Messages
 
     public static string CommandFailed(string command, int exitCode, IReadOnlyList<string> errorLines) =>
         $"command terminated with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}: {command}{(errorLines.Count > 0 ? ": " + string.Join(" | ", errorLines.Count > 5 ? errorLines.Skip(errorLines.Count - 5) : errorLines) : string.Empty)}";
+
+    // Live requests: client pods and requests (issue 13)
+    public static string ClientPodFailed(string ns, string name, string status) =>
+        $"The client pod {ns}/{name} ended ({status}) instead of running: Get-LabLog {name} -Namespace {ns} shows why; Stop-LabClientPod {name} removes it.";
+
+    public static string ClientPodNotInjected(string ns, string name) =>
+        $"The namespace {ns} is labelled istio-injection=enabled, but the pod {ns}/{name} has no istio-proxy sidecar: is Istio's injection webhook running?";
+
+    public static string ClientPodNotWaited(string name, string reason) =>
+        $"{name} was applied, but whether it runs cannot be watched here: {reason}";
+
+    public static string ClientPodNotOwned(string ns, string name) =>
+        $"The pod {ns}/{name} was not made by the lab (it has no {Ownership.Label}={Ownership.Manager} label): remove it with Remove-LabResource -Kind Pod -Name {name} if you mean to.";
+
+    public static string CurlMissing(string pod, string container, string failure) =>
+        $"{pod} (container {container}) cannot run curl: {failure}. Send from a client pod instead: Start-LabClientPod curl, then -From <namespace>/curl.";
+
+    public static string CurlFailed(string request, int exitCode, string error) =>
+        $"curl exited with {exitCode.ToString(CultureInfo.InvariantCulture)} for {request}{(error.Length > 0 ? ": " + error : string.Empty)}";
+
+    public static string NoSourcePod(string from, string reason) =>
+        $"-From {from}: {reason}";
+
+    public const string IngressAddressUnknown =
+        "No ingress address: the Service istio-system/istio-ingressgateway has no load-balancer address yet (Get-LabIngressAddress waits for it), or give -IngressAddress HOST[:PORT].";
 }

@@ -145,6 +145,15 @@ public abstract class TargetCmdlet : CancellableCmdlet
         }
     }
 
+    /// <summary>The cancellation of this command, for helpers that work on its behalf.</summary>
+    internal System.Threading.CancellationToken Cancellation => CancellationToken;
+
+    /// <summary><see cref="Call{T}"/> for helpers that work on this command's behalf.</summary>
+    internal T CallTarget<T>(System.Threading.Tasks.Task<T> call, object? target) => Call(call, target);
+
+    /// <summary>Await for helpers that work on this command's behalf (Ctrl+C stops it).</summary>
+    internal T AwaitTask<T>(System.Threading.Tasks.Task<T> task) => Await(task);
+
     /// <summary>
     /// Waits for a call to the target; a failed call ends the command with the server's Status (ResourceNotFound,
     /// ApiForbidden ...) or ClusterUnreachable, and Ctrl+C stops it.
