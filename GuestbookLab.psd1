@@ -80,6 +80,9 @@
         # kpack install and build logs
         'Install-LabKpack'
         'Get-LabBuildLog'
+
+        # The mesh as a picture
+        'ConvertTo-MeshGraph'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -161,4 +161,10 @@ public static class ErrorIds
     public const string ContainerNotFound = "ContainerNotFound";
     public const string CommandFailed = "CommandFailed";
     public const string ExecFailed = "ExecFailed";
+
+    // The mesh as a picture (issue 18)
+    public const string GraphvizNotFound = "GraphvizNotFound";
+    public const string GraphvizFailed = "GraphvizFailed";
+    public const string InvalidGraphFile = "InvalidGraphFile";
+    public const string GraphWriteFailed = "GraphWriteFailed";
 }

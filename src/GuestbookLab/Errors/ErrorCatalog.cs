@@ -100,6 +100,12 @@ public static class ErrorCatalog
         [ErrorIds.ContainerNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.CommandFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ExecFailed] = ErrorCategory.InvalidResult,
+
+        // The mesh as a picture (issue 18)
+        [ErrorIds.GraphvizNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.GraphvizFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.InvalidGraphFile] = ErrorCategory.InvalidArgument,
+        [ErrorIds.GraphWriteFailed] = ErrorCategory.WriteError,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

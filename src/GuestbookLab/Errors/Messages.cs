@@ -130,4 +130,11 @@ internal static class Messages
 
     public static string CommandFailed(string command, int exitCode, IReadOnlyList<string> errorLines) =>
         $"command terminated with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}: {command}{(errorLines.Count > 0 ? ": " + string.Join(" | ", errorLines.Count > 5 ? errorLines.Skip(errorLines.Count - 5) : errorLines) : string.Empty)}";
+
+    // The mesh as a picture (issue 18)
+    public static string GraphvizMissingForPage(string advice) =>
+        $"The page shows the mesh as a Mermaid flowchart (drawn by mermaid.js from its CDN when the page is opened), not as an SVG: {advice}";
+
+    public static string InvalidGraphFile(string path) =>
+        $"'{path}' is not a file ConvertTo-MeshGraph writes: name it .html (a page with the picture and a legend), .svg, .mmd (Mermaid) or .dot (Graphviz).";
 }
