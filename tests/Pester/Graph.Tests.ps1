@@ -178,3 +178,49 @@ Describe 'ConvertTo-MeshGraph pictures and files' {
         Test-Path $file | Should -BeFalse
     }
 }
+
+Describe 'The lab script''s pictures (-Graph)' {
+    BeforeAll {
+        $pictured = Join-Path (Get-PSDrive TestDrive).Root 'graph-pictures'
+        $null = New-Item -ItemType Directory -Path $pictured -Force
+        # A picture of a step an older version of the script had: removed as its manifest would be.
+        Set-Content -LiteralPath (Join-Path $pictured '99-old-step.svg') -Value '<svg/>'
+        $labSteps = & $labScript -OutputPath $pictured -Graph -WarningAction SilentlyContinue
+        $extension = if ($dot) { 'svg' } else { 'mmd' }
+        $drawn = @($labSteps | Where-Object Section -In 'Install', 'Traffic', 'Egress', 'Security')
+    }
+
+    It 'writes a picture beside each mesh step''s manifest, and none for the set-up and build steps' {
+        foreach ($step in $drawn) {
+            $picture = Join-Path $pictured "$($step.Step).$extension"
+            $step.Picture.FullName | Should -Be $picture
+            (Get-Item $picture).Length | Should -BeGreaterThan 500
+        }
+        $labSteps | Where-Object Section -In 'Setup', 'Build' | Where-Object Picture | Should -BeNullOrEmpty
+        Test-Path (Join-Path $pictured '99-old-step.svg') | Should -BeFalse
+    }
+
+    It 'draws each step''s mesh as the codelab leaves it' {
+        $twenty = Get-Content -Raw (Join-Path $pictured "20-split-20-80.$extension")
+        $twenty | Should -Match '80%'
+        $twenty | Should -Match 'ui v2'
+        # After the reset (ui-v2 and the ui DestinationRule deleted), there is no subset ui v2 any more.
+        Get-Content -Raw (Join-Path $pictured "22-reset-ui-route.$extension") | Should -Not -Match 'ui v2'
+        # (dot writes the hyphen as &#45;)
+        Get-Content -Raw (Join-Path $pictured "33-deny-all.$extension") | Should -Match 'denied by AuthorizationPolicy default/deny(-|&#45;)all'
+    }
+
+    It 'writes index.html: every drawn step with its title, manifest and picture' {
+        $html = Get-Content -Raw (Join-Path $pictured 'index.html')
+        foreach ($step in $drawn) {
+            $html | Should -Match ([regex]::Escape("<h2>$($step.Step): $([System.Net.WebUtility]::HtmlEncode($step.Title))</h2>"))
+            $html | Should -Match ([regex]::Escape("href=`"$($step.Step).yaml`""))
+        }
+        if ($dot) {
+            ([regex]::Matches($html, '<img src="(\d{2}-[a-z0-9-]+\.svg)"')).Count | Should -Be $drawn.Count
+        } else {
+            ([regex]::Matches($html, '<pre class="mermaid">')).Count | Should -Be $drawn.Count
+        }
+        $html | Should -Match 'Deleted first, as the codelab does: Deployment/ui-v2, DestinationRule/ui'
+    }
+}
