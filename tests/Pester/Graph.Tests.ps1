@@ -224,3 +224,92 @@ Describe 'The lab script''s pictures (-Graph)' {
         $html | Should -Match 'Deleted first, as the codelab does: Deployment/ui-v2, DestinationRule/ui'
     }
 }
+
+Describe 'The lab''s pictures in a real browser (headless Chromium)' {
+    BeforeAll {
+        $chromium = @('chromium', 'chromium-browser', 'google-chrome') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction Ignore } | Select-Object -First 1
+        $browsed = Join-Path (Get-PSDrive TestDrive).Root 'graph-browser'
+        if ($chromium -and $dot) {
+            $labSteps = & $labScript -OutputPath $browsed -Graph -WarningAction SilentlyContinue
+            $drawn = @($labSteps | Where-Object Picture)
+        }
+        function Save-Screenshot([string] $Url, [string] $Png, [int] $Width, [int] $Height) {
+            $null = & $chromium.Source --headless=new --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=5000 "--window-size=$Width,$Height" "--screenshot=$Png" $Url 2>&1
+            Test-Path $Png | Should -BeTrue -Because "Chromium should have written $Png"
+        }
+        # How many coloured pixels (the pictures' blue, green, red and yellow) each cell of a screenshot has: a small PNG decoder
+        # (8-bit RGB or RGBA). A picture that did not load shows the browser's broken-image icon: a few dozen at most.
+        if (-not ('GraphTests.Png' -as [type])) {
+            Add-Type -TypeDefinition @'
+using System;
+using System.IO;
+using System.IO.Compression;
+namespace GraphTests {
+public static class Png {
+    public static double[] InkPerCell(string path, int columns, int rows) {
+        var bytes = File.ReadAllBytes(path);
+        int width = 0, height = 0, channels = 0; var data = new MemoryStream();
+        for (var pos = 8; pos < bytes.Length;) {
+            var length = (bytes[pos] << 24) | (bytes[pos + 1] << 16) | (bytes[pos + 2] << 8) | bytes[pos + 3];
+            var type = System.Text.Encoding.ASCII.GetString(bytes, pos + 4, 4);
+            if (type == "IHDR") {
+                width = (bytes[pos + 8] << 24) | (bytes[pos + 9] << 16) | (bytes[pos + 10] << 8) | bytes[pos + 11];
+                height = (bytes[pos + 12] << 24) | (bytes[pos + 13] << 16) | (bytes[pos + 14] << 8) | bytes[pos + 15];
+                if (bytes[pos + 16] != 8 || bytes[pos + 20] != 0) throw new InvalidDataException("only 8-bit, non-interlaced PNGs");
+                channels = bytes[pos + 17] == 6 ? 4 : bytes[pos + 17] == 2 ? 3 : throw new InvalidDataException("only RGB or RGBA PNGs");
+            } else if (type == "IDAT") { data.Write(bytes, pos + 8, length); }
+            pos += 12 + length;
+        }
+        data.Position = 0;
+        var raw = new MemoryStream();
+        using (var z = new ZLibStream(data, CompressionMode.Decompress)) z.CopyTo(raw);
+        var src = raw.ToArray(); var stride = width * channels; var pixels = new byte[height * stride];
+        for (var y = 0; y < height; y++) {
+            var filter = src[y * (stride + 1)];
+            for (var x = 0; x < stride; x++) {
+                int a = x >= channels ? pixels[y * stride + x - channels] : 0, b = y > 0 ? pixels[(y - 1) * stride + x] : 0;
+                int c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels] : 0, v = src[y * (stride + 1) + 1 + x];
+                int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
+                pixels[y * stride + x] = (byte)(filter switch { 0 => v, 1 => v + a, 2 => v + b, 3 => v + (a + b) / 2, 4 => v + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c), _ => throw new InvalidDataException("bad filter") });
+            }
+        }
+        var ink = new double[columns * rows]; var cellWidth = width / columns; var cellHeight = height / rows;
+        for (var y = 0; y < cellHeight * rows; y++)
+            for (var x = 0; x < cellWidth * columns; x++) {
+                var i = y * stride + x * channels;
+                if (Math.Max(pixels[i], Math.Max(pixels[i + 1], pixels[i + 2])) - Math.Min(pixels[i], Math.Min(pixels[i + 1], pixels[i + 2])) > 60) ink[(y / cellHeight) * columns + x / cellWidth]++;
+            }
+        return ink;
+    }
+}
+}
+'@
+        }
+    }
+
+    It 'shows index.html with the first steps'' pictures' {
+        if (-not $chromium -or -not $dot) { Set-ItResult -Skipped -Because 'headless Chromium or Graphviz''s dot is not on PATH'; return }
+        $png = Join-Path $browsed 'index.png'
+        Save-Screenshot -Url ([Uri]::new((Join-Path $browsed 'index.html')).AbsoluteUri) -Png $png -Width 1200 -Height 3000
+        # Top to bottom: the heading and list, then the first steps' pictures; every band of the page has ink.
+        $bands = [GraphTests.Png]::InkPerCell($png, 1, 6)
+        $bands | ForEach-Object { $_ | Should -BeGreaterThan 150 }
+    }
+
+    It 'draws every step''s picture, none of them empty' {
+        if (-not $chromium -or -not $dot) { Set-ItResult -Skipped -Because 'headless Chromium or Graphviz''s dot is not on PATH'; return }
+        # One page beside the pictures with each step's SVG in a cell of its own, and one cell left empty as the control.
+        $columns = 2
+        $rows = [int][Math]::Ceiling(($drawn.Count + 1) / $columns)
+        $cells = for ($i = 0; $i -lt $drawn.Count; $i++) {
+            '<img src="{0}" style="position:absolute;left:{1}px;top:{2}px;width:780px;height:280px;object-fit:contain">' -f $drawn[$i].Picture.Name, (($i % $columns) * 800 + 10), ([Math]::Floor($i / $columns) * 300 + 10)
+        }
+        $grid = Join-Path $browsed 'grid.html'
+        Set-Content -LiteralPath $grid -Value "<!DOCTYPE html><html><body style=`"margin:0;background:white`">$($cells -join '')</body></html>"
+        $png = Join-Path $browsed 'grid.png'
+        Save-Screenshot -Url ([Uri]::new($grid).AbsoluteUri) -Png $png -Width ($columns * 800) -Height ($rows * 300)
+        $ink = [GraphTests.Png]::InkPerCell($png, $columns, $rows)
+        for ($i = 0; $i -lt $drawn.Count; $i++) { $ink[$i] | Should -BeGreaterThan 150 -Because "$($drawn[$i].Step) should be drawn" }
+        $ink[$drawn.Count] | Should -Be 0 -Because 'the empty cell has nothing in it'
+    }
+}
