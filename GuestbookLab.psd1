@@ -87,6 +87,8 @@
         'Stop-LabClientPod'
         'Invoke-LabRequest'
         'Compare-MeshRequest'
+        # The mesh as a picture
+        'ConvertTo-MeshGraph'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

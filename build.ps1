@@ -315,7 +315,7 @@ function Invoke-Lab {
     $clusterDir = Join-Path $Out 'cluster'
     Write-Step "Running the codelab lab script offline: step manifests to $LabOutput, applied to the directory target $clusterDir"
     $script = "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; `$null = Connect-LabCluster -Directory '$clusterDir'; " +
-        "`$steps = & '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput' -Apply; " +
+        "`$steps = & '$(Join-Path $ModuleOut 'Labs/GuestbookLab.Lab.ps1')' -OutputPath '$LabOutput' -Apply -Graph; " +
         "`$steps | Format-Table -Wrap Step, Section, Title, Resources | Out-String -Width 160; " +
         "`$applied = @(`$steps.Applied); " +
         "'{0} steps, {1} objects: manifests in {2}; the directory target {3} holds {4} objects ({5} created, {6} configured, {7} unchanged in this run)' -f " +

@@ -92,7 +92,12 @@ param(
     [hashtable] $KpackOptions = @{},
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
-    [GuestbookLab.Model.LabConnection] $Connection
+    [GuestbookLab.Model.LabConnection] $Connection,
+
+    # Also draws the mesh after each step of the Install, Traffic, Egress and Security sections (ConvertTo-MeshGraph):
+    # OUTPUTPATH/NN-step.svg when Graphviz's dot is on PATH, else NN-step.mmd (Mermaid), and OUTPUTPATH/index.html,
+    # a page that walks through the codelab: each step's title, its manifest, and the mesh after it.
+    [switch] $Graph
 )
 
 $ErrorActionPreference = 'Stop'
@@ -324,12 +329,16 @@ Step Security ui-viewer-jwt 'Require the codelab''s token at the ui' {
 # Step files of another version of this script (other numbers or names) would mislead a replay of the folder.
 $ids = @(for ($i = 0; $i -lt $steps.Count; $i++) { '{0:D2}-{1}.yaml' -f ($i + 1), $steps[$i].Name })
 if (Test-Path -LiteralPath $OutputPath) {
-    Get-ChildItem -LiteralPath $OutputPath -File | Where-Object { $_.Name -match '^\d{2}-[a-z0-9-]+\.yaml$' -and $_.Name -notin $ids } |
+    Get-ChildItem -LiteralPath $OutputPath -File | Where-Object { $_.Name -match '^(\d{2}-[a-z0-9-]+)\.(yaml|svg|mmd)$' -and "$($Matches[1]).yaml" -notin $ids } |
         ForEach-Object { Write-Verbose "Removing the stale step file $($_.Name)"; Remove-Item -LiteralPath $_.FullName }
 }
 
 $applyTo = if ($Connection) { @{ Connection = $Connection } } else { @{} }
 $index = [System.Collections.Generic.List[object]]::new()
+# The mesh as the codelab leaves it after each step (its deletions, then the step's objects), for -Graph.
+$meshState = [System.Collections.Generic.List[object]]::new()
+$pictures = [System.Collections.Generic.List[object]]::new()
+$graphFormat = if (Get-Command dot -CommandType Application -ErrorAction Ignore) { 'svg' } else { 'mmd' }
 $number = 0
 foreach ($step in $steps) {
     # Steps keep their number whichever sections run, so a file name always means the same step.
@@ -382,6 +391,20 @@ foreach ($step in $steps) {
             })
         }
     }
+    $picture = $null
+    if ($Graph) {
+        foreach ($removal in $step.Remove) {
+            $kind, $name = $removal.Split('/')[0], $removal.Split('/')[-1]
+            $null = $meshState.RemoveAll({ param($o) $o.Kind -eq $kind -and $o.Name -eq $name })
+        }
+        $meshState.AddRange([object[]] $objects)
+        if ($step.Section -in 'Install', 'Traffic', 'Egress', 'Security') {
+            $other = Join-Path $OutputPath "$id.$(if ($graphFormat -eq 'svg') { 'mmd' } else { 'svg' })"
+            if (Test-Path -LiteralPath $other) { Remove-Item -LiteralPath $other }
+            $picture = $meshState | ConvertTo-MeshGraph -Step $id -Title $step.Title -OutFile (Join-Path $OutputPath "$id.$graphFormat") -Confirm:$false -WhatIf:$false
+            $pictures.Add([pscustomobject]@{ Step = $id; Title = $step.Title; Manifest = $file.Name; Removes = $step.Remove; Picture = $picture })
+        }
+    }
     $index.Add([pscustomobject]@{ Step = $id; Section = $step.Section; Title = $step.Title; File = $file.Name; Removes = $step.Remove -join ';' })
     [pscustomobject]@{
         PSTypeName = 'GuestbookLab.LabStep'
@@ -396,6 +419,38 @@ foreach ($step in $steps) {
         Applied    = $applied
         Installed  = $installed
         RolledOut  = $rolledOut
+        Picture    = $picture
     }
 }
 $index | Export-Csv -LiteralPath (Join-Path $OutputPath 'lab-steps.csv') -NoTypeInformation -UseQuotes AsNeeded
+
+if ($Graph) {
+    # index.html: the codelab step by step, each step's manifest and the mesh after it (the pictures beside it).
+    $encode = { param($text) [System.Net.WebUtility]::HtmlEncode([string] $text) }
+    $html = [System.Text.StringBuilder]::new()
+    $null = $html.Append("<!DOCTYPE html>`n<html lang=`"en`">`n<head>`n<meta charset=`"utf-8`">`n<title>The Istio guestbook codelab, step by step</title>`n")
+    $null = $html.Append("<style>body{font-family:Helvetica,Arial,sans-serif;margin:2em;color:#202124}section{margin-bottom:3em}figure{margin:1em 0;border:1px solid #dadce0;padding:1em;overflow:auto}figure img{max-width:100%}nav li{margin:2px 0}.removes{color:#5f6368}</style>`n")
+    if ($graphFormat -eq 'mmd') {
+        $null = $html.Append("<script type=`"module`">import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid@10/dist/mermaid.esm.min.mjs'; mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>`n")
+    }
+    $null = $html.Append("</head>`n<body>`n<h1>The Istio guestbook codelab, step by step</h1>`n")
+    $null = $html.Append("<p>Each step: what the codelab does, the manifest the lab wrote for it, and the mesh after it as ConvertTo-MeshGraph draws it offline. " +
+        "Blue: routes (weights, matches, faults, retries); purple dashed: mirrors; grey: endpoints; green dotted: requests allowed; red dotted: requests denied (AuthorizationPolicy, JWT, STRICT mTLS, REGISTRY_ONLY), with what decided; " +
+        "$([char]::ConvertFromUtf32(0x1F512)): STRICT mTLS.</p>`n<nav><ol>`n")
+    foreach ($p in $pictures) { $null = $html.Append("<li><a href=`"#$(& $encode $p.Step)`">$(& $encode $p.Step)</a>: $(& $encode $p.Title)</li>`n") }
+    $null = $html.Append("</ol></nav>`n")
+    foreach ($p in $pictures) {
+        $null = $html.Append("<section class=`"step`" id=`"$(& $encode $p.Step)`">`n<h2>$(& $encode $p.Step): $(& $encode $p.Title)</h2>`n")
+        $null = $html.Append("<p>Manifest: <a href=`"$(& $encode $p.Manifest)`">$(& $encode $p.Manifest)</a></p>`n")
+        if ($p.Removes) { $null = $html.Append("<p class=`"removes`">Deleted first, as the codelab does: $(& $encode ($p.Removes -join ', '))</p>`n") }
+        $null = $html.Append("<figure class=`"picture`">`n")
+        if ($graphFormat -eq 'svg') {
+            $null = $html.Append("<img src=`"$(& $encode $p.Picture.Name)`" alt=`"The mesh after $(& $encode $p.Step)`">`n")
+        } else {
+            $null = $html.Append("<pre class=`"mermaid`">`n$(& $encode (Get-Content -Raw -LiteralPath $p.Picture.FullName))</pre>`n")
+        }
+        $null = $html.Append("</figure>`n</section>`n")
+    }
+    $null = $html.Append("</body>`n</html>`n")
+    Set-Content -LiteralPath (Join-Path $OutputPath 'index.html') -Value $html.ToString() -NoNewline -Encoding utf8NoBOM
+}

@@ -171,4 +171,9 @@ public static class ErrorIds
     public const string ClientPodFailed = "ClientPodFailed";
     public const string RequestFailed = "RequestFailed";
     public const string IngressAddressUnknown = "IngressAddressUnknown";
+    // The mesh as a picture (issue 18)
+    public const string GraphvizNotFound = "GraphvizNotFound";
+    public const string GraphvizFailed = "GraphvizFailed";
+    public const string InvalidGraphFile = "InvalidGraphFile";
+    public const string GraphWriteFailed = "GraphWriteFailed";
 }

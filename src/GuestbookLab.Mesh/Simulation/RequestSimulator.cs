@@ -849,7 +849,7 @@ public sealed class RequestSimulator
         result.VirtualService is { } vs ? $"VirtualService {vs}" : result.DestinationService is { } service ? $"Service {service}" : $"the default route in {vsNamespace}";
 
     // The PeerAuthentication whose mode applies to a workload's port, or the mesh's default.
-    private string PeerModeSource(WorkloadInfo workload, int port)
+    internal string PeerModeSource(WorkloadInfo workload, int port)
     {
         var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
         var workloadPolicy = workload.Namespace == model.RootNamespace ? null : inNamespace.FirstOrDefault(p => p.Spec.Selector?.MatchLabels is { Count: > 0 } labels && workload.Selects(labels));
@@ -870,7 +870,7 @@ public sealed class RequestSimulator
         return "the mesh default (PERMISSIVE, no PeerAuthentication)";
     }
 
-    private string PeerMode(WorkloadInfo workload, int port)
+    internal string PeerMode(WorkloadInfo workload, int port)
     {
         var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
         var workloadPolicy = workload.Namespace == model.RootNamespace ? null : inNamespace.FirstOrDefault(p => p.Spec.Selector?.MatchLabels is { Count: > 0 } labels && workload.Selects(labels));
@@ -952,7 +952,7 @@ public sealed class RequestSimulator
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
 
-    private static string GatewayRef(string reference, string vsNamespace) =>
+    internal static string GatewayRef(string reference, string vsNamespace) =>
         reference.Contains('/', StringComparison.Ordinal)
             ? (reference.StartsWith("./", StringComparison.Ordinal) ? $"{vsNamespace}/{reference[2..]}" : reference)
             : reference.Contains('.', StringComparison.Ordinal) ? $"{reference.Split('.')[1]}/{reference.Split('.')[0]}" : $"{vsNamespace}/{reference}";

@@ -110,6 +110,12 @@ public static class ErrorCatalog
         [ErrorIds.ClientPodFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.RequestFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.IngressAddressUnknown] = ErrorCategory.ObjectNotFound,
+
+        // The mesh as a picture (issue 18)
+        [ErrorIds.GraphvizNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.GraphvizFailed] = ErrorCategory.InvalidResult,
+        [ErrorIds.InvalidGraphFile] = ErrorCategory.InvalidArgument,
+        [ErrorIds.GraphWriteFailed] = ErrorCategory.WriteError,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -165,4 +165,10 @@ internal static class Messages
 
     public const string IngressAddressUnknown =
         "No ingress address: the Service istio-system/istio-ingressgateway has no load-balancer address yet (Get-LabIngressAddress waits for it), or give -IngressAddress HOST[:PORT].";
+    // The mesh as a picture (issue 18)
+    public static string GraphvizMissingForPage(string advice) =>
+        $"The page shows the mesh as a Mermaid flowchart (drawn by mermaid.js from its CDN when the page is opened), not as an SVG: {advice}";
+
+    public static string InvalidGraphFile(string path) =>
+        $"'{path}' is not a file ConvertTo-MeshGraph writes: name it .html (a page with the picture and a legend), .svg, .mmd (Mermaid) or .dot (Graphviz).";
 }
