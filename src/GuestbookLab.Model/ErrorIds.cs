@@ -161,4 +161,8 @@ public static class ErrorIds
     public const string ContainerNotFound = "ContainerNotFound";
     public const string CommandFailed = "CommandFailed";
     public const string ExecFailed = "ExecFailed";
+
+    // Bad and hostile input (issue 16)
+    public const string ManifestLimitExceeded = "ManifestLimitExceeded";
+    public const string UnsafeObjectPath = "UnsafeObjectPath";
 }

@@ -100,6 +100,10 @@ public static class ErrorCatalog
         [ErrorIds.ContainerNotFound] = ErrorCategory.ObjectNotFound,
         [ErrorIds.CommandFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.ExecFailed] = ErrorCategory.InvalidResult,
+
+        // Bad and hostile input (issue 16)
+        [ErrorIds.ManifestLimitExceeded] = ErrorCategory.LimitsExceeded,
+        [ErrorIds.UnsafeObjectPath] = ErrorCategory.InvalidData,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();
