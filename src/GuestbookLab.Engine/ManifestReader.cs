@@ -248,9 +248,10 @@ public static class ManifestReader
         }
         catch (DecoderFallbackException ex)
         {
-            var at = ex.Index >= 0 ? $" at byte {(ex.Index + skip).ToString(CultureInfo.InvariantCulture)}" : string.Empty;
+            var at = ex.Index >= 0 ? $"byte {(ex.Index + skip).ToString(CultureInfo.InvariantCulture)}" : "a byte";
+            var shown = ex.BytesUnknown is { Length: > 0 } unknown ? $" (0x{Convert.ToHexString(unknown)})" : string.Empty;
             throw new ManifestFormatException(
-                $"{where}: the bytes{at} are not {encoding.WebName.ToUpperInvariant()} text, and manifests are YAML text in UTF-8.", field: null, source, innerException: ex);
+                $"{where}: {at}{shown} is not {encoding.WebName.ToUpperInvariant()} text: this is not a text file in UTF-8, and manifests are YAML text.", field: null, source, innerException: ex);
         }
     }
 }
