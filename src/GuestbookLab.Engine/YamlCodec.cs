@@ -38,12 +38,11 @@ public static partial class YamlCodec
                 field: null, source) { Limit = nameof(ManifestLimits.MaxBytes) };
         }
 
-        var nul = text.IndexOf('\0', StringComparison.Ordinal);
-        if (nul >= 0)
+        if (NotText(text) is { } bad)
         {
-            var (line, column) = Position(text, nul);
+            var (line, column) = Position(text, bad.Index);
             throw new ManifestFormatException(
-                $"{source ?? "YAML"} line {line}, column {column}: the text has a NUL character: it is not a YAML manifest (is it a binary file?).",
+                $"{source ?? "YAML"} line {line}, column {column}: the text has {bad.What}: it is not a YAML manifest (is it a binary file?).",
                 field: null, source, line, column);
         }
 
@@ -61,6 +60,31 @@ public static partial class YamlCodec
             // YamlDotNet reports some unterminated flow collections this way, without a position.
             throw new ManifestFormatException($"{source ?? "YAML"}: the text is not valid YAML ({ex.Message})", field: null, source, innerException: ex);
         }
+    }
+
+    // The first character YAML text cannot have and the module could not write back: NUL, or half of a UTF-16
+    // surrogate pair (text decoded from bytes never has one; a string built in PowerShell can).
+    private static (int Index, string What)? NotText(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0')
+            {
+                return (i, "a NUL character");
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return (i, FormattableString.Invariant($"an unpaired UTF-16 surrogate (U+{(int)c:X4})"));
+            }
+        }
+
+        return null;
     }
 
     // 1-based line and column of a character.
@@ -89,11 +113,19 @@ public static partial class YamlCodec
         {
             using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
             var emitter = new Emitter(writer, new EmitterSettings().WithBestWidth(int.MaxValue));
-            emitter.Emit(new StreamStart());
-            emitter.Emit(new DocumentStart());
-            WriteValue(emitter, document);
-            emitter.Emit(new DocumentEnd(isImplicit: true));
-            emitter.Emit(new StreamEnd());
+            try
+            {
+                emitter.Emit(new StreamStart());
+                emitter.Emit(new DocumentStart());
+                WriteValue(emitter, document);
+                emitter.Emit(new DocumentEnd(isImplicit: true));
+                emitter.Emit(new StreamEnd());
+            }
+            catch (YamlException ex)
+            {
+                // A string the YAML emitter cannot write (half a surrogate pair set from PowerShell).
+                throw new ManifestFormatException($"The object cannot be written as YAML: {ex.Message}", field: null, source: null, innerException: ex);
+            }
             parts.Add(writer.ToString());
         }
 
@@ -403,6 +435,13 @@ public static partial class YamlCodec
             style = ScalarStyle.DoubleQuoted;
         }
 
+        // YAML 1.1's other line breaks (NEL, LINE and PARAGRAPH SEPARATOR), control characters and a BOM would not read
+        // back as written in a plain or block scalar: double quotes escape them (found by ManifestFuzzTests).
+        if (style != ScalarStyle.DoubleQuoted && text.Any(c => c is '\u0085' or '\u2028' or '\u2029' or '\ufeff' || (char.IsControl(c) && c is not '\n')))
+        {
+            style = ScalarStyle.DoubleQuoted;
+        }
+
         emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: style == ScalarStyle.Any, isQuotedImplicit: true));
     }
 
@@ -423,8 +462,23 @@ public static partial class YamlCodec
             return ".nan";
         }
 
+        // "R" is the shortest text that reads back as the same double (up to 17 digits); its exponent form is written
+        // as YAML's (1.0e+20): a fixed 16-digit format lost the last digit of some doubles (found by ManifestFuzzTests).
+        if (number == 0 && double.IsNegative(number))
+        {
+            // "-0" would read back as the integer 0 (found by ManifestFuzzTests: -1e-400 is -0.0).
+            return "-0.0";
+        }
+
         var text = number.ToString("R", CultureInfo.InvariantCulture);
-        return text.Contains('E', StringComparison.Ordinal) ? number.ToString("0.0###############e+0", CultureInfo.InvariantCulture) : text;
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        if (e < 0)
+        {
+            return text;
+        }
+
+        var mantissa = text[..e];
+        return (mantissa.Contains('.', StringComparison.Ordinal) ? mantissa : mantissa + ".0") + "e" + text[(e + 1)..];
     }
 
     [GeneratedRegex(@"^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)$")]
