@@ -80,7 +80,7 @@ public sealed class DirectoryTarget : ILabTarget
         var all = new List<LabResource>();
         foreach (var file in Directory.Exists(Root) ? StoredFiles() : [])
         {
-            all.AddRange(ManifestReader.ReadText(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file));
+            all.AddRange(await ManifestReader.ReadPathAsync(file, cancellationToken).ConfigureAwait(false));
         }
 
         if (kind is not null)
@@ -134,12 +134,22 @@ public sealed class DirectoryTarget : ILabTarget
             .Where(f => !Path.GetRelativePath(Root, f).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(part => part.StartsWith('.')))
             .Order(StringComparer.Ordinal);
 
-    /// <summary>NAMESPACE/kind-name.yaml, or _cluster/kind-name.yaml.</summary>
+    /// <summary>
+    /// NAMESPACE/kind-name.yaml, or _cluster/kind-name.yaml, always inside <see cref="Root"/>: a kind, namespace or name
+    /// that could not be a plain file or folder name there (see <see cref="ObjectFiles"/>) is an
+    /// <see cref="UnsafeObjectPathException"/>, and nothing is written or removed.
+    /// </summary>
     public string PathOf(LabResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var folder = KindInfo.IsClusterScoped(resource.Kind) ? ClusterFolder : resource.Namespace ?? "default";
-        return Path.Combine(Root, folder, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
+        var clusterScoped = KindInfo.IsClusterScoped(resource.Kind);
+        var ns = clusterScoped ? null : resource.Namespace ?? "default";
+        if (ObjectFiles.Problem(resource.Kind, ns, resource.Name) is { } problem)
+        {
+            throw new UnsafeObjectPathException($"{problem}: the object is not written to (or removed from) {Root}.");
+        }
+
+        return ObjectFiles.Below(Root, ns ?? ClusterFolder, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
     }
 
     public async Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken)

@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using GuestbookLab.Model;
@@ -13,14 +15,26 @@ namespace GuestbookLab.Engine;
 /// The module's one manifest reader: text, files, folders (every .yaml and .yml file below them, in path order, as
 /// kubectl apply -R -f reads them) and http(s) URLs, as 'kubectl apply -f URL' does. A document that does not fit its
 /// kind is a <see cref="ManifestFormatException"/> naming the source, document and field; a file that cannot be read
-/// an <see cref="IOException"/>; a URL that does not answer an <see cref="HttpRequestException"/>.
+/// an <see cref="IOException"/>; a URL that does not answer an <see cref="HttpRequestException"/>. Every input is held
+/// to <see cref="ManifestLimits"/>: a file or download over the size limit is refused before it is read whole, a file
+/// that is not text (a NUL byte, bytes that are not UTF-8) is refused, a download follows at most
+/// <see cref="ManifestLimits.MaxRedirects"/> redirects, each to http(s), and must end within
+/// <see cref="ManifestLimits.DownloadTimeout"/>.
 /// </summary>
 public static class ManifestReader
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(30) })
+    {
+        Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+    };
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Every document of a multi-document YAML text.</summary>
     public static IReadOnlyList<LabResource> ReadText(string text, string? source = null) => ManifestSerializer.Deserialize(text, source);
+
+    /// <summary>Every document of a multi-document YAML text, held to <paramref name="limits"/>.</summary>
+    public static IReadOnlyList<LabResource> ReadText(string text, string? source, ManifestLimits limits) => ManifestSerializer.Deserialize(text, source, limits);
 
     /// <summary>Whether a file name is a manifest's (.yaml or .yml).</summary>
     public static bool IsManifestFile(string path) =>
@@ -42,48 +56,202 @@ public static class ManifestReader
     }
 
     /// <summary>A file's documents; a folder's files' documents, in path order.</summary>
-    public static async Task<IReadOnlyList<LabResource>> ReadPathAsync(string path, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<LabResource>> ReadPathAsync(string path, CancellationToken cancellationToken) =>
+        ReadPathAsync(path, ManifestLimits.Default, cancellationToken);
+
+    /// <summary>A file's documents; a folder's files' documents, in path order; each file held to <paramref name="limits"/>.</summary>
+    public static async Task<IReadOnlyList<LabResource>> ReadPathAsync(string path, ManifestLimits limits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(limits);
         if (!Directory.Exists(path))
         {
-            return ReadText(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+            return ReadText(await ReadFileTextAsync(path, limits, cancellationToken).ConfigureAwait(false), path, limits);
         }
 
         var all = new List<LabResource>();
         foreach (var file in FilesIn(path))
         {
-            all.AddRange(ReadText(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file));
+            all.AddRange(ReadText(await ReadFileTextAsync(file, limits, cancellationToken).ConfigureAwait(false), file, limits));
         }
 
         return all;
     }
 
+    /// <summary>
+    /// A file's text: at most <see cref="ManifestLimits.MaxBytes"/> bytes (a larger file is refused without being read
+    /// whole), UTF-8 (a byte-order mark for UTF-8, UTF-16 or UTF-32 is followed); a NUL byte or bytes that are not
+    /// UTF-8 make it "not text".
+    /// </summary>
+    public static async Task<string> ReadFileTextAsync(string path, ManifestLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(limits);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream.CanSeek && stream.Length > limits.MaxBytes)
+            {
+                throw TooLarge(path, stream.Length, limits);
+            }
+
+            return DecodeText(await ReadCappedAsync(stream, path, limits, cancellationToken).ConfigureAwait(false), path);
+        }
+    }
+
     /// <summary>The documents at an http(s) URL.</summary>
-    public static async Task<IReadOnlyList<LabResource>> ReadUriAsync(Uri uri, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<LabResource>> ReadUriAsync(Uri uri, CancellationToken cancellationToken) =>
+        ReadUriAsync(uri, ManifestLimits.Default, cancellationToken);
+
+    /// <summary>
+    /// The documents at an http(s) URL: redirects are followed by hand, at most <see cref="ManifestLimits.MaxRedirects"/>
+    /// and only to http(s) (never from https to http); the body may have at most <see cref="ManifestLimits.MaxBytes"/>
+    /// bytes (a larger Content-Length is refused before the body is read) and the whole download must end within
+    /// <see cref="ManifestLimits.DownloadTimeout"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<LabResource>> ReadUriAsync(Uri uri, ManifestLimits limits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        ArgumentNullException.ThrowIfNull(limits);
+        if (!IsHttp(uri))
         {
             throw new ArgumentException($"'{uri.OriginalString}' is not an http(s) URL", nameof(uri));
         }
 
         string text;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limits.DownloadTimeout);
         try
         {
-            using var response = await Http.GetAsync(uri, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            var current = uri;
+            for (var redirects = 0; ; redirects++)
             {
-                throw new HttpRequestException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
+                using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } location)
+                {
+                    var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                    if (redirects >= limits.MaxRedirects)
+                    {
+                        throw new HttpRequestException($"{uri} redirects more than {limits.MaxRedirects.ToString(CultureInfo.InvariantCulture)} times (the last answer, from {current}, redirects to {next}): a manifest download follows at most {limits.MaxRedirects.ToString(CultureInfo.InvariantCulture)}.");
+                    }
+
+                    if (!IsHttp(next))
+                    {
+                        throw new HttpRequestException($"{current} redirects to '{next.OriginalString}', which is not an http(s) URL: the redirect is not followed.");
+                    }
+
+                    if (current.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp)
+                    {
+                        throw new HttpRequestException($"{current} redirects to {next}, from https to http: the redirect is not followed.");
+                    }
+
+                    current = next;
+                    continue;
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new HttpRequestException($"{current} answered {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
+                }
+
+                if (response.Content.Headers.ContentLength is { } length && length > limits.MaxBytes)
+                {
+                    throw TooLarge(current.ToString(), length, limits);
+                }
+
+                var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+                await using (body.ConfigureAwait(false))
+                {
+                    text = DecodeText(await ReadCappedAsync(body, current.ToString(), limits, deadline.Token).ConfigureAwait(false), current.ToString());
+                }
+
+                break;
+            }
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"{uri} did not send the whole manifest within {limits.DownloadTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, the longest a download may take.", ex);
+        }
+
+        return ReadText(text, uri.ToString(), limits);
+    }
+
+    private static bool IsHttp(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static ManifestFormatException TooLarge(string source, long? length, ManifestLimits limits) =>
+        new(
+            $"{source}: the manifest is {(length is { } n ? ManifestLimits.ShowBytes(n) + ", " : string.Empty)}larger than the {ManifestLimits.ShowBytes(limits.MaxBytes)} a manifest may have; it is not read.",
+            field: null, source) { Limit = nameof(ManifestLimits.MaxBytes) };
+
+    // Reads at most limits.MaxBytes bytes; one more is TooLarge.
+    private static async Task<byte[]> ReadCappedAsync(Stream stream, string source, ManifestLimits limits, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (true)
+        {
+            var read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.ToArray();
             }
 
-            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (buffer.Length + read > limits.MaxBytes)
+            {
+                throw TooLarge(source, null, limits);
+            }
+
+            buffer.Write(chunk, 0, read);
         }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+    }
+
+    /// <summary>
+    /// Bytes as text: a byte-order mark (UTF-8, UTF-16, UTF-32) is followed, anything else must be UTF-8; a NUL byte
+    /// (in UTF-8) or an invalid sequence is "not text", with its offset.
+    /// </summary>
+    public static string DecodeText(byte[] bytes, string? source)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var where = source ?? "YAML";
+        Encoding encoding = StrictUtf8;
+        var skip = 0;
+        if (bytes is [0xEF, 0xBB, 0xBF, ..])
         {
-            throw new HttpRequestException($"{uri} did not answer in time.", ex);
+            skip = 3;
+        }
+        else if (bytes is [0xFF, 0xFE, 0x00, 0x00, ..])
+        {
+            (encoding, skip) = (new UTF32Encoding(bigEndian: false, byteOrderMark: false, throwOnInvalidCharacters: true), 4);
+        }
+        else if (bytes is [0x00, 0x00, 0xFE, 0xFF, ..])
+        {
+            (encoding, skip) = (new UTF32Encoding(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true), 4);
+        }
+        else if (bytes is [0xFF, 0xFE, ..])
+        {
+            (encoding, skip) = (new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true), 2);
+        }
+        else if (bytes is [0xFE, 0xFF, ..])
+        {
+            (encoding, skip) = (new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true), 2);
+        }
+        else if (Array.IndexOf(bytes, (byte)0) is var nul and >= 0)
+        {
+            throw new ManifestFormatException(
+                $"{where}: byte {nul.ToString(CultureInfo.InvariantCulture)} is NUL: this is not a text file, and manifests are YAML text.", field: null, source);
         }
 
-        return ReadText(text, uri.ToString());
+        try
+        {
+            return encoding.GetString(bytes, skip, bytes.Length - skip);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            var at = ex.Index >= 0 ? $"byte {(ex.Index + skip).ToString(CultureInfo.InvariantCulture)}" : "a byte";
+            var shown = ex.BytesUnknown is { Length: > 0 } unknown ? $" (0x{Convert.ToHexString(unknown)})" : string.Empty;
+            throw new ManifestFormatException(
+                $"{where}: {at}{shown} is not {encoding.WebName.ToUpperInvariant()} text: this is not a text file in UTF-8, and manifests are YAML text.", field: null, source, innerException: ex);
+        }
     }
 }

@@ -8,9 +8,12 @@ namespace GuestbookLab.Engine;
 public static class ManifestSerializer
 {
     /// <summary>Reads every document of a multi-document YAML text into typed resources.</summary>
-    public static IReadOnlyList<LabResource> Deserialize(string text, string? source = null)
+    public static IReadOnlyList<LabResource> Deserialize(string text, string? source = null) => Deserialize(text, source, ManifestLimits.Default);
+
+    /// <summary>Reads every document of a multi-document YAML text into typed resources, the text held to <paramref name="limits"/>.</summary>
+    public static IReadOnlyList<LabResource> Deserialize(string text, string? source, ManifestLimits limits)
     {
-        var documents = YamlCodec.Parse(text, source);
+        var documents = YamlCodec.Parse(text, source, limits);
         var resources = new List<LabResource>(documents.Count);
         for (var i = 0; i < documents.Count; i++)
         {

@@ -8,7 +8,6 @@ using System.Text.RegularExpressions;
 using GuestbookLab.Model;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace GuestbookLab.Engine;
 
@@ -19,14 +18,37 @@ namespace GuestbookLab.Engine;
 /// </summary>
 public static partial class YamlCodec
 {
-    /// <summary>Parses every non-empty document; each must be a mapping.</summary>
-    public static IReadOnlyList<Dictionary<string, object?>> Parse(string text, string? source = null)
+    /// <summary>Parses every non-empty document; each must be a mapping. The text is held to <see cref="ManifestLimits.Default"/>.</summary>
+    public static IReadOnlyList<Dictionary<string, object?>> Parse(string text, string? source = null) => Parse(text, source, ManifestLimits.Default);
+
+    /// <summary>
+    /// Parses every non-empty document; each must be a mapping. A text over <paramref name="limits"/> (length, nesting
+    /// depth, node count, nodes copied by aliases) is refused with a <see cref="ManifestFormatException"/> whose
+    /// <see cref="ManifestFormatException.Limit"/> names the limit, as soon as the limit is reached: the events are
+    /// read one at a time, so nothing over the limit is ever built.
+    /// </summary>
+    public static IReadOnlyList<Dictionary<string, object?>> Parse(string text, string? source, ManifestLimits limits)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var stream = new YamlStream();
+        ArgumentNullException.ThrowIfNull(limits);
+        if (text.Length > limits.MaxBytes)
+        {
+            throw new ManifestFormatException(
+                $"{source ?? "YAML"}: the text is {text.Length.ToString(CultureInfo.InvariantCulture)} characters long, more than the {ManifestLimits.ShowBytes(limits.MaxBytes)} a manifest may have.",
+                field: null, source) { Limit = nameof(ManifestLimits.MaxBytes) };
+        }
+
+        if (NotText(text) is { } bad)
+        {
+            var (line, column) = Position(text, bad.Index);
+            throw new ManifestFormatException(
+                $"{source ?? "YAML"} line {line}, column {column}: the text has {bad.What}: it is not a YAML manifest (is it a binary file?).",
+                field: null, source, line, column);
+        }
+
         try
         {
-            stream.Load(new StringReader(text));
+            return new TreeReader(new Parser(new StringReader(text)), source, limits).ReadStream();
         }
         catch (YamlException ex)
         {
@@ -38,26 +60,48 @@ public static partial class YamlCodec
             // YamlDotNet reports some unterminated flow collections this way, without a position.
             throw new ManifestFormatException($"{source ?? "YAML"}: the text is not valid YAML ({ex.Message})", field: null, source, innerException: ex);
         }
+    }
 
-        var documents = new List<Dictionary<string, object?>>();
-        foreach (var document in stream.Documents)
+    // The first character YAML text cannot have and the module could not write back: NUL, or half of a UTF-16
+    // surrogate pair (text decoded from bytes never has one; a string built in PowerShell can).
+    private static (int Index, string What)? NotText(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
         {
-            var root = document.RootNode;
-            if (root is YamlScalarNode { Tag.IsEmpty: true } emptyScalar && string.IsNullOrEmpty(emptyScalar.Value))
+            var c = text[i];
+            if (c == '\0')
             {
-                continue;
+                return (i, "a NUL character");
             }
 
-            if (root is not YamlMappingNode mapping)
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
-                throw new ManifestFormatException(
-                    $"{Where(source, root.Start)}: a manifest document must be a mapping of fields.", field: null, source, root.Start.Line, root.Start.Column);
+                i++;
             }
-
-            documents.Add(ReadMapping(mapping, source));
+            else if (char.IsSurrogate(c))
+            {
+                return (i, FormattableString.Invariant($"an unpaired UTF-16 surrogate (U+{(int)c:X4})"));
+            }
         }
 
-        return documents;
+        return null;
+    }
+
+    // 1-based line and column of a character.
+    private static (long Line, long Column) Position(string text, int index)
+    {
+        long line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return (line, index - lineStart + 1);
     }
 
     /// <summary>Writes trees as one multi-document YAML string (documents separated by <c>---</c>).</summary>
@@ -69,11 +113,19 @@ public static partial class YamlCodec
         {
             using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
             var emitter = new Emitter(writer, new EmitterSettings().WithBestWidth(int.MaxValue));
-            emitter.Emit(new StreamStart());
-            emitter.Emit(new DocumentStart());
-            WriteValue(emitter, document);
-            emitter.Emit(new DocumentEnd(isImplicit: true));
-            emitter.Emit(new StreamEnd());
+            try
+            {
+                emitter.Emit(new StreamStart());
+                emitter.Emit(new DocumentStart());
+                WriteValue(emitter, document);
+                emitter.Emit(new DocumentEnd(isImplicit: true));
+                emitter.Emit(new StreamEnd());
+            }
+            catch (YamlException ex)
+            {
+                // A string the YAML emitter cannot write (half a surrogate pair set from PowerShell).
+                throw new ManifestFormatException($"The object cannot be written as YAML: {ex.Message}", field: null, source: null, innerException: ex);
+            }
             parts.Add(writer.ToString());
         }
 
@@ -83,35 +135,7 @@ public static partial class YamlCodec
     private static string Where(string? source, Mark mark) =>
         $"{source ?? "YAML"} line {mark.Line}, column {mark.Column}";
 
-    private static Dictionary<string, object?> ReadMapping(YamlMappingNode node, string? source)
-    {
-        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (keyNode, valueNode) in node.Children)
-        {
-            if (keyNode is not YamlScalarNode keyScalar || keyScalar.Value is null)
-            {
-                throw new ManifestFormatException($"{Where(source, keyNode.Start)}: mapping keys must be strings.", field: null, source, keyNode.Start.Line, keyNode.Start.Column);
-            }
-
-            var key = keyScalar.Value;
-            if (!map.TryAdd(key, ReadNode(valueNode, source)))
-            {
-                throw new ManifestFormatException($"{Where(source, keyNode.Start)}: the key '{key}' appears twice.", key, source, keyNode.Start.Line, keyNode.Start.Column);
-            }
-        }
-
-        return map;
-    }
-
-    private static object? ReadNode(YamlNode node, string? source) => node switch
-    {
-        YamlMappingNode mapping => ReadMapping(mapping, source),
-        YamlSequenceNode sequence => sequence.Children.Select(child => ReadNode(child, source)).ToList(),
-        YamlScalarNode scalar => ReadScalar(scalar),
-        _ => throw new ManifestFormatException($"{Where(source, node.Start)}: unsupported YAML node.", field: null, source, node.Start.Line, node.Start.Column),
-    };
-
-    private static object? ReadScalar(YamlScalarNode scalar)
+    private static object? ReadScalar(Scalar scalar)
     {
         var value = scalar.Value ?? string.Empty;
         if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
@@ -126,6 +150,169 @@ public static partial class YamlCodec
         }
 
         return Resolve(value);
+    }
+
+    /// <summary>
+    /// Builds trees from the parser's events, one event at a time, counting as it goes: nesting depth, nodes, and the
+    /// nodes each alias copies (an alias is a copy of its anchor's tree, so a later change to one object cannot change
+    /// another; the count is checked before the copy is made).
+    /// </summary>
+    private sealed class TreeReader(IParser parser, string? source, ManifestLimits limits)
+    {
+        private readonly Dictionary<string, (object? Value, long Nodes)> anchors = new(StringComparer.Ordinal);
+        private long nodes;
+        private long aliasNodes;
+
+        public List<Dictionary<string, object?>> ReadStream()
+        {
+            var documents = new List<Dictionary<string, object?>>();
+            parser.Consume<StreamStart>();
+            while (!parser.TryConsume<StreamEnd>(out _))
+            {
+                parser.Consume<DocumentStart>();
+                anchors.Clear();
+                var root = parser.Current ?? throw new InvalidOperationException("the document ends early");
+                if (root is Scalar { Tag.IsEmpty: true } emptyScalar && string.IsNullOrEmpty(emptyScalar.Value))
+                {
+                    parser.MoveNext();
+                }
+                else if (root is not MappingStart)
+                {
+                    throw Fail(root.Start, "a manifest document must be a mapping of fields.");
+                }
+                else
+                {
+                    documents.Add((Dictionary<string, object?>)Read(0).Value!);
+                }
+
+                parser.Consume<DocumentEnd>();
+            }
+
+            return documents;
+        }
+
+        private ManifestFormatException Fail(Mark mark, string message, string? field = null, string? limit = null) =>
+            new($"{Where(source, mark)}: {message}", field, source, mark.Line, mark.Column) { Limit = limit };
+
+        private void Count(Mark mark, long added)
+        {
+            nodes += added;
+            if (nodes > limits.MaxNodes)
+            {
+                throw Fail(mark, $"the text has more than {limits.MaxNodes.ToString("N0", CultureInfo.InvariantCulture)} YAML nodes, the most a manifest may have.", limit: nameof(ManifestLimits.MaxNodes));
+            }
+        }
+
+        // The value of the node at the parser's current event, and how many nodes it stands for.
+        private (object? Value, long Nodes) Read(int depth)
+        {
+            var current = parser.Current ?? throw new InvalidOperationException("the document ends early");
+            switch (current)
+            {
+                case AnchorAlias alias:
+                {
+                    parser.MoveNext();
+                    if (!anchors.TryGetValue(alias.Value.Value, out var anchored))
+                    {
+                        throw Fail(alias.Start, $"the alias *{alias.Value.Value} names no anchor (&{alias.Value.Value}) before it.");
+                    }
+
+                    aliasNodes += anchored.Nodes;
+                    if (aliasNodes > limits.MaxAliasNodes)
+                    {
+                        throw Fail(alias.Start, $"the aliases (*name) copy more than {limits.MaxAliasNodes.ToString("N0", CultureInfo.InvariantCulture)} YAML nodes, the most a manifest may expand to (an alias expansion bomb?).", limit: nameof(ManifestLimits.MaxAliasNodes));
+                    }
+
+                    Count(alias.Start, anchored.Nodes);
+                    return (Copy(anchored.Value), anchored.Nodes);
+                }
+
+                case Scalar scalar:
+                {
+                    parser.MoveNext();
+                    Count(scalar.Start, 1);
+                    var result = (ReadScalar(scalar), 1L);
+                    Remember(scalar, result);
+                    return result;
+                }
+
+                case SequenceStart sequenceStart:
+                {
+                    Enter(sequenceStart, depth);
+                    parser.MoveNext();
+                    var list = new List<object?>();
+                    long count = 1;
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                    {
+                        var (item, itemNodes) = Read(depth + 1);
+                        list.Add(item);
+                        count += itemNodes;
+                    }
+
+                    var result = ((object?)list, count);
+                    Remember(sequenceStart, result);
+                    return result;
+                }
+
+                case MappingStart mappingStart:
+                {
+                    Enter(mappingStart, depth);
+                    parser.MoveNext();
+                    var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    long count = 1;
+                    while (!parser.TryConsume<MappingEnd>(out _))
+                    {
+                        if (parser.Current is not Scalar keyScalar)
+                        {
+                            throw Fail(parser.Current?.Start ?? mappingStart.Start, "mapping keys must be strings.");
+                        }
+
+                        var key = keyScalar.Value ?? string.Empty;
+                        parser.MoveNext();
+                        Count(keyScalar.Start, 1);
+                        Remember(keyScalar, (ReadScalar(keyScalar), 1L));
+                        var (item, itemNodes) = Read(depth + 1);
+                        if (!map.TryAdd(key, item))
+                        {
+                            throw Fail(keyScalar.Start, $"the key '{key}' appears twice.", key);
+                        }
+
+                        count += 1 + itemNodes;
+                    }
+
+                    var result = ((object?)map, count);
+                    Remember(mappingStart, result);
+                    return result;
+                }
+
+                default:
+                    throw Fail(current.Start, "unsupported YAML node.");
+            }
+        }
+
+        private void Enter(ParsingEvent start, int depth)
+        {
+            Count(start.Start, 1);
+            if (depth + 1 > limits.MaxDepth)
+            {
+                throw Fail(start.Start, $"the document nests mappings and sequences more than {limits.MaxDepth.ToString(CultureInfo.InvariantCulture)} levels deep, the most a manifest may.", limit: nameof(ManifestLimits.MaxDepth));
+            }
+        }
+
+        private void Remember(NodeEvent node, (object? Value, long Nodes) value)
+        {
+            if (!node.Anchor.IsEmpty)
+            {
+                anchors[node.Anchor.Value] = value;
+            }
+        }
+
+        private static object? Copy(object? value) => value switch
+        {
+            Dictionary<string, object?> map => map.ToDictionary(e => e.Key, e => Copy(e.Value), StringComparer.Ordinal),
+            List<object?> list => list.Select(Copy).ToList(),
+            _ => value,
+        };
     }
 
     /// <summary>Resolves a plain scalar to null, bool, long, double or string.</summary>
@@ -248,6 +435,13 @@ public static partial class YamlCodec
             style = ScalarStyle.DoubleQuoted;
         }
 
+        // YAML 1.1's other line breaks (NEL, LINE and PARAGRAPH SEPARATOR), control characters and a BOM would not read
+        // back as written in a plain or block scalar: double quotes escape them (found by ManifestFuzzTests).
+        if (style != ScalarStyle.DoubleQuoted && text.Any(c => c is '\u0085' or '\u2028' or '\u2029' or '\ufeff' || (char.IsControl(c) && c is not '\n')))
+        {
+            style = ScalarStyle.DoubleQuoted;
+        }
+
         emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: style == ScalarStyle.Any, isQuotedImplicit: true));
     }
 
@@ -268,8 +462,23 @@ public static partial class YamlCodec
             return ".nan";
         }
 
+        // "R" is the shortest text that reads back as the same double (up to 17 digits); its exponent form is written
+        // as YAML's (1.0e+20): a fixed 16-digit format lost the last digit of some doubles (found by ManifestFuzzTests).
+        if (number == 0 && double.IsNegative(number))
+        {
+            // "-0" would read back as the integer 0 (found by ManifestFuzzTests: -1e-400 is -0.0).
+            return "-0.0";
+        }
+
         var text = number.ToString("R", CultureInfo.InvariantCulture);
-        return text.Contains('E', StringComparison.Ordinal) ? number.ToString("0.0###############e+0", CultureInfo.InvariantCulture) : text;
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        if (e < 0)
+        {
+            return text;
+        }
+
+        var mantissa = text[..e];
+        return (mantissa.Contains('.', StringComparison.Ordinal) ? mantissa : mantissa + ".0") + "e" + text[(e + 1)..];
     }
 
     [GeneratedRegex(@"^[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)$")]

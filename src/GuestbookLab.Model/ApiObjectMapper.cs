@@ -41,6 +41,11 @@ public static class ApiObjectMapper
             {
                 target.AdditionalFields[key] = CopyTree(value);
             }
+            else if (value is null && field.Property.GetValue(target) is ApiObject)
+            {
+                // "metadata:" or "spec:" with nothing after it: a field set to null is a field not set (as the API
+                // server reads it), and the object keeps its empty metadata or spec rather than none.
+            }
             else if (field.Property.CanWrite)
             {
                 field.Property.SetValue(target, ConvertIn(field.Property.PropertyType, value, fieldPath));
@@ -228,7 +233,7 @@ public static class ApiObjectMapper
             var result = (IList)Activator.CreateInstance(underlying)!;
             for (var i = 0; i < list.Count; i++)
             {
-                result.Add(ConvertIn(itemType, list[i], $"{path}[{i}]"));
+                result.Add(ConvertIn(itemType, NotNull(itemType, list[i], $"{path}[{i}]"), $"{path}[{i}]"));
             }
 
             return result;
@@ -245,7 +250,7 @@ public static class ApiObjectMapper
             var result = (IDictionary)Activator.CreateInstance(underlying, StringComparer.Ordinal)!;
             foreach (var (key, item) in map)
             {
-                result[key] = ConvertIn(valueType, item, Join(path, key));
+                result[key] = ConvertIn(valueType, NotNull(valueType, item, Join(path, key)), Join(path, key));
             }
 
             return result;
@@ -253,6 +258,13 @@ public static class ApiObjectMapper
 
         throw new InvalidOperationException($"The model type {underlying.Name} at {path} has no mapping.");
     }
+
+    // A list item or map value of a typed list or map ("- " or "key:" with nothing after it) cannot be null: the API's
+    // lists of strings and objects have no null items (found by ManifestFuzzTests: validation met a null host).
+    private static object? NotNull(Type type, object? value, string path) =>
+        value is null && type != typeof(object) && Nullable.GetUnderlyingType(type) is null
+            ? throw new ManifestFormatException($"{path}: expected {(type == typeof(string) ? "a string" : typeof(ApiObject).IsAssignableFrom(type) ? "a mapping" : "a value")}, found null.", path)
+            : value;
 
     private static ManifestFormatException Mismatch(string path, string expected, object value)
     {

@@ -176,4 +176,7 @@ public static class ErrorIds
     public const string GraphvizFailed = "GraphvizFailed";
     public const string InvalidGraphFile = "InvalidGraphFile";
     public const string GraphWriteFailed = "GraphWriteFailed";
+    // Bad and hostile input (issue 16)
+    public const string ManifestLimitExceeded = "ManifestLimitExceeded";
+    public const string UnsafeObjectPath = "UnsafeObjectPath";
 }

@@ -36,4 +36,10 @@ public sealed class ManifestFormatException : FormatException
 
     /// <summary>1-based column in the YAML text, when known.</summary>
     public long Column { get; }
+
+    /// <summary>
+    /// The <see cref="ManifestLimits"/> limit the input went over (e.g. <c>MaxBytes</c>, <c>MaxDepth</c>,
+    /// <c>MaxAliasNodes</c>), or null when the input is malformed rather than too large.
+    /// </summary>
+    public string? Limit { get; init; }
 }

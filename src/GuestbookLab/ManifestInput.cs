@@ -14,7 +14,8 @@ namespace GuestbookLab;
 /// The one way cmdlets read manifests given by the user: -Path (wildcards), -LiteralPath, each a file or a folder
 /// (every .yaml and .yml file below it), and -Uri (http or https), read by the engine's ManifestReader, with one set
 /// of errors: ManifestNotFound (nothing there), ManifestReadFailed (unreadable), InvalidManifest (the document and
-/// field named), ManifestDownloadFailed (the URL did not answer), InvalidUri.
+/// field named), ManifestLimitExceeded (over a limit of ManifestLimits: size, depth, nodes, alias copies),
+/// ManifestDownloadFailed (the URL did not answer, redirected too often or elsewhere than http(s), or was too slow), InvalidUri.
 /// </summary>
 public abstract partial class CancellableCmdlet
 {
@@ -79,7 +80,7 @@ public abstract partial class CancellableCmdlet
         }
         catch (ManifestFormatException ex)
         {
-            Report(LabErrors.Create(ErrorIds.InvalidManifest, ex, source), onError);
+            Report(LabErrors.FromManifest(ex, source), onError);
         }
         catch (HttpRequestException ex)
         {

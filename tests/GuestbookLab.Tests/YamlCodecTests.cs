@@ -103,7 +103,8 @@ public class YamlCodecTests
     public void Duplicate_keys_are_rejected()
     {
         var ex = Assert.Throws<ManifestFormatException>(() => YamlCodec.Parse("a: 1\na: 2\n"));
-        Assert.Contains("Duplicate key a", ex.Message, System.StringComparison.Ordinal);
+        Assert.Contains("line 2, column 1: the key 'a' appears twice", ex.Message, System.StringComparison.Ordinal);
+        Assert.Equal(("a", 2L, 1L), (ex.Field, ex.Line, ex.Column));
     }
 
     [Fact]

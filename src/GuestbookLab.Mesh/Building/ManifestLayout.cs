@@ -12,7 +12,9 @@ public sealed record ManifestPlan(IReadOnlyList<(string File, IReadOnlyList<LabR
 
 /// <summary>
 /// Export-LabManifest's layout, decided before anything is written: a target ending in .yaml or .yml receives every
-/// object; with a step, the folder's STEP.yaml does; otherwise one file per object, [NAMESPACE/]KIND-NAME.yaml.
+/// object; with a step, the folder's STEP.yaml does; otherwise one file per object, [NAMESPACE/]KIND-NAME.yaml, whose
+/// kind, namespace and name must be plain Kubernetes names (<see cref="ObjectFiles"/>): a layout that would write
+/// outside the folder is refused whole (UnsafeObjectPath) before anything is written.
 /// </summary>
 public static class ManifestLayout
 {
@@ -26,7 +28,7 @@ public static class ManifestLayout
         {
             problems.Error(ErrorIds.InvalidName, "-Step", step, "-Step writes into a folder: give a folder as -Path", "GuestbookLab");
         }
-        else if (step is not null && (step.Length == 0 || step.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || step.Contains('/', StringComparison.Ordinal) || step.Contains('\\', StringComparison.Ordinal) || step is "." or ".."))
+        else if (step is not null && (step.Length == 0 || step.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || step.Contains('/', StringComparison.Ordinal) || step.Contains('\\', StringComparison.Ordinal) || step.Contains(':', StringComparison.Ordinal) || step is "." or ".." || ObjectFiles.IsWindowsDeviceName(step)))
         {
             problems.Error(ErrorIds.InvalidName, "-Step", step, "a step name must be a plain file name", "GuestbookLab");
         }
@@ -43,14 +45,28 @@ public static class ManifestLayout
 
         if (step is not null)
         {
-            return new ManifestPlan([(Path.Combine(target, step + ".yaml"), resources)], problems);
+            return new ManifestPlan([(ObjectFiles.Below(target, step + ".yaml"), resources)], problems);
         }
 
         var files = new List<(string File, IReadOnlyList<LabResource> Content)>();
         foreach (var resource in resources)
         {
-            var name = $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml";
-            var file = resource.Namespace is null ? Path.Combine(target, name) : Path.Combine(target, resource.Namespace, name);
+            // The kind, namespace and name become a path: each is checked first, and the path is checked to be in the folder.
+            string file;
+            try
+            {
+                file = ObjectFiles.Problem(resource.Kind, resource.Namespace, resource.Name) is { } problem
+                    ? throw new UnsafeObjectPathException($"{problem}: nothing is written")
+                    : resource.Namespace is null
+                        ? ObjectFiles.Below(target, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml")
+                        : ObjectFiles.Below(target, resource.Namespace, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
+            }
+            catch (UnsafeObjectPathException ex)
+            {
+                problems.Error(ErrorIds.UnsafeObjectPath, "InputObject", resource.DisplayName, ex.Message, "GuestbookLab");
+                return new ManifestPlan([], problems);
+            }
+
             if (files.Any(f => f.File == file))
             {
                 problems.Error(ErrorIds.DuplicateResource, "InputObject", resource.DisplayName, $"two objects would be written to {file}: {resource.DisplayName} is in the input twice", "GuestbookLab");

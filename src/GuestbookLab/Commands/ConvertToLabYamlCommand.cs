@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using GuestbookLab.Engine;
+using GuestbookLab.Errors;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
@@ -53,9 +54,17 @@ public sealed class ConvertToLabYamlCommand : LabCmdlet
     {
         if (resources.Count > 0)
         {
-            WriteObject(AsJson
-                ? ManifestSerializer.SerializeJson(resources, IncludeSecrets, ShowManagedFields)
-                : ManifestSerializer.Serialize(resources, IncludeSecrets, ShowManagedFields));
+            try
+            {
+                WriteObject(AsJson
+                    ? ManifestSerializer.SerializeJson(resources, IncludeSecrets, ShowManagedFields)
+                    : ManifestSerializer.Serialize(resources, IncludeSecrets, ShowManagedFields));
+            }
+            catch (ManifestFormatException ex)
+            {
+                // A value YAML cannot hold (half a surrogate pair set from PowerShell).
+                ThrowTerminatingError(LabErrors.FromManifest(ex, resources));
+            }
         }
     }
 }

@@ -96,6 +96,11 @@ public sealed class ExportLabManifestCommand : CancellableCmdlet
             {
                 WriteError(LabErrors.Create(ErrorIds.ExportFailed, ex, file));
             }
+            catch (ManifestFormatException ex)
+            {
+                // A value YAML cannot hold (half a surrogate pair set from PowerShell): that file is not written.
+                WriteError(LabErrors.FromManifest(ex, file));
+            }
         }
     }
 

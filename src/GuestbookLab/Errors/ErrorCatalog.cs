@@ -116,6 +116,10 @@ public static class ErrorCatalog
         [ErrorIds.GraphvizFailed] = ErrorCategory.InvalidResult,
         [ErrorIds.InvalidGraphFile] = ErrorCategory.InvalidArgument,
         [ErrorIds.GraphWriteFailed] = ErrorCategory.WriteError,
+
+        // Bad and hostile input (issue 16)
+        [ErrorIds.ManifestLimitExceeded] = ErrorCategory.LimitsExceeded,
+        [ErrorIds.UnsafeObjectPath] = ErrorCategory.InvalidData,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -37,6 +37,16 @@ public static class LabErrors
         return Create(errorId, exception, target);
     }
 
+    /// <summary>
+    /// A manifest that cannot be read: over one of <see cref="ManifestLimits"/> (ManifestLimitExceeded), or malformed
+    /// (InvalidManifest); the exception names the source, the line and the limit.
+    /// </summary>
+    public static ErrorRecord FromManifest(ManifestFormatException exception, object? target)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Create(exception.Limit is null ? ErrorIds.InvalidManifest : ErrorIds.ManifestLimitExceeded, exception, target);
+    }
+
     /// <summary>A broken rule: the ErrorId of the rule, the field (or parameter) and the value in the message.</summary>
     public static ErrorRecord Invalid(ValidationIssue issue, object? target)
     {
@@ -67,6 +77,7 @@ public static class LabErrors
                 },
                 new InvalidOperationException(Messages.ApiStatus(target, status.Message, status.Code, status.Reason, status.Causes), status),
                 target),
+            UnsafeObjectPathException unsafePath => Create(ErrorIds.UnsafeObjectPath, unsafePath, target),
             HttpRequestException unreachable => Create(ErrorIds.ClusterUnreachable, unreachable, target),
             _ => Create(ErrorIds.ApplyFailed, exception, target),
         };

@@ -166,7 +166,12 @@ public abstract class TargetCmdlet : CancellableCmdlet
         }
         catch (ManifestFormatException ex)
         {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidManifest, ex, target));
+            ThrowTerminatingError(LabErrors.FromManifest(ex, target));
+            throw;
+        }
+        catch (UnsafeObjectPathException ex)
+        {
+            ThrowTerminatingError(LabErrors.FromTarget(ex, target));
             throw;
         }
         catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
