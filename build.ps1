@@ -244,6 +244,32 @@ function Install-Kubectl {
     $kubectl
 }
 
+# Graphviz draws the lab's pictures (dot -Tsvg) and headless Chromium checks the lab's index page in a browser test;
+# both come from Debian's packages, as kubectl comes from npm. Installed when missing where apt-get can (root, or sudo
+# without a password); elsewhere the build says how to get them, the pictures fall back to Mermaid and the tests that
+# need them are reported as skipped.
+$DebianTools = [ordered]@{ graphviz = 'dot'; chromium = 'chromium' }
+function Install-DebianTools([string[]] $Packages) {
+    $wanted = @($Packages | Where-Object { -not (Get-Command $DebianTools[$_] -CommandType Application -ErrorAction Ignore) })
+    if (-not $wanted.Count) { return }
+    $help = "install $($wanted -join ' and ') yourself (apt-get install $($wanted -join ' '), brew install graphviz chromium, winget install graphviz)"
+    $apt = Get-Command apt-get -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if (-not $IsLinux -or -not $apt) { Write-Warning "No apt-get here: $help."; return }
+    $prefix = @()
+    if ("$(& id -u)" -ne '0') {
+        & sudo -n true 2>$null
+        if ($LASTEXITCODE -ne 0) { Write-Warning "apt-get needs root: $help."; return }
+        $prefix = @('sudo', '-n')
+    }
+    Write-Step "Installing $($wanted -join ', ') from Debian's packages"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    foreach ($arguments in @(@('update', '-qq'), @(@('install', '-y', '-qq', '--no-install-recommends') + $wanted))) {
+        $command = @($prefix) + @($apt.Source) + $arguments
+        & $command[0] $command[1..($command.Count - 1)] | Out-Host
+        if ($LASTEXITCODE -ne 0) { Write-Warning "apt-get $($arguments -join ' ') failed ($LASTEXITCODE): $help."; return }
+    }
+}
+
 function Get-TrxCounts([string] $Folder) {
     $passed = 0; $failed = 0
     foreach ($trx in Get-ChildItem $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
@@ -260,6 +286,7 @@ function Invoke-Test {
     Assert-Prerequisites -Node -NpmPackages (Get-PendingNpmPackages Kubectl, S3rver)
     Invoke-Build
     $tools = Restore-TestTools
+    Install-DebianTools graphviz, chromium
     if (Test-Path $TestResults) { Remove-Item -Recurse -Force $TestResults }
     $null = New-Item -ItemType Directory -Force -Path $TestResults
 
@@ -312,6 +339,7 @@ function Invoke-Test {
 function Invoke-Lab {
     Assert-Prerequisites
     Invoke-Build
+    Install-DebianTools graphviz
     $clusterDir = Join-Path $Out 'cluster'
     Write-Step "Running the codelab lab script offline: step manifests to $LabOutput, applied to the directory target $clusterDir"
     $script = "Import-Module '$(Join-Path $ModuleOut 'GuestbookLab.psd1')'; `$null = Connect-LabCluster -Directory '$clusterDir'; " +

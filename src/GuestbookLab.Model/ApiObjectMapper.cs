@@ -248,7 +248,9 @@ public static class ApiObjectMapper
 
             var valueType = underlying.GetGenericArguments()[1];
             var result = (IDictionary)Activator.CreateInstance(underlying, StringComparer.Ordinal)!;
-            foreach (var (key, item) in map)
+            // In key order, as they are written (and as kubectl writes Go's maps): an object read from a document and
+            // the same object read back from what the module wrote then hold their entries in one order.
+            foreach (var (key, item) in map.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
                 result[key] = ConvertIn(valueType, NotNull(valueType, item, Join(path, key)), Join(path, key));
             }
