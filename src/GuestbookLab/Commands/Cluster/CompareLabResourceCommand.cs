@@ -1,10 +1,6 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Engine;
 using GuestbookLab.Errors;
-using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -34,56 +30,21 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsData.Compare, "LabResource", DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(ResourceDifference), typeof(string))]
-public sealed class CompareLabResourceCommand : TargetCmdlet
+public sealed class CompareLabResourceCommand : ApplyInputCmdlet
 {
-    private const string ObjectSet = "Object";
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string UriSet = "Uri";
-
-    private readonly List<LabResource> resources = [];
-
-    /// <summary>The resources to compare with what the target stores.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
-    [ResourceTransformation]
-    public LabResource[] InputObject { get; set; } = null!;
-
-    /// <summary>Manifest files or folders (every .yaml and .yml file below them) to compare; wildcards are allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    public string[] Path { get; set; } = null!;
-
-    /// <summary>Manifest files or folders to compare, taken literally (no wildcards).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName")]
-    public string[] LiteralPath { get; set; } = null!;
-
-    /// <summary>http(s) URLs of manifests to compare.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = UriSet)]
-    public Uri[] Uri { get; set; } = null!;
-
     /// <summary>Writes the unified diff's lines (as kubectl diff prints them) instead of one result per object.</summary>
     [Parameter]
     public SwitchParameter Unified { get; set; }
 
-    protected override void ProcessRecord() =>
-        resources.AddRange(ParameterSetName == ObjectSet ? InputObject : ReadManifests(Path, LiteralPath, Uri, ManifestErrors.Stop));
-
     protected override void EndProcessing()
     {
-        var problems = resources.SelectMany(r => ApplyRules.Problems(r).Select(issue => (Resource: r, Issue: issue))).ToList();
-        foreach (var (resource, issue) in problems)
-        {
-            WriteError(LabErrors.Invalid(issue, resource));
-        }
-
-        if (problems.Count > 0)
+        if (!AllValid())
         {
             return;
         }
 
         var (_, target) = OpenTarget();
-        foreach (var resource in resources)
+        foreach (var resource in Resources)
         {
             ResourceDifference difference;
             try

@@ -1,9 +1,5 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Errors;
-using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Cluster;
@@ -28,56 +24,21 @@ namespace GuestbookLab.Commands.Cluster;
 /// </example>
 [Cmdlet(VerbsData.Publish, "LabResource", SupportsShouldProcess = true, DefaultParameterSetName = ObjectSet)]
 [OutputType(typeof(ApplyResult))]
-public sealed class PublishLabResourceCommand : TargetCmdlet
+public sealed class PublishLabResourceCommand : ApplyInputCmdlet
 {
-    private const string ObjectSet = "Object";
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string UriSet = "Uri";
-
-    private readonly List<LabResource> resources = [];
-
-    /// <summary>The resources to apply.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ObjectSet)]
-    [ResourceTransformation]
-    public LabResource[] InputObject { get; set; } = null!;
-
-    /// <summary>Manifest files or folders (every .yaml and .yml file below them) to apply; wildcards are allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    public string[] Path { get; set; } = null!;
-
-    /// <summary>Manifest files or folders to apply, taken literally (no wildcards).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "FullName")]
-    public string[] LiteralPath { get; set; } = null!;
-
-    /// <summary>http(s) URLs of manifests to apply.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = UriSet)]
-    public Uri[] Uri { get; set; } = null!;
-
     /// <summary>Takes ownership of fields another field manager owns (server-side apply's force).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord() =>
-        resources.AddRange(ParameterSetName == ObjectSet ? InputObject : ReadManifests(Path, LiteralPath, Uri, ManifestErrors.Stop));
-
     protected override void EndProcessing()
     {
-        var problems = resources.SelectMany(r => ApplyRules.Problems(r).Select(issue => (Resource: r, Issue: issue))).ToList();
-        foreach (var (resource, issue) in problems)
-        {
-            WriteError(LabErrors.Invalid(issue, resource));
-        }
-
-        if (problems.Count > 0)
+        if (!AllValid())
         {
             return;
         }
 
         var (connection, target) = OpenTarget();
-        foreach (var attempt in ApplyInRanks(target, resources, Force, r => ShouldProcess(r.DisplayName, $"Apply to {connection}")))
+        foreach (var attempt in ApplyInRanks(target, Resources, Force, r => ShouldProcess(r.DisplayName, $"Apply to {connection}")))
         {
             if (attempt.Result is { } result)
             {
