@@ -117,8 +117,26 @@ public static class Ownership
     public const string Manager = "guestbooklab";
     public const string Label = "app.kubernetes.io/managed-by";
 
+    /// <summary>
+    /// Whether the lab applied the object: it carries the lab's label and, where the target records field managers
+    /// (an API server's metadata.managedFields), the lab's field manager is among them. An object someone else wrote
+    /// with the lab's label is not the lab's (see <see cref="LabelledByOthers"/>).
+    /// </summary>
     public static bool IsOwned(LabResource resource) =>
+        HasLabel(resource) && (Managers(resource) is not { Count: > 0 } managers || managers.Contains(Manager));
+
+    /// <summary>An object with the lab's label that another field manager wrote; null when the label is the lab's own doing.</summary>
+    public static IReadOnlyList<string>? LabelledByOthers(LabResource resource) =>
+        HasLabel(resource) && Managers(resource) is { Count: > 0 } managers && !managers.Contains(Manager) ? managers : null;
+
+    private static bool HasLabel(LabResource? resource) =>
         resource?.Metadata.Labels?.TryGetValue(Label, out var value) == true && value == Manager;
+
+    // metadata.managedFields' managers, as the API server records them; none for a manifest folder.
+    private static List<string>? Managers(LabResource resource) =>
+        resource.Metadata.AdditionalFields.TryGetValue("managedFields", out var fields) && fields is System.Collections.IList entries
+            ? entries.OfType<IDictionary<string, object?>>().Select(e => e.TryGetValue("manager", out var m) ? m as string : null).OfType<string>().Distinct(StringComparer.Ordinal).ToList()
+            : null;
 }
 
 /// <summary>What the module knows about kinds without asking a server: scope, plural and short names, apply order.</summary>

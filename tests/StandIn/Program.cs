@@ -222,8 +222,8 @@ namespace StandIn
             {
                 ("GET", null) => (200, ListOf(type, store, ns, request)),
                 ("GET", _) => store.Get(type, ns, item) is { } found ? (200, found) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
-                ("POST", null) => Create(store, type, ns, Parse(body)),
-                ("PUT", _) => Replace(store, type, ns, item, Parse(body)),
+                ("POST", null) => Create(store, type, ns, Updated(Parse(body), request.Query["fieldManager"].ToString(), type)),
+                ("PUT", _) => Replace(store, type, ns, item, Updated(Parse(body), request.Query["fieldManager"].ToString(), type)),
                 ("PATCH", _) => Patch(store, type, ns, item, request.ContentType ?? string.Empty, body, request.Query["fieldManager"].ToString(), request.Query["force"] == "true", request.Query["dryRun"] == "All"),
                 ("DELETE", _) => store.Get(type, ns, item) is { } gone && store.Delete(type, ns, item) ? (200, gone) : NotFound($"{type.Plural} \"{name}\" not found", type, name),
                 _ => (405, Status(405, "MethodNotAllowed", $"{request.Method} is not supported here")),
@@ -289,6 +289,23 @@ namespace StandIn
 
         private static JsonObject Parse(string body) => SchemaCheck.Manifests.ReadAll(body).Single()!.AsObject();
 
+        // A create or replace is recorded in managedFields under its field manager (operation Update), as the API
+        // server records it; kubectl create names itself kubectl-create, kubectl apply kubectl-client-side-apply.
+        private static JsonObject Updated(JsonObject obj, string manager, ResourceType type)
+        {
+            var metadata = (JsonObject)(obj["metadata"] ??= new JsonObject());
+            metadata["managedFields"] = new JsonArray(new JsonObject
+            {
+                ["manager"] = manager.Length > 0 ? manager : "unknown",
+                ["operation"] = "Update",
+                ["apiVersion"] = type.ApiVersion,
+                ["time"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                ["fieldsType"] = "FieldsV1",
+                ["fieldsV1"] = new JsonObject(),
+            });
+            return obj;
+        }
+
         private static (int, JsonNode) Create(Store store, ResourceType type, string? ns, JsonObject obj)
         {
             var name = obj["metadata"]?["name"]?.GetValue<string>() ?? string.Empty;
@@ -331,6 +348,13 @@ namespace StandIn
                     }
 
                     Apply.MergePatch(existing, Parse(body));
+                    var managers = (JsonArray)(((JsonObject)(existing["metadata"] ??= new JsonObject()))["managedFields"] ??= new JsonArray());
+                    var writer = manager.Length > 0 ? manager : "unknown";
+                    if (!managers.OfType<JsonObject>().Any(m => m["manager"]?.GetValue<string>() == writer && m["operation"]?.GetValue<string>() == "Update"))
+                    {
+                        managers.Add(Updated(new JsonObject(), writer, type)["metadata"]!["managedFields"]![0]!.DeepClone());
+                    }
+
                     return (200, store.Put(type, ns, name, existing, store.Get(type, ns, name), dryRun: dryRun));
                 }
 

@@ -134,6 +134,13 @@ internal static class Messages
     public static string BrowserNotOpened(string url, string problem) =>
         $"Could not open a browser ({problem}): open {url} yourself.";
 
+    // Ownership (issue 16)
+    public static string LabelledByOthers(string resource, IReadOnlyList<string> managers) =>
+        $"Left {resource}: it carries the label {Ownership.Label}={Ownership.Manager}, but {string.Join(", ", managers)} wrote it, not the lab.";
+
+    public static string LeftInPlace(int owned, int left) =>
+        $"{owned.ToString(CultureInfo.InvariantCulture)} object(s) the lab applied are removed; {left.ToString(CultureInfo.InvariantCulture)} other object(s) on the target are left as they are.";
+
     // Live requests (issue 13)
     public static string ExecNotAvailable(string connection) =>
         $"Commands run in a cluster's containers, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";

@@ -9,10 +9,11 @@ namespace GuestbookLab.Commands.Cluster;
 
 /// <summary>Removes resources from the connected target: piped objects, one by kind and name, or everything the lab applied.</summary>
 /// <remarks>
-/// -All removes exactly the objects labelled app.kubernetes.io/managed-by=guestbooklab (everything
-/// Publish-LabResource applied), in reverse dependency order (mesh configuration and workloads before services,
-/// namespaces and CRDs); -Owned may be added and changes nothing, since -All never removes objects the lab did not
-/// make. Each removal writes a RemoveResult, as kubectl delete prints a line: Deleted, or NotFound for an object that
+/// -All removes exactly what Publish-LabResource applied: the objects labelled app.kubernetes.io/managed-by=guestbooklab
+/// that, on a cluster, the field manager guestbooklab wrote (metadata.managedFields), in reverse dependency order (mesh
+/// configuration and workloads before services, namespaces and CRDs); -Owned may be added and changes nothing, since
+/// -All never removes objects the lab did not make. An object that carries the label but that only other managers
+/// wrote is left, with a warning naming them; the verbose stream says how many objects were left. Each removal writes a RemoveResult, as kubectl delete prints a line: Deleted, or NotFound for an object that
 /// is already gone (piped, or named by -Kind and -Name), which is not an error. -Kind takes short names, plurals and
 /// kind/name (deploy/ui). Supports -WhatIf and -Confirm (nothing is written for what is not removed).
 /// </remarks>
@@ -99,7 +100,7 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
         {
             found = ParameterSetName switch
             {
-                OwnedSet => Call(target.ListAllAsync(CancellationToken), connection).Where(Ownership.IsOwned).ToList(),
+                OwnedSet => LabObjects(Call(target.ListAllAsync(CancellationToken), connection)),
                 NameSet => Call(target.ListAsync(kind, ns, name, null, CancellationToken), connection).ToList(),
                 _ => targets,
             };
@@ -139,5 +140,18 @@ public sealed class RemoveLabResourceCommand : TargetCmdlet
                 WriteError(LabErrors.FromTarget(ex, resource));
             }
         }
+    }
+
+    // What -All removes: the lab's own objects; it says what it leaves that carries the lab's label all the same.
+    private List<LabResource> LabObjects(IReadOnlyList<LabResource> all)
+    {
+        foreach (var foreign in all.Where(r => Ownership.LabelledByOthers(r) is not null))
+        {
+            WriteWarning(Messages.LabelledByOthers(foreign.DisplayName, Ownership.LabelledByOthers(foreign)!));
+        }
+
+        var owned = all.Where(Ownership.IsOwned).ToList();
+        WriteVerbose(Messages.LeftInPlace(owned.Count, all.Count - owned.Count));
+        return owned;
     }
 }
