@@ -100,8 +100,12 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         }
         catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or System.IO.IOException)
         {
-            // KubernetesClient's own exception types never leave the engine (they live in its load context).
-            throw new ArgumentException(ex.Message, ex is k8s.Exceptions.KubeConfigException ? null : ex);
+            // KubernetesClient's own exception types never leave the engine (they live in its load context). An exec
+            // credential plugin that fails says so in a JSON parser's words: say what it means instead.
+            var reason = ex.Message.StartsWith("external exec failed", StringComparison.Ordinal)
+                ? $"the exec credential plugin of {(context is null ? "the kubeconfig's current context" : $"context '{context}'")} gave no credential (its output was no ExecCredential): run the command of the user's exec entry yourself to see why"
+                : ex.Message;
+            throw new ArgumentException(reason, ex is k8s.Exceptions.KubeConfigException ? null : ex);
         }
 
         return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context, config.Namespace);

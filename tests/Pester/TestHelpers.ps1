@@ -40,12 +40,13 @@ function Should-BeLabError {
 }
 
 # Starts the API stand-in on a free port with its own kubeconfig; returns the process, URL and kubeconfig path.
-function Start-StandIn {
+function Start-StandIn([string] $Token) {
     $folder = Join-Path ([IO.Path]::GetTempPath()) "standin-$([guid]::NewGuid())"
     $null = New-Item -ItemType Directory -Path $folder
     $kubeconfig = Join-Path $folder 'kubeconfig'
     $out = Join-Path $folder 'out.txt'
-    $process = Start-Process -FilePath dotnet -ArgumentList $StandIn, '--port', '0', '--kubeconfig', $kubeconfig -PassThru -RedirectStandardOutput $out -WorkingDirectory $folder
+    $standInArguments = @($StandIn, '--port', '0', '--kubeconfig', $kubeconfig) + $(if ($Token) { '--token', $Token })
+    $process = Start-Process -FilePath dotnet -ArgumentList $standInArguments -PassThru -RedirectStandardOutput $out -WorkingDirectory $folder
     for ($i = 0; $i -lt 150 -and -not (Select-String -Path $out -Pattern '^URL ' -Quiet -ErrorAction Ignore); $i++) { Start-Sleep -Milliseconds 100 }
     $url = (Select-String -Path $out -Pattern '^URL (\S+)').Matches[0].Groups[1].Value
     [pscustomobject]@{ Process = $process; Url = $url; KubeConfig = $kubeconfig; Folder = $folder }

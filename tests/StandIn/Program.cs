@@ -15,9 +15,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StandIn;
 
-// dotnet StandIn.dll --port 0 --kubeconfig FILE : serves on 127.0.0.1, prints "URL http://127.0.0.1:PORT", writes a kubeconfig.
+// dotnet StandIn.dll --port 0 --kubeconfig FILE [--token T] : serves on 127.0.0.1, prints "URL http://127.0.0.1:PORT",
+// writes a kubeconfig. With --token, every API request must carry "Authorization: Bearer T" (else 401 Unauthorized, as
+// an API server answers an expired or revoked token); the kubeconfig then holds T.
 var port = 0;
 string? kubeconfig = null;
+string? token = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] == "--port")
@@ -28,6 +31,11 @@ for (var i = 0; i < args.Length - 1; i++)
     if (args[i] == "--kubeconfig")
     {
         kubeconfig = args[i + 1];
+    }
+
+    if (args[i] == "--token")
+    {
+        token = args[i + 1];
     }
 }
 
@@ -41,13 +49,25 @@ var store = app.Services.GetRequiredService<Store>();
 
 var faults = app.Services.GetRequiredService<Faults>();
 app.UseWebSockets();
-app.Map("/{**path}", (HttpContext context) => Api.Handle(context, store, faults));
+app.Map("/{**path}", async (HttpContext context) =>
+{
+    if (token is not null && !(context.Request.Path.Value ?? string.Empty).StartsWith("/_standin", StringComparison.Ordinal)
+        && context.Request.Headers.Authorization.ToString() != $"Bearer {token}")
+    {
+        context.Response.StatusCode = 401;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}");
+        return;
+    }
+
+    await Api.Handle(context, store, faults);
+});
 await app.StartAsync();
 var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 if (kubeconfig is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kubeconfig))!);
-    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {url}\ncontexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\ncurrent-context: standin\nusers:\n- name: standin\n  user:\n    token: standin-token\n");
+    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {url}\ncontexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\ncurrent-context: standin\nusers:\n- name: standin\n  user:\n    token: {token ?? "standin-token"}\n");
 }
 
 Console.WriteLine($"URL {url}");

@@ -134,6 +134,9 @@ internal static class Messages
     public static string BrowserNotOpened(string url, string problem) =>
         $"Could not open a browser ({problem}): open {url} yourself.";
 
+    public static string CredentialsRefused(string? context, string server) =>
+        $"{server} refused the credentials of context '{context}' (401 Unauthorized): the token may have expired or been revoked; get fresh credentials (for EKS: aws eks update-kubeconfig) and connect again.";
+
     // Ownership (issue 16)
     public static string LabelledByOthers(string resource, IReadOnlyList<string> managers) =>
         $"Left {resource}: it carries the label {Ownership.Label}={Ownership.Manager}, but {string.Join(", ", managers)} wrote it, not the lab.";

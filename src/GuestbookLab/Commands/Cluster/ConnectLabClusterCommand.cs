@@ -77,7 +77,22 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
         try
         {
             using var target = Engine.ClusterTarget.Open(file, Context);
-            var version = Await(target.VersionAsync(CancellationToken));
+            string version;
+            try
+            {
+                version = Await(target.VersionAsync(CancellationToken));
+            }
+            catch (Engine.ApiStatusException ex) when (ex.Code == 401)
+            {
+                ThrowTerminatingError(LabErrors.Create(ErrorIds.ApiUnauthorized, Messages.CredentialsRefused(target.Context, target.Server), target.Context, ex));
+                throw;
+            }
+            catch (Engine.ApiStatusException ex)
+            {
+                ThrowTerminatingError(LabErrors.FromTarget(ex, target.Context));
+                throw;
+            }
+
             var connection = new LabConnection("Cluster", target.Server, target.Context, file) { DefaultNamespace = target.DefaultNamespace };
             LabSession.Current = connection;
             WriteVerbose($"Connected to {target.Server} (context {target.Context}, namespace {target.DefaultNamespace}, Kubernetes {version}).");
