@@ -89,6 +89,8 @@
         'Compare-MeshRequest'
         # The mesh as a picture
         'ConvertTo-MeshGraph'
+        # Live requests: the workload certificate
+        'Get-LabWorkloadCertificate'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

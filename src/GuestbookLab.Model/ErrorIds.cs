@@ -179,4 +179,9 @@ public static class ErrorIds
     // Bad and hostile input (issue 16)
     public const string ManifestLimitExceeded = "ManifestLimitExceeded";
     public const string UnsafeObjectPath = "UnsafeObjectPath";
+    // Live requests: the workload certificate (issue 13)
+    public const string SidecarNotFound = "SidecarNotFound";
+    public const string CertificateRequestFailed = "CertificateRequestFailed";
+    public const string NoCertificate = "NoCertificate";
+    public const string InvalidService = "InvalidService";
 }

@@ -58,3 +58,55 @@ public sealed class LabCommandException : Exception
 
     public int ExitCode { get; }
 }
+
+/// <summary>
+/// The certificate chain a pod's sidecar was shown when it connected to a service (Get-LabWorkloadCertificate: the
+/// codelab's openssl s_client -showcerts from the istio-proxy container), the leaf first.
+/// </summary>
+public sealed class LabWorkloadCertificate
+{
+    public required string Pod { get; init; }
+
+    public required string Namespace { get; init; }
+
+    /// <summary>The host:port connected to.</summary>
+    public required string Service { get; init; }
+
+    /// <summary>The TLS server name (SNI) sent.</summary>
+    public required string ServerName { get; init; }
+
+    /// <summary>The chain as the server sent it, the leaf (the workload's own certificate) first.</summary>
+    public required IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> Chain { get; init; }
+
+    /// <summary>The leaf: the certificate of the workload that answered.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate => Chain[0];
+
+    /// <summary>The leaf's subject (empty for Istio's workload certificates: the identity is the URI SAN).</summary>
+    public string Subject => Certificate.Subject;
+
+    public string Issuer => Certificate.Issuer;
+
+    public DateTime NotBefore => Certificate.NotBefore.ToUniversalTime();
+
+    public DateTime NotAfter => Certificate.NotAfter.ToUniversalTime();
+
+    /// <summary>The leaf's SPIFFE identity (its spiffe:// URI SAN), e.g. spiffe://cluster.local/ns/default/sa/message-sa; null when it has none.</summary>
+    public string? SpiffeId { get; init; }
+
+    /// <summary>Every URI SAN of the leaf.</summary>
+    public IReadOnlyList<string> UriNames { get; init; } = [];
+
+    /// <summary>The TLS version s_client negotiated (TLSv1.3), when it says.</summary>
+    public string? Protocol { get; init; }
+
+    /// <summary>The cipher s_client negotiated, when it says.</summary>
+    public string? Cipher { get; init; }
+
+    /// <summary>s_client's 'Verify return code' line, e.g. '19 (self-signed certificate in certificate chain)': s_client does not trust the mesh's root.</summary>
+    public string? Verification { get; init; }
+
+    /// <summary>openssl's exit code: 1 is usual under STRICT mutual TLS, where the server ends the handshake for want of a client certificate after showing its chain.</summary>
+    public int ExitCode { get; init; }
+
+    public override string ToString() => $"{Namespace}/{Pod} -> {Service}: {SpiffeId ?? Subject}";
+}

@@ -120,6 +120,12 @@ public static class ErrorCatalog
         // Bad and hostile input (issue 16)
         [ErrorIds.ManifestLimitExceeded] = ErrorCategory.LimitsExceeded,
         [ErrorIds.UnsafeObjectPath] = ErrorCategory.InvalidData,
+
+        // Live requests: the workload certificate (issue 13)
+        [ErrorIds.SidecarNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.CertificateRequestFailed] = ErrorCategory.ConnectionError,
+        [ErrorIds.NoCertificate] = ErrorCategory.InvalidResult,
+        [ErrorIds.InvalidService] = ErrorCategory.InvalidArgument,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

@@ -181,4 +181,17 @@ internal static class Messages
 
     public static string InvalidGraphFile(string path) =>
         $"'{path}' is not a file ConvertTo-MeshGraph writes: name it .html (a page with the picture and a legend), .svg, .mmd (Mermaid) or .dot (Graphviz).";
+
+    // Live requests: the workload certificate (issue 13)
+    public static string SidecarNotFound(string ns, string pod, IReadOnlyList<string> containers) =>
+        $"The pod {ns}/{pod} has no istio-proxy container (it has {(containers.Count == 0 ? "none" : string.Join(", ", containers))}): it is not in the mesh, so no sidecar presents a workload certificate. Label its namespace with Enable-MeshInjection and restart it, or ask from a pod that has a sidecar.";
+
+    public static string CertificateRequestFailed(string source, string service, int exitCode, IReadOnlyList<string> lastLines) =>
+        $"openssl s_client in {source} (container istio-proxy) could not connect to {service}: exit code {exitCode.ToString(CultureInfo.InvariantCulture)}{(lastLines.Count > 0 ? ": " + string.Join(" | ", lastLines) : string.Empty)}";
+
+    public static string OpenSslNotRun(string source, string failure) =>
+        $"openssl could not run in {source} (container istio-proxy): {failure}";
+
+    public static string NoCertificate(string source, string service, IReadOnlyList<string> problems, IReadOnlyList<string> lastLines) =>
+        $"openssl s_client in {source} connected to {service} but was shown no certificate{(problems.Count > 0 ? " (" + string.Join("; ", problems) + ")" : string.Empty)}: is that port served over TLS?{(lastLines.Count > 0 ? " Its last lines: " + string.Join(" | ", lastLines) : string.Empty)}";
 }
