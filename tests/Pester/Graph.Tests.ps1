@@ -331,6 +331,26 @@ Describe 'Every step''s Mermaid in the real Mermaid (headless Chromium)' {
         }
     }
 
+    It 'the pages that fall back to Mermaid load the version this test renders with' {
+        $version = (Get-Content -Raw -LiteralPath (Join-Path (Split-Path (Split-Path $Mermaid)) 'package.json') | ConvertFrom-Json).version
+        $version | Should -Match '^\d+\.\d+\.\d+$'
+        $cdn = "https://cdn.jsdelivr.net/npm/mermaid@$version/dist/mermaid.esm.min.mjs"
+        $page = Join-Path $rendered 'fallback.html'
+        $null = Get-LabState 25-mirror | ConvertTo-MeshGraph -OutFile $page -DotPath (Join-Path $rendered 'no-such-dot') -WarningAction SilentlyContinue
+        Get-Content -Raw $page | Should -Match ([regex]::Escape("import mermaid from '$cdn'"))
+        # The lab script's index page, drawn without Graphviz (dot hidden from PATH).
+        $indexed = Join-Path $rendered 'lab'
+        $path = $env:PATH
+        try {
+            $env:PATH = ($path -split [IO.Path]::PathSeparator | Where-Object { -not (Test-Path -LiteralPath (Join-Path $_ 'dot')) -and -not (Test-Path -LiteralPath (Join-Path $_ 'dot.exe')) }) -join [IO.Path]::PathSeparator
+            $null = & $labScript -OutputPath $indexed -Graph -WarningAction SilentlyContinue
+        } finally {
+            $env:PATH = $path
+        }
+        Test-Path -LiteralPath (Join-Path $indexed '20-split-20-80.mmd') | Should -BeTrue
+        Get-Content -Raw (Join-Path $indexed 'index.html') | Should -Match ([regex]::Escape("import mermaid from '$cdn'"))
+    }
+
     It 'parses and renders every step''s flowchart with Mermaid from out/tools, each node and edge as drawn' {
         if (-not $chromium) { Set-ItResult -Skipped -Because 'headless Chromium is not on PATH (the build installs it from Debian''s packages where apt-get can)'; return }
         $Mermaid | Should -Not -BeNullOrEmpty -Because 'the Test task installs the pinned Mermaid into out/tools'
