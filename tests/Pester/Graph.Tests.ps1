@@ -1,4 +1,4 @@
-param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver)
+param($ModuleManifest, $SchemaCheck, $StandIn, $Kubectl, $YamlDotNet11, $DataFolder, $AwsStandIn, $FakeKops, $S3rver, $Mermaid)
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
@@ -311,5 +311,130 @@ public static class Png {
         $ink = [GraphTests.Png]::InkPerCell($png, $columns, $rows)
         for ($i = 0; $i -lt $drawn.Count; $i++) { $ink[$i] | Should -BeGreaterThan 150 -Because "$($drawn[$i].Step) should be drawn" }
         $ink[$drawn.Count] | Should -Be 0 -Because 'the empty cell has nothing in it'
+    }
+}
+
+Describe 'Every step''s Mermaid in the real Mermaid (headless Chromium)' {
+    BeforeAll {
+        $chromium = @('chromium', 'chromium-browser', 'google-chrome') | ForEach-Object { Get-Command $_ -CommandType Application -ErrorAction Ignore } | Select-Object -First 1
+        $rendered = Join-Path (Get-PSDrive TestDrive).Root 'graph-mermaid'
+        $null = New-Item -ItemType Directory -Path $rendered -Force
+        # Mermaid's own words for a flowchart it could not parse (its error diagram).
+        $syntaxError = 'Syntax error'
+        # Mermaid's entity codes (MermaidRenderer.Escape) back to the text a label shows.
+        function ConvertFrom-MermaidText([string] $Text) {
+            $Text -replace '#quot;', '"' -replace '#lt;', '<' -replace '#gt;', '>' -replace '#124;', '|' -replace '#35;', '#' -replace '#amp;', '&'
+        }
+        # The text of an HTML fragment as the browser shows it: tags dropped, <br> as a line break, entities decoded.
+        function ConvertFrom-HtmlText([string] $Html) {
+            [System.Net.WebUtility]::HtmlDecode(($Html -replace '<br\s*/?>', "`n" -replace '<[^>]+>', ''))
+        }
+    }
+
+    It 'the pages that fall back to Mermaid load the version this test renders with' {
+        $version = (Get-Content -Raw -LiteralPath (Join-Path (Split-Path (Split-Path $Mermaid)) 'package.json') | ConvertFrom-Json).version
+        $version | Should -Match '^\d+\.\d+\.\d+$'
+        $cdn = "https://cdn.jsdelivr.net/npm/mermaid@$version/dist/mermaid.esm.min.mjs"
+        $page = Join-Path $rendered 'fallback.html'
+        $null = Get-LabState 25-mirror | ConvertTo-MeshGraph -OutFile $page -DotPath (Join-Path $rendered 'no-such-dot') -WarningAction SilentlyContinue
+        Get-Content -Raw $page | Should -Match ([regex]::Escape("import mermaid from '$cdn'"))
+        # The lab script's index page, drawn without Graphviz (dot hidden from PATH).
+        $indexed = Join-Path $rendered 'lab'
+        $path = $env:PATH
+        try {
+            $env:PATH = ($path -split [IO.Path]::PathSeparator | Where-Object { -not (Test-Path -LiteralPath (Join-Path $_ 'dot')) -and -not (Test-Path -LiteralPath (Join-Path $_ 'dot.exe')) }) -join [IO.Path]::PathSeparator
+            $null = & $labScript -OutputPath $indexed -Graph -WarningAction SilentlyContinue
+        } finally {
+            $env:PATH = $path
+        }
+        Test-Path -LiteralPath (Join-Path $indexed '20-split-20-80.mmd') | Should -BeTrue
+        Get-Content -Raw (Join-Path $indexed 'index.html') | Should -Match ([regex]::Escape("import mermaid from '$cdn'"))
+    }
+
+    It 'parses and renders every step''s flowchart with Mermaid from out/tools, each node and edge as drawn' {
+        if (-not $chromium) { Set-ItResult -Skipped -Because 'headless Chromium is not on PATH (the build installs it from Debian''s packages where apt-get can)'; return }
+        $Mermaid | Should -Not -BeNullOrEmpty -Because 'the Test task installs the pinned Mermaid into out/tools'
+        Test-Path -LiteralPath $Mermaid | Should -BeTrue -Because "the Test task installs the pinned Mermaid at $Mermaid"
+        $graphs = [ordered]@{}
+        $edgeLabels = @{}
+        foreach ($step in $meshSteps) {
+            $state = @(Get-LabState $step)
+            $graphs[$step] = @{ Graph = $state | ConvertTo-MeshGraph -Step $step; Text = $state | ConvertTo-MeshGraph -Step $step -Format Mermaid }
+        }
+        # One page: every step's flowchart, then a control Mermaid cannot parse. Mermaid is loaded from the local file, and
+        # renders each diagram with its ids numbered (a frozen clock under --virtual-time-budget would repeat them).
+        $diagrams = foreach ($step in $graphs.Keys) {
+            "<pre class=`"mermaid`" id=`"step-$step`">`n$([System.Net.WebUtility]::HtmlEncode($graphs[$step].Text))</pre>"
+        }
+        $diagrams += "<pre class=`"mermaid`" id=`"control`">`nflowchart LR`n  a[[`"unclosed</pre>"
+        $page = Join-Path $rendered 'mermaid.html'
+        Set-Content -LiteralPath $page -Encoding utf8NoBOM -Value @"
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><script src="$([Uri]::new((Resolve-Path -LiteralPath $Mermaid).Path).AbsoluteUri)"></script></head>
+<body>
+$($diagrams -join "`n")
+<script>
+const failures = [];
+mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', deterministicIds: true });
+mermaid.parseError = (error) => failures.push(String(error && error.message || error));
+mermaid.run({ querySelector: 'pre.mermaid', suppressErrors: true })
+  .catch((error) => failures.push(String(error && error.message || error)))
+  .finally(() => { const done = document.createElement('pre'); done.id = 'mermaid-done'; done.textContent = JSON.stringify(failures); document.body.appendChild(done); });
+</script>
+</body></html>
+"@
+        $dom = (& $chromium.Source --headless=new --no-sandbox --disable-gpu --virtual-time-budget=60000 --dump-dom ([Uri]::new($page).AbsoluteUri) 2>$null) -join "`n"
+        $dom | Should -Match '<pre id="mermaid-done">' -Because 'Mermaid should have finished rendering the page'
+        $pres = @{}
+        foreach ($match in [regex]::Matches($dom, '(?s)<pre class="mermaid" id="([^"]+)"[^>]*>(.*?)</pre>')) { $pres[$match.Groups[1].Value] = $match.Groups[2].Value }
+
+        # The control shows Mermaid's error diagram: what this test looks for does appear when a flowchart does not parse.
+        [System.Net.WebUtility]::HtmlDecode(($dom -split '<pre id="mermaid-done">')[1]) | Should -Match 'Parse error'
+        $pres['control'] | Should -Match '<svg'
+        $pres['control'] | Should -Match $syntaxError
+
+        foreach ($step in $graphs.Keys) {
+            $svg = $pres["step-$step"]
+            $svg | Should -Match '^\s*<svg' -Because "$step should have become an SVG"
+            $svg | Should -Not -Match $syntaxError -Because "$step should parse"
+            $graph = $graphs[$step].Graph
+            # Every node, by its id (n0, n1, ... in the graph's order), with its lines.
+            $ids = @{}
+            for ($i = 0; $i -lt $graph.Nodes.Count; $i++) { $ids[$graph.Nodes[$i].Id] = "n$i" }
+            $nodes = @{}
+            foreach ($match in [regex]::Matches($svg, '(?s)<g class="node [^"]*" id="[^"]*flowchart-(n\d+)-\d+".*?<span class="nodeLabel"[^>]*>(.*?)</span>')) {
+                $nodes[$match.Groups[1].Value] = ConvertFrom-HtmlText $match.Groups[2].Value
+            }
+            @($nodes.Keys | Sort-Object) | Should -Be @($ids.Values | Sort-Object) -Because "$step should draw every node"
+            foreach ($node in $graph.Nodes) {
+                $nodes[$ids[$node.Id]] | Should -BeLike "$([WildcardPattern]::Escape($node.Label))*" -Because "$step draws $($node.Id)"
+            }
+            # Every edge between the right nodes, in its line (==> thick, --> plain, -.-> and -.-x dotted), with its label as written.
+            $lines = @{ '==>' = 'thick solid'; '-->' = 'normal solid'; '-.->' = 'normal dotted'; '-.-x' = 'normal dotted' }
+            $written = @([regex]::Matches($graphs[$step].Text, '(?m)^  (n\d+) (==>|-->|-\.->|-\.-x)(?:\|"(.*?)"\|)? (n\d+)$'))
+            $drawnEdges = @($graph.Edges | Where-Object { $ids.ContainsKey($_.From) -and $ids.ContainsKey($_.To) })
+            $written.Count | Should -Be $drawnEdges.Count -Because "$step's Mermaid should hold every edge between drawn nodes"
+            $expectedEdges = foreach ($match in $written) { "$($match.Groups[1].Value)->$($match.Groups[4].Value) $($lines[$match.Groups[2].Value])" }
+            $edges = foreach ($match in [regex]::Matches($svg, '<path [^>]*class="([^"]*flowchart-link[^"]*)"[^>]*data-id="L_(n\d+)_(n\d+)_\d+"')) {
+                $thickness = if ($match.Groups[1].Value -match 'edge-thickness-thick') { 'thick' } else { 'normal' }
+                $pattern = if ($match.Groups[1].Value -match 'edge-pattern-dotted') { 'dotted' } else { 'solid' }
+                "$($match.Groups[2].Value)->$($match.Groups[3].Value) $thickness $pattern"
+            }
+            @($edges | Sort-Object) | Should -Be @($expectedEdges | Sort-Object) -Because "$step should draw every edge"
+            $expected = foreach ($match in $written | Where-Object { $_.Groups[3].Success }) {
+                "$($match.Groups[1].Value)->$($match.Groups[4].Value): $(ConvertFrom-MermaidText $match.Groups[3].Value)"
+            }
+            $labels = foreach ($match in [regex]::Matches($svg, '(?s)<g class="label" data-id="L_(n\d+)_(n\d+)_\d+".*?<span [^>]*class="edgeLabel"[^>]*>(.*?)</span>')) {
+                "$($match.Groups[1].Value)->$($match.Groups[2].Value): $(ConvertFrom-HtmlText $match.Groups[3].Value)"
+            }
+            @($labels | Sort-Object) | Should -Be @($expected | Sort-Object) -Because "$step should label every edge as written"
+            $edgeLabels[$step] = @{ Ids = $ids; Labels = @($labels) }
+        }
+        # The 20/80 step, as a reader sees it: the gateway's two routes, 20% to ui v1 and 80% to ui v2.
+        $split = $edgeLabels['20-split-20-80']
+        foreach ($route in @{ To = 'ui v1'; Label = '20%' }, @{ To = 'ui v2'; Label = '80%' }) {
+            $edge = @($graphs['20-split-20-80'].Graph.EdgesBetween('istio-ingressgateway', $route.To))[0]
+            $split.Labels | Should -Contain "$($split.Ids[$edge.From])->$($split.Ids[$edge.To]): $($route.Label)"
+        }
     }
 }

@@ -361,7 +361,7 @@ public static class MeshGraphPage
         var mermaid = pictures.Any(p => p.Svg is null);
         if (mermaid)
         {
-            html.Append("<script type=\"module\">import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid@10/dist/mermaid.esm.min.mjs'; mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>\n");
+            html.Append("<script type=\"module\">import mermaid from 'https://cdn.jsdelivr.net/npm/mermaid@12.3.0/dist/mermaid.esm.min.mjs'; mermaid.initialize({ startOnLoad: true, securityLevel: 'strict' });</script>\n");
         }
 
         html.Append("</head>\n<body>\n<h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1>\n");
