@@ -68,4 +68,43 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
         all.AddRange(resources);
         return MeshModel.Build(all);
     }
+
+    /// <summary>
+    /// Test-MeshRequest's prediction, which Compare-MeshRequest shares: the request built from
+    /// <paramref name="options"/> (a token that is no JWT is said on the verbose stream), sent from
+    /// <paramref name="from"/> through the model and sampled options.Count times (a RequestResult, or a RequestSample
+    /// for more than one). Invalid options, or a source the model does not have (InvalidSource), end the command.
+    /// </summary>
+    protected (RequestSpec Request, object Prediction) Predict(RequestOptions options, string from, bool? sidecar, string? serviceAccount, int? seed)
+    {
+        System.ArgumentNullException.ThrowIfNull(options);
+        ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? options.Count : options.Uri);
+        var request = RequestBuilder.Build(options, Decode);
+        var simulator = new RequestSimulator(LoadModel());
+        RequestSource source;
+        try
+        {
+            source = simulator.ResolveSource(from, sidecar, serviceAccount);
+        }
+        catch (System.ArgumentException ex)
+        {
+            ThrowTerminatingError(Errors.LabErrors.Create(ErrorIds.InvalidSource, Errors.Messages.ForParameter("-From", ex.Message), from));
+            throw;
+        }
+
+        return (request, RequestSampler.Run(simulator, source, request, options.Count, seed is { } s ? new System.Random(s) : new System.Random()));
+    }
+
+    private JwtPrincipal? Decode(string token)
+    {
+        try
+        {
+            return JwtDecoder.Decode(token);
+        }
+        catch (System.FormatException)
+        {
+            WriteVerbose("The token does not parse as a JWT; the sidecar will reject it if a RequestAuthentication applies.");
+            return null;
+        }
+    }
 }

@@ -1,9 +1,6 @@
-using System;
 using System.Collections;
 using System.Management.Automation;
-using GuestbookLab.Engine;
 using GuestbookLab.Mesh.Simulation;
-using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands;
 
@@ -87,33 +84,6 @@ public sealed class TestMeshRequestCommand : MeshConfigurationCmdlet
     protected override void EndProcessing()
     {
         var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count, AssumeResolved = AssumeResolved };
-        ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? Count : Uri);
-        var request = RequestBuilder.Build(options, Decode);
-        var simulator = new RequestSimulator(LoadModel());
-        RequestSource source;
-        try
-        {
-            source = simulator.ResolveSource(From, MyInvocation.BoundParameters.ContainsKey(nameof(Sidecar)) ? Sidecar.IsPresent : null, ServiceAccount);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(Errors.LabErrors.Create(ErrorIds.InvalidSource, Errors.Messages.ForParameter("-From", ex.Message), From));
-            return;
-        }
-
-        WriteObject(RequestSampler.Run(simulator, source, request, Count, Seed is { } seed ? new Random(seed) : new Random()));
-    }
-
-    private JwtPrincipal? Decode(string token)
-    {
-        try
-        {
-            return JwtDecoder.Decode(token);
-        }
-        catch (FormatException)
-        {
-            WriteVerbose("The token does not parse as a JWT; the sidecar will reject it if a RequestAuthentication applies.");
-            return null;
-        }
+        WriteObject(Predict(options, From, MyInvocation.BoundParameters.ContainsKey(nameof(Sidecar)) ? Sidecar.IsPresent : null, ServiceAccount, Seed).Prediction);
     }
 }

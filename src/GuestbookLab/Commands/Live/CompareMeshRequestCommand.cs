@@ -1,10 +1,8 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
-using GuestbookLab.Engine;
 using GuestbookLab.Mesh.Live;
 using GuestbookLab.Mesh.Simulation;
-using GuestbookLab.Model;
 
 namespace GuestbookLab.Commands.Live;
 
@@ -89,21 +87,7 @@ public sealed class CompareMeshRequestCommand : MeshConfigurationCmdlet
     protected override void EndProcessing()
     {
         var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count };
-        ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? Count : Uri);
-        var request = RequestBuilder.Build(options, Decode);
-        var simulator = new RequestSimulator(LoadModel());
-        RequestSource source;
-        try
-        {
-            source = simulator.ResolveSource(From, MyInvocation.BoundParameters.ContainsKey(nameof(Sidecar)) ? Sidecar.IsPresent : null, ServiceAccount);
-        }
-        catch (ArgumentException ex)
-        {
-            ThrowTerminatingError(Errors.LabErrors.Create(ErrorIds.InvalidSource, Errors.Messages.ForParameter("-From", ex.Message), From));
-            return;
-        }
-
-        var predicted = RequestSampler.Run(simulator, source, request, Count, Seed is { } seed ? new Random(seed) : new Random());
+        var (request, predicted) = Predict(options, From, MyInvocation.BoundParameters.ContainsKey(nameof(Sidecar)) ? Sidecar.IsPresent : null, ServiceAccount, Seed);
         var observed = new LiveRequestSender(this, From, options, IngressAddress, Container, Timeout, SkipCertificateCheck).SendAll();
         if (observed.Count == 0)
         {
@@ -118,19 +102,6 @@ public sealed class CompareMeshRequestCommand : MeshConfigurationCmdlet
         {
             var live = RequestSampler.Group(observed);
             WriteObject(new MeshRequestComparison { Source = live.Source, Request = request.ToString(), Predicted = sample, Observed = live, Differences = RequestComparison.Compare(sample, live) });
-        }
-    }
-
-    private JwtPrincipal? Decode(string token)
-    {
-        try
-        {
-            return JwtDecoder.Decode(token);
-        }
-        catch (FormatException)
-        {
-            WriteVerbose("The token does not parse as a JWT; the sidecar will reject it if a RequestAuthentication applies.");
-            return null;
         }
     }
 }
