@@ -41,9 +41,16 @@ public sealed class Destination : ApiObject
     [ApiField("port")] public PortSelector? Port { get; set; }
 }
 
+/// <summary>istio.type.v1beta1.WorkloadSelector (DestinationRule, the security kinds): <c>matchLabels</c>.</summary>
 public sealed class WorkloadSelector : ApiObject
 {
     [ApiField("matchLabels")] public Dictionary<string, string>? MatchLabels { get; set; }
+}
+
+/// <summary>istio.networking.v1alpha3.WorkloadSelector (ServiceEntry, Sidecar): <c>labels</c>, not matchLabels.</summary>
+public sealed class NetworkingWorkloadSelector : ApiObject
+{
+    [ApiField("labels")] public Dictionary<string, string>? Labels { get; set; }
 }
 
 // ---------------------------------------------------------------------------------------------- Gateway
@@ -490,7 +497,7 @@ public sealed class ServiceEntrySpec : ApiObject
 
     [ApiField("endpoints")] public List<WorkloadEntrySpec>? Endpoints { get; set; }
 
-    [ApiField("workloadSelector")] public WorkloadSelector? WorkloadSelector { get; set; }
+    [ApiField("workloadSelector")] public NetworkingWorkloadSelector? WorkloadSelector { get; set; }
 
     [ApiField("exportTo")] public List<string>? ExportTo { get; set; }
 

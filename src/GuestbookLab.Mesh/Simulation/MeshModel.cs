@@ -190,7 +190,7 @@ public sealed class MeshModel
                     Namespace = NamespaceOf(entry), Name = entry.Name, Host = host, Entry = entry,
                     Ports = (entry.Spec.Ports ?? []).Where(p => p.Number is not null)
                         .Select(p => new ServicePortInfo(p.Number!.Value, p.Name, p.TargetPort, (p.Protocol ?? "TCP").ToUpperInvariant())).ToList(),
-                    Selector = entry.Spec.WorkloadSelector?.MatchLabels,
+                    Selector = entry.Spec.WorkloadSelector?.Labels,
                 });
             }
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
 
@@ -750,36 +751,159 @@ internal static class GatewayRules
 
             var protocol = port.Protocol?.ToUpperInvariant();
             var isTls = protocol is "HTTPS" or "TLS";
+            var isHttp = protocol is "HTTP" or "HTTP2" or "HTTP_PROXY" or "GRPC" or "GRPC-WEB";
+            ServerBind(result, field, server.Bind, port);
+            if (server.Tls is { } tls)
+            {
+                TlsOptions(result, $"{field}.tls", tls);
+                if (tls.HttpsRedirect == true && !isHttp)
+                {
+                    result.Warning(ErrorIds.InvalidTls, $"{field}.tls.httpsRedirect", "true", "tls.httpsRedirect should only be used with HTTP servers", "ValidateGateway");
+                }
+            }
+
             if (isTls && server.Tls is null)
             {
                 result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, $"a {protocol} server needs tls settings", "validateServer");
             }
-
-            if (!isTls && server.Tls is { } tls)
+            else if (!isTls && Rules.IsKnownProtocol(protocol) && server.Tls is { } plain)
             {
-                var onlyRedirect = tls.HttpsRedirect is not null && tls.Mode is null && tls.CredentialName is null && tls.ServerCertificate is null && tls.PrivateKey is null && tls.CaCertificates is null;
-                if (protocol != "HTTP" || !onlyRedirect)
+                // Istio lets a plaintext HTTP server carry a passthrough tls block (httpsRedirect), without certificates.
+                var passthrough = TlsMode(plain) is "PASSTHROUGH" or "AUTO_PASSTHROUGH";
+                if (!isHttp)
                 {
-                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "a non-TLS server can only carry tls.httpsRedirect (and only for HTTP)", "validateServer");
+                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, $"a {protocol} server cannot have tls settings (only HTTPS and TLS servers can)", "validateServer");
+                }
+                else if (!passthrough || Set(plain.CaCertificates) || Set(plain.PrivateKey) || Set(plain.ServerCertificate))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "a plaintext HTTP server can only carry tls.httpsRedirect: no mode other than PASSTHROUGH and no certificates", "validateServer");
                 }
             }
+        }
+    }
 
-            if (server.Tls is { } settings && isTls)
+    private static bool Set(string? value) => !string.IsNullOrEmpty(value);
+
+    /// <summary>The server TLS mode as Istio's protobuf reads it: unset (or "") is PASSTHROUGH, the enum's zero.</summary>
+    private static string TlsMode(ServerTlsSettings tls) => string.IsNullOrEmpty(tls.Mode) ? "PASSTHROUGH" : tls.Mode;
+
+    private static readonly string[] ServerTlsModes = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL"];
+
+    private static readonly string[] TlsVersions = ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"];
+
+    /// <summary>The cipher suites a Gateway server may name (Istio 1.17's ValidCipherSuites: BoringSSL's, less PSK).</summary>
+    private static readonly HashSet<string> CipherSuites = new(StringComparer.Ordinal)
+    {
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA",
+        "ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA", "AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA", "AES256-SHA", "DES-CBC3-SHA",
+    };
+
+    /// <summary>validateServerBind: an IP address, or unix://PATH with port number 0.</summary>
+    private static void ServerBind(ValidationResult result, string field, string? bind, ServerPort port)
+    {
+        if (string.IsNullOrEmpty(bind))
+        {
+            return;
+        }
+
+        if (bind.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            var path = bind["unix://".Length..];
+            if (path.Length == 0 || (path[0] != '@' && path[0] != '/'))
             {
-                var mode = settings.Mode ?? "SIMPLE";
-                if (mode == "SIMPLE" && settings.CredentialName is null && (settings.ServerCertificate is null || settings.PrivateKey is null))
+                result.Error(ErrorIds.InvalidServer, $"{field}.bind", bind, $"{ValidationResult.Show(bind)} is not a unix socket address: use unix:///absolute/path or unix://@abstract", "validateServerBind");
+            }
+
+            if (port.Number is > 0)
+            {
+                result.Error(ErrorIds.InvalidServer, $"{field}.port.number", port.Number.Value.ToString(CultureInfo.InvariantCulture), "the port number must be 0 for a unix domain socket", "validateServerBind");
+            }
+        }
+        else if (!Rules.IsIpAddress(bind))
+        {
+            result.Error(ErrorIds.InvalidServer, $"{field}.bind", bind, $"{ValidationResult.Show(bind)} is not a valid IP address (or unix:// path) to bind", "validateServerBind");
+        }
+    }
+
+    /// <summary>validateTLSOptions, in Istio 1.17's order: versions, cipher suites, then what each mode needs.</summary>
+    private static void TlsOptions(ValidationResult result, string field, ServerTlsSettings tls)
+    {
+        var mode = TlsMode(tls);
+        if (Array.IndexOf(ServerTlsModes, mode) < 0)
+        {
+            result.Error(ErrorIds.InvalidTls, $"{field}.mode", tls.Mode, $"{ValidationResult.Show(tls.Mode)} is not a server TLS mode: use {string.Join(", ", ServerTlsModes)}", "validateTLSOptions");
+            return;
+        }
+
+        foreach (var (name, version) in new[] { ("minProtocolVersion", tls.MinProtocolVersion), ("maxProtocolVersion", tls.MaxProtocolVersion) })
+        {
+            if (Set(version) && Array.IndexOf(TlsVersions, version) < 0)
+            {
+                result.Error(ErrorIds.InvalidTls, $"{field}.{name}", version, $"{ValidationResult.Show(version)} is not a TLS version: use {string.Join(", ", TlsVersions)}", "validateTLSOptions");
+            }
+        }
+
+        var suites = tls.CipherSuites ?? [];
+        if (tls.MinProtocolVersion is "TLSV1_0" or "TLSV1_1" && suites.Count == 0)
+        {
+            result.Warning(ErrorIds.InvalidTls, $"{field}.cipherSuites", null, "TLS versions below TLSV1_2 need compatible cipherSuites set: the default ones no longer include them", "validateTLSOptions");
+        }
+
+        var invalid = new SortedSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicate = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var suite in suites)
+        {
+            // "" and "ALL" are accepted, and so is anything starting with an operator (+, -, !, [ ...), as Istio does.
+            var valid = suite.Length == 0 || suite == "ALL" || !char.IsLetterOrDigit(suite[0]) || CipherSuites.Contains(suite);
+            if (!valid)
+            {
+                invalid.Add(suite);
+            }
+            else if (!seen.Add(suite))
+            {
+                duplicate.Add(suite);
+            }
+        }
+
+        if (invalid.Count > 0)
+        {
+            result.Warning(ErrorIds.InvalidTls, $"{field}.cipherSuites", string.Join(",", invalid), $"ignoring invalid cipher suites: {string.Join(", ", invalid)}", "validateTLSOptions");
+        }
+
+        if (duplicate.Count > 0)
+        {
+            result.Warning(ErrorIds.InvalidTls, $"{field}.cipherSuites", string.Join(",", duplicate), $"ignoring duplicate cipher suites: {string.Join(", ", duplicate)}", "validateTLSOptions");
+        }
+
+        switch (mode)
+        {
+            case "ISTIO_MUTUAL":
+                foreach (var (name, value) in new[] { ("serverCertificate", tls.ServerCertificate), ("privateKey", tls.PrivateKey), ("caCertificates", tls.CaCertificates), ("credentialName", tls.CredentialName) })
                 {
-                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "SIMPLE TLS needs serverCertificate and privateKey, or credentialName", "validateTLSOptions");
+                    if (Set(value))
+                    {
+                        result.Error(ErrorIds.InvalidTls, $"{field}.{name}", null, $"ISTIO_MUTUAL TLS cannot have an associated {name}: the proxy uses its own workload certificate", "validateTLSOptions");
+                    }
                 }
 
-                if (mode == "MUTUAL" && settings.CredentialName is null && (settings.ServerCertificate is null || settings.PrivateKey is null || settings.CaCertificates is null))
-                {
-                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "MUTUAL TLS needs serverCertificate, privateKey and caCertificates, or credentialName", "validateTLSOptions");
-                }
+                return;
+            case "PASSTHROUGH" or "AUTO_PASSTHROUGH" when Set(tls.ServerCertificate) || Set(tls.PrivateKey) || Set(tls.CaCertificates) || Set(tls.CredentialName):
+                result.Warning(ErrorIds.InvalidTls, field, null, $"{mode} mode does not use certificates: they will be ignored", "validateTLSOptions");
+                return;
+            case "SIMPLE" or "MUTUAL" when Set(tls.CredentialName):
+                // The certificates come from the credentialName's Secret.
+                return;
+        }
 
-                if (mode == "ISTIO_MUTUAL" && (settings.ServerCertificate ?? settings.PrivateKey ?? settings.CaCertificates ?? settings.CredentialName) is not null)
+        if (mode is "SIMPLE" or "MUTUAL")
+        {
+            foreach (var (name, value, what) in new[] { ("serverCertificate", tls.ServerCertificate, "a server certificate"), ("privateKey", tls.PrivateKey, "a private key"), ("caCertificates", mode == "MUTUAL" ? tls.CaCertificates : "-", "a client CA bundle") })
+            {
+                if (!Set(value))
                 {
-                    result.Error(ErrorIds.InvalidTls, $"{field}.tls", null, "ISTIO_MUTUAL cannot set certificates, keys or credentialName", "validateTLSOptions");
+                    result.Error(ErrorIds.InvalidTls, $"{field}.{name}", null, $"{mode} TLS requires {what} (or credentialName)", "validateTLSOptions");
                 }
             }
         }
@@ -850,12 +974,12 @@ internal static class ServiceEntryRules
 
         if (spec.WorkloadSelector is { } selector)
         {
-            if (selector.MatchLabels is not { Count: > 0 })
+            if (selector.Labels is not { Count: > 0 })
             {
-                result.Warning(ErrorIds.InvalidSelector, "spec.workloadSelector", null, "a workloadSelector with no labels selects nothing", "ValidateServiceEntry");
+                result.Warning(ErrorIds.InvalidSelector, "spec.workloadSelector.labels", null, "a workloadSelector with no labels selects nothing", "ValidateServiceEntry");
             }
 
-            Rules.Selector(result, "spec.workloadSelector.matchLabels", selector.MatchLabels);
+            Rules.Selector(result, "spec.workloadSelector.labels", selector.Labels);
         }
 
         var addresses = spec.Addresses ?? [];

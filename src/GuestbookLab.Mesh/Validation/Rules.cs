@@ -19,6 +19,9 @@ public static partial class Rules
     public static readonly IReadOnlyList<string> Protocols =
         ["TCP", "UDP", "GRPC", "GRPC-WEB", "HTTP", "HTTP_PROXY", "HTTP2", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"];
 
+    /// <summary>Whether Istio's protocol.Parse knows the (upper-case) protocol.</summary>
+    public static bool IsKnownProtocol(string? protocol) => protocol is not null && Protocols.Contains(protocol, StringComparer.Ordinal);
+
     /// <summary>retryOn policies Envoy knows besides numeric status codes.</summary>
     public static readonly IReadOnlyList<string> RetryOnPolicies =
     [
