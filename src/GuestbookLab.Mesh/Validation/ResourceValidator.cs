@@ -330,6 +330,12 @@ internal static class VirtualServiceRules
         HeaderMatches(result, $"{field}.withoutHeaders", match.WithoutHeaders, onGatewayOnly);
         foreach (var (name, value) in match.QueryParams ?? [])
         {
+            if (value is null)
+            {
+                result.Error(ErrorIds.InvalidMatch, $"{field}.queryParams.{name}", null, $"the query parameter match {ValidationResult.Show(name)} cannot be null", "validateHTTPRouteMatchRequest");
+                continue;
+            }
+
             StringMatch(result, $"{field}.queryParams.{name}", value);
         }
 
@@ -362,6 +368,13 @@ internal static class VirtualServiceRules
             if (name.StartsWith("@request.auth.claims", StringComparison.Ordinal) && !onGatewayOnly)
             {
                 result.Error(ErrorIds.InvalidMatch, $"{field}.{name}", name, "JWT claim matches (@request.auth.claims) are only allowed on a VirtualService bound to gateways only", "ValidateVirtualService");
+            }
+
+            // A YAML 'name:' with no value: Istio's protobuf leaves a nil match, which its validation refuses.
+            if (value is null)
+            {
+                result.Error(ErrorIds.InvalidMatch, $"{field}.{name}", null, $"the header match {ValidationResult.Show(name)} cannot be null: give exact, prefix or regex", "validateHTTPRouteMatchRequest");
+                continue;
             }
 
             if (value.Prefix is { Length: 0 })
