@@ -272,6 +272,8 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var quiet = 0;
+        var failures = 0;
         try
         {
             while (true)
@@ -292,34 +294,57 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
 
                 while (version.Length > 0)
                 {
-                    // Each watch asks the server to end it within 50 s (or the time left); the next one resumes.
+                    // Each watch asks the server to end it within 50 s (or the time left); the next one resumes from
+                    // the last resource version seen. A stream that breaks off (a reset, a refused or failed open) is
+                    // resumed the same way, after a pause that grows while streams end at once without an event (no
+                    // busy loop), and after a few such failures in a row the object is listed again.
+                    await PauseAsync(quiet, deadline.Token).ConfigureAwait(false);
                     var remaining = Math.Clamp((int)Math.Ceiling((timeout - clock.Elapsed).TotalSeconds), 1, 50);
-                    using var reader = await OpenStreamAsync($"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}", deadline.Token).ConfigureAwait(false);
-                    string? line;
-                    while ((line = await reader.ReadLineAsync(deadline.Token).ConfigureAwait(false)) is not null)
+                    var opened = System.Diagnostics.Stopwatch.StartNew();
+                    var events = 0;
+                    try
                     {
-                        using var change = JsonDocument.Parse(line);
-                        var what = change.RootElement.GetProperty("type").GetString();
-                        var obj = change.RootElement.GetProperty("object");
-                        if (what == "ERROR")
+                        using var reader = await OpenStreamAsync($"{path}?watch=true&allowWatchBookmarks=true&{selector}&resourceVersion={Uri.EscapeDataString(version)}&timeoutSeconds={remaining}", deadline.Token).ConfigureAwait(false);
+                        string? line;
+                        while ((line = await reader.ReadLineAsync(deadline.Token).ConfigureAwait(false)) is not null)
                         {
-                            // 410 Expired: the resume point is gone; list again.
+                            using var change = JsonDocument.Parse(line);
+                            var what = change.RootElement.GetProperty("type").GetString();
+                            var obj = change.RootElement.GetProperty("object");
+                            if (what == "ERROR")
+                            {
+                                // 410 Expired: the resume point is gone; list again.
+                                version = string.Empty;
+                                break;
+                            }
+
+                            events++;
+                            version = obj.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var v) ? v.GetString() ?? version : version;
+                            if (what == "BOOKMARK")
+                            {
+                                continue;
+                            }
+
+                            var current = what == "DELETED" ? null : ResourceKinds.FromTree(WithType(JsonTree.Mapping(obj), type));
+                            if (done(current))
+                            {
+                                return current;
+                            }
+                        }
+
+                        failures = 0;
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or JsonException or ApiStatusException { Code: 410 or 429 or >= 500 } && !deadline.IsCancellationRequested)
+                    {
+                        // Broken off: resume from the same version, or (410, or too many failures in a row) list again.
+                        if (ex is ApiStatusException { Code: 410 } || ++failures >= MaxAttempts)
+                        {
                             version = string.Empty;
-                            break;
-                        }
-
-                        version = obj.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var v) ? v.GetString() ?? version : version;
-                        if (what == "BOOKMARK")
-                        {
-                            continue;
-                        }
-
-                        var current = what == "DELETED" ? null : ResourceKinds.FromTree(WithType(JsonTree.Mapping(obj), type));
-                        if (done(current))
-                        {
-                            return current;
+                            failures = 0;
                         }
                     }
+
+                    quiet = events == 0 && opened.Elapsed < TimeSpan.FromSeconds(1) ? quiet + 1 : 0;
                 }
             }
         }
@@ -333,6 +358,12 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         }
     }
 
+    /// <summary>
+    /// A container's log. Followed, it is read with the kubelet's time stamps, and a stream that ends or breaks off
+    /// while the container still runs is resumed from the last time seen (sinceTime), the lines already given skipped
+    /// (<see cref="LogCursor"/>): no line is given twice or lost. (kubectl logs -f itself ends when its stream does.)
+    /// It ends when the container has terminated or the pod is gone.
+    /// </summary>
     public async IAsyncEnumerable<string> ReadLogAsync(string ns, string pod, string? container, int? tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = new List<string>();
@@ -341,24 +372,113 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
             query.Add("container=" + Uri.EscapeDataString(container));
         }
 
-        if (tail is { } lines)
+        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log";
+        string Query(IEnumerable<string> more) => string.Join("&", query.Concat(more)) is { Length: > 0 } q ? $"{path}?{q}" : path;
+        var first = tail is { } lines ? new[] { "tailLines=" + lines.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [];
+        if (!follow)
         {
-            query.Add("tailLines=" + lines.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var reader = await OpenStreamAsync(Query(first), cancellationToken).ConfigureAwait(false);
+            string? line;
+            while ((line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)) is not null)
+            {
+                yield return line;
+            }
+
+            yield break;
         }
 
-        if (follow)
+        var cursor = new LogCursor();
+        var quiet = 0;
+        var failures = 0;
+        while (true)
         {
-            query.Add("follow=true");
-        }
+            await PauseAsync(quiet, cancellationToken).ConfigureAwait(false);
+            var opened = System.Diagnostics.Stopwatch.StartNew();
+            var given = 0;
+            System.IO.StreamReader? reader = null;
+            try
+            {
+                var resume = cursor.Since is { } since ? new[] { "sinceTime=" + Uri.EscapeDataString(since) } : first;
+                cursor.Resume();
+                try
+                {
+                    reader = await OpenStreamAsync(Query(resume.Append("follow=true").Append("timestamps=true")), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (Broken(ex) && !cancellationToken.IsCancellationRequested && ++failures < MaxAttempts)
+                {
+                }
 
-        var path = $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}/log" + (query.Count > 0 ? "?" + string.Join("&", query) : string.Empty);
-        using var reader = await OpenStreamAsync(path, cancellationToken).ConfigureAwait(false);
-        string? line;
-        while ((line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false)) is not null)
-        {
-            yield return line;
+                while (reader is not null)
+                {
+                    string? line;
+                    try
+                    {
+                        line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (Broken(ex) && !cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    if (line is null)
+                    {
+                        break;
+                    }
+
+                    if (cursor.Take(line) is { } text)
+                    {
+                        given++;
+                        failures = 0;
+                        yield return text;
+                    }
+                }
+            }
+            finally
+            {
+                reader?.Dispose();
+            }
+
+            // The stream is over: the end of the log when the container has ended (or the pod is gone), else a drop.
+            if (reader is not null && await ContainerEndedAsync(ns, pod, container, cancellationToken).ConfigureAwait(false))
+            {
+                yield break;
+            }
+
+            quiet = given == 0 && opened.Elapsed < TimeSpan.FromSeconds(1) ? quiet + 1 : 0;
         }
     }
+
+    private static readonly string[] StatusLists = ["initContainerStatuses", "containerStatuses"];
+
+    private static bool Broken(Exception ex) => ex is HttpRequestException or System.IO.IOException or ApiStatusException { Code: 429 or >= 500 };
+
+    // Whether the pod is gone, or its container (every container when none is named) has terminated.
+    private async Task<bool> ContainerEndedAsync(string ns, string pod, string? container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var doc = (await SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}", null, null, cancellationToken).ConfigureAwait(false)).Document;
+            if (!doc.RootElement.TryGetProperty("status", out var status))
+            {
+                return false;
+            }
+
+            var statuses = StatusLists
+                .SelectMany(key => status.TryGetProperty(key, out var list) && list.ValueKind == JsonValueKind.Array ? list.EnumerateArray().ToList() : [])
+                .Where(c => container is null || (c.TryGetProperty("name", out var n) && n.GetString() == container))
+                .ToList();
+            return statuses.Count > 0 && statuses.All(c => c.TryGetProperty("state", out var state) && state.TryGetProperty("terminated", out _));
+        }
+        catch (ApiStatusException ex) when (ex.Code == 404)
+        {
+            return true;
+        }
+    }
+
+    // Before a watch or followed log is opened again: nothing at first, then a pause that doubles (0.1 s to 5 s)
+    // for each stream in a row that ended at once without giving anything.
+    private static Task PauseAsync(int quiet, CancellationToken cancellationToken) =>
+        quiet == 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(quiet - 1, 6)))), cancellationToken);
 
     public void Dispose() => client.Dispose();
 

@@ -38,6 +38,17 @@ if (reply is null)
     return 0;
 }
 
+// "spawn": a program started as a child of its own with the argument 600 (sleep 600), its PID logged as {"child":PID}:
+// a process tree, as kops's own helpers make, which cancelling must end as a whole.
+if (reply["spawn"]?.GetValue<string>() is { } spawn)
+{
+    using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(spawn, "600") { UseShellExecute = false })!;
+    if (logPath is not null)
+    {
+        File.AppendAllText(logPath, new JsonObject { ["child"] = child.Id }.ToJsonString() + Environment.NewLine);
+    }
+}
+
 var delay = reply["delayMs"]?.GetValue<int>() ?? 0;
 foreach (var line in reply["stderr"]?.AsArray() ?? [])
 {

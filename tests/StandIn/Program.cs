@@ -21,6 +21,7 @@ using StandIn;
 var port = 0;
 string? kubeconfig = null;
 string? token = null;
+string? state = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
     if (args[i] == "--port")
@@ -37,6 +38,11 @@ for (var i = 0; i < args.Length - 1; i++)
     {
         token = args[i + 1];
     }
+
+    if (args[i] == "--state")
+    {
+        state = args[i + 1];
+    }
 }
 
 var builder = WebApplication.CreateSlimBuilder();
@@ -46,6 +52,11 @@ builder.Services.AddSingleton<Store>();
 builder.Services.AddSingleton<Faults>();
 var app = builder.Build();
 var store = app.Services.GetRequiredService<Store>();
+if (state is not null)
+{
+    // --state FILE: the store is kept in FILE, so a stand-in restarted with it (and the same --port) has it back.
+    store.Persist(state);
+}
 
 var faults = app.Services.GetRequiredService<Faults>();
 app.UseWebSockets();
@@ -92,6 +103,11 @@ namespace StandIn
 
             if (segments is ["_standin", ..])
             {
+                if (await FaultControl.TryHandle(context, segments, faults, store))
+                {
+                    return;
+                }
+
                 await Control(context, segments, faults, store);
                 return;
             }
@@ -99,7 +115,16 @@ namespace StandIn
             using var inFlight = faults.Track();
 
             // Switchable faults for the tests: an answer (429 with Retry-After, 5xx), a reset connection, or latency.
-            var fault = faults.Next();
+            var streamed = request.Query["watch"].ToString() is "true" or "1" ? "WATCH" : segments is [.., "log"] ? "LOG" : request.Method;
+            var fault = faults.Next(streamed, request.Path.Value ?? "/");
+            if (fault is { AfterProcessing: true } && streamed == request.Method)
+            {
+                // Carried out, then the answer is lost.
+                _ = await Route(request, segments, store);
+                context.Abort();
+                return;
+            }
+
             if (fault is not null)
             {
                 if (fault.DelayMilliseconds > 0)
@@ -131,13 +156,13 @@ namespace StandIn
 
             if (request.Method == "GET" && segments is ["api", "v1", "namespaces", var logNs, "pods", var logPod, "log"])
             {
-                await Logs(context, store, logNs, logPod);
+                await Logs(context, store, faults, logNs, logPod);
                 return;
             }
 
             if (request.Method == "GET" && request.Query["watch"].ToString() is "true" or "1")
             {
-                await Watch(context, segments, store);
+                await Watch(context, segments, store, faults);
                 return;
             }
 
@@ -516,7 +541,7 @@ namespace StandIn
         // objects come first as ADDED; with sendInitialEvents=true they are followed by a BOOKMARK annotated
         // k8s.io/initial-events-end (when bookmarks are allowed); a resourceVersion older than the kept history gets
         // an ERROR event with a 410 Expired Status, as a real API server answers. timeoutSeconds ends the stream.
-        private static async Task Watch(HttpContext context, string[] s, Store store)
+        private static async Task Watch(HttpContext context, string[] s, Store store, Faults faults)
         {
             var request = context.Request;
             var (group, version, rest) = GroupVersion(s);
@@ -548,7 +573,8 @@ namespace StandIn
             {
                 // Holding the store's lock, nothing changes until the initial events are queued ahead of live ones.
                 var since = initial ? store.ResourceVersion : long.TryParse(given, CultureInfo.InvariantCulture, out var v) ? v : 0;
-                subscription = store.Watch(since, e => { if (SameResource(e.Resource, type) && Wanted(e.Object)) { events.Writer.TryWrite(Event(e.Type, e.Object)); } }, out var backlog);
+                var backlog = new System.Collections.Generic.List<WatchEvent>();
+                subscription = faults.Expire(given) ? null : store.Watch(since, e => { if (SameResource(e.Resource, type) && Wanted(e.Object)) { events.Writer.TryWrite(Event(e.Type, e.Object)); } }, out backlog);
                 if (subscription is null)
                 {
                     events.Writer.TryWrite(Event("ERROR", Status(410, "Expired", $"too old resource version: {given} ({store.ResourceVersion - Store.HistoryLength})")));
@@ -582,7 +608,8 @@ namespace StandIn
             using (subscription)
             {
                 using var ends = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-                ends.CancelAfter(timeout);
+                var life = faults.StreamLife(timeout);
+                ends.CancelAfter(life);
                 await context.Response.StartAsync(ends.Token).ConfigureAwait(false);
                 try
                 {
@@ -594,14 +621,18 @@ namespace StandIn
                 }
                 catch (OperationCanceledException)
                 {
-                    // The time-out or the client ended the watch.
+                    // The time-out or the client ended the watch; under churn every other dropped stream is reset.
+                    if (life < timeout && !context.RequestAborted.IsCancellationRequested && faults.DropByReset())
+                    {
+                        context.Abort();
+                    }
                 }
             }
         }
 
         // GET /api/v1/namespaces/NS/pods/NAME/log[?container=C&tailLines=N&follow=true]: text; follow streams new lines
         // until the client goes or the pod is deleted.
-        private static async Task Logs(HttpContext context, Store store, string ns, string name)
+        private static async Task Logs(HttpContext context, Store store, Faults faults, string ns, string name)
         {
             var request = context.Request;
             var pods = store.Types.First(t => t.Group.Length == 0 && t.Plural == "pods");
@@ -620,14 +651,22 @@ namespace StandIn
                 return;
             }
 
+            // timestamps=true prefixes each line with its time (RFC 3339, nanoseconds, as the kubelet); sinceTime gives
+            // the lines from that second on (the API server passes sinceTime to the kubelet in whole seconds).
             container = container.Length > 0 ? container : containers.FirstOrDefault() ?? string.Empty;
-            var lines = store.Log(ns, name, container, 0);
-            var skip = int.TryParse(request.Query["tailLines"], CultureInfo.InvariantCulture, out var tail) && tail >= 0 ? Math.Max(0, lines.Count - tail) : 0;
+            var stamped = request.Query["timestamps"] == "true";
+            var since = DateTime.TryParse(request.Query["sinceTime"], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var sinceTime)
+                ? new DateTime(sinceTime.Ticks - (sinceTime.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc) : DateTime.MinValue;
+            string Line((DateTime Time, string Line) e) =>
+                stamped ? $"{e.Time.ToString("yyyy-MM-ddTHH:mm:ss.fffffff", CultureInfo.InvariantCulture)}00".TrimEnd('0').TrimEnd('.') + "Z " + e.Line : e.Line;
+            var entries = store.LogEntries(ns, name, container, 0);
+            var shown = entries.Where(e => e.Time >= since).ToList();
+            var skip = int.TryParse(request.Query["tailLines"], CultureInfo.InvariantCulture, out var tail) && tail >= 0 ? Math.Max(0, shown.Count - tail) : 0;
             context.Response.StatusCode = 200;
             context.Response.ContentType = "text/plain";
-            foreach (var line in lines.Skip(skip))
+            foreach (var entry in shown.Skip(skip))
             {
-                await context.Response.WriteAsync(line + "\n");
+                await context.Response.WriteAsync(Line(entry) + "\n");
             }
 
             await context.Response.Body.FlushAsync();
@@ -636,28 +675,35 @@ namespace StandIn
                 return;
             }
 
-            var seen = lines.Count;
+            var seen = entries.Count;
+            using var ends = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            var life = faults.StreamLife(TimeSpan.FromHours(4));
+            ends.CancelAfter(life);
             try
             {
                 // As the kubelet ends a followed log when its container exits: the lines written before its status
                 // says terminated, then the end of the stream.
                 var ended = false;
-                while (!ended && !context.RequestAborted.IsCancellationRequested && store.Get(pods, ns, name) is { } current)
+                while (!ended && !ends.Token.IsCancellationRequested && store.Get(pods, ns, name) is { } current)
                 {
                     ended = Terminated(current, container);
-                    await Task.Delay(100, context.RequestAborted);
-                    foreach (var line in store.Log(ns, name, container, seen))
+                    await Task.Delay(100, ends.Token);
+                    foreach (var entry in store.LogEntries(ns, name, container, seen))
                     {
-                        await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                        await context.Response.WriteAsync(Line(entry) + "\n", ends.Token);
                         seen++;
                     }
 
-                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await context.Response.Body.FlushAsync(ends.Token);
                 }
             }
             catch (OperationCanceledException)
             {
-                // The client stopped following.
+                // The client stopped following, or (churn) the stream is dropped: every other drop is a reset.
+                if (!context.RequestAborted.IsCancellationRequested && faults.DropByReset())
+                {
+                    context.Abort();
+                }
             }
         }
 

@@ -45,7 +45,9 @@ public sealed class Store
     private readonly List<Action<WatchEvent>> watchers = [];
     private long resourceVersion = 1;
 
-    private readonly Dictionary<string, List<string>> logs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(DateTime Time, string Line)>> logs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> writes = new(StringComparer.Ordinal);
+    private string? journal;
 
     /// <summary>Appends lines to a container's log (the tests' stand-in for a running container).</summary>
     public void AppendLog(string ns, string pod, string container, IEnumerable<string> lines)
@@ -58,7 +60,80 @@ public sealed class Store
                 logs[key] = log = [];
             }
 
-            log.AddRange(lines);
+            // Each line stamped as the kubelet stamps it (timestamps=true); lines of one append may share a time.
+            var now = DateTime.UtcNow;
+            log.AddRange(lines.Select(l => (now, l)));
+        }
+    }
+
+    /// <summary>A container's log lines with their times, from <paramref name="from"/> on.</summary>
+    public List<(DateTime Time, string Line)> LogEntries(string ns, string pod, string container, int from)
+    {
+        lock (gate)
+        {
+            return logs.TryGetValue($"{ns}/{pod}/{container}", out var log) ? log.Skip(from).ToList() : [];
+        }
+    }
+
+    /// <summary>How many times each object (by <see cref="Key"/>) was written: created, changed or deleted.</summary>
+    public Dictionary<string, int> Writes()
+    {
+        lock (gate)
+        {
+            return new Dictionary<string, int>(writes, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the objects in <paramref name="path"/> (--state FILE): the changes already in it are replayed now (so a
+    /// restarted stand-in has the store it had, resource versions and write counts included), and every change is
+    /// appended to it, one JSON line each, before it is answered. Watch history and logs are not kept.
+    /// </summary>
+    public void Persist(string path)
+    {
+        lock (gate)
+        {
+            if (System.IO.File.Exists(path))
+            {
+                foreach (var line in System.IO.File.ReadLines(path).Where(l => l.Length > 0))
+                {
+                    JsonObject change;
+                    try
+                    {
+                        change = JsonNode.Parse(line)!.AsObject();
+                    }
+                    catch (System.Text.Json.JsonException)
+                    {
+                        // The last line, cut off by a kill: that change was never answered.
+                        continue;
+                    }
+
+                    var key = change["key"]!.GetValue<string>();
+                    if (change["object"] is JsonObject obj)
+                    {
+                        objects[key] = (JsonObject)obj.DeepClone();
+                    }
+                    else
+                    {
+                        objects.Remove(key);
+                    }
+
+                    writes[key] = writes.GetValueOrDefault(key) + 1;
+                    resourceVersion = Math.Max(resourceVersion, change["rv"]!.GetValue<long>());
+                }
+            }
+
+            journal = path;
+        }
+    }
+
+    private void Record(string key, JsonObject? obj)
+    {
+        writes[key] = writes.GetValueOrDefault(key) + 1;
+        if (journal is not null)
+        {
+            var change = new JsonObject { ["key"] = key, ["object"] = obj?.DeepClone(), ["rv"] = resourceVersion };
+            System.IO.File.AppendAllText(journal, change.ToJsonString() + "\n");
         }
     }
 
@@ -67,7 +142,7 @@ public sealed class Store
     {
         lock (gate)
         {
-            return logs.TryGetValue($"{ns}/{pod}/{container}", out var log) ? log.Skip(from).ToList() : [];
+            return logs.TryGetValue($"{ns}/{pod}/{container}", out var log) ? log.Skip(from).Select(e => e.Line).ToList() : [];
         }
     }
 
@@ -235,11 +310,13 @@ public sealed class Store
             {
                 // The last finalizer is gone from an object being deleted: it goes now.
                 objects.Remove(Key(type, ns, name));
+                Record(Key(type, ns, name), null);
                 Emit("DELETED", type, obj);
                 return obj;
             }
 
             objects[Key(type, ns, name)] = (JsonObject)obj.DeepClone();
+            Record(Key(type, ns, name), obj);
             Emit(previous is null ? "ADDED" : "MODIFIED", type, obj);
             return obj;
         }
@@ -266,6 +343,7 @@ public sealed class Store
             objects.Remove(Key(type, ns, name));
 
             gone["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+            Record(Key(type, ns, name), null);
             Emit("DELETED", type, gone);
             return true;
         }

@@ -78,7 +78,10 @@ public static class LabErrors
                 new InvalidOperationException(Messages.ApiStatus(target, status.Message, status.Code, status.Reason, status.Causes), status),
                 target),
             UnsafeObjectPathException unsafePath => Create(ErrorIds.UnsafeObjectPath, unsafePath, target),
+            // A call about one object that broke off names the object, so that a failed apply says which ones.
+            HttpRequestException unreachable when target is LabResource => Create(ErrorIds.ClusterUnreachable, $"{target}: {unreachable.Message}", target, unreachable),
             HttpRequestException unreachable => Create(ErrorIds.ClusterUnreachable, unreachable, target),
+            _ when target is LabResource => Create(ErrorIds.ApplyFailed, $"{target}: {exception.Message}", target, exception),
             _ => Create(ErrorIds.ApplyFailed, exception, target),
         };
     }
