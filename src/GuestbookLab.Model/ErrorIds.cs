@@ -165,6 +165,7 @@ public static class ErrorIds
     // Dashboards through a port-forward (issue 12)
     public const string PortForwardNotAvailable = "PortForwardNotAvailable";
     public const string DashboardPodNotFound = "DashboardPodNotFound";
+    public const string PortForwardFailed = "PortForwardFailed";
     // Live requests: client pods and requests (issue 13)
     public const string InvalidClientPod = "InvalidClientPod";
     public const string ClientPodNotOwned = "ClientPodNotOwned";

@@ -330,13 +330,14 @@ Describe 'Open-LabDashboard as istioctl dashboard: a port-forward to the addon''
         function Get-FreePort { $l = [System.Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $l.Start(); $p = $l.LocalEndpoint.Port; $l.Stop(); $p }
         function Start-Dashboard([string] $Name, [int] $Port) {
             $kubeconfig = $k8s.KubeConfig
+            # (A thread job is NotStarted until its runspace opens: wait for output or for its end.)
             $job = Start-ThreadJob {
                 Import-Module $using:ModuleManifest
                 $null = Connect-LabCluster -KubeConfig $using:kubeconfig
                 Open-LabDashboard $using:Name -NoBrowser -LocalPort $using:Port -Verbose
             }
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            do { Start-Sleep -Milliseconds 100; $out = @($job | Receive-Job -Keep -ErrorAction SilentlyContinue) } until ($out.Count -gt 0 -or $job.State -ne 'Running' -or [DateTime]::UtcNow -gt $deadline)
+            do { Start-Sleep -Milliseconds 100; $out = @($job | Receive-Job -Keep -ErrorAction SilentlyContinue) } until ($out.Count -gt 0 -or $job.State -in 'Completed', 'Failed', 'Stopped' -or [DateTime]::UtcNow -gt $deadline)
             [pscustomobject]@{ Job = $job; Dashboard = $out | Where-Object { $_ -is [GuestbookLab.Model.LabDashboard] } | Select-Object -First 1 }
         }
     }
@@ -376,6 +377,87 @@ Describe 'Open-LabDashboard as istioctl dashboard: a port-forward to the addon''
         { $probe.Connect('127.0.0.1', $port) } | Should -Throw -Because 'the listener is closed once the command stops'
         $probe.Dispose()
         $started.Job | Remove-Job -Force
+    }
+
+    It 'runs as a background job with -AsJob: Running while the URL answers, Stopped and refusing after Stop-Job' {
+        $port = Get-FreePort
+        $before = @(Get-Job).Count
+        $job = Open-LabDashboard grafana -AsJob -NoBrowser -LocalPort $port
+        try {
+            $job | Should -BeOfType ([GuestbookLab.Commands.Cluster.DashboardForwardJob])
+            $job.PSJobTypeName | Should -Be 'LabDashboardJob'
+            (Get-Job -Id $job.Id).InstanceId | Should -Be $job.InstanceId -Because 'the job is in the session''s job repository'
+            @(Get-Job).Count | Should -Be ($before + 1)
+            $job.State | Should -Be 'Running'
+            (Invoke-WebRequest "http://127.0.0.1:$port/d/istio-mesh" -UseBasicParsing).Content | Should -Be 'grafana says hello to /d/istio-mesh'
+            (Invoke-WebRequest "http://127.0.0.1:$port/login" -UseBasicParsing).Content | Should -Be 'grafana says hello to /login'
+            $job.State | Should -Be 'Running' -Because 'it keeps forwarding until Stop-Job'
+            # (Read before Receive-Job, which takes the verbose records too.)
+            $verbose = for ($i = 0; $i -lt $job.Verbose.Count; $i++) { $job.Verbose[$i].Message }
+            $verbose | Should -Contain "Forwarding from 127.0.0.1:$port -> 3000 (pod istio-system/grafana-6c5dc6df7c-x7k2p); Stop-Job stops it"
+            $verbose | Should -Contain "Handling connection for $port"
+            $dashboard = @($job | Receive-Job -Verbose:$false 4>$null)
+            $dashboard.Count | Should -Be 1
+            $dashboard[0] | Should -BeOfType ([GuestbookLab.Model.LabDashboard])
+            $dashboard[0].Url | Should -Be "http://localhost:$port/"
+            $dashboard[0].Expose | Should -Be 'PortForward'
+            $dashboard[0].Pod | Should -Be 'istio-system/grafana-6c5dc6df7c-x7k2p'
+            $dashboard[0].LocalPort | Should -Be $port
+            $job.Dashboard.Url | Should -Be "http://localhost:$port/"
+            # A connection left open through the forward (a request not yet finished) must not hold Stop-Job up.
+            $calls = (Invoke-RestMethod "$($k8s.Url)/_standin/portforward/calls").Count
+            $held = [System.Net.Sockets.TcpClient]::new()
+            $held.Connect('127.0.0.1', $port)
+            $stream = $held.GetStream()
+            $partial = [Text.Encoding]::ASCII.GetBytes("GET /held HTTP/1.1`r`nHost: localhost`r`n")
+            $stream.Write($partial, 0, $partial.Length)
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ((Invoke-RestMethod "$($k8s.Url)/_standin/portforward/calls").Count -le $calls -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            (Invoke-RestMethod "$($k8s.Url)/_standin/portforward/calls").Count | Should -BeGreaterThan $calls -Because 'the held connection reached the pod'
+            Start-Sleep -Milliseconds 200
+        } finally {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $job | Stop-Job
+            $clock.Stop()
+        }
+        Write-Host "Open-LabDashboard -AsJob: Stop-Job returned in $([int]$clock.Elapsed.TotalMilliseconds) ms"
+        $job.State | Should -Be 'Stopped'
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        { $probe.Connect('127.0.0.1', $port) } | Should -Throw -Because 'Stop-Job closes the listener'
+        $probe.Dispose()
+        # The held connection was closed by Stop-Job (end of stream or a reset), not left to time out.
+        $stream.ReadTimeout = 20000
+        $buffer = [byte[]]::new(4096)
+        $ended = try { while (($n = $stream.Read($buffer, 0, $buffer.Length)) -gt 0) { }; 'closed' } catch { $_.Exception.InnerException.InnerException.SocketErrorCode ?? $_.Exception.InnerException.SocketErrorCode ?? "$($_.Exception.Message)" }
+        "$ended" | Should -Not -Be 'TimedOut' -Because 'the forwarded connection closes with the job'
+        $held.Dispose()
+        { Invoke-WebRequest "http://127.0.0.1:$port/" -UseBasicParsing -TimeoutSec 5 } | Should -Throw -Because 'the URL refuses once the job is stopped'
+        $job | Remove-Job
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        @(Get-Job).Count | Should -Be $before
+    }
+
+    It 'Remove-Job -Force stops a running dashboard job and closes its listener' {
+        $job = Open-LabDashboard grafana -AsJob -NoBrowser -LocalPort (Get-FreePort)
+        $port = $job.Dashboard.LocalPort
+        (Invoke-WebRequest "$($job.Dashboard.Url)x" -UseBasicParsing).Content | Should -Be 'grafana says hello to /x'
+        $job | Remove-Job -Force
+        $job.State | Should -Be 'Stopped'
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        { $probe.Connect('127.0.0.1', $port) } | Should -Throw
+        $probe.Dispose()
+    }
+
+    It 'with -AsJob -WhatIf says what it would forward and starts no job; errors come before any job' {
+        $before = @(Get-Job).Count
+        Open-LabDashboard grafana -AsJob -NoBrowser -WhatIf | Should -BeNullOrEmpty
+        @(Get-Job).Count | Should -Be $before
+        $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; `$null = Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)'; Open-LabDashboard grafana -AsJob -NoBrowser -LocalPort 3999 -WhatIf; 'jobs: ' + @(Get-Job).Count"
+        ($result.Output -join ' ') | Should -BeLike '*What if: Performing the operation "Port-forward in a background job (until Stop-Job)" on target "localhost port 3999 to pod istio-system/grafana-6c5dc6df7c-x7k2p port 3000 (grafana)"*'
+        $result.Output | Should -Contain 'jobs: 0'
+        (Get-LabError { Open-LabDashboard kiali -AsJob -NoBrowser }).FullyQualifiedErrorId | Should -BeLike 'DashboardPodNotFound,*'
+        @(Get-Job).Count | Should -Be $before
     }
 
     It 'takes another free port when the dashboard''s is in use' {

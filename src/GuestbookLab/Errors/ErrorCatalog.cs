@@ -103,6 +103,7 @@ public static class ErrorCatalog
         // Dashboards through a port-forward (issue 12)
         [ErrorIds.PortForwardNotAvailable] = ErrorCategory.InvalidOperation,
         [ErrorIds.DashboardPodNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorIds.PortForwardFailed] = ErrorCategory.ConnectionError,
 
         // Live requests: client pods and requests (issue 13)
         [ErrorIds.InvalidClientPod] = ErrorCategory.InvalidArgument,

@@ -18,9 +18,14 @@ namespace GuestbookLab.Commands.Cluster;
 /// The local port is -LocalPort, else the dashboard's own port when it is free, else any free port. It writes the
 /// dashboard with its URL (http://localhost:PORT/, Kiali's /kiali), opens it in the browser unless -NoBrowser, and
 /// keeps forwarding until Ctrl+C, which closes the listener; nothing is exposed beyond this machine. Each forwarded
-/// connection and each error is written to the verbose stream. To keep the prompt, run it as a job
-/// (Start-ThreadJob { Open-LabDashboard grafana -NoBrowser }) and stop it with Stop-Job. A manifest folder has no
-/// pods: there the error is PortForwardNotAvailable; no Running pod is DashboardPodNotFound.
+/// connection and each error is written to the verbose stream. A manifest folder has no pods: there the error is
+/// PortForwardNotAvailable; no Running pod is DashboardPodNotFound.
+///
+/// With -AsJob the prompt comes back at once: the pod is found and the listener opened, then the command returns a
+/// background job (Get-Job lists it, type LabDashboardJob) that keeps forwarding until Stop-Job, which closes the
+/// listener and every forwarded connection; Receive-Job gives the dashboard with its URL (and the job's Dashboard
+/// property holds it), the job's Verbose stream each connection and error; Remove-Job cleans up. The job uses the
+/// connection it was started with: Disconnect-LabCluster ends its new connections, so stop it first.
 ///
 /// With -Expose LoadBalancer, the codelab's way: applies the exposed-monitoring-lb Service in istio-system (type
 /// LoadBalancer, port 80, the dashboard's selector and target port). Opening another dashboard changes that one
@@ -40,8 +45,15 @@ namespace GuestbookLab.Commands.Cluster;
 /// try { Open-LabDashboard -Name kiali -NoBrowser -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }</code>
 /// <para>On a cluster, forwards http://localhost:20001/kiali to the Kiali pod until Ctrl+C; a folder says PortForwardNotAvailable.</para>
 /// </example>
+/// <example>
+/// <code>$job = Open-LabDashboard -Name grafana -AsJob -NoBrowser
+/// ($job | Receive-Job).Url
+/// $job | Stop-Job -PassThru | Remove-Job</code>
+/// <para>On a cluster: forwards Grafana in the background and prints http://localhost:3000/ until Stop-Job.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Open, "LabDashboard", SupportsShouldProcess = true, DefaultParameterSetName = PortForwardSet)]
 [OutputType(typeof(LabDashboard))]
+[OutputType(typeof(DashboardForwardJob), ParameterSetName = [PortForwardSet])]
 public sealed class OpenLabDashboardCommand : TargetCmdlet
 {
     private const string PortForwardSet = "PortForward";
@@ -71,6 +83,10 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
     /// <summary>Does not open the dashboard in a browser.</summary>
     [Parameter(ParameterSetName = PortForwardSet)]
     public SwitchParameter NoBrowser { get; set; }
+
+    /// <summary>Forwards in a background job (Get-Job lists it) and returns the job at once; its output is the dashboard with the URL; Stop-Job closes the listener.</summary>
+    [Parameter(ParameterSetName = PortForwardSet)]
+    public SwitchParameter AsJob { get; set; }
 
     protected override void EndProcessing()
     {
@@ -132,27 +148,43 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
             return;
         }
 
-        if (!ShouldProcess($"localhost port {LocalPort ?? dashboard.TargetPort} to pod {DashboardBuilder.Namespace}/{pod.Name} port {dashboard.TargetPort} ({Name})", "Port-forward"))
+        var localPort = LocalPort ?? dashboard.TargetPort;
+        if (!ShouldProcess($"localhost port {localPort} to pod {DashboardBuilder.Namespace}/{pod.Name} port {dashboard.TargetPort} ({Name})", AsJob ? "Port-forward in a background job (until Stop-Job)" : "Port-forward"))
         {
+            return;
+        }
+
+        LabDashboard Describe(int port) => new() { Name = Name, Expose = PortForwardSet, Url = $"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}{dashboard.Path}", Pod = $"{DashboardBuilder.Namespace}/{pod.Name}", LocalPort = port };
+        if (AsJob)
+        {
+            var job = new DashboardForwardJob($"Open-LabDashboard -Name {Name} -AsJob", forwarder, DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, localPort, Describe);
+            JobRepository.Add(job);
+            OpenBrowser(job.Dashboard.Url);
+            WriteObject(job);
             return;
         }
 
         Pump(async post =>
         {
-            var forward = forwarder.Forward(DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, LocalPort ?? dashboard.TargetPort, message => post(() => WriteVerbose(message)), CancellationToken);
-            var url = $"http://localhost:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)}{dashboard.Path}";
+            var forward = forwarder.Forward(DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, localPort, message => post(() => WriteVerbose(message)), CancellationToken);
+            var found = Describe(forward.LocalPort);
             post(() =>
             {
-                WriteVerbose($"Forwarding from 127.0.0.1:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)} -> {dashboard.TargetPort.ToString(CultureInfo.InvariantCulture)} (pod {DashboardBuilder.Namespace}/{pod.Name}); Ctrl+C stops it");
-                WriteObject(new LabDashboard { Name = Name, Expose = PortForwardSet, Url = url, Pod = $"{DashboardBuilder.Namespace}/{pod.Name}", LocalPort = forward.LocalPort });
-                if (!NoBrowser && Browser.Open(url) is { } problem)
-                {
-                    WriteWarning(Messages.BrowserNotOpened(url, problem));
-                }
+                WriteVerbose($"Forwarding from 127.0.0.1:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)} -> {dashboard.TargetPort.ToString(CultureInfo.InvariantCulture)} (pod {found.Pod}); Ctrl+C stops it");
+                WriteObject(found);
+                OpenBrowser(found.Url);
             });
             await forward.Completion.ConfigureAwait(false);
             return true;
         });
+    }
+
+    private void OpenBrowser(string url)
+    {
+        if (!NoBrowser && Browser.Open(url) is { } problem)
+        {
+            WriteWarning(Messages.BrowserNotOpened(url, problem));
+        }
     }
 }
 
