@@ -75,6 +75,7 @@
         'Get-LabIngressAddress'
         'Open-LabDashboard'
         'Close-LabDashboard'
+        'Get-LabConnection'
         'Install-LabIstio'
         'Uninstall-LabIstio'
 

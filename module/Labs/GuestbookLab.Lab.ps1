@@ -15,11 +15,13 @@
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
     rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step, and until its kpack Images
-    are built (Wait-LabImage). With -InstallIstio (and -Apply on a cluster) the IstioOperator steps run istioctl
-    install (Install-LabIstio) instead of storing the configuration, and the install step also installs the codelab's
-    addons (Install-LabMeshAddon); with -InstallKpack the Build section's first step installs kpack's release first
-    (Install-LabKpack: its CRDs established and its controller and webhook rolled out), so that the Images that follow
-    are built; each step's Installed property holds what was installed.
+    are built (Wait-LabImage). On a cluster target the IstioOperator steps run istioctl install (Install-LabIstio:
+    the install, and the Egress section's REGISTRY_ONLY re-install), and the install step also installs the codelab's
+    addons (Install-LabMeshAddon zipkin, prometheus, grafana, kiali); -SkipIstioInstall stores the configuration
+    instead, for a cluster where Istio is already installed, as a manifest folder target always does (the
+    IstioOperator istio-system/installed-state, as istioctl records it). With -InstallKpack the Build section's first
+    step installs kpack's release first (Install-LabKpack: its CRDs established and its controller and webhook rolled
+    out), so that the Images that follow are built; each step's Installed property holds what was installed.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Build (kpack's build ServiceAccount,
     ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the
@@ -80,10 +82,12 @@ param(
     # With -WaitForRollout: how long each kpack Image may take to build (Wait-LabImage).
     [int] $ImageTimeoutSec = 900,
 
-    # With -Apply on a cluster: install Istio with istioctl (Install-LabIstio) at the steps whose object is an
+    # With -Apply on a cluster, Istio is installed with istioctl (Install-LabIstio) at the steps whose object is an
     # IstioOperator (the install and the REGISTRY_ONLY re-install), and the codelab's addons (zipkin, prometheus,
-    # grafana, kiali: Install-LabMeshAddon) with the install. -IstioOptions go to both (IstioctlPath, Timeout).
-    [switch] $InstallIstio,
+    # grafana, kiali: Install-LabMeshAddon) with the install. -SkipIstioInstall does neither and stores the
+    # configuration as the IstioOperator istio-system/installed-state instead (for a cluster that already has Istio).
+    [switch] $SkipIstioInstall,
+    # Parameters for Install-LabIstio and Install-LabMeshAddon (IstioctlPath, Timeout).
     [hashtable] $IstioOptions = @{},
 
     # With -Apply on a cluster: install kpack (Install-LabKpack, the codelab's v0.10.1 release) before the Build
@@ -334,6 +338,9 @@ if (Test-Path -LiteralPath $OutputPath) {
 }
 
 $applyTo = if ($Connection) { @{ Connection = $Connection } } else { @{} }
+# istioctl and the dashboards' load balancers need a cluster; a manifest folder stores what would be installed.
+# (Read per step: the Setup section's -Aws connects to the new cluster.)
+function Test-OnCluster { $target = if ($Connection) { $Connection } else { Get-LabConnection }; [bool] ($Apply -and $target -and $target.Kind -eq 'Cluster') }
 $index = [System.Collections.Generic.List[object]]::new()
 # The mesh as the codelab leaves it after each step (its deletions, then the step's objects), for -Graph.
 $meshState = [System.Collections.Generic.List[object]]::new()
@@ -366,7 +373,7 @@ foreach ($step in $steps) {
         $toApply = foreach ($object in $objects) {
             if ($object -is [GuestbookLab.Model.KopsResource]) {
                 continue
-            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and $InstallIstio) {
+            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and -not $SkipIstioInstall -and (Test-OnCluster)) {
                 $installOptions = @{} + $IstioOptions
                 $installed += @($object | Install-LabIstio @applyTo @installOptions)
                 if ($step.Name -eq 'istio-install') {

@@ -526,12 +526,12 @@ Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
         (Get-Call)[-1].args[0..2] | Should -Be @('uninstall', '--purge', '-y')
     }
 
-    It 'lets the lab install Istio and the addons at its Install and Egress steps (-Apply -InstallIstio)' {
+    It 'lets the lab install Istio and the addons at its Install and Egress steps on a cluster (-Apply)' {
         $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
         # istioctl installs Istio's CRDs; the Egress steps' ServiceEntries need theirs.
         $null = Publish-LabResource -Path (Join-Path $DataFolder 'crds/serviceentry.crd.yaml')
         $before = @(Get-Call).Count
-        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply -InstallIstio `
+        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply `
             -IstioOptions @{ IstioctlPath = $istioctl; Timeout = '60s' } -WarningAction SilentlyContinue
         $install = $steps | Where-Object Step -EQ '09-istio-install'
         $install.Installed[0].Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
@@ -542,6 +542,19 @@ Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
         $installs[1].file | Should -BeLike '*REGISTRY_ONLY*'
         & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get istiooperator 2>&1 | Out-Null
         $LASTEXITCODE | Should -Not -Be 0 -Because 'the configuration went to istioctl, not to the API server'
+    }
+
+    It 'lets the lab skip the install on a cluster that already has Istio (-SkipIstioInstall): the configuration is stored' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $crd = "apiVersion: apiextensions.k8s.io/v1`nkind: CustomResourceDefinition`nmetadata: {name: istiooperators.install.istio.io}`nspec:`n  group: install.istio.io`n  names: {kind: IstioOperator, plural: istiooperators, singular: istiooperator}`n  scope: Namespaced`n  versions:`n  - name: v1alpha1`n    served: true`n    storage: true`n    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}"
+        $null = ConvertFrom-LabYaml $crd | Publish-LabResource
+        $null = Publish-LabResource -Path (Join-Path $DataFolder 'crds/serviceentry.crd.yaml')
+        $before = @(Get-Call).Count
+        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-skip') -Section Egress -Apply -SkipIstioInstall `
+            -IstioOptions @{ IstioctlPath = $istioctl } -WarningAction SilentlyContinue
+        @(Get-Call | Select-Object -Skip $before).Count | Should -Be 0 -Because 'istioctl is not run'
+        ($steps | Where-Object Step -EQ '26-registry-only').Installed | Should -BeNullOrEmpty
+        (Get-LabResource iop installed-state -Namespace istio-system).Spec.MeshConfig.OutboundTrafficPolicy.Mode | Should -Be 'REGISTRY_ONLY'
     }
 
     It 'needs a cluster: a manifest folder is IstioNeedsCluster' {

@@ -93,7 +93,7 @@ Describe 'The lab script' {
                 }
             }
             $out = Join-Path (Get-PSDrive TestDrive).Root 'rollout'
-            $steps = & $labScript -OutputPath $out -Section Install -Apply -WaitForRollout -RolloutTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
+            $steps = & $labScript -OutputPath $out -Section Install -Apply -SkipIstioInstall -WaitForRollout -RolloutTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
             $app = $steps | Where-Object Step -EQ '11-app'
             @($app.RolledOut | ForEach-Object { "$($_.Kind)/$($_.Name)" }) | Sort-Object |
                 Should -Be @('Deployment/guestbook-service', 'Deployment/message-service', 'Deployment/redis', 'Deployment/ui', 'StatefulSet/mysql')
@@ -103,7 +103,7 @@ Describe 'The lab script' {
 
             # Without controllers nothing rolls out: the lab stops at the step, saying what it last saw.
             $null = & $kubectlPath --kubeconfig $k8s.KubeConfig delete deploy ui
-            $err = Get-LabError { & $labScript -OutputPath $out -Section Install -Apply -WaitForRollout -RolloutTimeoutSec 2 -Connection $connection -WarningAction SilentlyContinue }
+            $err = Get-LabError { & $labScript -OutputPath $out -Section Install -Apply -SkipIstioInstall -WaitForRollout -RolloutTimeoutSec 2 -Connection $connection -WarningAction SilentlyContinue }
             $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
             $err.Exception.Message | Should -Match '\bui\b'
         } finally {
