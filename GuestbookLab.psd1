@@ -75,6 +75,7 @@
         'Get-LabIngressAddress'
         'Open-LabDashboard'
         'Close-LabDashboard'
+        'New-LabDashboardService'
         'Get-LabConnection'
         'Install-LabIstio'
         'Uninstall-LabIstio'

@@ -27,8 +27,11 @@
     ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the
     istioctl configuration and the injection label, whose step's Preview holds the app's Deployments as the webhook
     injects them), Traffic (ingress, fault injection,
-    retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
-    (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
+    retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries), Monitoring (the
+    codelab's exposed-monitoring-lb Service for Grafana, Prometheus, Kiali and Zipkin in turn, each replacing the
+    previous one; on a cluster with -Apply each step opens its dashboard with Open-LabDashboard -Expose LoadBalancer
+    and its Dashboard property holds the URL; the Security section's first step deletes the Service, as the codelab
+    does) and Security (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
     'istioctl install -f'; the cluster spec is for 'kops create -f'; every other file is for 'kubectl apply -f'.
 
     Offline (the default) the Setup steps only render what would be created: the kops Cluster and InstanceGroups,
@@ -45,8 +48,8 @@ param(
     [string] $OutputPath = (Join-Path (Get-Location) 'lab'),
 
     # The codelab sections to run.
-    [ValidateSet('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Security')]
-    [string[]] $Section = @('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Security'),
+    [ValidateSet('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Monitoring', 'Security')]
+    [string[]] $Section = @('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Monitoring', 'Security'),
 
     # The AWS account and ECR repository prefix of the lab's images (the codelab's ACCOUNT_ID and REPO_PREFIX).
     [string] $AccountId = '123456789012',
@@ -94,6 +97,11 @@ param(
     # section's first step. -KpackOptions go to Install-LabKpack (Uri, Path, Timeout).
     [switch] $InstallKpack,
     [hashtable] $KpackOptions = @{},
+
+    # With -Apply on a cluster, each Monitoring step opens its dashboard (Open-LabDashboard -Expose LoadBalancer,
+    # waiting until the load balancer has an address, DashboardTimeoutSec at most): -NoBrowser does not open a browser.
+    [switch] $NoBrowser,
+    [int] $DashboardTimeoutSec = 300,
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection,
@@ -278,8 +286,23 @@ Step Egress egress-google 'Allow HTTPS to google.com (matched by SNI)' {
     Add-MeshEgressEntry -Name google -Hosts google.com -Port 443 -Protocol HTTPS -Location MESH_EXTERNAL
 }
 
+# ------------------------------------------------------------------ Monitoring
+# The codelab's exposed-monitoring-lb Service, re-applied with each dashboard's selector and target port.
+Step Monitoring grafana 'Expose Grafana through the load balancer exposed-monitoring-lb (port 80 to 3000)' {
+    New-LabDashboardService -Name grafana
+}
+Step Monitoring prometheus 'Expose Prometheus instead (the same Service, port 80 to 9090)' {
+    New-LabDashboardService -Name prometheus
+}
+Step Monitoring kiali 'Expose Kiali instead (port 80 to 20001, the UI under /kiali)' {
+    New-LabDashboardService -Name kiali
+}
+Step Monitoring zipkin 'Expose Zipkin instead (port 80 to 9411; deleted when you are done exploring)' {
+    New-LabDashboardService -Name zipkin
+}
+
 # ------------------------------------------------------------------ Mutual TLS
-Step Security reset-ui-v1 'Reset the ui route to v1' {
+Step Security reset-ui-v1 'Reset the ui route to v1 (after deleting the dashboards'' Service exposed-monitoring-lb)' -Remove Service/istio-system/exposed-monitoring-lb {
     New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
         Add-MeshRoute -Destination ui -Subset v1 -UriPrefix /
     New-MeshDestinationRule -Name ui -Host ui | Add-MeshSubset -Name v1 -Labels @{ version = '1.0' }
@@ -359,6 +382,7 @@ foreach ($step in $steps) {
     $applied = @()
     $rolledOut = @()
     $installed = @()
+    $dashboard = $null
     if ($Apply) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
@@ -388,6 +412,11 @@ foreach ($step in $steps) {
             } else { $object }
         }
         $applied = if ($toApply) { @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue) } else { @() }
+        if ($step.Section -eq 'Monitoring' -and (Test-OnCluster)) {
+            # The Service is applied; Open-LabDashboard waits for its load balancer's address (the codelab's LB_URL).
+            $dashboard = Open-LabDashboard -Name $step.Name -Expose LoadBalancer -NoBrowser:$NoBrowser -Timeout $DashboardTimeoutSec @applyTo
+            Write-Verbose "$($step.Name): $($dashboard.Url)"
+        }
         if ($WaitForRollout) {
             $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
                 Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
@@ -425,6 +454,7 @@ foreach ($step in $steps) {
         Preview    = $preview
         Applied    = $applied
         Installed  = $installed
+        Dashboard  = $dashboard
         RolledOut  = $rolledOut
         Picture    = $picture
     }

@@ -242,7 +242,7 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
     It 'writes the codelab''s exposed-monitoring-lb Service for <_> (labelled as the lab''s own)' -ForEach 'grafana', 'prometheus', 'kiali', 'zipkin' {
         $connection = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root "dash-$_")
         try {
-            $dashboard = Open-LabDashboard -Name $_ -Expose LoadBalancer -Connection $connection -WarningAction SilentlyContinue
+            $dashboard = Open-LabDashboard -Name $_ -Expose LoadBalancer -NoBrowser -Connection $connection -WarningAction SilentlyContinue
         } finally {
             $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
         }
@@ -253,6 +253,43 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
         $dashboard.Service | ConvertTo-LabYaml | Set-Content $actual
         $result = Invoke-SchemaCheck -Arguments @('compare', $expected, $actual)
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+    }
+
+    It 'builds the same Service offline with New-LabDashboardService <_> (no target needed)' -ForEach 'grafana', 'prometheus', 'kiali', 'zipkin' {
+        $expected = Join-Path (Get-PSDrive TestDrive).Root "expected-new-$_.yaml"
+        $actual = Join-Path (Get-PSDrive TestDrive).Root "actual-new-$_.yaml"
+        "apiVersion: v1`nkind: Service`nmetadata:`n  name: exposed-monitoring-lb`n  namespace: istio-system`nspec:`n  ports:`n$($codelab[$_])`n  type: LoadBalancer" | Set-Content $expected
+        $name = $_
+        $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; New-LabDashboardService -Name $name | ConvertTo-LabYaml"
+        $result.Output -join "`n" | Set-Content $actual
+        $compare = Invoke-SchemaCheck -Arguments @('compare', $expected, $actual)
+        $compare.ExitCode | Should -Be 0 -Because ($compare.Output -join "`n")
+    }
+
+    It 'lets the lab''s Monitoring steps open each dashboard on a cluster (-Apply), the URL in the step''s Dashboard' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $cloud = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $svc = & $using:kubectlPath --kubeconfig $using:config -n istio-system get svc exposed-monitoring-lb -o json 2>$null | ConvertFrom-Json
+                if ($svc -and -not $svc.status.loadBalancer.ingress) {
+                    $patch = '{"status":{"loadBalancer":{"ingress":[{"hostname":"a1b2c3.us-east-1.elb.amazonaws.com"}]}}}'
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch svc exposed-monitoring-lb --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+        try {
+            $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-monitoring') -Section Monitoring -Apply -NoBrowser -DashboardTimeoutSec 30
+            $svc = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o json | ConvertFrom-Json
+        } finally {
+            $cloud | Stop-Job -PassThru | Remove-Job -Force
+            Close-LabDashboard -Confirm:$false
+        }
+        $steps.Step | Should -Be @('29-grafana', '30-prometheus', '31-kiali', '32-zipkin')
+        $steps.Dashboard.Name | Should -Be @('grafana', 'prometheus', 'kiali', 'zipkin')
+        $steps.Dashboard.Url | Should -Be (@('http://a1b2c3.us-east-1.elb.amazonaws.com') * 4)
+        $svc.spec.ports[0].targetPort | Should -Be 9411 -Because 'each step replaced the Service, Zipkin last'
     }
 
     It 'waits for the load balancer''s hostname and returns http://HOSTNAME, then moves the Service in place to another dashboard' {
@@ -268,11 +305,11 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
             }
         }
         try {
-            $grafana = Open-LabDashboard grafana -Expose LoadBalancer -Timeout 30s
+            $grafana = Open-LabDashboard grafana -Expose LoadBalancer -NoBrowser -Timeout 30s
             $grafana.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
             $uid = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o jsonpath='{.metadata.uid}'
 
-            $prometheus = Open-LabDashboard prometheus -Expose LoadBalancer -Timeout 30s
+            $prometheus = Open-LabDashboard prometheus -Expose LoadBalancer -NoBrowser -Timeout 30s
             $prometheus.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
             $svc = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o json | ConvertFrom-Json
             $svc.metadata.uid | Should -Be $uid
@@ -291,7 +328,7 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
     }
 
     It 'says the Service is still pending when no address comes before -Timeout' {
-        $err = Get-LabError { Open-LabDashboard kiali -Expose LoadBalancer -Timeout 2s }
+        $err = Get-LabError { Open-LabDashboard kiali -Expose LoadBalancer -NoBrowser -Timeout 2s }
         $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
         $err.Exception.Message | Should -BeLike '*exposed-monitoring-lb is still pending*'
         Close-LabDashboard -Confirm:$false
