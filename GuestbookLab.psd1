@@ -75,6 +75,8 @@
         'Get-LabIngressAddress'
         'Open-LabDashboard'
         'Close-LabDashboard'
+        'New-LabDashboardService'
+        'Get-LabConnection'
         'Install-LabIstio'
         'Uninstall-LabIstio'
 

@@ -135,7 +135,7 @@ Describe 'Egress traffic' {
 }
 
 Describe 'Mutual TLS' {
-    BeforeAll { $state = Get-LabState 30-strict-mtls; $noistio = Enable-MeshInjection -Namespace noistio -Disable }
+    BeforeAll { $state = Get-LabState 34-strict-mtls; $noistio = Enable-MeshInjection -Namespace noistio -Disable }
 
     It 'resets plaintext from a pod without a sidecar (noistio)' {
         $r = @($state; $noistio) | Test-MeshRequest -From noistio/ubuntu -Uri http://message-service.default.svc.cluster.local/hello/test
@@ -151,27 +151,27 @@ Describe 'Mutual TLS' {
     }
 
     It 'fails ui-v2''s readiness probe when probe rewriting is off' {
-        $r = Get-LabState 31-probe-rewrite-off | Test-MeshRequest -From kubelet -Uri http://ui-v2:8080/
+        $r = Get-LabState 35-probe-rewrite-off | Test-MeshRequest -From kubelet -Uri http://ui-v2:8080/
         $r.Outcome | Should -Be 'ConnectionReset'
     }
 }
 
 Describe 'Authorization policies' {
     It 'denies everything with deny-all: RBAC: access denied' {
-        $r = Get-LabState 33-deny-all | Test-MeshRequest -From ingress -Uri $ingress
+        $r = Get-LabState 37-deny-all | Test-MeshRequest -From ingress -Uri $ingress
         $r.Status | Should -Be 403
         $r.Body | Should -Be 'RBAC: access denied'
     }
 
     It 'lets GET to the ui through with ui-viewer, but the ui still cannot reach redis' {
-        $state = Get-LabState 34-ui-viewer
+        $state = Get-LabState 38-ui-viewer
         ($state | Test-MeshRequest -From ingress -Uri $ingress).Status | Should -Be 200
         ($state | Test-MeshRequest -From ingress -Uri $ingress -Method DELETE).Status | Should -Be 403
         ($state | Test-MeshRequest -From ui -Uri tcp://redis:6379).Outcome | Should -Be 'ConnectionClosed'
     }
 
     It 'opens redis to the ui with redis-tcp-policy, and (two rules) to every other source too' {
-        $state = Get-LabState 35-redis-tcp-policy
+        $state = Get-LabState 39-redis-tcp-policy
         ($state | Test-MeshRequest -From ui -Uri tcp://redis:6379).Outcome | Should -Be 'Delivered'
         $other = $state | Test-MeshRequest -From message-service -Uri tcp://redis:6379
         $other.Outcome | Should -Be 'Delivered'
@@ -179,14 +179,14 @@ Describe 'Authorization policies' {
     }
 
     It 'lets only the ui GET and POST guestbook-service' {
-        $state = Get-LabState 37-guestbook-viewer
+        $state = Get-LabState 41-guestbook-viewer
         ($state | Test-MeshRequest -From ui -Uri http://guestbook-service/api/messages -Method POST).Status | Should -Be 200
         ($state | Test-MeshRequest -From message-service -Uri http://guestbook-service/api/messages).Status | Should -Be 403
         ($state | Test-MeshRequest -From guestbook-service -Uri tcp://mysql:3306).Outcome | Should -Be 'Delivered'
     }
 
     It 'lets only the ui GET from message-service' {
-        $state = Get-LabState 38-message-viewer
+        $state = Get-LabState 42-message-viewer
         ($state | Test-MeshRequest -From ui -Uri http://message-service/hello/test).Status | Should -Be 200
         ($state | Test-MeshRequest -From ui -Uri http://message-service/hello/test -Method POST).Status | Should -Be 403
     }
@@ -194,17 +194,17 @@ Describe 'Authorization policies' {
 
 Describe 'JWT authorization' {
     It 'rejects an invalid token with 401' {
-        (Get-LabState 39-ui-jwt-auth | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token invalidToken).Status | Should -Be 401
+        (Get-LabState 43-ui-jwt-auth | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token invalidToken).Status | Should -Be 401
     }
 
     It 'accepts the codelab''s token (request principal testing@secure.istio.io/testing@secure.istio.io)' {
-        $r = Get-LabState 40-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token $demoToken
+        $r = Get-LabState 44-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/ -Token $demoToken
         $r.Status | Should -Be 200
         $r.RequestPrincipal | Should -Be 'testing@secure.istio.io/testing@secure.istio.io'
     }
 
     It 'denies a request without a token with 403' {
-        (Get-LabState 40-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/).Status | Should -Be 403
+        (Get-LabState 44-ui-viewer-jwt | Test-MeshRequest -From default/curl -Uri http://ui.default.svc.cluster.local/).Status | Should -Be 403
     }
 }
 

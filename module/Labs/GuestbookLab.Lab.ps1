@@ -15,18 +15,23 @@
     codelab's deletions with Remove-LabResource, then the step's objects with Publish-LabResource. The target then
     holds the mesh as the codelab leaves it. With -WaitForRollout each step also waits until its workloads have
     rolled out (Wait-LabRollout), as the codelab waits for its pods before the next step, and until its kpack Images
-    are built (Wait-LabImage). With -InstallIstio (and -Apply on a cluster) the IstioOperator steps run istioctl
-    install (Install-LabIstio) instead of storing the configuration, and the install step also installs the codelab's
-    addons (Install-LabMeshAddon); with -InstallKpack the Build section's first step installs kpack's release first
-    (Install-LabKpack: its CRDs established and its controller and webhook rolled out), so that the Images that follow
-    are built; each step's Installed property holds what was installed.
+    are built (Wait-LabImage). On a cluster target the IstioOperator steps run istioctl install (Install-LabIstio:
+    the install, and the Egress section's REGISTRY_ONLY re-install), and the install step also installs the codelab's
+    addons (Install-LabMeshAddon zipkin, prometheus, grafana, kiali); -SkipIstioInstall stores the configuration
+    instead, for a cluster where Istio is already installed, as a manifest folder target always does (the
+    IstioOperator istio-system/installed-state, as istioctl records it). With -InstallKpack the Build section's first
+    step installs kpack's release first (Install-LabKpack: its CRDs established and its controller and webhook rolled
+    out), so that the Images that follow are built; each step's Installed property holds what was installed.
 
     Sections: Setup (the kops cluster spec, and the ECR image pull secret), Build (kpack's build ServiceAccount,
     ClusterStore, ClusterStack, Builder and the app's Images, tagged for the lab's ECR repositories), Install (the
     istioctl configuration and the injection label, whose step's Preview holds the app's Deployments as the webhook
     injects them), Traffic (ingress, fault injection,
-    retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries) and Security
-    (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
+    retries and circuit breaking, splitting, mirroring), Egress (REGISTRY_ONLY and ServiceEntries), Monitoring (the
+    codelab's exposed-monitoring-lb Service for Grafana, Prometheus, Kiali and Zipkin in turn, each replacing the
+    previous one; on a cluster with -Apply each step opens its dashboard with Open-LabDashboard -Expose LoadBalancer
+    and its Dashboard property holds the URL; the Security section's first step deletes the Service, as the codelab
+    does) and Security (strict mTLS, probe rewriting, authorization policies, JWT). Steps whose file is an IstioOperator are for
     'istioctl install -f'; the cluster spec is for 'kops create -f'; every other file is for 'kubectl apply -f'.
 
     Offline (the default) the Setup steps only render what would be created: the kops Cluster and InstanceGroups,
@@ -43,8 +48,8 @@ param(
     [string] $OutputPath = (Join-Path (Get-Location) 'lab'),
 
     # The codelab sections to run.
-    [ValidateSet('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Security')]
-    [string[]] $Section = @('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Security'),
+    [ValidateSet('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Monitoring', 'Security')]
+    [string[]] $Section = @('Setup', 'Build', 'Install', 'Traffic', 'Egress', 'Monitoring', 'Security'),
 
     # The AWS account and ECR repository prefix of the lab's images (the codelab's ACCOUNT_ID and REPO_PREFIX).
     [string] $AccountId = '123456789012',
@@ -80,16 +85,23 @@ param(
     # With -WaitForRollout: how long each kpack Image may take to build (Wait-LabImage).
     [int] $ImageTimeoutSec = 900,
 
-    # With -Apply on a cluster: install Istio with istioctl (Install-LabIstio) at the steps whose object is an
+    # With -Apply on a cluster, Istio is installed with istioctl (Install-LabIstio) at the steps whose object is an
     # IstioOperator (the install and the REGISTRY_ONLY re-install), and the codelab's addons (zipkin, prometheus,
-    # grafana, kiali: Install-LabMeshAddon) with the install. -IstioOptions go to both (IstioctlPath, Timeout).
-    [switch] $InstallIstio,
+    # grafana, kiali: Install-LabMeshAddon) with the install. -SkipIstioInstall does neither and stores the
+    # configuration as the IstioOperator istio-system/installed-state instead (for a cluster that already has Istio).
+    [switch] $SkipIstioInstall,
+    # Parameters for Install-LabIstio and Install-LabMeshAddon (IstioctlPath, Timeout).
     [hashtable] $IstioOptions = @{},
 
     # With -Apply on a cluster: install kpack (Install-LabKpack, the codelab's v0.10.1 release) before the Build
     # section's first step. -KpackOptions go to Install-LabKpack (Uri, Path, Timeout).
     [switch] $InstallKpack,
     [hashtable] $KpackOptions = @{},
+
+    # With -Apply on a cluster, each Monitoring step opens its dashboard (Open-LabDashboard -Expose LoadBalancer,
+    # waiting until the load balancer has an address, DashboardTimeoutSec at most): -NoBrowser does not open a browser.
+    [switch] $NoBrowser,
+    [int] $DashboardTimeoutSec = 300,
 
     # The target for -Apply; the session's connection (Connect-LabCluster) by default.
     [GuestbookLab.Model.LabConnection] $Connection,
@@ -274,8 +286,23 @@ Step Egress egress-google 'Allow HTTPS to google.com (matched by SNI)' {
     Add-MeshEgressEntry -Name google -Hosts google.com -Port 443 -Protocol HTTPS -Location MESH_EXTERNAL
 }
 
+# ------------------------------------------------------------------ Monitoring
+# The codelab's exposed-monitoring-lb Service, re-applied with each dashboard's selector and target port.
+Step Monitoring grafana 'Expose Grafana through the load balancer exposed-monitoring-lb (port 80 to 3000)' {
+    New-LabDashboardService -Name grafana
+}
+Step Monitoring prometheus 'Expose Prometheus instead (the same Service, port 80 to 9090)' {
+    New-LabDashboardService -Name prometheus
+}
+Step Monitoring kiali 'Expose Kiali instead (port 80 to 20001, the UI under /kiali)' {
+    New-LabDashboardService -Name kiali
+}
+Step Monitoring zipkin 'Expose Zipkin instead (port 80 to 9411; deleted when you are done exploring)' {
+    New-LabDashboardService -Name zipkin
+}
+
 # ------------------------------------------------------------------ Mutual TLS
-Step Security reset-ui-v1 'Reset the ui route to v1' {
+Step Security reset-ui-v1 'Reset the ui route to v1 (after deleting the dashboards'' Service exposed-monitoring-lb)' -Remove Service/istio-system/exposed-monitoring-lb {
     New-MeshVirtualService -Name guestbook-ui -Hosts '*' -Gateways guestbook-ui-gateway |
         Add-MeshRoute -Destination ui -Subset v1 -UriPrefix /
     New-MeshDestinationRule -Name ui -Host ui | Add-MeshSubset -Name v1 -Labels @{ version = '1.0' }
@@ -334,6 +361,9 @@ if (Test-Path -LiteralPath $OutputPath) {
 }
 
 $applyTo = if ($Connection) { @{ Connection = $Connection } } else { @{} }
+# istioctl and the dashboards' load balancers need a cluster; a manifest folder stores what would be installed.
+# (Read per step: the Setup section's -Aws connects to the new cluster.)
+function Test-OnCluster { $target = if ($Connection) { $Connection } else { Get-LabConnection }; [bool] ($Apply -and $target -and $target.Kind -eq 'Cluster') }
 $index = [System.Collections.Generic.List[object]]::new()
 # The mesh as the codelab leaves it after each step (its deletions, then the step's objects), for -Graph.
 $meshState = [System.Collections.Generic.List[object]]::new()
@@ -352,6 +382,7 @@ foreach ($step in $steps) {
     $applied = @()
     $rolledOut = @()
     $installed = @()
+    $dashboard = $null
     if ($Apply) {
         foreach ($removal in $step.Remove) {
             $parts = $removal.Split('/')
@@ -366,7 +397,7 @@ foreach ($step in $steps) {
         $toApply = foreach ($object in $objects) {
             if ($object -is [GuestbookLab.Model.KopsResource]) {
                 continue
-            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and $InstallIstio) {
+            } elseif ($object -is [GuestbookLab.Model.IstioOperator] -and -not $SkipIstioInstall -and (Test-OnCluster)) {
                 $installOptions = @{} + $IstioOptions
                 $installed += @($object | Install-LabIstio @applyTo @installOptions)
                 if ($step.Name -eq 'istio-install') {
@@ -381,6 +412,11 @@ foreach ($step in $steps) {
             } else { $object }
         }
         $applied = if ($toApply) { @($toApply | Publish-LabResource @applyTo -WarningAction SilentlyContinue) } else { @() }
+        if ($step.Section -eq 'Monitoring' -and (Test-OnCluster)) {
+            # The Service is applied; Open-LabDashboard waits for its load balancer's address (the codelab's LB_URL).
+            $dashboard = Open-LabDashboard -Name $step.Name -Expose LoadBalancer -NoBrowser:$NoBrowser -Timeout $DashboardTimeoutSec @applyTo
+            Write-Verbose "$($step.Name): $($dashboard.Url)"
+        }
         if ($WaitForRollout) {
             $rolledOut = @(foreach ($result in $applied | Where-Object Kind -In 'Deployment', 'StatefulSet', 'DaemonSet') {
                 Wait-LabRollout -Kind $result.Kind -Name $result.Name -Namespace $result.Namespace -TimeoutSec $RolloutTimeoutSec @applyTo
@@ -418,6 +454,7 @@ foreach ($step in $steps) {
         Preview    = $preview
         Applied    = $applied
         Installed  = $installed
+        Dashboard  = $dashboard
         RolledOut  = $rolledOut
         Picture    = $picture
     }

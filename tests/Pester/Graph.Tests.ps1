@@ -59,16 +59,16 @@ Describe 'ConvertTo-MeshGraph on the lab''s steps' {
     }
 
     It 'denies every call under deny-all, then each allow policy opens its own' {
-        $denied = (Get-LabState 33-deny-all | ConvertTo-MeshGraph).Edges | Where-Object { $_.Kind -eq 'Authorization' -and $_.Policy -like '*deny-all' }
+        $denied = (Get-LabState 37-deny-all | ConvertTo-MeshGraph).Edges | Where-Object { $_.Kind -eq 'Authorization' -and $_.Policy -like '*deny-all' }
         @($denied).Count | Should -Be 5
         $denied.Allowed | Should -Not -Contain $true
-        $open = (Get-LabState 38-message-viewer | ConvertTo-MeshGraph).Edges | Where-Object { $_.Kind -eq 'Authorization' -and $_.From -like 'wl:default/ui' }
+        $open = (Get-LabState 42-message-viewer | ConvertTo-MeshGraph).Edges | Where-Object { $_.Kind -eq 'Authorization' -and $_.From -like 'wl:default/ui' }
         ($open | Where-Object To -EQ 'svc:default/message-service').Policy | Should -Be 'AuthorizationPolicy default/message-viewer'
         $open.Allowed | Should -Not -Contain $false
     }
 
     It 'locks STRICT workloads and shows plaintext from noistio reset' {
-        $graph = Get-LabState 32-noistio-namespace | ConvertTo-MeshGraph
+        $graph = Get-LabState 36-noistio-namespace | ConvertTo-MeshGraph
         ($graph.Nodes | Where-Object { $_.Kind -eq 'Workload' -and $_.Namespace -eq 'default' }).Strict | Should -Not -Contain $false
         $graph.Groups | Should -Contain 'noistio'
         $resets = $graph.Edges | Where-Object From -EQ 'pod:noistio/graph-client'
@@ -207,7 +207,7 @@ Describe 'The lab script''s pictures (-Graph)' {
         # After the reset (ui-v2 and the ui DestinationRule deleted), there is no subset ui v2 any more.
         Get-Content -Raw (Join-Path $pictured "22-reset-ui-route.$extension") | Should -Not -Match 'ui v2'
         # (dot writes the hyphen as &#45;)
-        Get-Content -Raw (Join-Path $pictured "33-deny-all.$extension") | Should -Match 'denied by AuthorizationPolicy default/deny(-|&#45;)all'
+        Get-Content -Raw (Join-Path $pictured "37-deny-all.$extension") | Should -Match 'denied by AuthorizationPolicy default/deny(-|&#45;)all'
     }
 
     It 'writes index.html: every drawn step with its title, manifest and picture' {

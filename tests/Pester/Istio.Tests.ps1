@@ -242,7 +242,7 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
     It 'writes the codelab''s exposed-monitoring-lb Service for <_> (labelled as the lab''s own)' -ForEach 'grafana', 'prometheus', 'kiali', 'zipkin' {
         $connection = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root "dash-$_")
         try {
-            $dashboard = Open-LabDashboard -Name $_ -Expose LoadBalancer -Connection $connection -WarningAction SilentlyContinue
+            $dashboard = Open-LabDashboard -Name $_ -Expose LoadBalancer -NoBrowser -Connection $connection -WarningAction SilentlyContinue
         } finally {
             $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
         }
@@ -253,6 +253,43 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
         $dashboard.Service | ConvertTo-LabYaml | Set-Content $actual
         $result = Invoke-SchemaCheck -Arguments @('compare', $expected, $actual)
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+    }
+
+    It 'builds the same Service offline with New-LabDashboardService <_> (no target needed)' -ForEach 'grafana', 'prometheus', 'kiali', 'zipkin' {
+        $expected = Join-Path (Get-PSDrive TestDrive).Root "expected-new-$_.yaml"
+        $actual = Join-Path (Get-PSDrive TestDrive).Root "actual-new-$_.yaml"
+        "apiVersion: v1`nkind: Service`nmetadata:`n  name: exposed-monitoring-lb`n  namespace: istio-system`nspec:`n  ports:`n$($codelab[$_])`n  type: LoadBalancer" | Set-Content $expected
+        $name = $_
+        $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; New-LabDashboardService -Name $name | ConvertTo-LabYaml"
+        $result.Output -join "`n" | Set-Content $actual
+        $compare = Invoke-SchemaCheck -Arguments @('compare', $expected, $actual)
+        $compare.ExitCode | Should -Be 0 -Because ($compare.Output -join "`n")
+    }
+
+    It 'lets the lab''s Monitoring steps open each dashboard on a cluster (-Apply), the URL in the step''s Dashboard' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $cloud = Start-ThreadJob {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                $svc = & $using:kubectlPath --kubeconfig $using:config -n istio-system get svc exposed-monitoring-lb -o json 2>$null | ConvertFrom-Json
+                if ($svc -and -not $svc.status.loadBalancer.ingress) {
+                    $patch = '{"status":{"loadBalancer":{"ingress":[{"hostname":"a1b2c3.us-east-1.elb.amazonaws.com"}]}}}'
+                    & $using:kubectlPath --kubeconfig $using:config -n istio-system patch svc exposed-monitoring-lb --subresource=status --type=merge -p $patch | Out-Null
+                }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+        try {
+            $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-monitoring') -Section Monitoring -Apply -NoBrowser -DashboardTimeoutSec 30
+            $svc = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o json | ConvertFrom-Json
+        } finally {
+            $cloud | Stop-Job -PassThru | Remove-Job -Force
+            Close-LabDashboard -Confirm:$false
+        }
+        $steps.Step | Should -Be @('29-grafana', '30-prometheus', '31-kiali', '32-zipkin')
+        $steps.Dashboard.Name | Should -Be @('grafana', 'prometheus', 'kiali', 'zipkin')
+        $steps.Dashboard.Url | Should -Be (@('http://a1b2c3.us-east-1.elb.amazonaws.com') * 4)
+        $svc.spec.ports[0].targetPort | Should -Be 9411 -Because 'each step replaced the Service, Zipkin last'
     }
 
     It 'waits for the load balancer''s hostname and returns http://HOSTNAME, then moves the Service in place to another dashboard' {
@@ -268,11 +305,11 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
             }
         }
         try {
-            $grafana = Open-LabDashboard grafana -Expose LoadBalancer -Timeout 30s
+            $grafana = Open-LabDashboard grafana -Expose LoadBalancer -NoBrowser -Timeout 30s
             $grafana.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
             $uid = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o jsonpath='{.metadata.uid}'
 
-            $prometheus = Open-LabDashboard prometheus -Expose LoadBalancer -Timeout 30s
+            $prometheus = Open-LabDashboard prometheus -Expose LoadBalancer -NoBrowser -Timeout 30s
             $prometheus.Url | Should -Be 'http://d4e5f6.us-east-1.elb.amazonaws.com'
             $svc = & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get svc exposed-monitoring-lb -o json | ConvertFrom-Json
             $svc.metadata.uid | Should -Be $uid
@@ -291,7 +328,7 @@ Describe 'Open-LabDashboard -Expose LoadBalancer and Close-LabDashboard' {
     }
 
     It 'says the Service is still pending when no address comes before -Timeout' {
-        $err = Get-LabError { Open-LabDashboard kiali -Expose LoadBalancer -Timeout 2s }
+        $err = Get-LabError { Open-LabDashboard kiali -Expose LoadBalancer -NoBrowser -Timeout 2s }
         $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
         $err.Exception.Message | Should -BeLike '*exposed-monitoring-lb is still pending*'
         Close-LabDashboard -Confirm:$false
@@ -608,12 +645,12 @@ Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
         (Get-Call)[-1].args[0..2] | Should -Be @('uninstall', '--purge', '-y')
     }
 
-    It 'lets the lab install Istio and the addons at its Install and Egress steps (-Apply -InstallIstio)' {
+    It 'lets the lab install Istio and the addons at its Install and Egress steps on a cluster (-Apply)' {
         $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
         # istioctl installs Istio's CRDs; the Egress steps' ServiceEntries need theirs.
         $null = Publish-LabResource -Path (Join-Path $DataFolder 'crds/serviceentry.crd.yaml')
         $before = @(Get-Call).Count
-        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply -InstallIstio `
+        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-istio') -Section Install, Egress -Apply `
             -IstioOptions @{ IstioctlPath = $istioctl; Timeout = '60s' } -WarningAction SilentlyContinue
         $install = $steps | Where-Object Step -EQ '09-istio-install'
         $install.Installed[0].Components | Should -Be @('istiod', 'istio-ingressgateway', 'istio-egressgateway')
@@ -624,6 +661,19 @@ Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {
         $installs[1].file | Should -BeLike '*REGISTRY_ONLY*'
         & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system get istiooperator 2>&1 | Out-Null
         $LASTEXITCODE | Should -Not -Be 0 -Because 'the configuration went to istioctl, not to the API server'
+    }
+
+    It 'lets the lab skip the install on a cluster that already has Istio (-SkipIstioInstall): the configuration is stored' {
+        $labScript = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.ps1'
+        $crd = "apiVersion: apiextensions.k8s.io/v1`nkind: CustomResourceDefinition`nmetadata: {name: istiooperators.install.istio.io}`nspec:`n  group: install.istio.io`n  names: {kind: IstioOperator, plural: istiooperators, singular: istiooperator}`n  scope: Namespaced`n  versions:`n  - name: v1alpha1`n    served: true`n    storage: true`n    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}"
+        $null = ConvertFrom-LabYaml $crd | Publish-LabResource
+        $null = Publish-LabResource -Path (Join-Path $DataFolder 'crds/serviceentry.crd.yaml')
+        $before = @(Get-Call).Count
+        $steps = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-skip') -Section Egress -Apply -SkipIstioInstall `
+            -IstioOptions @{ IstioctlPath = $istioctl } -WarningAction SilentlyContinue
+        @(Get-Call | Select-Object -Skip $before).Count | Should -Be 0 -Because 'istioctl is not run'
+        ($steps | Where-Object Step -EQ '26-registry-only').Installed | Should -BeNullOrEmpty
+        (Get-LabResource iop installed-state -Namespace istio-system).Spec.MeshConfig.OutboundTrafficPolicy.Mode | Should -Be 'REGISTRY_ONLY'
     }
 
     It 'needs a cluster: a manifest folder is IstioNeedsCluster' {

@@ -17,12 +17,12 @@ Describe 'The lab script' {
     It 'runs every step of the codelab that has YAML, in order' {
         $withYaml = @(Get-ChildItem (Join-Path $DataFolder 'codelab') -Filter *.yaml | ForEach-Object BaseName)
         @($steps.Step | Where-Object { $_ -in $withYaml }) | Should -Be $withYaml
-        @($steps.Step | Where-Object { $_ -notin $withYaml }) | Should -Be @('01-cluster-spec', '02-registry-secret', '10-injection', '11-app', '32-noistio-namespace')
+        @($steps.Step | Where-Object { $_ -notin $withYaml }) | Should -Be @('01-cluster-spec', '02-registry-secret', '10-injection', '11-app', '36-noistio-namespace')
     }
 
     It 'labels the namespaces it needs for injection' {
         ($steps | Where-Object Step -EQ '10-injection').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'enabled'
-        ($steps | Where-Object Step -EQ '32-noistio-namespace').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'disabled'
+        ($steps | Where-Object Step -EQ '36-noistio-namespace').Objects[0].Metadata.Labels['istio-injection'] | Should -Be 'disabled'
     }
 
     It 'writes an index of its steps with the codelab''s deletions' {
@@ -45,6 +45,9 @@ Describe 'The lab script' {
             (Get-LabResource ap).Name | Should -Contain 'deny-all'
             (Get-LabResource vs guestbook-ui).Spec.Http[0].Route[0].Destination.Subset | Should -Be 'v1'
             (Get-LabResource iop installed-state -Namespace istio-system).Spec.MeshConfig.OutboundTrafficPolicy.Mode | Should -Be 'REGISTRY_ONLY'
+            # The Monitoring steps' Service, deleted as the codelab does before the Security section.
+            Get-LabResource svc exposed-monitoring-lb -Namespace istio-system -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            @($applied | Where-Object Section -EQ Monitoring | Where-Object Dashboard) | Should -BeNullOrEmpty -Because 'a folder has no load balancer'
             $first = Get-ChildItem $cluster -Recurse -File | ForEach-Object { "$($_.Name):$(Get-FileHash $_.FullName | ForEach-Object Hash)" }
             $null = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-applied') -Apply -Connection $connection -WarningAction SilentlyContinue
             Get-ChildItem $cluster -Recurse -File | ForEach-Object { "$($_.Name):$(Get-FileHash $_.FullName | ForEach-Object Hash)" } | Should -Be $first
@@ -93,7 +96,7 @@ Describe 'The lab script' {
                 }
             }
             $out = Join-Path (Get-PSDrive TestDrive).Root 'rollout'
-            $steps = & $labScript -OutputPath $out -Section Install -Apply -WaitForRollout -RolloutTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
+            $steps = & $labScript -OutputPath $out -Section Install -Apply -SkipIstioInstall -WaitForRollout -RolloutTimeoutSec 60 -Connection $connection -WarningAction SilentlyContinue
             $app = $steps | Where-Object Step -EQ '11-app'
             @($app.RolledOut | ForEach-Object { "$($_.Kind)/$($_.Name)" }) | Sort-Object |
                 Should -Be @('Deployment/guestbook-service', 'Deployment/message-service', 'Deployment/redis', 'Deployment/ui', 'StatefulSet/mysql')
@@ -103,13 +106,29 @@ Describe 'The lab script' {
 
             # Without controllers nothing rolls out: the lab stops at the step, saying what it last saw.
             $null = & $kubectlPath --kubeconfig $k8s.KubeConfig delete deploy ui
-            $err = Get-LabError { & $labScript -OutputPath $out -Section Install -Apply -WaitForRollout -RolloutTimeoutSec 2 -Connection $connection -WarningAction SilentlyContinue }
+            $err = Get-LabError { & $labScript -OutputPath $out -Section Install -Apply -SkipIstioInstall -WaitForRollout -RolloutTimeoutSec 2 -Connection $connection -WarningAction SilentlyContinue }
             $err.FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
             $err.Exception.Message | Should -Match '\bui\b'
         } finally {
             Disconnect-LabCluster
             Get-Job | Remove-Job -Force
             $k8s.Process | Stop-Process -ErrorAction Ignore
+        }
+    }
+
+    It 'writes the codelab''s exposed-monitoring-lb Service at each Monitoring step, each replacing the one before' {
+        $monitoring = @($steps | Where-Object Section -EQ Monitoring)
+        $monitoring.Step | Should -Be @('29-grafana', '30-prometheus', '31-kiali', '32-zipkin')
+        $monitoring.Objects.DisplayName | Select-Object -Unique | Should -HaveCount 1
+        $monitoring | ForEach-Object { $_.Objects.Spec.Ports[0].TargetPort } | Should -Be @(3000, 9090, 20001, 9411)
+        ($steps | Where-Object Step -EQ '33-reset-ui-v1').Removes | Should -Be 'Service/istio-system/exposed-monitoring-lb'
+        $cluster = Join-Path (Get-PSDrive TestDrive).Root 'monitoring-cluster'
+        $connection = Connect-LabCluster -Directory $cluster
+        try {
+            $null = & $labScript -OutputPath (Join-Path (Get-PSDrive TestDrive).Root 'lab-monitoring') -Section Monitoring -Apply -Connection $connection
+            (Get-LabResource svc exposed-monitoring-lb -Namespace istio-system -Connection $connection).Spec.Ports[0].TargetPort | Should -Be 9411
+        } finally {
+            Disconnect-LabCluster
         }
     }
 

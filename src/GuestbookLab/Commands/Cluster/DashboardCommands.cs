@@ -30,7 +30,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// With -Expose LoadBalancer, the codelab's way: applies the exposed-monitoring-lb Service in istio-system (type
 /// LoadBalancer, port 80, the dashboard's selector and target port). Opening another dashboard changes that one
 /// Service in place, as the codelab re-applies it. It then watches the Service until the cloud has assigned its load
-/// balancer a hostname (or IP) and returns the dashboard with its URL, http://HOSTNAME (Kiali's UI is under /kiali).
+/// balancer a hostname (or IP) and returns the dashboard with its URL, http://HOSTNAME (Kiali's UI is under /kiali),
+/// opening it in the browser unless -NoBrowser.
 /// The Service is open to the internet: Close-LabDashboard removes it. After -Timeout (5 minutes) the error
 /// WaitTimedOut says the Service is still pending. A manifest folder target gets the Service written and a warning
 /// instead of a URL.
@@ -82,6 +83,7 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
 
     /// <summary>Does not open the dashboard in a browser.</summary>
     [Parameter(ParameterSetName = PortForwardSet)]
+    [Parameter(ParameterSetName = LoadBalancerSet)]
     public SwitchParameter NoBrowser { get; set; }
 
     /// <summary>Forwards in a background job (Get-Job lists it) and returns the job at once; its output is the dashboard with the URL; Stop-Job closes the listener.</summary>
@@ -113,7 +115,12 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
         {
             var found = Watch(target, progress, "Service", DashboardBuilder.Namespace, DashboardBuilder.ServiceName, resource => LoadBalancerStatus.Assigned(resource, DashboardBuilder.Namespace, DashboardBuilder.ServiceName), Timeout, state => last = state);
             var (hostname, ip) = LoadBalancerStatus.Address(found);
-            WriteObject(new LabDashboard { Name = Name, Expose = Expose, Url = "http://" + (hostname ?? ip), Service = found ?? applied.Object });
+            var url = "http://" + (hostname ?? ip);
+            WriteObject(new LabDashboard { Name = Name, Expose = Expose, Url = url, Service = found ?? applied.Object });
+            if (!NoBrowser && Browser.Open(url) is { } problem)
+            {
+                WriteWarning(Messages.BrowserNotOpened(url, problem));
+            }
         }
         catch (TimeoutException)
         {
