@@ -47,10 +47,10 @@ namespace GuestbookLab.Commands.Cluster;
 /// <para>On a cluster, forwards http://localhost:20001/kiali to the Kiali pod until Ctrl+C; a folder says PortForwardNotAvailable.</para>
 /// </example>
 /// <example>
-/// <code>$job = Open-LabDashboard -Name grafana -AsJob -NoBrowser
-/// ($job | Receive-Job).Url
-/// $job | Stop-Job -PassThru | Remove-Job</code>
-/// <para>On a cluster: forwards Grafana in the background and prints http://localhost:3000/ until Stop-Job.</para>
+/// <code>Connect-LabCluster -Directory ./cluster | Out-Null
+/// try { $job = Open-LabDashboard -Name grafana -AsJob -NoBrowser -ErrorAction Stop; ($job | Receive-Job).Url; $job | Stop-Job -PassThru | Remove-Job }
+/// catch { $_.FullyQualifiedErrorId }</code>
+/// <para>On a cluster: forwards Grafana in the background and prints http://localhost:3000/ until Stop-Job; a folder says PortForwardNotAvailable.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Open, "LabDashboard", SupportsShouldProcess = true, DefaultParameterSetName = PortForwardSet)]
 [OutputType(typeof(LabDashboard))]
