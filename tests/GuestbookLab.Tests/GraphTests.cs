@@ -36,7 +36,11 @@ public class GraphTests
     {
         [15] = ["VirtualService/guestbook-service"],
         [22] = ["Deployment/ui-v2", "DestinationRule/ui"],
-        [32] = ["Deployment/ui-v2"],
+        [30] = ["Service/exposed-monitoring-lb"], // each dashboard's Service replaces the one before
+        [31] = ["Service/exposed-monitoring-lb"],
+        [32] = ["Service/exposed-monitoring-lb"],
+        [33] = ["Service/exposed-monitoring-lb"], // Security's first step deletes it
+        [36] = ["Deployment/ui-v2"],
     };
 
     private static List<LabResource> State(int through)
@@ -58,7 +62,7 @@ public class GraphTests
                 case 11:
                     state.AddRange(Read(File.ReadAllText(Path.Combine(AppFolder.Value, "guestbook-app.yaml"))));
                     break;
-                case 32:
+                case 36:
                     state.AddRange(Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: noistio, labels: {istio-injection: disabled}}\n"));
                     break;
                 default:
@@ -178,7 +182,7 @@ public class GraphTests
     [Fact]
     public void StrictMtlsLocksTheDefaultNamespaceAndResetsTheNoistioPod()
     {
-        var graph = Graph(32);
+        var graph = Graph(36);
         var workloads = graph.Nodes.Where(n => n.Kind == MeshGraphNodeKind.Workload && n.Namespace == "default").ToList();
         Assert.NotEmpty(workloads);
         Assert.All(workloads, w => Assert.True(w.Strict));
@@ -197,14 +201,14 @@ public class GraphTests
         Assert.Contains(MeshGraphText.Lock + " mTLS STRICT", MermaidRenderer.Render(graph), StringComparison.Ordinal);
 
         // Before STRICT the same pod gets through.
-        var before = MeshGraphBuilder.Build(MeshModel.Build([.. State(29), .. Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: noistio, labels: {istio-injection: disabled}}\n")]));
+        var before = MeshGraphBuilder.Build(MeshModel.Build([.. State(33), .. Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: noistio, labels: {istio-injection: disabled}}\n")]));
         Assert.All(before.Edges.Where(e => e.From == "pod:noistio/graph-client"), e => Assert.True(e.Allowed));
     }
 
     [Fact]
     public void DenyAllThenEachAllowPolicyOpensItsCalls()
     {
-        var denyAll = Graph(33);
+        var denyAll = Graph(37);
         var calls = denyAll.Edges.Where(e => e.Kind == MeshGraphEdgeKind.Authorization && !e.From.StartsWith("pod:", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, calls.Count); // ui -> message-service, guestbook-service, redis; guestbook-service -> mysql; the ingress -> ui
         Assert.All(calls, e =>
@@ -213,18 +217,18 @@ public class GraphTests
             Assert.Equal("AuthorizationPolicy default/deny-all", e.Policy);
         });
 
-        var uiViewer = Graph(34);
+        var uiViewer = Graph(38);
         var ingress = Single(uiViewer, "istio-ingressgateway", "svc:default/ui", MeshGraphEdgeKind.Authorization);
         Assert.True(ingress.Allowed);
         Assert.Equal("AuthorizationPolicy default/ui-viewer", ingress.Policy);
         Assert.True(Single(uiViewer, "wl:default/ui", "svc:default/redis", MeshGraphEdgeKind.Authorization).Denied);
 
-        var redis = Single(Graph(35), "wl:default/ui", "svc:default/redis", MeshGraphEdgeKind.Authorization);
+        var redis = Single(Graph(39), "wl:default/ui", "svc:default/redis", MeshGraphEdgeKind.Authorization);
         Assert.True(redis.Allowed);
         Assert.Equal("AuthorizationPolicy default/redis-tcp-policy", redis.Policy);
-        Assert.True(Single(Graph(36), "wl:default/guestbook-service", "svc:default/mysql", MeshGraphEdgeKind.Authorization).Allowed);
-        Assert.True(Single(Graph(37), "wl:default/ui", "svc:default/guestbook-service", MeshGraphEdgeKind.Authorization).Allowed);
-        var message = Single(Graph(38), "wl:default/ui", "svc:default/message-service", MeshGraphEdgeKind.Authorization);
+        Assert.True(Single(Graph(40), "wl:default/guestbook-service", "svc:default/mysql", MeshGraphEdgeKind.Authorization).Allowed);
+        Assert.True(Single(Graph(41), "wl:default/ui", "svc:default/guestbook-service", MeshGraphEdgeKind.Authorization).Allowed);
+        var message = Single(Graph(42), "wl:default/ui", "svc:default/message-service", MeshGraphEdgeKind.Authorization);
         Assert.True(message.Allowed);
         Assert.Equal("AuthorizationPolicy default/message-viewer", message.Policy);
     }
@@ -233,7 +237,7 @@ public class GraphTests
     public void EveryDecisionEdgeIsWhatTheSimulatorSaysForItsRequest()
     {
         var checkedEdges = 0;
-        foreach (var step in Enumerable.Range(11, 30))
+        foreach (var step in Enumerable.Range(11, 34))
         {
             var model = MeshModel.Build(State(step));
             var graph = MeshGraphBuilder.Build(model);
