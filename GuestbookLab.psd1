@@ -91,6 +91,7 @@
         'ConvertTo-MeshGraph'
         # Live requests: the workload certificate
         'Get-LabWorkloadCertificate'
+        'Set-LabPodBehavior'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -391,6 +391,30 @@ Describe 'Open-LabDashboard as istioctl dashboard: a port-forward to the addon''
         }
     }
 
+    It 'forwards as a background job with -AsJob: Running and answering until Stop-Job, then Stopped and refused' {
+        $port = Get-FreePort
+        $job = Open-LabDashboard grafana -NoBrowser -LocalPort $port -AsJob
+        try {
+            $job | Should -BeOfType ([GuestbookLab.Commands.Cluster.DashboardJob])
+            $job.State | Should -Be 'Running'
+            Get-Job -Id $job.Id | Should -Be $job -Because 'the job is registered with the job repository'
+            $dashboard = $job | Receive-Job -Keep | Where-Object { $_ -is [GuestbookLab.Model.LabDashboard] }
+            $dashboard.Url | Should -Be "http://localhost:$port/"
+            $dashboard.Pod | Should -Be 'istio-system/grafana-6c5dc6df7c-x7k2p'
+            (Invoke-WebRequest "$($dashboard.Url)d/istio-mesh" -UseBasicParsing).Content | Should -Be 'grafana says hello to /d/istio-mesh'
+            $job.State | Should -Be 'Running'
+            $job.Verbose.Message | Should -Contain "Forwarding from 127.0.0.1:$port -> 3000 (pod istio-system/grafana-6c5dc6df7c-x7k2p); Stop-Job stops it"
+        } finally {
+            $job | Stop-Job
+        }
+        $job.State | Should -Be 'Stopped'
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        { $probe.Connect('127.0.0.1', $port) } | Should -Throw -Because 'Stop-Job closes the listener'
+        $probe.Dispose()
+        $job | Remove-Job
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'says when no Running pod serves the dashboard (DashboardPodNotFound), and that a folder has no pods' {
         $err = Get-LabError { Open-LabDashboard kiali -NoBrowser }
         $err.FullyQualifiedErrorId | Should -BeLike 'DashboardPodNotFound,*'

@@ -18,8 +18,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// The local port is -LocalPort, else the dashboard's own port when it is free, else any free port. It writes the
 /// dashboard with its URL (http://localhost:PORT/, Kiali's /kiali), opens it in the browser unless -NoBrowser, and
 /// keeps forwarding until Ctrl+C, which closes the listener; nothing is exposed beyond this machine. Each forwarded
-/// connection and each error is written to the verbose stream. To keep the prompt, run it as a job
-/// (Start-ThreadJob { Open-LabDashboard grafana -NoBrowser }) and stop it with Stop-Job. A manifest folder has no
+/// connection and each error is written to the verbose stream. To keep the prompt, -AsJob forwards in a background
+/// job instead (Get-Job lists it; Receive-Job gives the dashboard and its URL; Stop-Job closes the listener). A manifest folder has no
 /// pods: there the error is PortForwardNotAvailable; no Running pod is DashboardPodNotFound.
 ///
 /// With -Expose LoadBalancer, the codelab's way: applies the exposed-monitoring-lb Service in istio-system (type
@@ -41,7 +41,7 @@ namespace GuestbookLab.Commands.Cluster;
 /// <para>On a cluster, forwards http://localhost:20001/kiali to the Kiali pod until Ctrl+C; a folder says PortForwardNotAvailable.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Open, "LabDashboard", SupportsShouldProcess = true, DefaultParameterSetName = PortForwardSet)]
-[OutputType(typeof(LabDashboard))]
+[OutputType(typeof(LabDashboard), typeof(DashboardJob))]
 public sealed class OpenLabDashboardCommand : TargetCmdlet
 {
     private const string PortForwardSet = "PortForward";
@@ -71,6 +71,10 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
     /// <summary>Does not open the dashboard in a browser.</summary>
     [Parameter(ParameterSetName = PortForwardSet)]
     public SwitchParameter NoBrowser { get; set; }
+
+    /// <summary>Forwards in a background job (returned at once; its output holds the dashboard and its URL) until Stop-Job.</summary>
+    [Parameter(ParameterSetName = PortForwardSet)]
+    public SwitchParameter AsJob { get; set; }
 
     protected override void EndProcessing()
     {
@@ -137,6 +141,12 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
             return;
         }
 
+        if (AsJob)
+        {
+            ForwardAsJob(forwarder, dashboard, pod.Name);
+            return;
+        }
+
         Pump(async post =>
         {
             var forward = forwarder.Forward(DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, LocalPort ?? dashboard.TargetPort, message => post(() => WriteVerbose(message)), CancellationToken);
@@ -153,6 +163,23 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
             await forward.Completion.ConfigureAwait(false);
             return true;
         });
+    }
+
+    // -AsJob: the same forward under a job's token, the job registered with the job repository and returned.
+    private void ForwardAsJob(IPortForwardTarget forwarder, DashboardInfo dashboard, string pod)
+    {
+        var job = new DashboardJob(MyInvocation.Line, $"dashboard-{Name}", $"{DashboardBuilder.Namespace}/{pod}");
+        var forward = forwarder.Forward(DashboardBuilder.Namespace, pod, dashboard.TargetPort, LocalPort ?? dashboard.TargetPort, job.Say, job.Token);
+        var url = $"http://localhost:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)}{dashboard.Path}";
+        job.Say($"Forwarding from 127.0.0.1:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)} -> {dashboard.TargetPort.ToString(CultureInfo.InvariantCulture)} (pod {DashboardBuilder.Namespace}/{pod}); Stop-Job stops it");
+        job.Start(forward, new LabDashboard { Name = Name, Expose = PortForwardSet, Url = url, Pod = $"{DashboardBuilder.Namespace}/{pod}", LocalPort = forward.LocalPort });
+        JobRepository.Add(job);
+        if (!NoBrowser && Browser.Open(url) is { } problem)
+        {
+            WriteWarning(Messages.BrowserNotOpened(url, problem));
+        }
+
+        WriteObject(job);
     }
 }
 
