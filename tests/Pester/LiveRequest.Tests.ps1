@@ -344,7 +344,7 @@ Describe 'Set-LabPodBehavior: the circuit-breaker demo''s /misbehave and /behave
         $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; `$null = Connect-LabCluster -KubeConfig '$config'; Set-LabPodBehavior message-service-v1-7d9-abcde -Misbehave -WhatIf"
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $said = $result.Output -join "`n"
-        $said | Should -BeLike '*Pod default/message-service-v1-7d9-abcde (10.0.1.17)*GET http://10.0.1.17:8080/misbehave from the client pod default/curl*'
+        $said | Should -BeLike '*What if:*GET http://10.0.1.17:8080/misbehave from the client pod default/curl*on target*Pod default/message-service-v1-7d9-abcde (10.0.1.17)*'
         @(Get-ExecCall).Count | Should -Be $before
     }
 
