@@ -93,6 +93,7 @@
         'ConvertTo-MeshGraph'
         # Live requests: the workload certificate
         'Get-LabWorkloadCertificate'
+        'Set-LabPodBehavior'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -185,4 +185,7 @@ public static class ErrorIds
     public const string CertificateRequestFailed = "CertificateRequestFailed";
     public const string NoCertificate = "NoCertificate";
     public const string InvalidService = "InvalidService";
+    // Live requests: the circuit-breaker demo's /misbehave and /behave (issue 13)
+    public const string PodNotRunning = "PodNotRunning";
+    public const string PodHasNoIP = "PodHasNoIP";
 }

@@ -110,3 +110,34 @@ public sealed class LabWorkloadCertificate
 
     public override string ToString() => $"{Namespace}/{Pod} -> {Service}: {SpiffeId ?? Subject}";
 }
+
+/// <summary>
+/// What Set-LabPodBehavior did: the circuit-breaker demo's GET http://POD_IP:PORT/misbehave (or /behave), sent from a
+/// client pod, and the pod's answer (the message service says "Next request to /hello/{name} will return a 503").
+/// </summary>
+public sealed class LabPodBehavior
+{
+    public required string Pod { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string PodIP { get; init; }
+
+    /// <summary>Misbehave or Behave.</summary>
+    public required string Behavior { get; init; }
+
+    /// <summary>The request sent: http://POD_IP:PORT/misbehave.</summary>
+    public required string Uri { get; init; }
+
+    /// <summary>The client pod that sent it (namespace/name).</summary>
+    public required string SentFrom { get; init; }
+
+    /// <summary>The HTTP status the pod answered with.</summary>
+    public int? Status { get; init; }
+
+    public string? Body { get; init; }
+
+    public TimeSpan? Duration { get; init; }
+
+    public override string ToString() => $"{Namespace}/{Pod} {Behavior}: {Status} {Body}";
+}

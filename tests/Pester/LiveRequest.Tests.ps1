@@ -203,6 +203,173 @@ Describe 'Invoke-LabRequest from pods: curl exec''d through the stand-in, whose 
     }
 }
 
+Describe 'A workload without curl: the request goes from the namespace''s curl client pod, and Compare-MeshRequest compares for that pod' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $connection = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        function kubectl { $output = & $Kubectl --kubeconfig $standIn.KubeConfig @args 2>&1; [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($output | Out-String) } }
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: shop}" | Publish-LabResource
+        $null = ConvertFrom-LabYaml "apiVersion: apps/v1`nkind: Deployment`nmetadata: {name: cart, namespace: shop}`nspec: {replicas: 1, selector: {matchLabels: {app: cart}}, template: {metadata: {labels: {app: cart}}, spec: {containers: [{name: cart, image: cart:v1}]}}}" | Publish-LabResource
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: cart-5f6c8-q7w2e, namespace: shop, labels: {app: cart}}`nspec: {containers: [{name: cart, image: cart:v1}]}" | Publish-LabResource
+        $marker = '__GUESTBOOKLAB_CURL__'
+        $message = '{"greeting":"Hello test from message-service-6d9-aaaaa with 2.0","version":"2.0","hostname":"message-service-6d9-aaaaa"}'
+        $answer = "HTTP/1.1 200 OK`r`nserver: envoy`r`nx-envoy-upstream-service-time: 3`r`n`r`n$message`n${marker}200 0.004`n"
+        function Set-Exec([object[]] $Scripts) {
+            $null = Invoke-RestMethod -Method Delete -Uri "$($standIn.Url)/_standin/exec"
+            $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/exec" -ContentType 'application/json' -Body (ConvertTo-Json -InputObject @($Scripts) -Depth 5)
+        }
+        function Get-ExecCall { Invoke-RestMethod "$($standIn.Url)/_standin/exec/calls" | ForEach-Object { $_ } }
+        $kubectlPath, $config = $Kubectl, $standIn.KubeConfig
+        # The kubelet, played by the test: the client pod the module applies is set Running once it is there.
+        $playKubelet = {
+            param($KubectlPath, $Config, $Pod, $Namespace, [string] $Status)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ([DateTime]::UtcNow -lt $deadline) {
+                & $KubectlPath --kubeconfig $Config get pod $Pod -n $Namespace -o name 2>$null | Out-Null
+                if ($LASTEXITCODE -eq 0) { break }
+                Start-Sleep -Milliseconds 100
+            }
+            Start-Sleep -Milliseconds 300
+            & $KubectlPath --kubeconfig $Config patch pod $Pod -n $Namespace --subresource=status --type=merge -p $Status | Out-Null
+        }
+        $running = '{"status":{"phase":"Running","podIP":"10.0.0.9","conditions":[{"type":"Ready","status":"True"}],"containerStatuses":[{"name":"curl","ready":true,"restartCount":0,"state":{"running":{}}}]}}'
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        Remove-Item -Recurse -Force $standIn.Folder -ErrorAction Ignore
+    }
+
+    It 'starts the curl client pod where the workload''s container has no curl (executable file not found), warns, and says which pod sent' {
+        # Only the client pod answers curl: in cart's container the runtime finds no curl binary.
+        Set-Exec @(@{ namespace = 'shop'; pod = 'curl'; container = 'curl'; commandPrefix = @('curl'); stdout = $answer })
+        $job = Start-ThreadJob $playKubelet -ArgumentList $kubectlPath, $config, 'curl', 'shop', $running
+        $r = Invoke-LabRequest -From shop/cart -Uri http://message-service/hello/test -WarningVariable warned -WarningAction SilentlyContinue
+        $job | Wait-Job -Timeout 30 | Remove-Job
+        $r.Source | Should -Be 'shop/curl'
+        $r.Outcome, $r.Status, $r.AnsweringVersion | Should -Be @('Delivered', 200, '2.0')
+        $r.Explanation | Should -BeLike '*curl in shop/curl (container curl), in place of shop/cart-5f6c8-q7w2e, which has no curl*'
+        $warned | Should -HaveCount 1
+        "$($warned[0])" | Should -BeLike '*shop/cart-5f6c8-q7w2e (container cart) has no curl*client pod shop/curl*source identity is shop/curl*authorization policies*'
+        $calls = @(Get-ExecCall)
+        $calls[0].pod, $calls[0].container | Should -Be @('cart-5f6c8-q7w2e', 'cart')
+        $calls[-1].pod, $calls[-1].container | Should -Be @('curl', 'curl')
+        $stored = (kubectl get pod curl -n shop -o json).Text | ConvertFrom-Json
+        $stored.metadata.labels.'app.kubernetes.io/managed-by' | Should -Be 'guestbooklab'
+        $stored.spec.containers[0].image | Should -Be 'curlimages/curl'
+    }
+
+    It 'reuses the client pod it left, for a shell''s exit code 127 too, and -Count sends every request from it' {
+        Set-Exec @(
+            @{ namespace = 'shop'; pod = 'cart-5f6c8-q7w2e'; commandPrefix = @('curl'); stderr = "sh: curl: not found`n"; exitCode = 127 }
+            @{ namespace = 'shop'; pod = 'curl'; container = 'curl'; commandPrefix = @('curl'); stdout = $answer }
+        )
+        $seen = @()
+        $sample = Invoke-LabRequest -From shop/cart -Uri http://message-service/hello/test -Count 3 -WarningAction SilentlyContinue -Verbose 4>&1 |
+            ForEach-Object { if ($_ -is [Management.Automation.VerboseRecord]) { $seen += $_.Message } else { $_ } }
+        $sample.Count | Should -Be 3
+        $sample.Source | Should -Be 'shop/curl'
+        $seen | Should -Contain 'Sending from the client pod shop/curl, which is there already.'
+        $calls = @(Get-ExecCall)
+        $calls.Count | Should -Be 4 -Because 'one try in cart, then three from the client pod'
+        @($calls | Where-Object pod -EQ 'curl').Count | Should -Be 3
+    }
+
+    It 'keeps RequestFailed for a pod named directly (-From namespace/pod): no stand-in is sent from' {
+        Set-Exec @()
+        $err = Get-LabError { Invoke-LabRequest -From shop/cart-5f6c8-q7w2e -Uri http://message-service/hello/test }
+        $err.FullyQualifiedErrorId | Should -BeLike 'RequestFailed,*'
+        @(Get-ExecCall).Count | Should -Be 1
+    }
+
+    It 'Compare-MeshRequest compares with the prediction for the client pod that sent, not for the workload' {
+        Set-Exec @(@{ namespace = 'shop'; pod = 'curl'; container = 'curl'; commandPrefix = @('curl'); stdout = $answer })
+        $c = Compare-MeshRequest -From shop/cart -Uri http://message-service/hello/test -WarningAction SilentlyContinue -Verbose 4>$null
+        $c.Observed.Source | Should -Be 'shop/curl'
+        $c.Predicted.Source | Should -BeLike 'shop/curl*' -Because 'the model is asked about the pod that actually sent, not shop/cart'
+        $c.Source | Should -Be 'shop/curl'
+        @($c.Differences | ForEach-Object Aspect) | Should -Not -Contain 'Source'
+    }
+}
+
+Describe 'Set-LabPodBehavior: the circuit-breaker demo''s /misbehave and /behave, curl''d from the client pod' {
+    BeforeAll {
+        $standIn = Start-StandIn
+        $connection = Connect-LabCluster -KubeConfig $standIn.KubeConfig
+        function kubectl { $output = & $Kubectl --kubeconfig $standIn.KubeConfig @args 2>&1; [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($output | Out-String) } }
+        $marker = '__GUESTBOOKLAB_CURL__'
+        function New-Pod([string] $Name, [string] $Status) {
+            $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: $Name, labels: {app: message-service, version: v1}}`nspec: {containers: [{name: message-service, image: message-service:v1}]}" | Publish-LabResource
+            $null = kubectl patch pod $Name --subresource=status --type=merge -p $Status
+        }
+        New-Pod message-service-v1-7d9-abcde '{"status":{"phase":"Running","podIP":"10.0.1.17","containerStatuses":[{"name":"message-service","ready":true,"restartCount":0,"state":{"running":{}}}]}}'
+        New-Pod message-service-v1-7d9-noip '{"status":{"phase":"Running","containerStatuses":[{"name":"message-service","ready":true,"restartCount":0,"state":{"running":{}}}]}}'
+        New-Pod message-service-v1-7d9-pend '{"status":{"phase":"Pending","containerStatuses":[{"name":"message-service","ready":false,"restartCount":0,"state":{"waiting":{"reason":"ContainerCreating"}}}]}}'
+        # The codelab's curl pod, there already and running.
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: curl, labels: {run: curl, app.kubernetes.io/managed-by: guestbooklab}}`nspec: {containers: [{name: curl, image: curlimages/curl, command: [sleep, infinity]}]}" | Publish-LabResource
+        $null = kubectl patch pod curl --subresource=status --type=merge -p '{"status":{"phase":"Running","podIP":"10.0.1.2","containerStatuses":[{"name":"curl","ready":true,"restartCount":0,"state":{"running":{}}}]}}'
+        # What the message service answers (its /misbehave and /behave handlers), as curl in the curl pod prints it.
+        $scripts = @(
+            @{ pod = 'curl'; container = 'curl'; commandPrefix = @('curl'); commandContains = 'http://10.0.1.17:8080/misbehave'; stdout = "HTTP/1.1 200 OK`r`ncontent-type: text/plain`r`n`r`nNext request to /hello/{name} will return a 503`n${marker}200 0.002`n" }
+            @{ pod = 'curl'; container = 'curl'; commandPrefix = @('curl'); commandContains = 'http://10.0.1.17:8080/behave'; stdout = "HTTP/1.1 200 OK`r`ncontent-type: text/plain`r`n`r`nNext request to /hello/{name} will return a 200`n${marker}200 0.002`n" }
+            @{ pod = 'curl'; container = 'curl'; commandPrefix = @('curl'); commandContains = 'http://10.0.1.17:9999/misbehave'; stdout = "`n${marker}000 0.001`n"; stderr = "curl: (7) Failed to connect to 10.0.1.17 port 9999`n"; exitCode = 7 }
+        )
+        $null = Invoke-RestMethod -Method Post -Uri "$($standIn.Url)/_standin/exec" -ContentType 'application/json' -Body (ConvertTo-Json -InputObject $scripts -Depth 5)
+        function Get-ExecCall { Invoke-RestMethod "$($standIn.Url)/_standin/exec/calls" | ForEach-Object { $_ } }
+    }
+
+    AfterAll {
+        Disconnect-LabCluster
+        $standIn.Process | Stop-Process -Force -ErrorAction Ignore
+        Remove-Item -Recurse -Force $standIn.Folder -ErrorAction Ignore
+    }
+
+    It 'takes the pod from Get-LabPod, curls http://POD_IP:8080/misbehave from the curl pod, and returns the answer' {
+        $r = Get-LabPod -Selector app=message-service | Where-Object Name -EQ 'message-service-v1-7d9-abcde' | Select-Object -First 1 | Set-LabPodBehavior -Misbehave
+        $r | Should -BeOfType ([GuestbookLab.Model.LabPodBehavior])
+        $r.Pod, $r.Namespace, $r.PodIP, $r.Behavior, $r.Status | Should -Be @('message-service-v1-7d9-abcde', 'default', '10.0.1.17', 'Misbehave', 200)
+        $r.Body | Should -Be 'Next request to /hello/{name} will return a 503'
+        $r.Uri | Should -Be 'http://10.0.1.17:8080/misbehave'
+        $r.SentFrom | Should -Be 'default/curl'
+        $call = @(Get-ExecCall)[-1]
+        $call.pod, $call.container, $call.command[0], $call.command[-1] | Should -Be @('curl', 'curl', 'curl', 'http://10.0.1.17:8080/misbehave')
+        ($r | Format-Table | Out-String) | Should -BeLike '*BEHAVIOR*Misbehave*'
+        (Set-LabPodBehavior message-service-v1-7d9-abcde -Behave).Body | Should -Be 'Next request to /hello/{name} will return a 200'
+    }
+
+    It '-WhatIf says the exact request and sends nothing' {
+        $before = @(Get-ExecCall).Count
+        $config = $standIn.KubeConfig
+        $result = Invoke-ChildPwsh "Import-Module '$ModuleManifest'; `$null = Connect-LabCluster -KubeConfig '$config'; Set-LabPodBehavior message-service-v1-7d9-abcde -Misbehave -WhatIf"
+        $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
+        $said = $result.Output -join "`n"
+        $said | Should -BeLike '*What if:*GET http://10.0.1.17:8080/misbehave from the client pod default/curl*on target*Pod default/message-service-v1-7d9-abcde (10.0.1.17)*'
+        @(Get-ExecCall).Count | Should -Be $before
+    }
+
+    It 'says PodHasNoIP, PodNotRunning and RequestFailed about each pod, and goes on with the others' {
+        $errors = $null
+        $out = @('message-service-v1-7d9-noip', 'message-service-v1-7d9-pend', 'message-service-v1-7d9-abcde') |
+            ForEach-Object { [pscustomobject]@{ Name = $_ } } | Set-LabPodBehavior -Misbehave -ErrorVariable errors -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'PodHasNoIP,*'
+        $errors[0].Exception.Message | Should -BeLike '*default/message-service-v1-7d9-noip has no IP*'
+        $errors[1].FullyQualifiedErrorId | Should -BeLike 'PodNotRunning,*'
+        $errors[1].Exception.Message | Should -BeLike '*default/message-service-v1-7d9-pend is ContainerCreating, not Running*'
+        $err = Get-LabError { Set-LabPodBehavior message-service-v1-7d9-abcde -Misbehave -Port 9999 }
+        $err.FullyQualifiedErrorId | Should -BeLike 'RequestFailed,*'
+        $err.Exception.Message | Should -BeLike '*curl exited with 7*failed to connect*'
+        (Get-LabError { Set-LabPodBehavior nothere -Behave }).FullyQualifiedErrorId | Should -BeLike 'ResourceNotFound,*'
+    }
+
+    It 'needs a cluster: a manifest folder is ExecNotAvailable' {
+        $folder = Connect-LabCluster -Directory (Join-Path (Get-PSDrive TestDrive).Root 'behave')
+        (Get-LabError { Set-LabPodBehavior message-service-v1-7d9-abcde -Misbehave -Connection $folder }).FullyQualifiedErrorId | Should -BeLike 'ExecNotAvailable,*'
+    }
+}
+
 Describe 'Invoke-LabRequest from the ingress: HTTP from this machine to a local listener standing in for the gateway' {
     BeforeAll {
         $standIn = Start-StandIn

@@ -24,7 +24,7 @@ namespace StandIn;
 /// POST /_standin/exec with one script or an array of them:
 /// {"namespace":"default","pod":"curl","container":null,"command":["sh","-c","exit 3"] | "commandPrefix":["curl"],
 ///  "stdout":"...","stderr":"...","exitCode":0,"stdin":"echo","delayMilliseconds":0,"hang":false,"error":null,"times":0}
-/// (pod "*" is any pod; container null any container; "stdin":"echo" answers stdin as stdout once the client closes
+/// ("commandContains":"ARG" matches only a command with that argument; pod "*" is any pod; container null any container; "stdin":"echo" answers stdin as stdout once the client closes
 /// stdin; "hang" answers nothing until the client goes; "times" &gt; 0 uses a script that often, then the next one that
 /// matches). DELETE /_standin/exec forgets the scripts and calls; GET /_standin/exec/calls lists the calls received
 /// (namespace, pod, container, command, stdin, protocol, tty, resizes).
@@ -329,6 +329,9 @@ internal static class Exec
 
         public bool EchoStdin { get; private init; }
 
+        /// <summary>One argument the command must have (a URL among curl's options).</summary>
+        public string? CommandContains { get; private init; }
+
         public int DelayMilliseconds { get; private init; }
 
         public bool Hang { get; private init; }
@@ -347,6 +350,7 @@ internal static class Exec
                 Container = o["container"]?.GetValue<string>(),
                 Command = Strings(o["command"]),
                 CommandPrefix = Strings(o["commandPrefix"]),
+                CommandContains = o["commandContains"]?.GetValue<string>(),
                 Stdout = o["stdout"]?.GetValue<string>() ?? string.Empty,
                 Stderr = o["stderr"]?.GetValue<string>() ?? string.Empty,
                 ExitCode = o["exitCode"]?.GetValue<int>() ?? 0,
@@ -364,7 +368,8 @@ internal static class Exec
             && (Pod == "*" || Pod == pod)
             && (Container is null || Container == container)
             && (Command is null || Command.SequenceEqual(command))
-            && (CommandPrefix is null || command.Take(CommandPrefix.Length).SequenceEqual(CommandPrefix));
+            && (CommandPrefix is null || command.Take(CommandPrefix.Length).SequenceEqual(CommandPrefix))
+            && (CommandContains is null || command.Contains(CommandContains, StringComparer.Ordinal));
 
         public void Use()
         {

@@ -34,6 +34,13 @@ public static class ExecPlan
         return (chosen, names.Count > 1 ? $"Defaulted container \"{chosen}\" out of: {string.Join(", ", names)}" : null, null);
     }
 
+    /// <summary>The pod's status.phase (Pending, Running, Succeeded, Failed, Unknown), null when it has no status yet.</summary>
+    public static string? Phase(LabResource pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return Text(Map(pod.AdditionalFields, "status"), "phase");
+    }
+
     /// <summary>The pod's phase is one that exec cannot enter (kubectl: 'cannot exec into a container in a completed pod').</summary>
     public static string? Refusal(LabResource pod)
     {

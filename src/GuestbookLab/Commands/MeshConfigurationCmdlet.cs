@@ -75,7 +75,23 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
     /// <paramref name="from"/> through the model and sampled options.Count times (a RequestResult, or a RequestSample
     /// for more than one). Invalid options, or a source the model does not have (InvalidSource), end the command.
     /// </summary>
-    protected (RequestSpec Request, object Prediction) Predict(RequestOptions options, string from, bool? sidecar, string? serviceAccount, int? seed)
+    protected (RequestSpec Request, object Prediction) Predict(RequestOptions options, string from, bool? sidecar, string? serviceAccount, int? seed) =>
+        Predict(options, from, sidecar, serviceAccount, seed, unknown: null)!.Value;
+
+    /// <summary>
+    /// <see cref="Predict(RequestOptions, string, bool?, string?, int?)"/> for a source that may not be in the model (the
+    /// client pod that stood in for a workload): null, with the reason in <paramref name="unknown"/>, where the model
+    /// does not have it.
+    /// </summary>
+    protected (RequestSpec Request, object Prediction)? TryPredict(RequestOptions options, string from, int? seed, out string? unknown)
+    {
+        string? reason = null;
+        var prediction = Predict(options, from, null, null, seed, ex => reason = ex.Message);
+        unknown = reason;
+        return prediction;
+    }
+
+    private (RequestSpec Request, object Prediction)? Predict(RequestOptions options, string from, bool? sidecar, string? serviceAccount, int? seed, System.Action<System.ArgumentException>? unknown)
     {
         System.ArgumentNullException.ThrowIfNull(options);
         ThrowIfInvalid(RequestBuilder.Validate(options), options.Count < 1 ? options.Count : options.Uri);
@@ -85,6 +101,11 @@ public abstract class MeshConfigurationCmdlet : TargetCmdlet
         try
         {
             source = simulator.ResolveSource(from, sidecar, serviceAccount);
+        }
+        catch (System.ArgumentException ex) when (unknown is not null)
+        {
+            unknown(ex);
+            return null;
         }
         catch (System.ArgumentException ex)
         {

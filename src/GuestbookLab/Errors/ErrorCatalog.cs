@@ -127,6 +127,10 @@ public static class ErrorCatalog
         [ErrorIds.CertificateRequestFailed] = ErrorCategory.ConnectionError,
         [ErrorIds.NoCertificate] = ErrorCategory.InvalidResult,
         [ErrorIds.InvalidService] = ErrorCategory.InvalidArgument,
+
+        // Live requests: the circuit-breaker demo's /misbehave and /behave (issue 13)
+        [ErrorIds.PodNotRunning] = ErrorCategory.InvalidOperation,
+        [ErrorIds.PodHasNoIP] = ErrorCategory.InvalidOperation,
     };
 
     private static readonly ReadOnlyDictionary<string, ErrorCategory> All = Build();

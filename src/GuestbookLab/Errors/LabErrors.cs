@@ -47,6 +47,16 @@ public static class LabErrors
         return Create(exception.Limit is null ? ErrorIds.InvalidManifest : ErrorIds.ManifestLimitExceeded, exception, target);
     }
 
+    /// <summary>
+    /// A live request that could not be sent (the engine's LiveRequestSender): a failed call to the target as
+    /// <see cref="FromTarget"/> files it, else the sender's own ErrorId and message.
+    /// </summary>
+    public static ErrorRecord FromLiveRequest(LiveRequestException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.FromTarget ? FromTarget(exception.InnerException!, exception.Target) : Create(exception.ErrorId, exception.Message, exception.Target, exception);
+    }
+
     /// <summary>A broken rule: the ErrorId of the rule, the field (or parameter) and the value in the message.</summary>
     public static ErrorRecord Invalid(ValidationIssue issue, object? target)
     {

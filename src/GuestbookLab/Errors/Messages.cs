@@ -148,15 +148,13 @@ internal static class Messages
         $"{owned.ToString(CultureInfo.InvariantCulture)} object(s) the lab applied are removed; {left.ToString(CultureInfo.InvariantCulture)} other object(s) on the target are left as they are.";
 
     // Live requests (issue 13)
-    public static string ExecNotAvailable(string connection) =>
-        $"Commands run in a cluster's containers, and the connection is {connection}: connect with Connect-LabCluster -Context or -KubeConfig.";
+    public static string ExecNotAvailable(string connection) => Mesh.Live.LiveMessages.ExecNotAvailable(connection);
 
     public static string CommandFailed(string command, int exitCode, IReadOnlyList<string> errorLines) =>
         $"command terminated with exit code {exitCode.ToString(CultureInfo.InvariantCulture)}: {command}{(errorLines.Count > 0 ? ": " + string.Join(" | ", errorLines.Count > 5 ? errorLines.Skip(errorLines.Count - 5) : errorLines) : string.Empty)}";
 
     // Live requests: client pods and requests (issue 13)
-    public static string ClientPodFailed(string ns, string name, string status) =>
-        $"The client pod {ns}/{name} ended ({status}) instead of running: Get-LabLog {name} -Namespace {ns} shows why; Stop-LabClientPod {name} removes it.";
+    public static string ClientPodFailed(string ns, string name, string status) => Mesh.Live.LiveMessages.ClientPodFailed(ns, name, status);
 
     public static string ClientPodNotInjected(string ns, string name) =>
         $"The namespace {ns} is labelled istio-injection=enabled, but the pod {ns}/{name} has no istio-proxy sidecar: is Istio's injection webhook running?";
@@ -167,17 +165,7 @@ internal static class Messages
     public static string ClientPodNotOwned(string ns, string name) =>
         $"The pod {ns}/{name} was not made by the lab (it has no {Ownership.Label}={Ownership.Manager} label): remove it with Remove-LabResource -Kind Pod -Name {name} if you mean to.";
 
-    public static string CurlMissing(string pod, string container, string failure) =>
-        $"{pod} (container {container}) cannot run curl: {failure}. Send from a client pod instead: Start-LabClientPod curl, then -From <namespace>/curl.";
-
-    public static string CurlFailed(string request, int exitCode, string error) =>
-        $"curl exited with {exitCode.ToString(CultureInfo.InvariantCulture)} for {request}{(error.Length > 0 ? ": " + error : string.Empty)}";
-
-    public static string NoSourcePod(string from, string reason) =>
-        $"-From {from}: {reason}";
-
-    public const string IngressAddressUnknown =
-        "No ingress address: the Service istio-system/istio-ingressgateway has no load-balancer address yet (Get-LabIngressAddress waits for it), or give -IngressAddress HOST[:PORT].";
+    // The texts of Invoke-LabRequest's errors live beside its sender (Mesh/Live/LiveMessages.cs), which raises them.
     // The mesh as a picture (issue 18)
     public static string GraphvizMissingForPage(string advice) =>
         $"The page shows the mesh as a Mermaid flowchart (drawn by mermaid.js from its CDN when the page is opened), not as an SVG: {advice}";

@@ -151,6 +151,9 @@ public abstract class TargetCmdlet : CancellableCmdlet
     /// <summary><see cref="Call{T}"/> for helpers that work on this command's behalf.</summary>
     internal T CallTarget<T>(System.Threading.Tasks.Task<T> call, object? target) => Call(call, target);
 
+    /// <summary>Pump for helpers that work on this command's behalf: engine work that reports as it goes.</summary>
+    internal T PumpWork<T>(Func<Action<Action>, System.Threading.Tasks.Task<T>> work) => Pump(work);
+
     /// <summary>Await for helpers that work on this command's behalf (Ctrl+C stops it).</summary>
     internal T AwaitTask<T>(System.Threading.Tasks.Task<T> task) => Await(task);
 

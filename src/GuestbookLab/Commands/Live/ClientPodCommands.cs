@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Commands.Cluster;
 using GuestbookLab.Engine;
@@ -62,27 +61,16 @@ public sealed class StartLabClientPodCommand : TargetCmdlet
             return;
         }
 
-        var namespaces = Call(target.ListAsync("Namespace", null, options.Namespace, null, CancellationToken), $"Namespace {options.Namespace}");
-        var injected = namespaces.Any(n => n.Metadata.Labels?.TryGetValue("istio-injection", out var value) == true && value == "enabled");
-        var applied = Call(target.ApplyAsync(pod, false, CancellationToken), pod);
-        WriteVerbose($"{applied} ({applied.Location})");
-        var last = new WaitState(false, "nothing read yet");
-        var progress = new ProgressRecord(1, $"Waiting for the client pod {options.Namespace}/{Name} on {connection}", last.Message);
-        LabResource? found;
+        var progress = new ProgressRecord(1, $"Waiting for the client pod {options.Namespace}/{Name} on {connection}", "nothing read yet");
+        ClientPodStart started;
         try
         {
-            found = Watch(target, progress, "Pod", options.Namespace, Name, resource => Readiness.Pod(resource, Name, DateTimeOffset.UtcNow), Timeout, state => last = state);
-        }
-        catch (TimeoutException)
-        {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.WaitTimedOut, Messages.WaitTimedOut($"the client pod {options.Namespace}/{Name}", Timeout, last.Message), Name));
-            return;
-        }
-        catch (NotSupportedException ex)
-        {
-            WriteWarning(Messages.ClientPodNotWaited($"Pod {options.Namespace}/{Name}", ex.Message));
-            WriteObject(PodStatus.From(applied.Object, DateTimeOffset.UtcNow));
-            return;
+            started = Pump(post => ClientPods.StartAsync(target, options, Timeout, applied => post(() => WriteVerbose($"{applied} ({applied.Location})")), state => post(() =>
+            {
+                progress.StatusDescription = state.Message;
+                ShowProgress(progress);
+                WriteVerbose(state.Message);
+            }), CancellationToken));
         }
         catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException)
         {
@@ -90,14 +78,23 @@ public sealed class StartLabClientPodCommand : TargetCmdlet
             return;
         }
 
-        var summary = PodStatus.From(found ?? applied.Object, DateTimeOffset.UtcNow);
-        if (last.Failure is { } failure)
+        progress.RecordType = ProgressRecordType.Completed;
+        ShowProgress(progress);
+        var summary = PodStatus.From(started.Pod, DateTimeOffset.UtcNow);
+        if (started.TimedOut)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.WaitTimedOut, Messages.WaitTimedOut($"the client pod {options.Namespace}/{Name}", Timeout, started.Last.Message), Name));
+        }
+        else if (started.NotWaited is { } reason)
+        {
+            WriteWarning(Messages.ClientPodNotWaited($"Pod {options.Namespace}/{Name}", reason));
+        }
+        else if (started.Last.Failure is { } failure)
         {
             WriteError(LabErrors.Create(ErrorIds.ClientPodFailed, Messages.ClientPodFailed(options.Namespace, Name, failure), summary));
             return;
         }
-
-        if (injected && !summary.SidecarInjected)
+        else if (started.Injected && !summary.SidecarInjected)
         {
             WriteWarning(Messages.ClientPodNotInjected(options.Namespace, Name));
         }

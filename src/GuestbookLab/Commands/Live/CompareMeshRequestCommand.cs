@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 using GuestbookLab.Mesh.Live;
 using GuestbookLab.Mesh.Simulation;
@@ -88,20 +89,36 @@ public sealed class CompareMeshRequestCommand : MeshConfigurationCmdlet
     {
         var options = new RequestOptions { Uri = Uri, Method = Method, Headers = Binding.Pairs(Header), Token = Token, Count = Count };
         var (request, predicted) = Predict(options, From, MyInvocation.BoundParameters.ContainsKey(nameof(Sidecar)) ? Sidecar.IsPresent : null, ServiceAccount, Seed);
-        var observed = new LiveRequestSender(this, From, options, IngressAddress, Container, Timeout, SkipCertificateCheck).SendAll();
+        var run = LiveSending.Send(this, new Engine.LiveRequestOptions { From = From, Request = options, IngressAddress = IngressAddress, Container = Container, Timeout = Timeout, SkipCertificateCheck = SkipCertificateCheck });
+        var observed = run.Results;
         if (observed.Count == 0)
         {
             return;
         }
 
+        var sourcesDiffer = new List<RequestDifference>();
+        if (run.InPlaceOf is { } asked)
+        {
+            // The client pod sent it, not the workload: compare with the prediction for the client pod, where the model has it.
+            if (TryPredict(options, run.Sender, Seed, out var unknown) is { } instead)
+            {
+                WriteVerbose($"Compared with the prediction for {run.Sender}, the pod that sent the request in place of {asked}.");
+                predicted = instead.Prediction;
+            }
+            else
+            {
+                sourcesDiffer.Add(new RequestDifference("Source", asked, run.Sender, $"the client pod sent the request, the prediction is for {asked}: {unknown}"));
+            }
+        }
+
         if (predicted is RequestResult one)
         {
-            WriteObject(new MeshRequestComparison { Source = observed[0].Source, Request = request.ToString(), Predicted = one, Observed = observed[0], Differences = RequestComparison.Compare(one, observed[0]) });
+            WriteObject(new MeshRequestComparison { Source = observed[0].Source, Request = request.ToString(), Predicted = one, Observed = observed[0], Differences = [.. sourcesDiffer, .. RequestComparison.Compare(one, observed[0])] });
         }
         else if (predicted is RequestSample sample)
         {
             var live = RequestSampler.Group(observed);
-            WriteObject(new MeshRequestComparison { Source = live.Source, Request = request.ToString(), Predicted = sample, Observed = live, Differences = RequestComparison.Compare(sample, live) });
+            WriteObject(new MeshRequestComparison { Source = live.Source, Request = request.ToString(), Predicted = sample, Observed = live, Differences = [.. sourcesDiffer, .. RequestComparison.Compare(sample, live)] });
         }
     }
 }

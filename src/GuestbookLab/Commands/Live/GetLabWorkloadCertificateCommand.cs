@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using GuestbookLab.Commands.Cluster;
 using GuestbookLab.Engine;
@@ -82,34 +81,11 @@ public sealed class GetLabWorkloadCertificateCommand : TargetCmdlet
             return;
         }
 
-        var found = Call(target.ListAsync("Pod", ns, Pod, null, CancellationToken), $"Pod {source}");
-        if (found.Count == 0)
-        {
-            WriteError(LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound("Pod", Pod, ns), source));
-            return;
-        }
-
-        var pod = found[0];
-        var containers = WorkloadCertificates.Containers(pod);
-        if (!containers.Contains(WorkloadCertificates.Sidecar, StringComparer.Ordinal))
-        {
-            WriteError(LabErrors.Create(ErrorIds.SidecarNotFound, Messages.SidecarNotFound(ns, Pod, containers), source));
-            return;
-        }
-
-        if (ExecPlan.Refusal(pod) is { } refusal)
-        {
-            WriteError(LabErrors.Create(ErrorIds.ExecFailed, refusal, source));
-            return;
-        }
-
         var serverName = ServerName ?? WorkloadCertificates.ServerName(Service);
-        var command = WorkloadCertificates.Command(Service, serverName);
-        WriteVerbose($"kubectl exec {Pod} -n {ns} -c {WorkloadCertificates.Sidecar} -- {string.Join(" ", command)} </dev/null");
-        ExecResult ran;
+        WorkloadCertificateRead read;
         try
         {
-            ran = AwaitTask(exec.ExecAsync(ns, Pod, WorkloadCertificates.Sidecar, command, null, null, CancellationToken));
+            read = Pump(post => WorkloadCertificateReader.ReadAsync(target, exec, ns, Pod, Service, serverName, message => post(() => WriteVerbose(message)), CancellationToken));
         }
         catch (Exception ex) when (ex is ApiStatusException or System.Net.Http.HttpRequestException)
         {
@@ -117,35 +93,30 @@ public sealed class GetLabWorkloadCertificateCommand : TargetCmdlet
             return;
         }
 
-        if (ran.ExitCode is not { } exit)
-        {
-            WriteError(LabErrors.Create(ErrorIds.ExecFailed, Messages.OpenSslNotRun(source, ran.Failure ?? string.Empty), source));
-            return;
-        }
-
-        var lastLines = ran.ErrorLines.Concat(ran.OutputLines).Where(l => l.Length > 0).TakeLast(5).ToList();
-        var parsed = WorkloadCertificates.Parse(ran.StandardOutput);
-        foreach (var problem in parsed.Problems)
+        foreach (var problem in read.Problems)
         {
             WriteWarning($"{source} -> {Service}: {problem}");
         }
 
-        if (WorkloadCertificates.Result(Pod, ns, Service, serverName, parsed, exit) is { } result)
+        if (read.Certificate is { } certificate)
         {
-            if (exit != 0)
+            if (read.ExitCode is not 0)
             {
-                WriteVerbose($"openssl exited with {exit} after the chain (as under STRICT mutual TLS): {string.Join(" | ", ran.ErrorLines.TakeLast(5))}");
+                WriteVerbose($"openssl exited with {read.ExitCode} after the chain (as under STRICT mutual TLS): {string.Join(" | ", read.LastLines)}");
             }
 
-            WriteObject(result);
+            WriteObject(certificate);
+            return;
         }
-        else if (exit != 0)
+
+        WriteError(read.Failure switch
         {
-            WriteError(LabErrors.Create(ErrorIds.CertificateRequestFailed, Messages.CertificateRequestFailed(source, Service, exit, ran.ErrorLines.Count > 0 ? ran.ErrorLines.TakeLast(5).ToList() : lastLines), source));
-        }
-        else
-        {
-            WriteError(LabErrors.Create(ErrorIds.NoCertificate, Messages.NoCertificate(source, Service, parsed.Problems, lastLines), source));
-        }
+            CertificateFailure.PodNotFound => LabErrors.Create(ErrorIds.ResourceNotFound, Messages.ResourceNotFound("Pod", Pod, ns), source),
+            CertificateFailure.NoSidecar => LabErrors.Create(ErrorIds.SidecarNotFound, Messages.SidecarNotFound(ns, Pod, read.Containers), source),
+            CertificateFailure.ExecRefused => LabErrors.Create(ErrorIds.ExecFailed, read.Detail ?? string.Empty, source),
+            CertificateFailure.NotRun => LabErrors.Create(ErrorIds.ExecFailed, Messages.OpenSslNotRun(source, read.Detail ?? string.Empty), source),
+            CertificateFailure.RequestFailed => LabErrors.Create(ErrorIds.CertificateRequestFailed, Messages.CertificateRequestFailed(source, Service, read.ExitCode ?? 0, read.LastLines), source),
+            _ => LabErrors.Create(ErrorIds.NoCertificate, Messages.NoCertificate(source, Service, read.Problems, read.LastLines), source),
+        });
     }
 }
