@@ -78,6 +78,8 @@ public static class LabErrors
                 new InvalidOperationException(Messages.ApiStatus(target, status.Message, status.Code, status.Reason, status.Causes), status),
                 target),
             UnsafeObjectPathException unsafePath => Create(ErrorIds.UnsafeObjectPath, unsafePath, target),
+            ApiTlsException tls => Create(ErrorIds.ApiTlsFailure, tls, target),
+            UnsafeObjectNameException unsafeName => Create(ErrorIds.UnsafeObjectName, unsafeName, target),
             HttpRequestException unreachable => Create(ErrorIds.ClusterUnreachable, unreachable, target),
             _ => Create(ErrorIds.ApplyFailed, exception, target),
         };

@@ -84,7 +84,7 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
             }
             catch (Engine.ApiStatusException ex) when (ex.Code == 401)
             {
-                ThrowTerminatingError(LabErrors.Create(ErrorIds.ApiUnauthorized, Messages.CredentialsRefused(target.Context, target.Server), target.Context, ex));
+                ThrowTerminatingError(LabErrors.Create(ErrorIds.ApiUnauthorized, Messages.CredentialsRefused(target.Context, target.Server, target.Credential), target.Context, ex));
                 throw;
             }
             catch (Engine.ApiStatusException ex)
@@ -93,10 +93,19 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
                 throw;
             }
 
+            if (target.SkipsTlsVerify)
+            {
+                WriteWarning(Messages.TlsSkipped(target.Context, target.Server));
+            }
+
             var connection = new LabConnection("Cluster", target.Server, target.Context, file) { DefaultNamespace = target.DefaultNamespace };
             LabSession.Current = connection;
             WriteVerbose($"Connected to {target.Server} (context {target.Context}, namespace {target.DefaultNamespace}, Kubernetes {version}).");
             WriteObject(connection);
+        }
+        catch (Engine.ApiTlsException ex)
+        {
+            ThrowTerminatingError(LabErrors.FromTarget(ex, Context));
         }
         catch (System.Net.Http.HttpRequestException ex)
         {
