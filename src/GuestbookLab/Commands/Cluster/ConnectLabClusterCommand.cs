@@ -12,7 +12,10 @@ namespace GuestbookLab.Commands.Cluster;
 /// Without -Directory the target is the Kubernetes API server of a kubeconfig context (the current context of
 /// $env:KUBECONFIG or ~/.kube/config unless -Context and -KubeConfig say otherwise), reached through KubernetesClient
 /// with the kubeconfig's credentials; the cmdlet checks the server answers and says which server and context it
-/// connected to. Credentials never appear in any output. The context's namespace (kubectl's default namespace) is
+/// connected to. Credentials never appear in any output. Over https the server's certificate must chain to the
+/// kubeconfig's certificate-authority(-data) and be for the server's host, as kubectl checks it (else the error
+/// ApiTlsFailure names the context, the server and why); the user's client certificate is sent;
+/// insecure-skip-tls-verify: true connects with a warning. The context's namespace (kubectl's default namespace) is
 /// where objects without a namespace are applied and what reads use unless -Namespace says otherwise ('default' when
 /// the context names none); the result shows the context and the namespace.
 ///
