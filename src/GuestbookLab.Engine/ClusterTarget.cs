@@ -30,9 +30,18 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     private readonly Dictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
     private readonly ResiliencePipeline<HttpResponseMessage> resilience;
 
-    private ClusterTarget(Kubernetes client, string server, string? context, string? defaultNamespace)
+    private readonly KubeTls? tls;
+
+    private ClusterTarget(Kubernetes client, KubernetesClientConfiguration config, string? context, KubeTls? tls)
     {
         this.client = client;
+        this.tls = tls;
+        var (server, defaultNamespace) = (config.Host, config.Namespace);
+        SkipsTlsVerify = config.SkipTlsVerify && server.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        Credential = config.ClientCertificateData is not null || config.ClientCertificateFilePath is not null ? "client certificate"
+            : config.TokenProvider is not null ? "exec credential plugin's token"
+            : config.AccessToken is not null ? "token"
+            : config.Username is not null ? "password" : "none";
         Server = server;
         Context = context;
         DefaultNamespace = string.IsNullOrEmpty(defaultNamespace) ? "default" : defaultNamespace;
@@ -43,7 +52,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
                 // Retry-After, at most 5 times. Every call is idempotent (server-side apply, get, delete), so a retry
                 // never duplicates an object.
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
+                    .Handle<HttpRequestException>(ex => !KubeTls.IsTlsFailure(ex))
                     .Handle<System.IO.IOException>()
                     .Handle<TimeoutRejectedException>()
                     .HandleResult(r => Transient.Contains(r.StatusCode)),
@@ -81,6 +90,12 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
 
     public string? Context { get; }
 
+    /// <summary>Whether the kubeconfig says insecure-skip-tls-verify: true for an https server: its certificate is not checked.</summary>
+    public bool SkipsTlsVerify { get; }
+
+    /// <summary>What kind of credential the context's user gives: client certificate, token, exec credential plugin, password or none (never the credential).</summary>
+    public string Credential { get; }
+
     /// <summary>The kubeconfig context's namespace ('default' when it names none), as kubectl uses it.</summary>
     public string DefaultNamespace { get; }
 
@@ -108,7 +123,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
             throw new ArgumentException(reason, ex is k8s.Exceptions.KubeConfigException ? null : ex);
         }
 
-        return new ClusterTarget(new Kubernetes(config), config.Host, config.CurrentContext ?? context, config.Namespace);
+        return new ClusterTarget(new Kubernetes(config), config, config.CurrentContext ?? context, KubeTls.For(config));
     }
 
     /// <summary>The server's version; throws when it cannot be reached.</summary>
@@ -121,6 +136,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     public async Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        ApiNames.Check(resource.Kind, resource.Namespace, resource.Name, Server);
         var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
         string? before = null;
         try
@@ -170,6 +186,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     public async Task<ResourcePreview> PreviewAsync(LabResource resource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        ApiNames.Check(resource.Kind, resource.Namespace, resource.Name, Server);
         var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
         LabResource? live = null;
         try
@@ -216,6 +233,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
 
     public async Task<IReadOnlyList<LabResource>> ListAsync(string? kind, string? ns, string? name, LabelQuery? selector, CancellationToken cancellationToken)
     {
+        ApiNames.Check(kind, ns, name, Server, strict: false);
         var types = await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false);
         if (kind is not null && types.Count == 0)
         {
@@ -246,6 +264,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     public async Task<bool> DeleteAsync(LabResource resource, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        ApiNames.Check(resource.Kind, resource.Namespace, resource.Name, Server, strict: false);
         var type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false);
         if (type is null)
         {
@@ -266,6 +285,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     public async Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(done);
+        ApiNames.Check(kind, ns, name, Server, strict: false);
         var type = (await TypesOfAsync(kind, cancellationToken).ConfigureAwait(false)).FirstOrDefault() ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {kind}: apply its CRD first", []);
         var path = PathOf(type, type.Namespaced ? ns ?? DefaultNamespace : null, null);
         var selector = "fieldSelector=" + Uri.EscapeDataString($"metadata.name={name}");
@@ -334,7 +354,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
 
                         failures = 0;
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or JsonException or ApiStatusException { Code: 410 or 429 or >= 500 } && !deadline.IsCancellationRequested)
+                    catch (Exception ex) when (ex is not (ApiTlsException or UnsafeObjectNameException) && ex is HttpRequestException or System.IO.IOException or JsonException or ApiStatusException { Code: 410 or 429 or >= 500 } && !deadline.IsCancellationRequested)
                     {
                         // Broken off: resume from the same version, or (410, or too many failures in a row) list again.
                         if (ex is ApiStatusException { Code: 410 } || ++failures >= MaxAttempts)
@@ -352,7 +372,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         {
             throw new TimeoutException($"{kind} {name}: no answer within {timeout.TotalSeconds:0} s");
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException && !cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
+        catch (Exception ex) when (ex is not (ApiTlsException or UnsafeObjectNameException) && ex is HttpRequestException or System.IO.IOException && !cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
         {
             throw new HttpRequestException($"the watch of {kind} {name} broke off: {ex.Message}", ex);
         }
@@ -366,6 +386,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     /// </summary>
     public async IAsyncEnumerable<string> ReadLogAsync(string ns, string pod, string? container, int? tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ApiNames.Check("Pod", ns, pod, Server);
         var query = new List<string>();
         if (container is not null)
         {
@@ -450,7 +471,8 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
 
     private static readonly string[] StatusLists = ["initContainerStatuses", "containerStatuses"];
 
-    private static bool Broken(Exception ex) => ex is HttpRequestException or System.IO.IOException or ApiStatusException { Code: 429 or >= 500 };
+    // A TLS failure or an unsafe name is not a broken stream: opening it again would fail the same way.
+    private static bool Broken(Exception ex) => ex is not (ApiTlsException or UnsafeObjectNameException) && ex is HttpRequestException or System.IO.IOException or ApiStatusException { Code: 429 or >= 500 };
 
     // Whether the pod is gone, or its container (every container when none is named) has terminated.
     private async Task<bool> ContainerEndedAsync(string ns, string pod, string? container, CancellationToken cancellationToken)
@@ -480,10 +502,17 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     private static Task PauseAsync(int quiet, CancellationToken cancellationToken) =>
         quiet == 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(quiet - 1, 6)))), cancellationToken);
 
-    public void Dispose() => client.Dispose();
-
-    private static string PathOf(ApiResource type, string? ns, string? name)
+    public void Dispose()
     {
+        tls?.Dispose();
+        client.Dispose();
+    }
+
+    // Every URL path to an object is built here, from a name and namespace that keep to the kind's naming rule (checked
+    // again here, for the namespace a kubeconfig's context gives), so it can only address that object.
+    private string PathOf(ApiResource type, string? ns, string? name)
+    {
+        ApiNames.Check(type.Kind, ns, name, Server);
         var root = type.GroupVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{type.GroupVersion}" : $"/api/{type.GroupVersion}";
         var scoped = ns is null ? root : $"{root}/namespaces/{ns}";
         return name is null ? $"{scoped}/{type.Plural}" : $"{scoped}/{type.Plural}/{name}";
@@ -570,7 +599,7 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
                     await client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
                 }
 
-                var answer = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
+                var answer = await (tls?.Client ?? client.HttpClient).SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
                 return answer;
             },
             cancellationToken).ConfigureAwait(false);
@@ -594,7 +623,15 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         {
             throw new HttpRequestException($"the API server did not answer within {ex.Timeout.TotalSeconds:0} s ({MaxAttempts + 1} attempts)", ex);
         }
+        catch (HttpRequestException ex) when (KubeTls.IsTlsFailure(ex))
+        {
+            throw TlsError(ex);
+        }
     }
+
+    // A failed TLS handshake, with the reason the validator gave (another authority, another host) or the handshake's own.
+    private ApiTlsException TlsError(HttpRequestException ex) =>
+        new($"TLS with {Server} (context '{Context}') failed: {tls?.Refusal ?? ex.InnerException?.Message ?? ex.Message}. Nothing was sent; check the cluster's certificate-authority-data and server in the kubeconfig (insecure-skip-tls-verify: true skips the check, for test clusters only)", ex);
 
     /// <summary>
     /// A streamed GET (watch, log) with the client's credentials, read line by line as the server writes; not retried,
@@ -608,7 +645,16 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
             await client.Credentials.ProcessHttpRequestAsync(request, token).ConfigureAwait(false);
         }
 
-        var response = await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await (tls?.Client ?? client.HttpClient).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (KubeTls.IsTlsFailure(ex))
+        {
+            throw TlsError(ex);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             using (response)

@@ -129,8 +129,10 @@ public sealed class DirectoryTarget : ILabTarget
 
     // The files this target writes are .yaml (NAMESPACE/kind-name.yaml), in path order; .yml files (a compose file, a
     // workflow) and hidden folders (.github, .git) are not the target's objects, and neither are its own temporary files.
+    // Symbolic links planted in the folder are not followed (ManifestReader.FilesIn).
     private IEnumerable<string> StoredFiles() =>
-        Directory.EnumerateFiles(Root, "*.yaml", SearchOption.AllDirectories)
+        ManifestReader.FilesIn(Root)
+            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal))
             .Where(f => !Path.GetRelativePath(Root, f).Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Any(part => part.StartsWith('.')))
             .Order(StringComparer.Ordinal);
 
@@ -149,7 +151,9 @@ public sealed class DirectoryTarget : ILabTarget
             throw new UnsafeObjectPathException($"{problem}: the object is not written to (or removed from) {Root}.");
         }
 
-        return ObjectFiles.Below(Root, ns ?? ClusterFolder, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
+        var path = ObjectFiles.Below(Root, ns ?? ClusterFolder, $"{resource.Kind.ToLowerInvariant()}-{resource.Name}.yaml");
+        ObjectFiles.CheckNoLinks(Root, path);
+        return path;
     }
 
     public async Task<LabResource?> WaitForAsync(string kind, string? ns, string name, Func<LabResource?, bool> done, TimeSpan timeout, CancellationToken cancellationToken)

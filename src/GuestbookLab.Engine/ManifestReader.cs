@@ -40,19 +40,88 @@ public static class ManifestReader
     public static bool IsManifestFile(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The manifest files below a folder, in the order of their paths relative to it.</summary>
-    public static IReadOnlyList<string> FilesIn(string folder)
+    /// <summary>The manifest files below a folder, in the order of their paths relative to it (symbolic links: see <see cref="FilesIn(string, ManifestLimits, ICollection{string}?)"/>).</summary>
+    public static IReadOnlyList<string> FilesIn(string folder) => FilesIn(folder, ManifestLimits.Default with { MaxFolderFiles = int.MaxValue, MaxFolderBytes = long.MaxValue }, null);
+
+    /// <summary>
+    /// The manifest files below a folder, in the order of their paths relative to it. Symbolic links (and junctions)
+    /// below it are not followed out of it: a linked folder is not entered (as kubectl apply -R does not enter one),
+    /// and a linked file is read only when it leads to a file inside the folder; each link passed by is added to
+    /// <paramref name="skipped"/>. More than <see cref="ManifestLimits.MaxFolderFiles"/> files, or more than
+    /// <see cref="ManifestLimits.MaxFolderBytes"/> bytes together, is a <see cref="ManifestFormatException"/> (its
+    /// Limit names which) before any file is read.
+    /// </summary>
+    public static IReadOnlyList<string> FilesIn(string folder, ManifestLimits limits, ICollection<string>? skipped)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(limits);
         if (!Directory.Exists(folder))
         {
             return [];
         }
 
-        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(IsManifestFile)
-            .OrderBy(f => Path.GetRelativePath(folder, f).Replace('\\', '/'), StringComparer.Ordinal)
-            .ToList();
+        var root = Path.GetFullPath(folder);
+        var inside = Path.TrimEndingDirectorySeparator(ResolvedRoot(root)) + Path.DirectorySeparatorChar;
+        var files = new List<string>();
+        long bytes = 0;
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            foreach (var entry in new DirectoryInfo(pending.Pop()).EnumerateFileSystemInfos())
+            {
+                var isFolder = Directory.Exists(entry.FullName);
+                if (entry.LinkTarget is { } target)
+                {
+                    var final = isFolder ? null : entry.ResolveLinkTarget(returnFinalTarget: true);
+                    if (isFolder || final is not { Exists: true } || !(final.FullName.StartsWith(inside, StringComparison.Ordinal) || final.FullName.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                    {
+                        if (isFolder || IsManifestFile(entry.Name))
+                        {
+                            skipped?.Add($"{Path.GetRelativePath(root, entry.FullName)} is a symbolic link to {(isFolder ? "a folder" : "a file")} ({target}){(isFolder ? string.Empty : " outside the folder")}: it is not read");
+                        }
+
+                        continue;
+                    }
+                }
+
+                if (isFolder)
+                {
+                    pending.Push(entry.FullName);
+                    continue;
+                }
+
+                if (!IsManifestFile(entry.Name))
+                {
+                    continue;
+                }
+
+                files.Add(entry.FullName);
+                bytes += new FileInfo(entry.FullName).Length;
+                if (files.Count > limits.MaxFolderFiles)
+                {
+                    throw new ManifestFormatException(
+                        $"{root}: the folder has more than {limits.MaxFolderFiles.ToString("N0", CultureInfo.InvariantCulture)} manifest files, the most a folder read as manifests may have; none is read.",
+                        field: null, root) { Limit = nameof(ManifestLimits.MaxFolderFiles) };
+                }
+
+                if (bytes > limits.MaxFolderBytes)
+                {
+                    throw new ManifestFormatException(
+                        $"{root}: the folder's manifest files hold more than the {ManifestLimits.ShowBytes(limits.MaxFolderBytes)} a folder read as manifests may have together; none is read.",
+                        field: null, root) { Limit = nameof(ManifestLimits.MaxFolderBytes) };
+                }
+            }
+        }
+
+        return files.OrderBy(f => Path.GetRelativePath(root, f).Replace('\\', '/'), StringComparer.Ordinal).ToList();
+    }
+
+    // The folder with its own links resolved (it may itself be a link the user named), so links inside can be compared with it.
+    private static string ResolvedRoot(string root)
+    {
+        var info = new DirectoryInfo(root);
+        return info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } final ? final.FullName : root;
     }
 
     /// <summary>A file's documents; a folder's files' documents, in path order.</summary>
@@ -60,7 +129,14 @@ public static class ManifestReader
         ReadPathAsync(path, ManifestLimits.Default, cancellationToken);
 
     /// <summary>A file's documents; a folder's files' documents, in path order; each file held to <paramref name="limits"/>.</summary>
-    public static async Task<IReadOnlyList<LabResource>> ReadPathAsync(string path, ManifestLimits limits, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<LabResource>> ReadPathAsync(string path, ManifestLimits limits, CancellationToken cancellationToken) =>
+        ReadPathAsync(path, limits, null, cancellationToken);
+
+    /// <summary>
+    /// A file's documents; a folder's files' documents, in path order (links below the folder not followed out of it,
+    /// each added to <paramref name="skipped"/>); each file, and the folder, held to <paramref name="limits"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<LabResource>> ReadPathAsync(string path, ManifestLimits limits, ICollection<string>? skipped, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(limits);
@@ -70,7 +146,7 @@ public static class ManifestReader
         }
 
         var all = new List<LabResource>();
-        foreach (var file in FilesIn(path))
+        foreach (var file in FilesIn(path, limits, skipped))
         {
             all.AddRange(ReadText(await ReadFileTextAsync(file, limits, cancellationToken).ConfigureAwait(false), file, limits));
         }

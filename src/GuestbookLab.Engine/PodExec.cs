@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using GuestbookLab.Model;
 using k8s;
 
 namespace GuestbookLab.Engine;
@@ -55,6 +56,7 @@ public sealed partial class ClusterTarget : IExecTarget
     public async Task<ExecResult> ExecAsync(string ns, string pod, string container, IReadOnlyList<string> command, string? stdin, Action<ExecChannel, string>? onLine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ApiNames.Check("Pod", ns, pod, Server);
         var clock = Stopwatch.StartNew();
         WebSocket socket;
         try

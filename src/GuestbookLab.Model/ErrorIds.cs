@@ -180,6 +180,9 @@ public static class ErrorIds
     // Bad and hostile input (issue 16)
     public const string ManifestLimitExceeded = "ManifestLimitExceeded";
     public const string UnsafeObjectPath = "UnsafeObjectPath";
+    public const string ApiTlsFailure = "ApiTlsFailure";
+    public const string UnsafeObjectName = "UnsafeObjectName";
+    public const string InvalidManifestLimits = "InvalidManifestLimits";
     // Live requests: the workload certificate (issue 13)
     public const string SidecarNotFound = "SidecarNotFound";
     public const string CertificateRequestFailed = "CertificateRequestFailed";

@@ -99,6 +99,39 @@ public static partial class ObjectFiles
         return path;
     }
 
+    /// <summary>
+    /// Refuses (<see cref="UnsafeObjectPathException"/>) a <paramref name="path"/> below <paramref name="root"/> that
+    /// goes through a symbolic link (or junction) inside <paramref name="root"/>: a folder or file someone linked there
+    /// could point anywhere, so nothing is written, replaced or removed through it. <paramref name="root"/> itself may
+    /// be a link: the user named it.
+    /// </summary>
+    public static void CheckNoLinks(string root, string path)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(path);
+        var full = Path.GetFullPath(root);
+        var relative = Path.GetRelativePath(full, Path.GetFullPath(path));
+        if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            throw new UnsafeObjectPathException($"{path} is not inside {full}: nothing is written outside it.");
+        }
+
+        var current = full;
+        foreach (var part in relative.Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            if (new FileInfo(current).LinkTarget is { } target)
+            {
+                throw new UnsafeObjectPathException($"{current} is a symbolic link (to {target}): nothing is written, replaced or removed through a link inside {full}; remove the link, or give a folder without links.");
+            }
+
+            if (!Directory.Exists(current))
+            {
+                return;
+            }
+        }
+    }
+
     private static string Show(string? value) => value is null ? "(none)" : $"'{Printable(value)}'";
 
     // Control characters (NUL, escape sequences) are shown as \uXXXX, so a message cannot hide or rewrite itself.

@@ -91,3 +91,78 @@ Describe 'An apply goes only to the connection it was given' {
         $later.Context | Should -Be 'standin-b' -Because 'a new Connect-LabCluster reads the kubeconfig afresh'
     }
 }
+
+# Names before URL paths (issue 16): an object's name or namespace goes into the API server's URL path only when it
+# keeps to Kubernetes' naming rule, so '/', '..', '%', '?' or NUL can never address another object. The stand-in
+# counts the API requests it gets: a refused name sends none.
+Describe 'Names and namespaces are checked before they go into a URL' {
+    BeforeAll {
+        $k8s = Start-StandIn
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: victim, namespace: default}" | Publish-LabResource
+        function Get-Requests { (Invoke-RestMethod "$($k8s.Url)/_standin/faults").requests }
+        function New-ConfigMap([string] $Name, [string] $Namespace = 'default') {
+            $object = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: placeholder, namespace: default}"
+            $object.Metadata.Name = $Name
+            $object.Metadata.Namespace = $Namespace
+            $object
+        }
+    }
+    AfterAll {
+        Disconnect-LabCluster
+        $k8s.Process | Stop-Process -Force -ErrorAction Ignore
+    }
+
+    It 'Remove-LabResource -Name <Shown> is UnsafeObjectName naming metadata.name, and sends nothing' -ForEach @(
+        @{ Name = '../victim'; Shown = '../victim' }
+        @{ Name = 'a/../../victim'; Shown = 'a/../../victim' }
+        @{ Name = '..'; Shown = '..' }
+        @{ Name = 'victim%2F..'; Shown = 'victim%2F..' }
+        @{ Name = 'victim?dryRun=All'; Shown = 'victim?dryRun=All' }
+        @{ Name = "vic`0tim"; Shown = 'a name with NUL' }
+    ) {
+        $before = Get-Requests
+        $err = Get-LabError { Remove-LabResource -Kind ConfigMap -Name $Name -Confirm:$false }
+        $err.FullyQualifiedErrorId | Should -BeLike 'UnsafeObjectName,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike 'metadata.name: *nothing is sent to*'
+        Get-Requests | Should -Be $before
+        (Get-LabResource cm victim).Name | Should -Be 'victim'
+    }
+
+    It 'Get-LabResource -Namespace ../kube-system is refused naming metadata.namespace, and sends nothing' {
+        $before = Get-Requests
+        $err = Get-LabError { Get-LabResource cm victim -Namespace '../kube-system' }
+        $err.FullyQualifiedErrorId | Should -BeLike 'UnsafeObjectName,*'
+        $err.Exception.Message | Should -BeLike 'metadata.namespace: *not a DNS-1123 label*'
+        Get-Requests | Should -Be $before
+    }
+
+    It 'Publish-LabResource refuses such objects by the naming rule (InvalidName, the field named) before anything is sent' {
+        $version = (Get-LabResource cm victim).Metadata.ResourceVersion
+        $before = Get-Requests
+        $results = @(New-ConfigMap 'fine'; New-ConfigMap '../victim'; New-ConfigMap 'escaped' '..') |
+            Publish-LabResource -ErrorVariable problems -ErrorAction SilentlyContinue
+        $results | Should -BeNullOrEmpty -Because 'nothing is applied when one object is invalid'
+        $problems.Count | Should -Be 2
+        $problems.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'InvalidName,*' }
+        $problems[0].Exception.Message | Should -BeLike "*metadata.name: '../victim' is not a valid name*"
+        $problems[1].Exception.Message | Should -BeLike "*metadata.namespace: '..' is not a valid namespace*"
+        Get-Requests | Should -Be $before
+        (Get-LabResource cm victim).Metadata.ResourceVersion | Should -Be $version
+    }
+
+    It 'Remove-LabResource of piped objects refuses each bad one on its own (UnsafeObjectName), sends nothing for it, and goes on' {
+        $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata: {name: doomed, namespace: default}" | Publish-LabResource
+        $before = Get-Requests
+        $removed = @(New-ConfigMap '../victim'; New-ConfigMap 'doomed'; New-ConfigMap 'victim' '../default') |
+            Remove-LabResource -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($removed | Where-Object Result -EQ 'Deleted').Name | Should -Be @('doomed')
+        $problems.Count | Should -Be 2
+        $problems.FullyQualifiedErrorId | ForEach-Object { $_ | Should -BeLike 'UnsafeObjectName,*' }
+        $problems[0].Exception.Message | Should -BeLike 'metadata.name: *'
+        $problems[1].Exception.Message | Should -BeLike 'metadata.namespace: *'
+        ((Get-Requests) - $before) | Should -BeLessOrEqual 2 -Because 'only doomed was sent (a delete, maybe a discovery)'
+        (Get-LabResource cm victim).Name | Should -Be 'victim'
+    }
+}

@@ -17,7 +17,8 @@ using StandIn;
 
 // dotnet StandIn.dll --port 0 --kubeconfig FILE [--token T] : serves on 127.0.0.1, prints "URL http://127.0.0.1:PORT",
 // writes a kubeconfig. With --token, every API request must carry "Authorization: Bearer T" (else 401 Unauthorized, as
-// an API server answers an expired or revoked token); the kubeconfig then holds T.
+// an API server answers an expired or revoked token); the kubeconfig then holds T. --tls, --tls-san NAME and
+// --client-ca serve HTTPS and check client certificates (Tls.cs).
 var port = 0;
 string? kubeconfig = null;
 string? token = null;
@@ -47,7 +48,16 @@ for (var i = 0; i < args.Length - 1; i++)
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
-builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+var tls = Tls.FromArguments(args);
+if (tls is null)
+{
+    builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+}
+else
+{
+    tls.Listen(builder.WebHost, port);
+}
+
 builder.Services.AddSingleton<Store>();
 builder.Services.AddSingleton<Faults>();
 var app = builder.Build();
@@ -62,8 +72,10 @@ var faults = app.Services.GetRequiredService<Faults>();
 app.UseWebSockets();
 app.Map("/{**path}", async (HttpContext context) =>
 {
-    if (token is not null && !(context.Request.Path.Value ?? string.Empty).StartsWith("/_standin", StringComparison.Ordinal)
-        && context.Request.Headers.Authorization.ToString() != $"Bearer {token}")
+    var authenticated = tls?.ClientAuthority is not null
+        ? tls.Authenticated(context) || (token is not null && context.Request.Headers.Authorization.ToString() == $"Bearer {token}")
+        : token is null || context.Request.Headers.Authorization.ToString() == $"Bearer {token}";
+    if (!authenticated && !(context.Request.Path.Value ?? string.Empty).StartsWith("/_standin", StringComparison.Ordinal))
     {
         context.Response.StatusCode = 401;
         context.Response.ContentType = "application/json";
@@ -78,7 +90,9 @@ var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddress
 if (kubeconfig is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(kubeconfig))!);
-    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {url}\ncontexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\ncurrent-context: standin\nusers:\n- name: standin\n  user:\n    token: {token ?? "standin-token"}\n");
+    var (tlsCluster, tlsUser) = tls?.KubeConfigLines() ?? (string.Empty, null);
+    var user = tlsUser ?? $"    token: {token ?? "standin-token"}\n";
+    File.WriteAllText(kubeconfig, $"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {url}\n{tlsCluster}contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\ncurrent-context: standin\nusers:\n- name: standin\n  user:\n{user}");
 }
 
 Console.WriteLine($"URL {url}");

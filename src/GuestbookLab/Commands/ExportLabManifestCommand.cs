@@ -18,7 +18,8 @@ namespace GuestbookLab.Commands;
 /// a -Path ending in .yaml or .yml receives every object as one multi-document file;
 /// with -Step, the folder -Path receives the file STEP.yaml with every object;
 /// otherwise the folder -Path receives one file per object, [NAMESPACE/]KIND-NAME.yaml (kind in lower case).
-/// Files are replaced whole (written to a temporary file, then moved), and each written file is emitted with its size
+/// Files are replaced whole (written to a temporary file, then moved); a folder or file inside the folder -Path that is
+/// a symbolic link is never written through (UnsafeObjectPath, and no file is written). Each written file is emitted with its size
 /// and the objects it holds. Warnings that the cmdlet which built or changed an object already showed are not
 /// repeated. metadata.managedFields of objects read from a server is left out unless -ShowManagedFields is given.
 /// Secret values (New-LabRegistrySecret's token) are written as &lt;redacted&gt; unless -IncludeSecrets is given.
@@ -71,8 +72,24 @@ public sealed class ExportLabManifestCommand : CancellableCmdlet
             return;
         }
 
-        var plan = ManifestLayout.Plan(resources, GetUnresolvedProviderPathFromPSPath(Path), Step);
+        var target = GetUnresolvedProviderPathFromPSPath(Path);
+        var plan = ManifestLayout.Plan(resources, target, Step);
         ThrowIfInvalid(plan.Problems, Step ?? Path);
+        if (!ManifestReader.IsManifestFile(target))
+        {
+            // A folder layout: no file is written through a symbolic link planted in the folder (checked before any is written).
+            foreach (var (file, _) in plan.Files)
+            {
+                try
+                {
+                    ObjectFiles.CheckNoLinks(target, file);
+                }
+                catch (UnsafeObjectPathException ex)
+                {
+                    ThrowTerminatingError(LabErrors.FromTarget(ex, file));
+                }
+            }
+        }
         foreach (var (file, content) in plan.Files)
         {
             if (!ShouldProcess(file, $"Write {content.Count} manifest(s)"))

@@ -28,7 +28,7 @@ public static class ErrorCatalog
         ErrorIds.InvalidSource, ErrorIds.InvalidBucketName, ErrorIds.InvalidRepositoryName, ErrorIds.InvalidRegion, ErrorIds.InvalidZone,
         ErrorIds.InvalidClusterName, ErrorIds.InvalidClusterSpec, ErrorIds.InvalidInstanceSize, ErrorIds.InvalidArn, ErrorIds.InvalidStateStore,
         ErrorIds.InvalidSshPublicKey, ErrorIds.InvalidEndpoint, ErrorIds.MissingSubsetLabels, ErrorIds.NoApplicableInput, ErrorIds.InvalidResource,
-        ErrorIds.DuplicateResource, ErrorIds.InvalidKubeConfig, ErrorIds.AwsRegionNotFound, ErrorIds.AwsRequestRejected, ErrorIds.ApiBadRequest,
+        ErrorIds.DuplicateResource, ErrorIds.InvalidKubeConfig, ErrorIds.InvalidManifestLimits, ErrorIds.AwsRegionNotFound, ErrorIds.AwsRequestRejected, ErrorIds.ApiBadRequest,
 
         // kpack: image builds
         ErrorIds.InvalidImageReference, ErrorIds.InvalidBuilderReference, ErrorIds.InvalidEnvName, ErrorIds.InvalidImageSource, ErrorIds.InvalidKpackSpec,
@@ -121,6 +121,8 @@ public static class ErrorCatalog
         // Bad and hostile input (issue 16)
         [ErrorIds.ManifestLimitExceeded] = ErrorCategory.LimitsExceeded,
         [ErrorIds.UnsafeObjectPath] = ErrorCategory.InvalidData,
+        [ErrorIds.ApiTlsFailure] = ErrorCategory.SecurityError,
+        [ErrorIds.UnsafeObjectName] = ErrorCategory.InvalidData,
 
         // Live requests: the workload certificate (issue 13)
         [ErrorIds.SidecarNotFound] = ErrorCategory.ObjectNotFound,

@@ -88,6 +88,8 @@ public static class LabErrors
                 new InvalidOperationException(Messages.ApiStatus(target, status.Message, status.Code, status.Reason, status.Causes), status),
                 target),
             UnsafeObjectPathException unsafePath => Create(ErrorIds.UnsafeObjectPath, unsafePath, target),
+            ApiTlsException tls => Create(ErrorIds.ApiTlsFailure, tls, target),
+            UnsafeObjectNameException unsafeName => Create(ErrorIds.UnsafeObjectName, unsafeName, target),
             // A call about one object that broke off names the object, so that a failed apply says which ones.
             HttpRequestException unreachable when target is LabResource => Create(ErrorIds.ClusterUnreachable, $"{target}: {unreachable.Message}", target, unreachable),
             HttpRequestException unreachable => Create(ErrorIds.ClusterUnreachable, unreachable, target),

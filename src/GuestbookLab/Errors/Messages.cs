@@ -137,8 +137,13 @@ internal static class Messages
     public static string BrowserNotOpened(string url, string problem) =>
         $"Could not open a browser ({problem}): open {url} yourself.";
 
-    public static string CredentialsRefused(string? context, string server) =>
-        $"{server} refused the credentials of context '{context}' (401 Unauthorized): the token may have expired or been revoked; get fresh credentials (for EKS: aws eks update-kubeconfig) and connect again.";
+    public static string CredentialsRefused(string? context, string server, string credential = "token") =>
+        credential == "client certificate"
+            ? $"{server} refused the credentials of context '{context}' (401 Unauthorized): its client certificate is not one the server accepts (signed by another authority, expired or revoked); get a fresh kubeconfig and connect again."
+            : $"{server} refused the credentials of context '{context}' (401 Unauthorized): the {(credential == "none" ? "context gives none; add a token or client certificate to its user" : $"{credential} may have expired or been revoked; get fresh credentials (for EKS: aws eks update-kubeconfig) and connect again")}.";
+
+    public static string TlsSkipped(string? context, string server) =>
+        $"context '{context}' has insecure-skip-tls-verify: true: the certificate of {server} is not checked, so anyone between here and it can read and change what is sent (credentials included). Use it only for a test cluster.";
 
     // Ownership (issue 16)
     public static string LabelledByOthers(string resource, IReadOnlyList<string> managers) =>

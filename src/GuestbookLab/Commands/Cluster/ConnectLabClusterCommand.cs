@@ -12,7 +12,10 @@ namespace GuestbookLab.Commands.Cluster;
 /// Without -Directory the target is the Kubernetes API server of a kubeconfig context (the current context of
 /// $env:KUBECONFIG or ~/.kube/config unless -Context and -KubeConfig say otherwise), reached through KubernetesClient
 /// with the kubeconfig's credentials; the cmdlet checks the server answers and says which server and context it
-/// connected to. Credentials never appear in any output. The context's namespace (kubectl's default namespace) is
+/// connected to. Credentials never appear in any output. Over https the server's certificate must chain to the
+/// kubeconfig's certificate-authority(-data) and be for the server's host, as kubectl checks it (else the error
+/// ApiTlsFailure names the context, the server and why); the user's client certificate is sent;
+/// insecure-skip-tls-verify: true connects with a warning. The context's namespace (kubectl's default namespace) is
 /// where objects without a namespace are applied and what reads use unless -Namespace says otherwise ('default' when
 /// the context names none); the result shows the context and the namespace.
 ///
@@ -84,7 +87,7 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
             }
             catch (Engine.ApiStatusException ex) when (ex.Code == 401)
             {
-                ThrowTerminatingError(LabErrors.Create(ErrorIds.ApiUnauthorized, Messages.CredentialsRefused(target.Context, target.Server), target.Context, ex));
+                ThrowTerminatingError(LabErrors.Create(ErrorIds.ApiUnauthorized, Messages.CredentialsRefused(target.Context, target.Server, target.Credential), target.Context, ex));
                 throw;
             }
             catch (Engine.ApiStatusException ex)
@@ -93,10 +96,19 @@ public sealed class ConnectLabClusterCommand : CancellableCmdlet
                 throw;
             }
 
+            if (target.SkipsTlsVerify)
+            {
+                WriteWarning(Messages.TlsSkipped(target.Context, target.Server));
+            }
+
             var connection = new LabConnection("Cluster", target.Server, target.Context, file) { DefaultNamespace = target.DefaultNamespace };
             LabSession.Current = connection;
             WriteVerbose($"Connected to {target.Server} (context {target.Context}, namespace {target.DefaultNamespace}, Kubernetes {version}).");
             WriteObject(connection);
+        }
+        catch (Engine.ApiTlsException ex)
+        {
+            ThrowTerminatingError(LabErrors.FromTarget(ex, Context));
         }
         catch (System.Net.Http.HttpRequestException ex)
         {

@@ -172,7 +172,7 @@ public abstract class TargetCmdlet : CancellableCmdlet
             ThrowTerminatingError(LabErrors.FromManifest(ex, target));
             throw;
         }
-        catch (UnsafeObjectPathException ex)
+        catch (Exception ex) when (ex is UnsafeObjectPathException or UnsafeObjectNameException)
         {
             ThrowTerminatingError(LabErrors.FromTarget(ex, target));
             throw;
