@@ -211,3 +211,172 @@ Describe 'Cmdlet output beyond the lab' {
         @($result.Output).Count | Should -Be $objects.Count
     }
 }
+
+Describe 'The codelab suite, live, against the stand-in with the test playing the mesh (the plumbing, not the mesh)' {
+    BeforeAll {
+        $suite = Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/GuestbookLab.Lab.Tests.ps1'
+        $pester = Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'
+        $marker = '__GUESTBOOKLAB_CURL__'
+        # What the mesh does, played by this test: a thread that is the kubelet and the injection webhook (every pod
+        # Running and ready, default's pods with an istio-proxy container), the ingress gateway (an HTTP listener
+        # that listens while a Gateway exists, as Envoy's port 80 does) and the pods' curl (the stand-in relays every
+        # exec of curl here). Its answers are the simulator's over what the stand-in holds at that moment, so they are
+        # the codelab's only if the suite applied each step as the lab does; -Twist answers one observation wrongly.
+        $playMesh = {
+            param($ModuleManifest, $KubectlPath, $Config, $RelayPort, $GatewayPort, $Marker, $Workloads, [bool] $Twist, $Stop)
+            Import-Module $ModuleManifest
+            $null = Connect-LabCluster -KubeConfig $Config
+            function Predict([string] $From, [string] $Uri, [string] $Method, [hashtable] $Header, [string] $Token) {
+                $request = @{ From = $From; Uri = $Uri; Method = $Method; Header = $Header }
+                if ($Token) { $request.Token = $Token }
+                $r = Test-MeshRequest @request -WarningAction SilentlyContinue
+                if ($Twist -and $From -eq 'ingress' -and $Method -eq 'GET' -and $r.Status -eq 403) {
+                    return [pscustomobject]@{ Outcome = 'Delivered'; Status = 200; Body = 'the guestbook' }
+                }
+                # An HTTPS answer passed through (no status seen by the proxy) is the server's 200.
+                if (-not $r.Status -and "$($r.Outcome)" -eq 'Delivered') { return [pscustomobject]@{ Outcome = 'Delivered'; Status = 200; Body = $r.Body } }
+                $r
+            }
+            $exitCodes = @{ ConnectionRefused = 7; ConnectionReset = 56; ConnectionClosed = 52; TimedOut = 28; TlsError = 35; HostNotResolved = 6 }
+            $http = [Net.HttpListener]::new()
+            $http.Prefixes.Add("http://127.0.0.1:$RelayPort/")
+            $http.Start()
+            $gateway = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, $GatewayPort)
+            $listening = $false
+            $relayTask = $http.GetContextAsync()
+            $acceptTask = $null
+            $lastPoll = [DateTime]::MinValue
+            while (-not $Stop.IsSet) {
+                if (([DateTime]::UtcNow - $lastPoll).TotalMilliseconds -ge 300) {
+                    $lastPoll = [DateTime]::UtcNow
+                    # The kubelet and the webhook.
+                    foreach ($pod in (& $KubectlPath --kubeconfig $Config get pods -A -o json | ConvertFrom-Json).items | Where-Object { $_.status.phase -ne 'Running' }) {
+                        $ns, $name = $pod.metadata.namespace, $pod.metadata.name
+                        $containers = @($pod.spec.containers)
+                        if ($ns -eq 'default' -and $containers.name -notcontains 'istio-proxy') {
+                            $containers += [pscustomobject]@{ name = 'istio-proxy'; image = 'docker.io/istio/proxyv2:1.17.8' }
+                            $spec = @{ spec = @{ containers = $containers } } | ConvertTo-Json -Depth 10 -Compress
+                            & $KubectlPath --kubeconfig $Config -n $ns patch pod $name --type=merge -p $spec | Out-Null
+                        }
+                        $statuses = @($containers | ForEach-Object { @{ name = $_.name; ready = $true; restartCount = 0; state = @{ running = @{} } } })
+                        $status = @{ status = @{ phase = 'Running'; conditions = @(@{ type = 'Ready'; status = 'True' }); containerStatuses = $statuses } } | ConvertTo-Json -Depth 10 -Compress
+                        & $KubectlPath --kubeconfig $Config -n $ns patch pod $name --subresource=status --type=merge -p $status | Out-Null
+                    }
+                    # Envoy listens on the gateway's port once a Gateway exists.
+                    $gateways = @(Get-LabResource -Kind Gateway -ErrorAction Ignore)
+                    if ($gateways.Count -and -not $listening) { $gateway.Start(); $listening = $true; $acceptTask = $gateway.AcceptTcpClientAsync() }
+                    elseif (-not $gateways.Count -and $listening) { $gateway.Stop(); $listening = $false; $acceptTask = $null }
+                }
+                if ($relayTask.Wait(20)) {
+                    # curl in a pod: the request from its arguments, the answer as curl prints it.
+                    $context = $relayTask.Result
+                    $relayTask = $http.GetContextAsync()
+                    $call = [IO.StreamReader]::new($context.Request.InputStream).ReadToEnd() | ConvertFrom-Json
+                    $argv = @($call.command); $method = 'GET'; $header = @{}; $token = $null
+                    for ($i = 1; $i -lt $argv.Count - 1; $i++) {
+                        if ($argv[$i] -eq '-X') { $method = $argv[++$i] }
+                        elseif ($argv[$i] -eq '-H') { $k, $v = $argv[++$i] -split ': ', 2; if ($k -eq 'Authorization') { $token = $v -replace '^Bearer ' } else { $header[$k] = $v } }
+                        elseif ($argv[$i] -in '-w', '--max-time', '-D') { $i++ }
+                    }
+                    $from = if ($Workloads[$call.pod]) { $Workloads[$call.pod] } else { "$($call.namespace)/$($call.pod)" }
+                    $r = Predict $from $argv[-1] $method $header $token
+                    $answer = if ($r.Status) {
+                        $headers = if ("$($r.Outcome)" -eq 'Delivered') { "server: envoy`r`nx-envoy-upstream-service-time: 3" } else { 'server: envoy' }
+                        @{ stdout = "HTTP/1.1 $($r.Status) X`r`n$headers`r`n`r`n$($r.Body)`n$Marker$($r.Status) 0.003`n" }
+                    } else {
+                        @{ stdout = "`n${Marker}000 0.001`n"; stderr = "curl: ($($exitCodes["$($r.Outcome)"])) $($r.Outcome)`n"; exitCode = $exitCodes["$($r.Outcome)"] }
+                    }
+                    $bytes = [Text.Encoding]::UTF8.GetBytes(($answer | ConvertTo-Json -Compress))
+                    $context.Response.ContentType = 'application/json'
+                    $context.Response.OutputStream.Write($bytes, 0, $bytes.Length)
+                    $context.Response.Close()
+                }
+                if ($acceptTask -and $acceptTask.Wait(20)) {
+                    # The ingress gateway: the request from the wire, the answer as Envoy sends it.
+                    $client = $acceptTask.Result
+                    $acceptTask = $gateway.AcceptTcpClientAsync()
+                    $stream = $client.GetStream()
+                    $buffer = [byte[]]::new(16384); $text = ''
+                    while (-not $text.Contains("`r`n`r`n")) { $n = $stream.Read($buffer, 0, $buffer.Length); if ($n -le 0) { break }; $text += [Text.Encoding]::ASCII.GetString($buffer, 0, $n) }
+                    $lines = $text -split "`r`n"
+                    $method, $path = $lines[0].Split(' ')[0..1]
+                    $header = @{}; $token = $null; $hostName = 'localhost'
+                    foreach ($line in $lines[1..($lines.Count - 1)] | Where-Object { $_ }) {
+                        $k, $v = $line -split ':\s*', 2
+                        if ($k -eq 'Host') { $hostName = $v } elseif ($k -eq 'Authorization') { $token = $v -replace '^Bearer ' } elseif ($k -eq 'User-Agent') { $header['User-Agent'] = $v }
+                    }
+                    $r = Predict ingress "http://$hostName$path" $method $header $token
+                    if ($r.Status) {
+                        $headers = if ("$($r.Outcome)" -eq 'Delivered') { "server: istio-envoy`r`nx-envoy-upstream-service-time: 3`r`n" } else { "server: istio-envoy`r`n" }
+                        $body = [Text.Encoding]::UTF8.GetBytes("$($r.Body)")
+                        $head = [Text.Encoding]::ASCII.GetBytes("HTTP/1.1 $($r.Status) X`r`n$($headers)content-length: $($body.Length)`r`nconnection: close`r`n`r`n")
+                        $stream.Write($head, 0, $head.Length); $stream.Write($body, 0, $body.Length); $stream.Flush()
+                        $client.Close()
+                    } else {
+                        $client.Client.LingerState = [Net.Sockets.LingerOption]::new($true, 0); $client.Client.Close()
+                    }
+                }
+            }
+            $http.Stop()
+            if ($listening) { $gateway.Stop() }
+        }
+
+        # Runs the shipped suite live in a fresh pwsh against a fresh stand-in with the mesh played; its Its' results.
+        function Invoke-LiveSuite([bool] $Twist) {
+            $k8s = Start-StandIn
+            $stop = [Threading.ManualResetEventSlim]::new($false)
+            $job = $null
+            try {
+                $connection = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+                $crd = "apiVersion: apiextensions.k8s.io/v1`nkind: CustomResourceDefinition`nmetadata: {name: istiooperators.install.istio.io}`nspec:`n  group: install.istio.io`n  names: {kind: IstioOperator, plural: istiooperators, singular: istiooperator, shortNames: [iop]}`n  scope: Namespaced`n  versions:`n  - name: v1alpha1`n    served: true`n    storage: true`n    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}"
+                $null = ConvertFrom-LabYaml $crd | Publish-LabResource
+                $null = Get-ChildItem $crds -Filter *.crd.yaml | ForEach-Object { Publish-LabResource -Path $_.FullName }
+                $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Namespace`nmetadata: {name: istio-system}" | Publish-LabResource
+                # The Deployments' pods, as the controllers and the scheduler would make them.
+                $workloads = @{ 'ui-7d4b9-x2x9q' = 'ui'; 'message-service-6d9-aaaaa' = 'message-service'; 'guestbook-service-5c8-bbbbb' = 'guestbook-service' }
+                $labels = @{ ui = '{app: ui, version: "1.0"}'; 'message-service' = '{app: message-service, version: "1.0"}'; 'guestbook-service' = '{app: guestbook-service, version: latest}' }
+                foreach ($pod in $workloads.Keys) {
+                    $app = $workloads[$pod]
+                    $null = ConvertFrom-LabYaml "apiVersion: v1`nkind: Pod`nmetadata: {name: $pod, labels: $($labels[$app])}`nspec: {containers: [{name: $app, image: $($app):v1}]}" | Publish-LabResource
+                }
+                $ports = foreach ($i in 1, 2) { $l = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $l.Start(); $l.LocalEndpoint.Port; $l.Stop() }
+                $null = Invoke-RestMethod -Method Post -Uri "$($k8s.Url)/_standin/exec" -ContentType 'application/json' -Body (ConvertTo-Json -InputObject @(@{ namespace = '*'; pod = '*'; commandPrefix = @('curl'); relay = "http://127.0.0.1:$($ports[0])/" }))
+                $job = Start-ThreadJob $playMesh -ArgumentList $ModuleManifest, $Kubectl, $k8s.KubeConfig, $ports[0], $ports[1], $marker, $workloads, $Twist, $stop
+                $child = "`$env:NO_COLOR = '1'; Import-Module '$pester'; Import-Module '$ModuleManifest'; `$null = Connect-LabCluster -KubeConfig '$($k8s.KubeConfig)'; " +
+                    "`$c = New-PesterConfiguration; `$c.Run.Container = New-PesterContainer -Path '$suite' -Data @{ LabPath = '$labOut'; Live = `$true; IngressAddress = '127.0.0.1:$($ports[1])'; LiveCount = 20; SettleSec = 3; RequestTimeoutSec = 5; SkipIstioInstall = `$true }; " +
+                    "`$c.Output.Verbosity = 'None'; `$c.Run.PassThru = `$true; `$r = Invoke-Pester -Configuration `$c; " +
+                    "`$r.Tests | ForEach-Object { [pscustomobject]@{ Name = `$_.ExpandedName; Result = `"`$(`$_.Result)`"; Error = (`$_.ErrorRecord | ForEach-Object { `$_.Exception.Message }) -join ' ' } } | ConvertTo-Json -Compress -Depth 3"
+                $run = Invoke-ChildPwsh $child
+                $json = $run.Output | Where-Object { $_ -like '`[{*' } | Select-Object -Last 1
+                if (-not $json) { throw "The live suite printed no results: $($run.Output -join "`n")" }
+                [pscustomobject]@{ Tests = @($json | ConvertFrom-Json); Calls = @(Invoke-RestMethod "$($k8s.Url)/_standin/exec/calls" | ForEach-Object { $_ }) }
+            } finally {
+                $stop.Set()
+                if ($job) { $job | Wait-Job -Timeout 20 | Out-Null; $job | Remove-Job -Force }
+                Disconnect-LabCluster
+                $k8s.Process | Stop-Process -ErrorAction Ignore
+                Remove-Item -Recurse -Force $k8s.Folder -ErrorAction Ignore
+            }
+        }
+    }
+
+    It 'passes every observation when the played mesh answers what the codelab says, asking the cluster at each step' {
+        $run = Invoke-LiveSuite $false
+        $failed = @($run.Tests | Where-Object Result -NE 'Passed')
+        $failed | ForEach-Object { "$($_.Name): $($_.Error)" } | Should -BeNullOrEmpty
+        $run.Tests.Count | Should -BeGreaterOrEqual 26
+        # The pods' requests went through curl exec'd in the client pods and the app's pods.
+        $pods = @($run.Calls | ForEach-Object { "$($_.namespace)/$($_.pod)" } | Sort-Object -Unique)
+        $pods | Should -Contain 'default/ubuntu'
+        $pods | Should -Contain 'noistio/ubuntu'
+        $pods | Should -Contain 'default/curl'
+        $pods | Should -Contain 'default/ui-7d4b9-x2x9q'
+    }
+
+    It 'fails the observation where the played mesh answers otherwise, naming both answers' {
+        $run = Invoke-LiveSuite $true
+        $failed = @($run.Tests | Where-Object Result -NE 'Passed')
+        $failed.Name | Should -Be @('denies everything with deny-all: RBAC: access denied')
+        $failed[0].Error | Should -BeLike "*disagree on GET http://a1b2c3.us-east-1.elb.amazonaws.com/ from ingress at 37-deny-all*the simulator says '*403*'*the cluster says '*200*'*"
+    }
+}

@@ -28,6 +28,9 @@ namespace StandIn;
 /// stdin; "hang" answers nothing until the client goes; "times" &gt; 0 uses a script that often, then the next one that
 /// matches). DELETE /_standin/exec forgets the scripts and calls; GET /_standin/exec/calls lists the calls received
 /// (namespace, pod, container, command, stdin, protocol, tty, resizes).
+/// A script with "relay":"http://..." asks that URL what to answer instead: it POSTs the call (namespace, pod,
+/// container, command) as JSON and answers with the reply's stdout, stderr and exitCode (a test playing the
+/// containers: the mesh's answers to curl, say).
 /// </summary>
 internal static class Exec
 {
@@ -140,6 +143,11 @@ internal static class Exec
             Calls.Add(call);
             script = Scripts.FirstOrDefault(s => s.Matches(ns, name, container, command));
             script?.Use();
+        }
+
+        if (script?.Relay is { } relay)
+        {
+            script = await Script.Relayed(relay, call.ToJsonString(), context.RequestAborted);
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
@@ -311,6 +319,8 @@ internal static class Exec
 
     private sealed class Script
     {
+        private static readonly System.Net.Http.HttpClient RelayClient = new() { Timeout = TimeSpan.FromSeconds(60) };
+
         public string Namespace { get; private init; } = "default";
 
         public string Pod { get; private init; } = "*";
@@ -338,7 +348,18 @@ internal static class Exec
 
         public string? Error { get; private init; }
 
+        public string? Relay { get; private init; }
+
         private int left;
+
+        // The answer the relay URL gives for a call.
+        public static async Task<Script> Relayed(string url, string call, CancellationToken aborted)
+        {
+            using var content = new System.Net.Http.StringContent(call, Encoding.UTF8, "application/json");
+            using var response = await RelayClient.PostAsync(new Uri(url), content, aborted);
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(aborted))!.AsObject();
+            return From(answer);
+        }
 
         public static Script From(JsonObject o)
         {
@@ -358,6 +379,7 @@ internal static class Exec
                 DelayMilliseconds = o["delayMilliseconds"]?.GetValue<int>() ?? 0,
                 Hang = o["hang"]?.GetValue<bool>() ?? false,
                 Error = o["error"]?.GetValue<string>(),
+                Relay = o["relay"]?.GetValue<string>(),
                 left = o["times"]?.GetValue<int>() is > 0 and var times ? times : -1,
             };
         }
