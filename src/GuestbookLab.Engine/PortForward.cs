@@ -26,9 +26,15 @@ public sealed class PortForward(int localPort, Task completion)
 {
     public int LocalPort { get; } = localPort;
 
-    /// <summary>Ends when the forward is cancelled (the listener closed, every connection closed).</summary>
+    /// <summary>
+    /// Ends when the forward is cancelled (the listener closed, every connection closed), or faults with a
+    /// <see cref="PortForwardLostException"/> when the pod has gone, as kubectl port-forward ends then.
+    /// </summary>
     public Task Completion { get; } = completion;
 }
+
+/// <summary>The pod a port-forward went to is gone (deleted, or replaced by a rollout): the forward has ended.</summary>
+public sealed class PortForwardLostException(string message) : System.IO.IOException(message);
 
 /// <summary>Port-forward through KubernetesClient's WebSocket (v4.channel.k8s.io: per port a data and an error channel).</summary>
 public sealed partial class ClusterTarget : IPortForwardTarget
@@ -55,17 +61,24 @@ public sealed partial class ClusterTarget : IPortForwardTarget
     private async Task AcceptAsync(TcpListener listener, string ns, string pod, int remotePort, Action<string>? onEvent, CancellationToken cancellationToken)
     {
         var connections = new System.Collections.Generic.List<Task>();
+        // Cancelled by the caller, or by a connection that found the pod gone.
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        string? gone = null;
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!lost.IsCancellationRequested)
             {
-                var accepted = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+                var accepted = await listener.AcceptTcpClientAsync(lost.Token).ConfigureAwait(false);
                 onEvent?.Invoke($"Handling connection for {((IPEndPoint)listener.LocalEndpoint).Port}");
-                connections.Add(RelayAsync(accepted, ns, pod, remotePort, onEvent, cancellationToken));
+                connections.Add(RelayAsync(accepted, ns, pod, remotePort, onEvent, reason =>
+                {
+                    gone ??= reason;
+                    lost.Cancel();
+                }, lost.Token));
                 connections.RemoveAll(c => c.IsCompleted);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
         }
         finally
@@ -73,10 +86,15 @@ public sealed partial class ClusterTarget : IPortForwardTarget
             listener.Stop();
             await Task.WhenAll(connections).ConfigureAwait(false);
         }
+
+        if (gone is not null && !cancellationToken.IsCancellationRequested)
+        {
+            throw new PortForwardLostException(gone);
+        }
     }
 
     // One connection: a WebSocket to the pod's port; bytes each way until either side closes.
-    private async Task RelayAsync(TcpClient tcp, string ns, string pod, int remotePort, Action<string>? onEvent, CancellationToken cancellationToken)
+    private async Task RelayAsync(TcpClient tcp, string ns, string pod, int remotePort, Action<string>? onEvent, Action<string> onPodGone, CancellationToken cancellationToken)
     {
         using var connection = tcp;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -88,6 +106,11 @@ public sealed partial class ClusterTarget : IPortForwardTarget
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or k8s.Autorest.HttpOperationException && !cancellationToken.IsCancellationRequested)
         {
             onEvent?.Invoke($"error: cannot forward to pod {ns}/{pod} port {remotePort}: {ex.Message}");
+            if (await PodGoneAsync(ns, pod, cancellationToken).ConfigureAwait(false))
+            {
+                onPodGone($"pod {ns}/{pod} is gone");
+            }
+
             return;
         }
 
@@ -111,6 +134,24 @@ public sealed partial class ClusterTarget : IPortForwardTarget
                 {
                 }
             }
+        }
+    }
+
+    // Whether the pod a connection could not reach is gone (404), rather than its port closed or the server busy.
+    private async Task<bool> PodGoneAsync(string ns, string pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var found = (await SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}", null, null, cancellationToken).ConfigureAwait(false)).Document;
+            return false;
+        }
+        catch (ApiStatusException ex) when (ex.Code == 404)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.IO.IOException or ApiStatusException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

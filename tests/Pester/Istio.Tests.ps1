@@ -531,6 +531,41 @@ Describe 'Open-LabDashboard as istioctl dashboard: a port-forward to the addon''
             $null = Invoke-RestMethod -Method Post -Uri "$($k8s.Url)/_standin/portforward" -Body $register -ContentType application/json
         }
     }
+
+    It 'ends with PortForwardFailed when the pod goes away, in the foreground and with -AsJob (as kubectl port-forward ends)' {
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $foregroundPort = Get-FreePort
+        $foreground = Start-Dashboard grafana $foregroundPort
+        $jobPort = Get-FreePort
+        $job = Open-LabDashboard grafana -AsJob -NoBrowser -LocalPort $jobPort
+        try {
+            (Invoke-WebRequest "http://127.0.0.1:$jobPort/before" -UseBasicParsing).Content | Should -Be 'grafana says hello to /before'
+            & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system delete pod grafana-6c5dc6df7c-x7k2p --wait=false | Out-Null
+            # The next connection finds the pod gone; the forward then ends and its listener closes.
+            { Invoke-WebRequest "http://127.0.0.1:$jobPort/after" -UseBasicParsing -TimeoutSec 10 } | Should -Throw
+            { Invoke-WebRequest "http://127.0.0.1:$foregroundPort/after" -UseBasicParsing -TimeoutSec 10 } | Should -Throw
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (($job.State -eq 'Running' -or $foreground.Job.State -eq 'Running') -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $job.State | Should -Be 'Failed'
+            $job.Error[0].FullyQualifiedErrorId | Should -BeLike 'PortForwardFailed*'
+            $job.Error[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+            $job.Error[0].Exception.Message | Should -BeLike '*pod istio-system/grafana-6c5dc6df7c-x7k2p is gone*'
+            $foreground.Job.State | Should -BeIn 'Completed', 'Failed' -Because 'the command ends (with its error) when its pod has gone'
+            $foregroundErrors = $null
+            $foreground.Job | Receive-Job -Keep -ErrorVariable foregroundErrors -ErrorAction SilentlyContinue | Out-Null
+            @($foregroundErrors | Where-Object { "$($_.FullyQualifiedErrorId)" -like 'PortForwardFailed*' }).Count | Should -Be 1 -Because ($foregroundErrors | Out-String)
+            foreach ($port in $jobPort, $foregroundPort) {
+                $probe = [System.Net.Sockets.TcpClient]::new()
+                { $probe.Connect('127.0.0.1', $port) } | Should -Throw -Because "the listener on $port is closed once its forward has ended"
+                $probe.Dispose()
+            }
+        } finally {
+            $job | Remove-Job -Force
+            $foreground.Job | Stop-Job -PassThru | Remove-Job -Force
+            $null = ConvertFrom-LabYaml $pod | Publish-LabResource
+            & $Kubectl --kubeconfig $k8s.KubeConfig -n istio-system patch pod grafana-6c5dc6df7c-x7k2p --subresource=status --type=merge -p $running | Out-Null
+        }
+    }
 }
 
 Describe 'Install-LabIstio and Uninstall-LabIstio (a fake istioctl)' {

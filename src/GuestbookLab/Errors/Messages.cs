@@ -132,7 +132,7 @@ internal static class Messages
         $"no Running pod with label {selector} in {ns} serves {name}: install it with Install-LabMeshAddon -Name {name}, then wait for its rollout.";
 
     public static string PortForwardFailed(string name, string problem) =>
-        $"The port-forward to {name} stopped on its own ({problem}): start it again with Open-LabDashboard -Name {name} -AsJob.";
+        $"The port-forward to {name} stopped on its own ({problem}): start it again with Open-LabDashboard -Name {name}.";
 
     public static string BrowserNotOpened(string url, string problem) =>
         $"Could not open a browser ({problem}): open {url} yourself.";

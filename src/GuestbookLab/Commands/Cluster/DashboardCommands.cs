@@ -17,7 +17,8 @@ namespace GuestbookLab.Commands.Cluster;
 /// (grafana 3000, prometheus 9090, kiali 20001, zipkin 9411) through the API server's port-forward (a WebSocket).
 /// The local port is -LocalPort, else the dashboard's own port when it is free, else any free port. It writes the
 /// dashboard with its URL (http://localhost:PORT/, Kiali's /kiali), opens it in the browser unless -NoBrowser, and
-/// keeps forwarding until Ctrl+C, which closes the listener; nothing is exposed beyond this machine. Each forwarded
+/// keeps forwarding until Ctrl+C, which closes the listener; nothing is exposed beyond this machine. When the pod goes
+/// away (deleted, or replaced by a rollout) the forward ends with the error PortForwardFailed, as kubectl port-forward's does. Each forwarded
 /// connection and each error is written to the verbose stream. A manifest folder has no pods: there the error is
 /// PortForwardNotAvailable; no Running pod is DashboardPodNotFound.
 ///
@@ -171,19 +172,27 @@ public sealed class OpenLabDashboardCommand : TargetCmdlet
             return;
         }
 
-        Pump(async post =>
+        try
         {
-            var forward = forwarder.Forward(DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, localPort, message => post(() => WriteVerbose(message)), CancellationToken);
-            var found = Describe(forward.LocalPort);
-            post(() =>
+            Pump(async post =>
             {
-                WriteVerbose($"Forwarding from 127.0.0.1:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)} -> {dashboard.TargetPort.ToString(CultureInfo.InvariantCulture)} (pod {found.Pod}); Ctrl+C stops it");
-                WriteObject(found);
-                OpenBrowser(found.Url);
+                var forward = forwarder.Forward(DashboardBuilder.Namespace, pod.Name, dashboard.TargetPort, localPort, message => post(() => WriteVerbose(message)), CancellationToken);
+                var found = Describe(forward.LocalPort);
+                post(() =>
+                {
+                    WriteVerbose($"Forwarding from 127.0.0.1:{forward.LocalPort.ToString(CultureInfo.InvariantCulture)} -> {dashboard.TargetPort.ToString(CultureInfo.InvariantCulture)} (pod {found.Pod}); Ctrl+C stops it");
+                    WriteObject(found);
+                    OpenBrowser(found.Url);
+                });
+                await forward.Completion.ConfigureAwait(false);
+                return true;
             });
-            await forward.Completion.ConfigureAwait(false);
-            return true;
-        });
+        }
+        catch (PortForwardLostException ex)
+        {
+            // The pod went away (deleted, or replaced by a rollout): the forward ends, as kubectl port-forward's does.
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.PortForwardFailed, Messages.PortForwardFailed(Name, ex.Message), Name, ex));
+        }
     }
 
     private void OpenBrowser(string url)
