@@ -532,6 +532,35 @@ Describe 'Open-LabDashboard as istioctl dashboard: a port-forward to the addon''
         }
     }
 
+    It 'forwards as kubectl 1.35 port-forward does (kubectl, speaking SPDY to the stand-in, is the oracle): the same bytes, the same messages' {
+        $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
+        $kubectlPort = Get-FreePort
+        $log = Join-Path (Get-PSDrive TestDrive).Root "kubectl-port-forward-$kubectlPort.txt"
+        $kubectl = Start-Process -FilePath $Kubectl -ArgumentList '--kubeconfig', $k8s.KubeConfig, '-n', 'istio-system', 'port-forward', 'pod/grafana-6c5dc6df7c-x7k2p', "${kubectlPort}:3000", '--address', '127.0.0.1' -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+        $ourPort = Get-FreePort
+        $ours = Start-Dashboard grafana $ourPort
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (Select-String -Path $log -Pattern '^Forwarding from' -Quiet -ErrorAction Ignore) -and -not $kubectl.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $theirs = foreach ($path in '/d/istio-mesh', '/login', '/api/health') { (Invoke-WebRequest "http://127.0.0.1:$kubectlPort$path" -UseBasicParsing -TimeoutSec 10).Content }
+            $mine = foreach ($path in '/d/istio-mesh', '/login', '/api/health') { (Invoke-WebRequest "http://127.0.0.1:$ourPort$path" -UseBasicParsing -TimeoutSec 10).Content }
+            $theirs | Should -Be @('grafana says hello to /d/istio-mesh', 'grafana says hello to /login', 'grafana says hello to /api/health') -Because (Get-Content -Raw "$log.err" -ErrorAction Ignore)
+            $mine | Should -Be $theirs
+            Start-Sleep -Milliseconds 300
+            $printed = @(Get-Content $log)
+            $printed | Should -Contain "Forwarding from 127.0.0.1:$kubectlPort -> 3000"
+            @($printed | Where-Object { $_ -eq "Handling connection for $kubectlPort" }).Count | Should -Be 3
+            $verbose = $ours.Job.Verbose.Message
+            $verbose | Should -Contain "Forwarding from 127.0.0.1:$ourPort -> 3000 (pod istio-system/grafana-6c5dc6df7c-x7k2p); Ctrl+C stops it" -Because 'the module says what kubectl says, with the pod'
+            @($verbose | Where-Object { $_ -eq "Handling connection for $ourPort" }).Count | Should -Be 3
+            $calls = Invoke-RestMethod "$($k8s.Url)/_standin/portforward/calls"
+            @($calls | Where-Object protocol -EQ 'SPDY/3.1+portforward.k8s.io').Count | Should -BeGreaterOrEqual 1 -Because 'kubectl 1.35 tunnels SPDY in a WebSocket; the module speaks v4.channel.k8s.io'
+        } finally {
+            $kubectl | Stop-Process -Force -ErrorAction Ignore
+            $ours.Job | Stop-Job -PassThru | Remove-Job -Force
+        }
+    }
+
     It 'ends with PortForwardFailed when the pod goes away, in the foreground and with -AsJob (as kubectl port-forward ends)' {
         $null = Connect-LabCluster -KubeConfig $k8s.KubeConfig
         $foregroundPort = Get-FreePort

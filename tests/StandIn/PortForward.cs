@@ -20,6 +20,7 @@ namespace StandIn;
 /// kubelet connects to the pod's port: here there is no pod network, so the test registers where each pod's port
 /// leads (a local server standing in for the dashboard), and the stand-in relays bytes both ways. A port with nothing
 /// behind it gets the kubelet's error on the error channel, then the socket closes.
+/// kubectl 1.35's own port-forward (SPDY/3.1 tunnelled in a WebSocket) is served by SpdyPortForward.
 /// POST /_standin/portforward {"namespace":"istio-system","pod":"grafana-1","port":3000,"target":"127.0.0.1:5123"};
 /// GET /_standin/portforward/calls lists the forwards asked for (namespace, pod, port, protocol); DELETE forgets both.
 /// </summary>
@@ -85,8 +86,10 @@ internal static class PortForward
         var pod = store.Get(pods, ns, name);
         var ports = context.Request.Query["ports"].SelectMany(p => (p ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
         var requested = context.WebSockets.WebSocketRequestedProtocols;
+        var spdy = requested.Contains(SpdyPortForward.Protocol);
         (int Code, string Reason, string Message)? problem =
             pod is null ? (404, "NotFound", $"pods \"{name}\" not found")
+            : spdy && context.WebSockets.IsWebSocketRequest ? null
             : ports.Count != 1 || !int.TryParse(ports[0], out _) ? (400, "BadRequest", "this stand-in forwards exactly one port per request (ports=P)")
             : !context.WebSockets.IsWebSocketRequest ? (400, "BadRequest", "Upgrade request required")
             : !requested.Contains(V4) ? (400, "BadRequest", $"none of the requested subprotocols ({string.Join(", ", requested)}) is supported: use {V4}")
@@ -96,6 +99,29 @@ internal static class PortForward
             context.Response.StatusCode = p.Code;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Failure", ["message"] = p.Message, ["reason"] = p.Reason, ["code"] = p.Code }.ToJsonString());
+            return;
+        }
+
+        if (spdy)
+        {
+            // kubectl's own port-forward: the ports come in each stream's headers, not the query.
+            lock (Targets)
+            {
+                Calls.Add(new JsonObject { ["namespace"] = ns, ["pod"] = name, ["port"] = ports.Count == 1 ? int.Parse(ports[0], System.Globalization.CultureInfo.InvariantCulture) : null, ["protocol"] = SpdyPortForward.Protocol });
+            }
+
+            // ASP.NET refuses a subprotocol with a '/' (not an RFC 6455 token), which kubectl's is: the handshake by hand.
+            using var tunnel = await SpdyPortForward.AcceptAsync(context);
+            string? TargetOf(int port)
+            {
+                lock (Targets)
+                {
+                    return Targets.GetValueOrDefault((ns, name, port));
+                }
+            }
+
+            using var session = new SpdyPortForward(tunnel, ns, name, TargetOf, context.RequestAborted);
+            await session.ServeAsync();
             return;
         }
 
