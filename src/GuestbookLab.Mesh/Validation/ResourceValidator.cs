@@ -89,7 +89,8 @@ public static class ResourceValidator
             return;
         }
 
-        Rules.Destination(result, $"{field}.host", destination.Host, $"{field}.subset", destination.Subset, $"{field}.port.number", destination.Port?.Number);
+        // A port selector without a number (port: {}) is port 0 to Istio's protobuf, which ValidatePort refuses.
+        Rules.Destination(result, $"{field}.host", destination.Host, $"{field}.subset", destination.Subset, $"{field}.port.number", destination.Port is null ? null : destination.Port.Number ?? 0);
     }
 
     internal static void Weights(ValidationResult result, string field, IReadOnlyList<int?> weights)
@@ -192,11 +193,55 @@ internal static class VirtualServiceRules
                     {
                         result.Error(ErrorIds.InvalidMatch, $"spec.tls[{i}].match[{m}].sniHosts", null, "a TLS match needs at least one SNI host", "validateTLSMatch");
                     }
+
+                    foreach (var (sni, h) in (route.Match[m].SniHosts ?? []).Select((x, h) => (x, h)))
+                    {
+                        SniHost(result, $"spec.tls[{i}].match[{m}].sniHosts[{h}]", sni, hosts);
+                    }
+
+                    if (route.Match[m].Port is { } tlsPort and not 0)
+                    {
+                        Rules.Port(result, $"spec.tls[{i}].match[{m}].port", tlsPort, "validateTLSMatch");
+                    }
                 }
             }
 
             L4Routes(result, $"spec.tls[{i}]", route.Route, "validateTLSRoute");
         }
+    }
+
+    /// <summary>validateSniHost: a (wildcard) domain within one of the VirtualService's hosts; an IP address only warns.</summary>
+    private static void SniHost(ValidationResult result, string field, string sni, IReadOnlyList<string> hosts)
+    {
+        if (Rules.WildcardDomainProblem(sni) is { } problem)
+        {
+            if (Rules.IsIpAddress(sni))
+            {
+                result.Warning(ErrorIds.InvalidMatch, field, sni, $"{ValidationResult.Show(sni)} is an IP address: SNI does not allow them and most clients do not send one", "validateSniHost");
+            }
+            else
+            {
+                result.Error(ErrorIds.InvalidHost, field, sni, $"{ValidationResult.Show(sni)} is not a valid SNI host: {problem}", "validateSniHost");
+            }
+
+            return;
+        }
+
+        if (!hosts.Any(h => IsSubsetOf(sni, h)))
+        {
+            result.Error(ErrorIds.InvalidHost, field, sni, $"the SNI host {ValidationResult.Show(sni)} is not within any of the VirtualService's hosts ({string.Join(", ", hosts)})", "validateSniHost");
+        }
+    }
+
+    /// <summary>host.Name.SubsetOf: 'a.foo.com' is within '*.foo.com' and '*'; a wildcard only within a wider wildcard.</summary>
+    internal static bool IsSubsetOf(string host, string other)
+    {
+        if (host.StartsWith('*'))
+        {
+            return other.StartsWith('*') && host[1..].EndsWith(other[1..], StringComparison.Ordinal);
+        }
+
+        return other.StartsWith('*') ? host.EndsWith(other[1..], StringComparison.Ordinal) : host == other;
     }
 
     /// <summary>Whether two VirtualService hosts overlap, wildcard-aware ('*.foo.com' covers 'a.foo.com').</summary>
@@ -245,7 +290,12 @@ internal static class VirtualServiceRules
         for (var i = 0; i < destinations.Count; i++)
         {
             ResourceValidator.Destination(result, $"{field}.route[{i}].destination", destinations[i].Destination);
+            HttpRules.HeaderOperations(result, $"{field}.route[{i}]", destinations[i], destination: true);
         }
+
+        HttpRules.HeaderOperations(result, field, route, destination: false);
+        HttpRules.AuthorityRewrite(result, field, route);
+        HttpRules.CorsPolicy(result, field, route);
 
         ResourceValidator.Weights(result, $"{field}.route", destinations.Select(d => d.Weight).ToList());
 
@@ -288,33 +338,40 @@ internal static class VirtualServiceRules
 
         if (route.Redirect is { } redirect)
         {
-            if (redirect.Uri is null && redirect.Authority is null && redirect.Scheme is null && redirect.Port is null)
+            if (string.IsNullOrEmpty(redirect.Uri) && string.IsNullOrEmpty(redirect.Authority) && string.IsNullOrEmpty(redirect.Scheme) && redirect.Port is null
+                && !redirect.AdditionalFields.ContainsKey("derivePort"))
             {
                 result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect", null, "a redirect needs uri, authority, scheme or port", "validateHTTPRedirect");
             }
 
-            if (redirect.RedirectCode is { } code && code is < 300 or > 399)
+            if (redirect.RedirectCode is { } code && code != 0 && code is < 300 or > 399)
             {
                 result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect.redirectCode", code, $"{code} is not a redirect status: use 3xx", "validateHTTPRedirect");
             }
 
-            if (redirect.Scheme is not null and not ("http" or "https"))
+            if (redirect.Scheme is { Length: > 0 } and not ("http" or "https"))
             {
                 result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect.scheme", redirect.Scheme, "a redirect scheme is http or https", "validateHTTPRedirect");
             }
 
-            if (redirect.Port is { } port)
+            if (redirect.Port is { } port and > 0)
             {
                 Rules.Port(result, $"{field}.redirect.port", port, "validateHTTPRedirect");
             }
         }
 
-        if (route.DirectResponse?.Status is { } status && status is < 200 or > 600)
+        if (route.DirectResponse is { } direct)
         {
-            result.Error(ErrorIds.InvalidRoute, $"{field}.directResponse.status", status, $"{status} is not a valid status: use 200 to 600", "validateHTTPDirectResponse");
+            // An unset status is 0 to Istio's protobuf, which validateHTTPStatus refuses.
+            if ((direct.Status ?? 0) is var status && status is < 200 or > 600)
+            {
+                result.Error(ErrorIds.InvalidRoute, $"{field}.directResponse.status", status, $"{status} is not a valid status: use 200 to 600", "validateHTTPDirectResponse");
+            }
+
+            HttpRules.DirectResponseBody(result, $"{field}.directResponse", direct);
         }
 
-        if (route.Rewrite is { Uri: null, Authority: null })
+        if (route.Rewrite is { } rewrite && string.IsNullOrEmpty(rewrite.Uri) && string.IsNullOrEmpty(rewrite.Authority))
         {
             result.Error(ErrorIds.InvalidRoute, $"{field}.rewrite", null, "a rewrite needs uri, authority or both", "validateHTTPRewrite");
         }
@@ -480,6 +537,7 @@ internal static class VirtualServiceRules
     private static void UnreachableHttpRules(ValidationResult result, List<HttpRoute> http)
     {
         var seen = new List<string>();
+        var prefixes = new List<PrefixMatch>();
         for (var i = 0; i < http.Count; i++)
         {
             var route = http[i];
@@ -507,9 +565,60 @@ internal static class VirtualServiceRules
                 else
                 {
                     seen.Add(key);
+                    if (PrefixMatch.Of(route.Match[m], $"spec.http[{i}].match[{m}]") is { } prefix)
+                    {
+                        prefixes.Add(prefix);
+                    }
                 }
             }
         }
+
+        // A prefix match covered by an earlier one (same port, the earlier's other conditions no narrower) never matches.
+        for (var a = 0; a < prefixes.Count; a++)
+        {
+            for (var b = a + 1; b < prefixes.Count; b++)
+            {
+                if (prefixes[b].Prefix != prefixes[a].Prefix && prefixes[a].Covers(prefixes[b]))
+                {
+                    result.Warning(ErrorIds.UnreachableRoute, prefixes[b].Field, prefixes[b].Prefix,
+                        $"this match is ineffective: the prefix {ValidationResult.Show(prefixes[a].Prefix)} of {prefixes[a].Field} covers the prefix {ValidationResult.Show(prefixes[b].Prefix)}", "analyzeUnreachableHTTPRules");
+                }
+            }
+        }
+    }
+
+    /// <summary>A URI prefix match with its other conditions as exact:/prefix: strings (genMatchHTTPRoutes); method GET when unset.</summary>
+    private sealed record PrefixMatch(string Field, string Prefix, int Port, string Method, string Authority,
+        Dictionary<string, string> Headers, Dictionary<string, string> QueryParams, Dictionary<string, string> WithoutHeaders)
+    {
+        public static PrefixMatch? Of(HttpMatchRequest? match, string field)
+        {
+            if (match?.Uri?.Prefix is not { Length: > 0 } prefix)
+            {
+                return null;
+            }
+
+            var method = Condition(match.Method);
+            return new PrefixMatch(field, prefix, match.Port ?? 0, method.Length == 0 ? "exact:GET" : method, Condition(match.Authority),
+                Conditions(match.Headers), Conditions(match.QueryParams), Conditions(match.WithoutHeaders));
+        }
+
+        /// <summary>coveredValidation: whether this (earlier) match takes every request the later one would.</summary>
+        public bool Covers(PrefixMatch later) =>
+            later.Prefix.StartsWith(Prefix, StringComparison.Ordinal) && later.Port == Port
+            && Narrower(Method, later.Method) && Narrower(Authority, later.Authority)
+            && Same(Headers, later.Headers) && Same(QueryParams, later.QueryParams) && Same(WithoutHeaders, later.WithoutHeaders);
+
+        private static bool Narrower(string a, string b) => a == b || a.StartsWith(b, StringComparison.Ordinal);
+
+        private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b) =>
+            a.Count == b.Count && a.All(e => b.TryGetValue(e.Key, out var v) && Narrower(e.Value, v));
+
+        private static string Condition(StringMatch? match) =>
+            match?.Exact is { Length: > 0 } exact ? "exact:" + exact : match?.Prefix is { Length: > 0 } p ? "prefix:" + p : string.Empty;
+
+        private static Dictionary<string, string> Conditions(Dictionary<string, StringMatch>? matches) =>
+            (matches ?? []).ToDictionary(e => e.Key, e => Condition(e.Value), StringComparer.Ordinal);
     }
 
     private static string MatchKey(HttpMatchRequest match)
