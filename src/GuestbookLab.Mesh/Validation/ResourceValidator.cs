@@ -685,7 +685,9 @@ internal static class DestinationRuleRules
 
         ConnectionPool(result, $"{field}.connectionPool", policy.ConnectionPool);
         Outlier(result, $"{field}.outlierDetection", policy.OutlierDetection);
+        LoadBalancerRules.LoadBalancer(result, $"{field}.loadBalancer", policy.LoadBalancer, policy.OutlierDetection is not null);
         Tls(result, $"{field}.tls", policy.Tls);
+        LoadBalancerRules.Tunnel(result, $"{field}.tunnel", policy.Tunnel);
         var ports = policy.PortLevelSettings ?? [];
         for (var i = 0; i < ports.Count; i++)
         {
@@ -707,6 +709,7 @@ internal static class DestinationRuleRules
 
             ConnectionPool(result, $"{portField}.connectionPool", port.ConnectionPool);
             Outlier(result, $"{portField}.outlierDetection", port.OutlierDetection);
+            LoadBalancerRules.LoadBalancer(result, $"{portField}.loadBalancer", port.LoadBalancer, port.OutlierDetection is not null);
             Tls(result, $"{portField}.tls", port.Tls);
         }
     }
@@ -801,14 +804,27 @@ internal static class DestinationRuleRules
             result.Error(ErrorIds.InvalidTls, $"{field}.mode", tls.Mode, $"{ValidationResult.Show(tls.Mode)} is not a TLS mode: use DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL", "validateTLS");
         }
 
-        if (tls.Mode == "MUTUAL" && tls.CredentialName is null && (tls.ClientCertificate is null || tls.PrivateKey is null))
+        // "" is unset, as in Istio's protobuf.
+        static bool Set(string? value) => !string.IsNullOrEmpty(value);
+        if (Set(tls.CredentialName) && tls.Mode is "SIMPLE" or "MUTUAL")
         {
-            result.Error(ErrorIds.InvalidTls, field, null, "MUTUAL TLS needs clientCertificate and privateKey, or credentialName", "validateTLS");
+            foreach (var (name, value) in new[] { ("clientCertificate", tls.ClientCertificate), ("privateKey", tls.PrivateKey), ("caCertificates", tls.CaCertificates) })
+            {
+                if (Set(value))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.{name}", null, $"with credentialName set, {name} must be empty: the certificates come from the credential", "validateTLS");
+                }
+            }
         }
-
-        if (tls.CredentialName is not null && tls.Mode is "SIMPLE" or "MUTUAL" && (tls.ClientCertificate ?? tls.PrivateKey ?? tls.CaCertificates) is not null)
+        else if (tls.Mode == "MUTUAL")
         {
-            result.Error(ErrorIds.InvalidTls, field, null, "with credentialName set, clientCertificate, privateKey and caCertificates must be empty", "validateTLS");
+            foreach (var (name, value) in new[] { ("clientCertificate", tls.ClientCertificate), ("privateKey", tls.PrivateKey) })
+            {
+                if (!Set(value))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.{name}", null, $"MUTUAL TLS needs {name} (or credentialName)", "validateTLS");
+                }
+            }
         }
     }
 
