@@ -44,6 +44,10 @@ public class IstioValidationTableTests
     public void The_destinationrule_table_has_every_ported_case() =>
         Assert.Equal(86, Load(Path.Combine(Data, "destinationrule.yaml")).Count());
 
+    [Fact]
+    public void The_serviceentry_table_has_every_ported_case() =>
+        Assert.Equal(44, Load(Path.Combine(Data, "serviceentry.yaml")).Count());
+
     // TestValidateHTTPDirectResponse's large bodies, built here: over 100 KiB warns, over 1 MiB is refused, as a string
     // or as bytes (base64 in the document, measured decoded).
     [Theory]
