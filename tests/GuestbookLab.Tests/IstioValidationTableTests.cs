@@ -48,6 +48,13 @@ public class IstioValidationTableTests
     public void The_serviceentry_table_has_every_ported_case() =>
         Assert.Equal(44, Load(Path.Combine(Data, "serviceentry.yaml")).Count());
 
+    [Theory]
+    [InlineData("authorizationpolicy.yaml", 54)]
+    [InlineData("requestauthentication.yaml", 20)]
+    [InlineData("peerauthentication.yaml", 9)]
+    public void The_security_tables_have_every_ported_case(string file, int count) =>
+        Assert.Equal(count, Load(Path.Combine(Data, file)).Count());
+
     // TestValidateHTTPDirectResponse's large bodies, built here: over 100 KiB warns, over 1 MiB is refused, as a string
     // or as bytes (base64 in the document, measured decoded).
     [Theory]
@@ -149,6 +156,9 @@ public class IstioValidationTableTests
             ["clientTls"] = "{host: reviews, trafficPolicy: {tls: $}}",
         }),
         ["serviceentry.yaml"] = ("ServiceEntry", new(StringComparer.Ordinal)),
+        ["authorizationpolicy.yaml"] = ("AuthorizationPolicy", new(StringComparer.Ordinal)),
+        ["requestauthentication.yaml"] = ("RequestAuthentication", new(StringComparer.Ordinal)),
+        ["peerauthentication.yaml"] = ("PeerAuthentication", new(StringComparer.Ordinal)),
     };
 
     // The case's input as a whole resource of the file's kind (metadata: name x, namespace default, or the case's own).

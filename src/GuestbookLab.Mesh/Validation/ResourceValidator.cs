@@ -29,6 +29,11 @@ public static class ResourceValidator
             Rules.Dns1123Label(result, "metadata.namespace", resource.Namespace, ErrorIds.InvalidName, "namespace", "metadata.namespace");
         }
 
+        if (resource is VirtualService or DestinationRule or Gateway or ServiceEntry or AuthorizationPolicy or PeerAuthentication or RequestAuthentication)
+        {
+            SecurityRules.DryRunAnnotation(result, resource);
+        }
+
         switch (resource)
         {
             case VirtualService vs:
