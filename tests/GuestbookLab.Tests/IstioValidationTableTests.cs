@@ -48,6 +48,10 @@ public class IstioValidationTableTests
     public void The_serviceentry_table_has_every_ported_case() =>
         Assert.Equal(44, Load(Path.Combine(Data, "serviceentry.yaml")).Count());
 
+    [Fact]
+    public void The_sidecar_table_has_every_ported_case() =>
+        Assert.Equal(60, Load(Path.Combine(Data, "sidecar.yaml")).Count());
+
     [Theory]
     [InlineData("authorizationpolicy.yaml", 54)]
     [InlineData("requestauthentication.yaml", 20)]
@@ -156,6 +160,7 @@ public class IstioValidationTableTests
             ["clientTls"] = "{host: reviews, trafficPolicy: {tls: $}}",
         }),
         ["serviceentry.yaml"] = ("ServiceEntry", new(StringComparer.Ordinal)),
+        ["sidecar.yaml"] = ("Sidecar", new(StringComparer.Ordinal)),
         ["authorizationpolicy.yaml"] = ("AuthorizationPolicy", new(StringComparer.Ordinal)),
         ["requestauthentication.yaml"] = ("RequestAuthentication", new(StringComparer.Ordinal)),
         ["peerauthentication.yaml"] = ("PeerAuthentication", new(StringComparer.Ordinal)),
@@ -183,7 +188,7 @@ public class IstioValidationTableTests
             ? (YamlMappingNode)meta
             : Map(("name", kind == "Gateway" ? "gw" : "x"), ("namespace", "default"));
         var resource = new YamlMappingNode(
-            new YamlScalarNode("apiVersion"), new YamlScalarNode(kind is "Gateway" or "VirtualService" or "DestinationRule" or "ServiceEntry" ? "networking.istio.io/v1beta1" : "security.istio.io/v1beta1"),
+            new YamlScalarNode("apiVersion"), new YamlScalarNode(kind is "Gateway" or "VirtualService" or "DestinationRule" or "ServiceEntry" or "Sidecar" ? "networking.istio.io/v1beta1" : "security.istio.io/v1beta1"),
             new YamlScalarNode("kind"), new YamlScalarNode(kind),
             new YamlScalarNode("metadata"), metadata,
             new YamlScalarNode("spec"), spec ?? throw new InvalidOperationException($"{Text(item, "case")}: no part of a {kind}"));

@@ -29,9 +29,15 @@ public static class ResourceValidator
             Rules.Dns1123Label(result, "metadata.namespace", resource.Namespace, ErrorIds.InvalidName, "namespace", "metadata.namespace");
         }
 
-        if (resource is VirtualService or DestinationRule or Gateway or ServiceEntry or AuthorizationPolicy or PeerAuthentication or RequestAuthentication)
+        var sidecar = resource is GenericResource { Kind: "Sidecar" } generic && generic.ApiVersion.StartsWith("networking.istio.io/", StringComparison.Ordinal) ? generic : null;
+        if (resource is VirtualService or DestinationRule or Gateway or ServiceEntry or AuthorizationPolicy or PeerAuthentication or RequestAuthentication || sidecar is not null)
         {
             SecurityRules.DryRunAnnotation(result, resource);
+        }
+
+        if (sidecar is not null)
+        {
+            SidecarRules.Validate(result, sidecar);
         }
 
         switch (resource)
@@ -970,7 +976,7 @@ internal static class GatewayRules
     }
 
     /// <summary>validateTLSOptions, in Istio 1.17's order: versions, cipher suites, then what each mode needs.</summary>
-    private static void TlsOptions(ValidationResult result, string field, ServerTlsSettings tls)
+    internal static void TlsOptions(ValidationResult result, string field, ServerTlsSettings tls)
     {
         var mode = TlsMode(tls);
         if (Array.IndexOf(ServerTlsModes, mode) < 0)
