@@ -230,7 +230,7 @@ public class ValidationTests
 
     [Fact]
     public void Mutual_tls_needs_certificates() =>
-        AssertError(Dr("  host: r\n  trafficPolicy:\n    tls: {mode: MUTUAL}\n"), ErrorIds.InvalidTls, "spec.trafficPolicy.tls");
+        AssertError(Dr("  host: r\n  trafficPolicy:\n    tls: {mode: MUTUAL}\n"), ErrorIds.InvalidTls, "spec.trafficPolicy.tls.clientCertificate");
 
     [Fact]
     public void The_codelab_mtls_destination_rule_is_valid() =>

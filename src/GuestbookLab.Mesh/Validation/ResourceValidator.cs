@@ -29,6 +29,17 @@ public static class ResourceValidator
             Rules.Dns1123Label(result, "metadata.namespace", resource.Namespace, ErrorIds.InvalidName, "namespace", "metadata.namespace");
         }
 
+        var sidecar = resource is GenericResource { Kind: "Sidecar" } generic && generic.ApiVersion.StartsWith("networking.istio.io/", StringComparison.Ordinal) ? generic : null;
+        if (resource is VirtualService or DestinationRule or Gateway or ServiceEntry or AuthorizationPolicy or PeerAuthentication or RequestAuthentication || sidecar is not null)
+        {
+            SecurityRules.DryRunAnnotation(result, resource);
+        }
+
+        if (sidecar is not null)
+        {
+            SidecarRules.Validate(result, sidecar);
+        }
+
         switch (resource)
         {
             case VirtualService vs:
@@ -89,7 +100,8 @@ public static class ResourceValidator
             return;
         }
 
-        Rules.Destination(result, $"{field}.host", destination.Host, $"{field}.subset", destination.Subset, $"{field}.port.number", destination.Port?.Number);
+        // A port selector without a number (port: {}) is port 0 to Istio's protobuf, which ValidatePort refuses.
+        Rules.Destination(result, $"{field}.host", destination.Host, $"{field}.subset", destination.Subset, $"{field}.port.number", destination.Port is null ? null : destination.Port.Number ?? 0);
     }
 
     internal static void Weights(ValidationResult result, string field, IReadOnlyList<int?> weights)
@@ -192,11 +204,55 @@ internal static class VirtualServiceRules
                     {
                         result.Error(ErrorIds.InvalidMatch, $"spec.tls[{i}].match[{m}].sniHosts", null, "a TLS match needs at least one SNI host", "validateTLSMatch");
                     }
+
+                    foreach (var (sni, h) in (route.Match[m].SniHosts ?? []).Select((x, h) => (x, h)))
+                    {
+                        SniHost(result, $"spec.tls[{i}].match[{m}].sniHosts[{h}]", sni, hosts);
+                    }
+
+                    if (route.Match[m].Port is { } tlsPort and not 0)
+                    {
+                        Rules.Port(result, $"spec.tls[{i}].match[{m}].port", tlsPort, "validateTLSMatch");
+                    }
                 }
             }
 
             L4Routes(result, $"spec.tls[{i}]", route.Route, "validateTLSRoute");
         }
+    }
+
+    /// <summary>validateSniHost: a (wildcard) domain within one of the VirtualService's hosts; an IP address only warns.</summary>
+    private static void SniHost(ValidationResult result, string field, string sni, IReadOnlyList<string> hosts)
+    {
+        if (Rules.WildcardDomainProblem(sni) is { } problem)
+        {
+            if (Rules.IsIpAddress(sni))
+            {
+                result.Warning(ErrorIds.InvalidMatch, field, sni, $"{ValidationResult.Show(sni)} is an IP address: SNI does not allow them and most clients do not send one", "validateSniHost");
+            }
+            else
+            {
+                result.Error(ErrorIds.InvalidHost, field, sni, $"{ValidationResult.Show(sni)} is not a valid SNI host: {problem}", "validateSniHost");
+            }
+
+            return;
+        }
+
+        if (!hosts.Any(h => IsSubsetOf(sni, h)))
+        {
+            result.Error(ErrorIds.InvalidHost, field, sni, $"the SNI host {ValidationResult.Show(sni)} is not within any of the VirtualService's hosts ({string.Join(", ", hosts)})", "validateSniHost");
+        }
+    }
+
+    /// <summary>host.Name.SubsetOf: 'a.foo.com' is within '*.foo.com' and '*'; a wildcard only within a wider wildcard.</summary>
+    internal static bool IsSubsetOf(string host, string other)
+    {
+        if (host.StartsWith('*'))
+        {
+            return other.StartsWith('*') && host[1..].EndsWith(other[1..], StringComparison.Ordinal);
+        }
+
+        return other.StartsWith('*') ? host.EndsWith(other[1..], StringComparison.Ordinal) : host == other;
     }
 
     /// <summary>Whether two VirtualService hosts overlap, wildcard-aware ('*.foo.com' covers 'a.foo.com').</summary>
@@ -245,7 +301,12 @@ internal static class VirtualServiceRules
         for (var i = 0; i < destinations.Count; i++)
         {
             ResourceValidator.Destination(result, $"{field}.route[{i}].destination", destinations[i].Destination);
+            HttpRules.HeaderOperations(result, $"{field}.route[{i}]", destinations[i], destination: true);
         }
+
+        HttpRules.HeaderOperations(result, field, route, destination: false);
+        HttpRules.AuthorityRewrite(result, field, route);
+        HttpRules.CorsPolicy(result, field, route);
 
         ResourceValidator.Weights(result, $"{field}.route", destinations.Select(d => d.Weight).ToList());
 
@@ -288,33 +349,40 @@ internal static class VirtualServiceRules
 
         if (route.Redirect is { } redirect)
         {
-            if (redirect.Uri is null && redirect.Authority is null && redirect.Scheme is null && redirect.Port is null)
+            if (string.IsNullOrEmpty(redirect.Uri) && string.IsNullOrEmpty(redirect.Authority) && string.IsNullOrEmpty(redirect.Scheme) && redirect.Port is null
+                && !redirect.AdditionalFields.ContainsKey("derivePort"))
             {
                 result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect", null, "a redirect needs uri, authority, scheme or port", "validateHTTPRedirect");
             }
 
-            if (redirect.RedirectCode is { } code && code is < 300 or > 399)
+            if (redirect.RedirectCode is { } code && code != 0 && code is < 300 or > 399)
             {
                 result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect.redirectCode", code, $"{code} is not a redirect status: use 3xx", "validateHTTPRedirect");
             }
 
-            if (redirect.Scheme is not null and not ("http" or "https"))
+            if (redirect.Scheme is { Length: > 0 } and not ("http" or "https"))
             {
                 result.Error(ErrorIds.InvalidRedirect, $"{field}.redirect.scheme", redirect.Scheme, "a redirect scheme is http or https", "validateHTTPRedirect");
             }
 
-            if (redirect.Port is { } port)
+            if (redirect.Port is { } port and > 0)
             {
                 Rules.Port(result, $"{field}.redirect.port", port, "validateHTTPRedirect");
             }
         }
 
-        if (route.DirectResponse?.Status is { } status && status is < 200 or > 600)
+        if (route.DirectResponse is { } direct)
         {
-            result.Error(ErrorIds.InvalidRoute, $"{field}.directResponse.status", status, $"{status} is not a valid status: use 200 to 600", "validateHTTPDirectResponse");
+            // An unset status is 0 to Istio's protobuf, which validateHTTPStatus refuses.
+            if ((direct.Status ?? 0) is var status && status is < 200 or > 600)
+            {
+                result.Error(ErrorIds.InvalidRoute, $"{field}.directResponse.status", status, $"{status} is not a valid status: use 200 to 600", "validateHTTPDirectResponse");
+            }
+
+            HttpRules.DirectResponseBody(result, $"{field}.directResponse", direct);
         }
 
-        if (route.Rewrite is { Uri: null, Authority: null })
+        if (route.Rewrite is { } rewrite && string.IsNullOrEmpty(rewrite.Uri) && string.IsNullOrEmpty(rewrite.Authority))
         {
             result.Error(ErrorIds.InvalidRoute, $"{field}.rewrite", null, "a rewrite needs uri, authority or both", "validateHTTPRewrite");
         }
@@ -480,6 +548,7 @@ internal static class VirtualServiceRules
     private static void UnreachableHttpRules(ValidationResult result, List<HttpRoute> http)
     {
         var seen = new List<string>();
+        var prefixes = new List<PrefixMatch>();
         for (var i = 0; i < http.Count; i++)
         {
             var route = http[i];
@@ -507,9 +576,60 @@ internal static class VirtualServiceRules
                 else
                 {
                     seen.Add(key);
+                    if (PrefixMatch.Of(route.Match[m], $"spec.http[{i}].match[{m}]") is { } prefix)
+                    {
+                        prefixes.Add(prefix);
+                    }
                 }
             }
         }
+
+        // A prefix match covered by an earlier one (same port, the earlier's other conditions no narrower) never matches.
+        for (var a = 0; a < prefixes.Count; a++)
+        {
+            for (var b = a + 1; b < prefixes.Count; b++)
+            {
+                if (prefixes[b].Prefix != prefixes[a].Prefix && prefixes[a].Covers(prefixes[b]))
+                {
+                    result.Warning(ErrorIds.UnreachableRoute, prefixes[b].Field, prefixes[b].Prefix,
+                        $"this match is ineffective: the prefix {ValidationResult.Show(prefixes[a].Prefix)} of {prefixes[a].Field} covers the prefix {ValidationResult.Show(prefixes[b].Prefix)}", "analyzeUnreachableHTTPRules");
+                }
+            }
+        }
+    }
+
+    /// <summary>A URI prefix match with its other conditions as exact:/prefix: strings (genMatchHTTPRoutes); method GET when unset.</summary>
+    private sealed record PrefixMatch(string Field, string Prefix, int Port, string Method, string Authority,
+        Dictionary<string, string> Headers, Dictionary<string, string> QueryParams, Dictionary<string, string> WithoutHeaders)
+    {
+        public static PrefixMatch? Of(HttpMatchRequest? match, string field)
+        {
+            if (match?.Uri?.Prefix is not { Length: > 0 } prefix)
+            {
+                return null;
+            }
+
+            var method = Condition(match.Method);
+            return new PrefixMatch(field, prefix, match.Port ?? 0, method.Length == 0 ? "exact:GET" : method, Condition(match.Authority),
+                Conditions(match.Headers), Conditions(match.QueryParams), Conditions(match.WithoutHeaders));
+        }
+
+        /// <summary>coveredValidation: whether this (earlier) match takes every request the later one would.</summary>
+        public bool Covers(PrefixMatch later) =>
+            later.Prefix.StartsWith(Prefix, StringComparison.Ordinal) && later.Port == Port
+            && Narrower(Method, later.Method) && Narrower(Authority, later.Authority)
+            && Same(Headers, later.Headers) && Same(QueryParams, later.QueryParams) && Same(WithoutHeaders, later.WithoutHeaders);
+
+        private static bool Narrower(string a, string b) => a == b || a.StartsWith(b, StringComparison.Ordinal);
+
+        private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b) =>
+            a.Count == b.Count && a.All(e => b.TryGetValue(e.Key, out var v) && Narrower(e.Value, v));
+
+        private static string Condition(StringMatch? match) =>
+            match?.Exact is { Length: > 0 } exact ? "exact:" + exact : match?.Prefix is { Length: > 0 } p ? "prefix:" + p : string.Empty;
+
+        private static Dictionary<string, string> Conditions(Dictionary<string, StringMatch>? matches) =>
+            (matches ?? []).ToDictionary(e => e.Key, e => Condition(e.Value), StringComparer.Ordinal);
     }
 
     private static string MatchKey(HttpMatchRequest match)
@@ -576,7 +696,9 @@ internal static class DestinationRuleRules
 
         ConnectionPool(result, $"{field}.connectionPool", policy.ConnectionPool);
         Outlier(result, $"{field}.outlierDetection", policy.OutlierDetection);
+        LoadBalancerRules.LoadBalancer(result, $"{field}.loadBalancer", policy.LoadBalancer, policy.OutlierDetection is not null);
         Tls(result, $"{field}.tls", policy.Tls);
+        LoadBalancerRules.Tunnel(result, $"{field}.tunnel", policy.Tunnel);
         var ports = policy.PortLevelSettings ?? [];
         for (var i = 0; i < ports.Count; i++)
         {
@@ -598,6 +720,7 @@ internal static class DestinationRuleRules
 
             ConnectionPool(result, $"{portField}.connectionPool", port.ConnectionPool);
             Outlier(result, $"{portField}.outlierDetection", port.OutlierDetection);
+            LoadBalancerRules.LoadBalancer(result, $"{portField}.loadBalancer", port.LoadBalancer, port.OutlierDetection is not null);
             Tls(result, $"{portField}.tls", port.Tls);
         }
     }
@@ -692,14 +815,27 @@ internal static class DestinationRuleRules
             result.Error(ErrorIds.InvalidTls, $"{field}.mode", tls.Mode, $"{ValidationResult.Show(tls.Mode)} is not a TLS mode: use DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL", "validateTLS");
         }
 
-        if (tls.Mode == "MUTUAL" && tls.CredentialName is null && (tls.ClientCertificate is null || tls.PrivateKey is null))
+        // "" is unset, as in Istio's protobuf.
+        static bool Set(string? value) => !string.IsNullOrEmpty(value);
+        if (Set(tls.CredentialName) && tls.Mode is "SIMPLE" or "MUTUAL")
         {
-            result.Error(ErrorIds.InvalidTls, field, null, "MUTUAL TLS needs clientCertificate and privateKey, or credentialName", "validateTLS");
+            foreach (var (name, value) in new[] { ("clientCertificate", tls.ClientCertificate), ("privateKey", tls.PrivateKey), ("caCertificates", tls.CaCertificates) })
+            {
+                if (Set(value))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.{name}", null, $"with credentialName set, {name} must be empty: the certificates come from the credential", "validateTLS");
+                }
+            }
         }
-
-        if (tls.CredentialName is not null && tls.Mode is "SIMPLE" or "MUTUAL" && (tls.ClientCertificate ?? tls.PrivateKey ?? tls.CaCertificates) is not null)
+        else if (tls.Mode == "MUTUAL")
         {
-            result.Error(ErrorIds.InvalidTls, field, null, "with credentialName set, clientCertificate, privateKey and caCertificates must be empty", "validateTLS");
+            foreach (var (name, value) in new[] { ("clientCertificate", tls.ClientCertificate), ("privateKey", tls.PrivateKey) })
+            {
+                if (!Set(value))
+                {
+                    result.Error(ErrorIds.InvalidTls, $"{field}.{name}", null, $"MUTUAL TLS needs {name} (or credentialName)", "validateTLS");
+                }
+            }
         }
     }
 
@@ -840,7 +976,7 @@ internal static class GatewayRules
     }
 
     /// <summary>validateTLSOptions, in Istio 1.17's order: versions, cipher suites, then what each mode needs.</summary>
-    private static void TlsOptions(ValidationResult result, string field, ServerTlsSettings tls)
+    internal static void TlsOptions(ValidationResult result, string field, ServerTlsSettings tls)
     {
         var mode = TlsMode(tls);
         if (Array.IndexOf(ServerTlsModes, mode) < 0)
@@ -954,170 +1090,5 @@ internal static class GatewayRules
         }
 
         Rules.WildcardDomain(result, field, dns, "validateSidecarOrGatewayHostnamePart");
-    }
-}
-
-internal static class ServiceEntryRules
-{
-    public static void Validate(ValidationResult result, ServiceEntry entry)
-    {
-        var spec = entry.Spec;
-        var hosts = spec.Hosts ?? [];
-        if (hosts.Count == 0)
-        {
-            result.Error(ErrorIds.InvalidServiceEntry, "spec.hosts", null, "a ServiceEntry needs at least one host", "ValidateServiceEntry");
-        }
-
-        for (var i = 0; i < hosts.Count; i++)
-        {
-            if (hosts[i] == "*")
-            {
-                result.Error(ErrorIds.InvalidHost, $"spec.hosts[{i}]", "*", "a ServiceEntry host cannot be '*'", "ValidateServiceEntry");
-            }
-            else
-            {
-                Rules.WildcardDomain(result, $"spec.hosts[{i}]", hosts[i], "ValidateServiceEntry");
-            }
-        }
-
-        if (spec.WorkloadSelector is not null && spec.Endpoints is not null)
-        {
-            result.Error(ErrorIds.InvalidServiceEntry, "spec.workloadSelector", null, "workloadSelector and endpoints cannot both be set", "ValidateServiceEntry");
-        }
-
-        if (spec.WorkloadSelector is { } selector)
-        {
-            if (selector.Labels is not { Count: > 0 })
-            {
-                result.Warning(ErrorIds.InvalidSelector, "spec.workloadSelector.labels", null, "a workloadSelector with no labels selects nothing", "ValidateServiceEntry");
-            }
-
-            Rules.Selector(result, "spec.workloadSelector.labels", selector.Labels);
-        }
-
-        var addresses = spec.Addresses ?? [];
-        var hasCidr = false;
-        for (var i = 0; i < addresses.Count; i++)
-        {
-            var isCidr = Rules.IsCidr(addresses[i]);
-            hasCidr |= isCidr;
-            if (!isCidr && !Rules.IsIpAddress(addresses[i]))
-            {
-                result.Error(ErrorIds.InvalidServiceEntry, $"spec.addresses[{i}]", addresses[i], $"{ValidationResult.Show(addresses[i])} is not an IP address or CIDR", "ValidateServiceEntry");
-            }
-        }
-
-        var resolution = spec.Resolution ?? "NONE";
-        if (hasCidr && resolution is not ("NONE" or "STATIC"))
-        {
-            result.Error(ErrorIds.InvalidServiceEntry, "spec.resolution", resolution, "with a CIDR address, resolution must be NONE or STATIC", "ValidateServiceEntry");
-        }
-
-        var ports = spec.Ports ?? [];
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var numbers = new HashSet<int>();
-        for (var i = 0; i < ports.Count; i++)
-        {
-            var port = ports[i];
-            var field = $"spec.ports[{i}]";
-            if (Rules.PortName(result, $"{field}.name", port.Name) && !names.Add(port.Name!))
-            {
-                result.Error(ErrorIds.DuplicatePort, $"{field}.name", port.Name, $"the port name {ValidationResult.Show(port.Name)} is used twice", "ValidateServiceEntry");
-            }
-
-            if (port.Number is null)
-            {
-                result.Error(ErrorIds.InvalidPort, $"{field}.number", null, "a port needs a number", "ValidateServiceEntry");
-            }
-            else if (Rules.Port(result, $"{field}.number", port.Number) && !numbers.Add(port.Number.Value))
-            {
-                result.Error(ErrorIds.DuplicatePort, $"{field}.number", port.Number, $"the port number {port.Number} is used twice", "ValidateServiceEntry");
-            }
-
-            if (port.TargetPort is { } target)
-            {
-                Rules.Port(result, $"{field}.targetPort", target);
-            }
-
-            Rules.Protocol(result, $"{field}.protocol", port.Protocol);
-        }
-
-        if (addresses.Count == 0 && ports.Any(p => p.Protocol is null || p.Protocol.Equals("TCP", StringComparison.OrdinalIgnoreCase)))
-        {
-            result.Warning(ErrorIds.InvalidServiceEntry, "spec.addresses", null, "addresses are required for ports serving TCP (or unset) protocol", "ValidateServiceEntry");
-        }
-
-        var endpoints = spec.Endpoints ?? [];
-        switch (resolution)
-        {
-            case "NONE":
-                if (endpoints.Count > 0)
-                {
-                    result.Error(ErrorIds.InvalidServiceEntry, "spec.endpoints", null, "no endpoints are allowed with resolution NONE", "ValidateServiceEntry");
-                }
-
-                break;
-            case "STATIC":
-                for (var i = 0; i < endpoints.Count; i++)
-                {
-                    var address = endpoints[i].Address;
-                    if (!Rules.IsIpAddress(address) && !(address ?? string.Empty).StartsWith("unix:///", StringComparison.Ordinal))
-                    {
-                        result.Error(ErrorIds.InvalidServiceEntry, $"spec.endpoints[{i}].address", address, $"{ValidationResult.Show(address)} is not an IP address or unix:///path (resolution STATIC)", "ValidateServiceEntry");
-                    }
-                }
-
-                break;
-            case "DNS" or "DNS_ROUND_ROBIN":
-                if (endpoints.Count == 0)
-                {
-                    for (var i = 0; i < hosts.Count; i++)
-                    {
-                        if (hosts[i].Contains('*', StringComparison.Ordinal))
-                        {
-                            result.Error(ErrorIds.InvalidServiceEntry, $"spec.hosts[{i}]", hosts[i], "with resolution DNS and no endpoints, hosts must be plain names (no wildcards); use resolution NONE for wildcard hosts", "ValidateServiceEntry");
-                        }
-                    }
-                }
-
-                if (resolution == "DNS_ROUND_ROBIN" && endpoints.Count > 1)
-                {
-                    result.Error(ErrorIds.InvalidServiceEntry, "spec.endpoints", endpoints.Count, "DNS_ROUND_ROBIN allows at most one endpoint", "ValidateServiceEntry");
-                }
-
-                break;
-            default:
-                result.Error(ErrorIds.InvalidServiceEntry, "spec.resolution", resolution, $"{ValidationResult.Show(resolution)} is not a resolution: use NONE, STATIC, DNS or DNS_ROUND_ROBIN", "ValidateServiceEntry");
-                break;
-        }
-
-        for (var i = 0; i < endpoints.Count; i++)
-        {
-            foreach (var (name, number) in endpoints[i].Ports ?? [])
-            {
-                if (!names.Contains(name))
-                {
-                    result.Error(ErrorIds.InvalidServiceEntry, $"spec.endpoints[{i}].ports.{name}", name, $"the endpoint port {ValidationResult.Show(name)} is not a declared service port", "ValidateServiceEntry");
-                }
-
-                Rules.Port(result, $"spec.endpoints[{i}].ports.{name}", number);
-            }
-
-            Rules.Labels(result, $"spec.endpoints[{i}].labels", endpoints[i].Labels);
-        }
-
-        if (resolution != "NONE" && hosts.Count > 1)
-        {
-            foreach (var (port, i) in ports.Select((p, i) => (p, i)))
-            {
-                var protocol = port.Protocol?.ToUpperInvariant();
-                if (protocol is not ("HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB" or "HTTP_PROXY" or "HTTPS" or "TLS"))
-                {
-                    result.Error(ErrorIds.InvalidServiceEntry, $"spec.ports[{i}].protocol", port.Protocol, "several hosts need HTTP or TLS ports (multiple hosts provided with non-HTTP, non-TLS ports)", "ValidateServiceEntry");
-                }
-            }
-        }
-
-        Rules.ExportTo(result, "spec.exportTo", entry.Namespace, spec.ExportTo, allowNone: true);
     }
 }

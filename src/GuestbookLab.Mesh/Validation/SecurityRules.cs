@@ -166,6 +166,34 @@ public static partial class SecurityRules
         }
     }
 
+    private const string DryRun = "istio.io/dry-run";
+
+    /// <summary>
+    /// checkDryRunAnnotation: only an AuthorizationPolicy with action ALLOW or DENY may carry istio.io/dry-run, and its
+    /// value must be a boolean as Go's strconv.ParseBool reads it.
+    /// </summary>
+    internal static void DryRunAnnotation(ValidationResult result, LabResource resource)
+    {
+        if (resource.Metadata.Annotations is not { } annotations || !annotations.TryGetValue(DryRun, out var value))
+        {
+            return;
+        }
+
+        var field = $"metadata.annotations[{DryRun}]";
+        if (resource is not AuthorizationPolicy policy)
+        {
+            result.Error(ErrorIds.InvalidAnnotation, field, value, $"a {resource.Kind} does not support the {DryRun} annotation (only an AuthorizationPolicy does): remove it", "checkDryRunAnnotation");
+        }
+        else if (!string.IsNullOrEmpty(policy.Spec.Action) && policy.Spec.Action is not ("ALLOW" or "DENY"))
+        {
+            result.Error(ErrorIds.InvalidAnnotation, field, value, $"the {DryRun} annotation only supports actions ALLOW and DENY, not {policy.Spec.Action}", "checkDryRunAnnotation");
+        }
+        else if (value is not ("1" or "t" or "T" or "TRUE" or "true" or "True" or "0" or "f" or "F" or "FALSE" or "false" or "False"))
+        {
+            result.Error(ErrorIds.InvalidAnnotation, field, value, $"{ValidationResult.Show(value)} is not a boolean: write \"true\" or \"false\"", "checkDryRunAnnotation");
+        }
+    }
+
     internal static void AuthorizationPolicy(ValidationResult result, AuthorizationPolicy policy)
     {
         var spec = policy.Spec;
@@ -284,10 +312,14 @@ public static partial class SecurityRules
                 continue;
             }
 
-            if (condition.Values is null && condition.NotValues is null)
+            if (condition.Values is not { Count: > 0 } && condition.NotValues is not { Count: > 0 })
             {
                 result.Error(ErrorIds.InvalidCondition, at, condition.Key, $"the condition on '{condition.Key}' needs values or notValues", "ValidateAuthorizationPolicy");
             }
+
+            // ValidateAttribute's CheckEmptyValues: no value may be "".
+            NoEmptyValues(result, $"{at}.values", condition.Values);
+            NoEmptyValues(result, $"{at}.notValues", condition.NotValues);
 
             if (IpKeys.Contains(condition.Key, StringComparer.Ordinal))
             {
@@ -329,17 +361,17 @@ public static partial class SecurityRules
         }
     }
 
+    /// <summary>
+    /// Istio's DENY warning: a rule whose 'to' has no ports, or whose only 'from' has no TCP attribute (principals,
+    /// namespaces, IP blocks), also matches TCP traffic, where its HTTP attributes cannot be checked, and denies it.
+    /// </summary>
     private static bool UsesOnlyHttpAttributes(AuthorizationRule rule)
     {
         var sources = rule.From?.Select(f => f.Source).OfType<Source>().ToList() ?? [];
         var operations = rule.To?.Select(t => t.Operation).OfType<Operation>().ToList() ?? [];
         var tcpSource = sources.Any(s => (s.Principals ?? s.NotPrincipals ?? s.Namespaces ?? s.NotNamespaces ?? s.IpBlocks ?? s.NotIpBlocks ?? s.RemoteIpBlocks ?? s.NotRemoteIpBlocks) is not null);
         var tcpOperation = operations.Any(o => (o.Ports ?? o.NotPorts) is not null);
-        var tcpCondition = rule.When?.Any(c => c.Key is not null && !c.Key.StartsWith("request.", StringComparison.Ordinal)) ?? false;
-        var httpSource = sources.Any(s => (s.RequestPrincipals ?? s.NotRequestPrincipals) is not null);
-        var httpOperation = operations.Any(o => (o.Methods ?? o.NotMethods ?? o.Paths ?? o.NotPaths ?? o.Hosts ?? o.NotHosts) is not null);
-        var httpCondition = rule.When?.Any(c => c.Key?.StartsWith("request.", StringComparison.Ordinal) == true) ?? false;
-        return (httpSource || httpOperation || httpCondition) && !(tcpSource || tcpOperation || tcpCondition);
+        return (sources.Count > 0 && operations.Count == 0 && !tcpSource) || (operations.Count > 0 && !tcpOperation);
     }
 
     private static IEnumerable<(string Name, List<string>? Values)> SourceLists(Source s) =>
@@ -431,6 +463,12 @@ public static partial class SecurityRules
         for (var i = 0; i < (rule.OutputClaimToHeaders?.Count ?? 0); i++)
         {
             var claim = rule.OutputClaimToHeaders![i];
+            // Istio checks the header name with its header value rule (Envoy's %VARIABLE% syntax).
+            if (!string.IsNullOrEmpty(claim.Header))
+            {
+                HttpRules.HeaderValue(result, $"{Under(field)}outputClaimToHeaders[{i}].header", claim.Header, "validateJwtRule");
+            }
+
             if (string.IsNullOrEmpty(claim.Claim) || string.IsNullOrEmpty(claim.Header))
             {
                 result.Error(ErrorIds.InvalidJwtRule, $"{Under(field)}outputClaimToHeaders[{i}]", null, "a claim-to-header entry needs a claim and a header", "validateJwtRule");
