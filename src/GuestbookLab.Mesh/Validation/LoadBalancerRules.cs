@@ -1,9 +1,9 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
+using static GuestbookLab.Mesh.Validation.RawMap;
 
 namespace GuestbookLab.Mesh.Validation;
 
@@ -238,18 +238,7 @@ internal static class LoadBalancerRules
         }
     }
 
-    private static object? Get(IDictionary<string, object?>? map, string key) =>
-        map is not null && map.TryGetValue(key, out var value) ? value : null;
-
-    private static IList Items(IDictionary<string, object?> map, string key) =>
-        map.TryGetValue(key, out var value) && value is IList list ? list : Array.Empty<object?>();
-
-    private static long? Number(object? value) => value switch
-    {
-        long l => l,
-        int i => i,
-        double d when d == Math.Floor(d) => (long)d,
-        string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
-        _ => null,
-    };
+    // Numbers as protobuf's JSON reads them: a quoted integer too.
+    private static long? Number(object? value) =>
+        value is string s && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : RawMap.Whole(value);
 }

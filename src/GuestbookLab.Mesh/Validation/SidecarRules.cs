@@ -1,9 +1,9 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
+using static GuestbookLab.Mesh.Validation.RawMap;
 
 namespace GuestbookLab.Mesh.Validation;
 
@@ -379,17 +379,5 @@ internal static class SidecarRules
         }
     }
 
-    private static object? Get(IDictionary<string, object?>? map, string key) =>
-        map is not null && map.TryGetValue(key, out var value) ? value : null;
-
-    private static IList Items(IDictionary<string, object?> map, string key) =>
-        map.TryGetValue(key, out var value) && value is IList list ? list : Array.Empty<object?>();
-
-    private static long? Number(object? value) => value switch
-    {
-        long l => l,
-        int i => i,
-        double d when d == Math.Floor(d) => (long)d,
-        _ => null,
-    };
+    private static long? Number(object? value) => RawMap.Whole(value);
 }
