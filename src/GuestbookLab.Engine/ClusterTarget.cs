@@ -21,7 +21,7 @@ namespace GuestbookLab.Engine;
 /// A Kubernetes API server through KubernetesClient: kubeconfig and credentials from the client, discovery cached per
 /// group version, server-side apply (field manager guestbooklab) of any kind, lists, gets and deletes.
 /// </summary>
-public sealed partial class ClusterTarget : ILabTarget, IDisposable
+public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
 {
     private static readonly HttpStatusCode[] Transient =
         [HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
@@ -133,19 +133,109 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
         return doc.RootElement.TryGetProperty("gitVersion", out var v) ? v.GetString() ?? "?" : "?";
     }
 
-    public async Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken)
+    public Task<ApplyResult> ApplyAsync(LabResource resource, bool force, CancellationToken cancellationToken) =>
+        ApplyAsync(resource, force, StoredVersions.None, cancellationToken);
+
+    /// <summary>
+    /// How many objects of one collection (kind and namespace) a rank must have for their stored versions to be read
+    /// with one list (metadata only, 500 a page) rather than one get each: more than one round of
+    /// <see cref="MaxConcurrency"/> gets.
+    /// </summary>
+    public const int ListThreshold = 9;
+
+    private const string MetadataListAccept = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json";
+
+    public async Task<StoredVersions> ReadStoredVersionsAsync(IReadOnlyList<LabResource> rank, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rank);
+        var collections = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var resource in rank)
+        {
+            ApiResource? type;
+            try
+            {
+                type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ApiStatusException or HttpRequestException or System.IO.IOException)
+            {
+                // Its own apply says why.
+                continue;
+            }
+
+            if (type is null || string.IsNullOrEmpty(resource.Name))
+            {
+                continue;
+            }
+
+            var collection = PathOf(type, type.Namespaced ? resource.Namespace ?? DefaultNamespace : null, null);
+            if (!collections.TryGetValue(collection, out var names))
+            {
+                collections[collection] = names = [];
+            }
+
+            names.Add(resource.Name);
+        }
+
+        var versions = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (collection, names) in collections.Where(c => c.Value.Count >= ListThreshold))
+        {
+            Dictionary<string, string?> listed;
+            try
+            {
+                listed = await ListVersionsAsync(collection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ApiStatusException or HttpRequestException or System.IO.IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                // Not listable (forbidden, or a failed call): each object is read on its own, as always.
+                continue;
+            }
+
+            foreach (var name in names)
+            {
+                versions[$"{collection}/{name}"] = listed.GetValueOrDefault(name);
+            }
+        }
+
+        return versions.Count == 0 ? StoredVersions.None : new StoredVersions(versions);
+    }
+
+    // Name to resource version of every object of a collection, page by page (metadata only where the server can).
+    private async Task<Dictionary<string, string?>> ListVersionsAsync(string collection, CancellationToken cancellationToken)
+    {
+        var listed = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? next = null;
+        do
+        {
+            var query = $"{collection}?limit=500{(next is null ? string.Empty : "&continue=" + Uri.EscapeDataString(next))}";
+            using var doc = (await SendAsync(HttpMethod.Get, query, null, null, cancellationToken, MetadataListAccept).ConfigureAwait(false)).Document;
+            foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray())
+            {
+                var metadata = item.GetProperty("metadata");
+                listed[metadata.GetProperty("name").GetString()!] = metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() : null;
+            }
+
+            next = doc.RootElement.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("continue", out var c) && c.GetString() is { Length: > 0 } token ? token : null;
+        }
+        while (next is not null);
+        return listed;
+    }
+
+    public async Task<ApplyResult> ApplyAsync(LabResource resource, bool force, StoredVersions known, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(known);
         ApiNames.Check(resource.Kind, resource.Namespace, resource.Name, Server);
         var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
-        string? before = null;
-        try
+        if (!known.TryGet(path, out var before))
         {
-            using var existing = (await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false)).Document;
-            before = existing.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
-        }
-        catch (ApiStatusException ex) when (ex.Code == 404)
-        {
+            try
+            {
+                using var existing = (await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false)).Document;
+                before = existing.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+            }
+            catch (ApiStatusException ex) when (ex.Code == 404)
+            {
+            }
         }
 
         var (appliedDocument, status) = await SendApplyAsync(stored, path, force, dryRun: false, cancellationToken).ConfigureAwait(false);
@@ -581,14 +671,17 @@ public sealed partial class ClusterTarget : ILabTarget, IDisposable
     }
 
     /// <summary>One request with the client's credentials; a Status answer becomes an <see cref="ApiStatusException"/>.</summary>
-    private async Task<(JsonDocument Document, HttpStatusCode Status)> SendAsync(HttpMethod method, string path, string? contentType, string? body, CancellationToken cancellationToken)
+    private async Task<(JsonDocument Document, HttpStatusCode Status)> SendAsync(HttpMethod method, string path, string? contentType, string? body, CancellationToken cancellationToken, string accept = "application/json")
     {
         using var response = await ExecuteAsync(
             async token =>
             {
                 // A request message is sent once: each attempt builds its own.
                 using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, path));
-                request.Headers.Accept.ParseAdd("application/json");
+                foreach (var type in accept.Split(','))
+                {
+                    request.Headers.Accept.ParseAdd(type);
+                }
                 if (body is not null)
                 {
                     request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");

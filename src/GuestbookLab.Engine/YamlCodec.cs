@@ -333,6 +333,13 @@ public static partial class YamlCodec
             return false;
         }
 
+        // Every number has a digit, and .inf and .nan start with a dot (after a sign): any other text is a string,
+        // without the patterns below (most of a manifest's scalars are names and such).
+        if (!MayBeNumber(value))
+        {
+            return value;
+        }
+
         if (IntPattern().IsMatch(value))
         {
             var text = value.Replace("_", string.Empty, StringComparison.Ordinal);
@@ -363,6 +370,12 @@ public static partial class YamlCodec
             ".nan" => double.NaN,
             _ => value,
         };
+    }
+
+    private static bool MayBeNumber(string value)
+    {
+        var first = value[0] is '+' or '-' && value.Length > 1 ? value[1] : value[0];
+        return first == '.' || value.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
     }
 
     private static long? TryParse(string digits, int radix)
@@ -429,7 +442,7 @@ public static partial class YamlCodec
         // number) is double-quoted, as kubectl (go-yaml) does: creationTimestamp: "2026-12-02T07:00:00Z".
         var style = text.Contains('\n', StringComparison.Ordinal)
             ? ScalarStyle.Literal
-            : Resolve(text) is string && !TimestampPattern().IsMatch(text) && !Base60Pattern().IsMatch(text) ? ScalarStyle.Any : ScalarStyle.DoubleQuoted;
+            : Resolve(text) is string && !(MayBeNumber(text) && (TimestampPattern().IsMatch(text) || Base60Pattern().IsMatch(text))) ? ScalarStyle.Any : ScalarStyle.DoubleQuoted;
         if (style == ScalarStyle.Literal && (text.StartsWith(' ') || text.Contains('\t', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)))
         {
             style = ScalarStyle.DoubleQuoted;
@@ -437,12 +450,25 @@ public static partial class YamlCodec
 
         // YAML 1.1's other line breaks (NEL, LINE and PARAGRAPH SEPARATOR), control characters and a BOM would not read
         // back as written in a plain or block scalar: double quotes escape them (found by ManifestFuzzTests).
-        if (style != ScalarStyle.DoubleQuoted && text.Any(c => c is '\u0085' or '\u2028' or '\u2029' or '\ufeff' || (char.IsControl(c) && c is not '\n')))
+        if (style != ScalarStyle.DoubleQuoted && NeedsEscape(text))
         {
             style = ScalarStyle.DoubleQuoted;
         }
 
         emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: style == ScalarStyle.Any, isQuotedImplicit: true));
+    }
+
+    private static bool NeedsEscape(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is '\u0085' or '\u2028' or '\u2029' or '\ufeff' || (char.IsControl(c) && c is not '\n'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string FormatDouble(double number)

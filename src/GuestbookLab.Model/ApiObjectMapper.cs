@@ -32,10 +32,10 @@ public static class ApiObjectMapper
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(tree);
-        var fields = MapOf(target.GetType());
+        var fields = NamesOf(target.GetType());
         foreach (var (key, value) in tree)
         {
-            var field = Array.Find(fields, f => f.Name == key);
+            var field = fields.GetValueOrDefault(key);
             var fieldPath = Join(path, key);
             if (field is null)
             {
@@ -289,6 +289,20 @@ public static class ApiObjectMapper
         .Where(x => x.Field is not null)
         .Select(x => new FieldMap(x.Field!.Name, x.Property, x.Field.OmitWhenEmpty))
         .ToArray());
+
+    private static readonly ConcurrentDictionary<Type, Dictionary<string, FieldMap>> Names = new();
+
+    // A type's fields by name (the first of a name, as a search of MapOf finds it).
+    private static Dictionary<string, FieldMap> NamesOf(Type type) => Names.GetOrAdd(type, t =>
+    {
+        var byName = new Dictionary<string, FieldMap>(StringComparer.Ordinal);
+        foreach (var field in MapOf(t))
+        {
+            byName.TryAdd(field.Name, field);
+        }
+
+        return byName;
+    });
 
     private sealed record FieldMap(string Name, PropertyInfo Property, bool OmitWhenEmpty);
 }

@@ -9,13 +9,15 @@ using GuestbookLab.Mesh.Analysis;
 using GuestbookLab.Mesh.Simulation;
 using GuestbookLab.Model;
 
-// Usage: Bench <lab-folder> [--runs 5]
+// Usage: Bench <lab-folder> [--runs 5] [--largest 100000]
 // 1. Test-MeshRequest decisions per second on the lab's final configuration (a mix of the codelab's requests).
-// 2. Test-MeshConfiguration on 10,000 generated resources: model build plus analysis, in milliseconds.
+// 2. Test-MeshConfiguration on 1,000, 10,000 and 100,000 generated resources: model build plus analysis, in ms.
 // 3. YAML: documents per second read into typed resources and written back.
 // Each figure is the median of the runs, after a warm-up run.
 var folder = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Bench <lab-folder> [--runs N]");
 var runs = args.Length > 2 && args[1] == "--runs" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+// --largest N: the largest generated mesh Test-MeshConfiguration is timed on (1,000, 10,000 and 100,000 by default).
+var largest = args.Length > 4 && args[3] == "--largest" ? int.Parse(args[4], CultureInfo.InvariantCulture) : 100_000;
 
 var lab = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal)
     .SelectMany(f => ManifestSerializer.Deserialize(File.ReadAllText(f), f)).ToList();
@@ -49,12 +51,11 @@ double Decisions()
     return count / clock.Elapsed.TotalSeconds;
 }
 
-var generated = Generate(10_000);
-double Analysis()
+int findings = 0;
+double Analysis(List<LabResource> generated)
 {
     var clock = Stopwatch.StartNew();
-    var messages = MeshAnalyzer.Analyze(MeshModel.Build(generated));
-    GC.KeepAlive(messages);
+    findings = MeshAnalyzer.Analyze(MeshModel.Build(generated)).Count;
     return clock.Elapsed.TotalMilliseconds;
 }
 
@@ -67,6 +68,20 @@ double Yaml()
     while (clock.ElapsedMilliseconds < 1000)
     {
         ManifestSerializer.Serialize(ManifestSerializer.Deserialize(yaml));
+        rounds++;
+    }
+
+    return rounds * docs / clock.Elapsed.TotalSeconds;
+}
+
+var parsed = ManifestSerializer.Deserialize(yaml);
+double Rate(Action once)
+{
+    var clock = Stopwatch.StartNew();
+    var rounds = 0;
+    while (clock.ElapsedMilliseconds < 1000)
+    {
+        once();
         rounds++;
     }
 
@@ -88,13 +103,24 @@ for (var i = 0; i < 1000; i++)
 
 var bytesPerDecision = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
 var decisions = Median(Decisions, runs);
-var analysis = Median(Analysis, runs);
+var sizes = new[] { 1_000, 10_000, 100_000 }.Where(n => n <= largest).ToArray();
+var analysis = sizes.Select(n =>
+{
+    var generated = Generate(n);
+    // 100,000 resources take seconds a run: one run there, after the smaller sizes' warm-up.
+    var ms = n >= 100_000 ? Analysis(generated) : Median(() => Analysis(generated), runs);
+    return (N: n, Ms: ms, Runs: n >= 100_000 ? 1 : runs, Findings: findings);
+}).ToList();
 var yamlRate = Median(Yaml, runs);
-var findings = MeshAnalyzer.Analyze(MeshModel.Build(generated)).Count;
+var readRate = Median(() => Rate(() => ManifestSerializer.Deserialize(yaml)), runs);
+var writeRate = Median(() => Rate(() => ManifestSerializer.Serialize(parsed)), runs);
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshRequest: {decisions:N0} decisions/s on the lab configuration ({lab.Count} objects; median of {runs} one-second runs; {bytesPerDecision:N0} bytes allocated per decision)"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshConfiguration: {analysis:N0} ms for {generated.Count:N0} generated resources ({findings:N0} findings; median of {runs} runs)"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"YAML: {yamlRate:N0} documents/s read and written back (median of {runs} one-second runs)"));
+foreach (var (n, ms, times, found) in analysis)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshConfiguration: {ms:N0} ms for {n:N0} generated resources ({found:N0} findings; {ms * 1000 / n:N1} us per resource; median of {times} runs)"));
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"YAML: {yamlRate:N0} documents/s read and written back, on the lab's {docs} documents (median of {runs} one-second runs; read alone {readRate:N0}/s, written alone {writeRate:N0}/s)"));
 
 // A mesh of n resources in 20 namespaces: per app a Service, a Deployment, a VirtualService with a 90/10 split, a
 // DestinationRule with two subsets (the second without pods) and an AuthorizationPolicy admitting the previous app.

@@ -125,6 +125,13 @@ BeforeAll {
             foreach ($method in 'GET', 'PATCH') {
                 $counts = $stats.paths."$method $(Get-ObjectPath $r)"
                 if ($failed.ContainsKey($key)) { continue }
+                if ($method -eq 'GET' -and $null -eq $counts) {
+                    # Not read on its own: its rank's many objects of one collection were read with one list instead.
+                    $path = Get-ObjectPath $r
+                    $list = $stats.paths."GET $($path.Substring(0, $path.LastIndexOf('/')))"
+                    ($list.requests - $list.faulted) | Should -BeGreaterThan 0 -Because "$($r.DisplayName) is read before it is applied"
+                    continue
+                }
                 # One answered call of each, and no more attempts than the retry bound (5 retries: 6 attempts).
                 ($counts.requests - $counts.faulted) | Should -Be 1 -Because "$method $($r.DisplayName) was answered once"
                 $counts.requests | Should -BeLessOrEqual 6

@@ -18,8 +18,10 @@ using StandIn;
 // dotnet StandIn.dll --port 0 --kubeconfig FILE [--token T] : serves on 127.0.0.1, prints "URL http://127.0.0.1:PORT",
 // writes a kubeconfig. With --token, every API request must carry "Authorization: Bearer T" (else 401 Unauthorized, as
 // an API server answers an expired or revoked token); the kubeconfig then holds T. --tls, --tls-san NAME and
-// --client-ca serve HTTPS and check client certificates (Tls.cs).
+// --client-ca serve HTTPS and check client certificates (Tls.cs). With --latency-ms N, every API
+// request (not the /_standin control paths) waits N ms before it is handled, as a remote API server's round trip.
 var port = 0;
+var latency = 0;
 string? kubeconfig = null;
 string? token = null;
 string? state = null;
@@ -43,6 +45,11 @@ for (var i = 0; i < args.Length - 1; i++)
     if (args[i] == "--state")
     {
         state = args[i + 1];
+    }
+
+    if (args[i] == "--latency-ms")
+    {
+        latency = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
     }
 }
 
@@ -81,6 +88,11 @@ app.Map("/{**path}", async (HttpContext context) =>
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}");
         return;
+    }
+
+    if (latency > 0 && !(context.Request.Path.Value ?? string.Empty).StartsWith("/_standin", StringComparison.Ordinal))
+    {
+        await Task.Delay(latency, context.RequestAborted);
     }
 
     await Api.Handle(context, store, faults);
