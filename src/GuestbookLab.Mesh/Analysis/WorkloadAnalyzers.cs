@@ -188,6 +188,86 @@ public static partial class MeshAnalyzer
         }
     }
 
+    /// <summary>IST0105: a pod's istio-proxy image differs from the image its namespace's injector (istio-sidecar-injector[-revision] values) injects.</summary>
+    private static void ProxyImages(AnalysisInputs inputs, List<AnalysisMessage> messages)
+    {
+        var images = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var configMap in inputs.ConfigMaps.Where(c => c.Name.StartsWith("istio-sidecar-injector", StringComparison.Ordinal)))
+        {
+            images[configMap.Name] = InjectorProxyImage(configMap);
+        }
+
+        if (images.Count == 0)
+        {
+            return;
+        }
+
+        var revisions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var ns in inputs.NamespaceObjects)
+        {
+            var labels = ns.Metadata.Labels ?? new Dictionary<string, string>();
+            if (labels.TryGetValue("istio.io/rev", out var revision))
+            {
+                revisions[ns.Name] = revision;
+            }
+            else if (labels.GetValueOrDefault("istio-injection") == "enabled")
+            {
+                revisions[ns.Name] = "default";
+            }
+        }
+
+        foreach (var pod in inputs.Pods.Where(p => revisions.ContainsKey(p.Namespace) && string.IsNullOrEmpty(p.Annotations.GetValueOrDefault("sidecar.istio.io/proxyImage"))))
+        {
+            var revision = revisions[pod.Namespace];
+            var name = string.IsNullOrEmpty(revision) || revision == "default" ? "istio-sidecar-injector" : $"istio-sidecar-injector-{revision}";
+            if (!images.TryGetValue(name, out var expected))
+            {
+                continue;
+            }
+
+            foreach (var container in pod.Containers.Where(c => c.Name == "istio-proxy" && c.Image != expected))
+            {
+                messages.Add(new("IST0105", "IstioProxyImageMismatch", AnalysisLevel.Warning, Ref(pod.Resource),
+                    $"The image of the Istio proxy running on the pod does not match the image defined in the injection configuration (pod image: {container.Image}; injection configuration image: {expected}). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pod."));
+            }
+        }
+    }
+
+    /// <summary>The proxy image an injector ConfigMap's values give: global.proxy.image when it has a registry, else hub/image:tag.</summary>
+    private static string InjectorProxyImage(GenericResource configMap)
+    {
+        var values = Tree.Str(Tree.Path(configMap.AdditionalFields.TryGetValue("data", out var data) ? data : null, "values"));
+        if (values is null)
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(values);
+            string Get(params string[] path)
+            {
+                var node = json.RootElement;
+                foreach (var key in path)
+                {
+                    if (node.ValueKind != System.Text.Json.JsonValueKind.Object || !node.TryGetProperty(key, out node))
+                    {
+                        return string.Empty;
+                    }
+                }
+
+                return node.ValueKind == System.Text.Json.JsonValueKind.String ? node.GetString()! : node.ToString();
+            }
+
+            var image = Get("global", "proxy", "image");
+            return image.Contains('/', StringComparison.Ordinal) ? image : $"{Get("global", "hub")}/{image}:{Get("global", "tag")}";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>IST0134: a ServiceEntry without addresses, once per TCP (or unset) port, unless the mesh auto-allocates addresses (DNS capture and auto-allocate).</summary>
     private static void ServiceEntryAddresses(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
