@@ -18,6 +18,9 @@ public enum AnalysisLevel : long
 /// <summary>One finding, like a line of istioctl analyze: code, level, resource and message.</summary>
 public sealed record AnalysisMessage(string Code, string Name, AnalysisLevel Level, string Resource, string Message)
 {
+    /// <summary>The field of the resource the finding is about, when there is one (e.g. spec.ports[1]); findings with the same text on different fields are distinct.</summary>
+    public string? Field { get; init; }
+
     public override string ToString() => $"{Level} [{Code}] ({Resource}) {Message}";
 }
 
@@ -39,6 +42,11 @@ public static partial class MeshAnalyzer
         ("virtualservice.JWTClaimRouteAnalyzer", JwtClaimRoutes),
         ("destinationrule.CaCertificateAnalyzer", CaCertificates),
         ("deprecation.FieldAnalyzer", Deprecations),
+        ("deployment.ApplicationUIDAnalyzer", ApplicationUids),
+        ("service.PortNameAnalyzer", PortNames),
+        ("telemetry.ProdiverAnalyzer", TelemetryProviders),
+        ("sidecar.SelectorAnalyzer", SidecarSelectors),
+        ("sidecar.DefaultSelectorAnalyzer", SidecarDefaults),
         ("gateway.IngressGatewayPortAnalyzer", GatewayPorts),
         ("gateway.SecretAnalyzer", GatewaySecrets),
         ("gateway.CertificateAnalyzer", GatewayCertificates),
@@ -76,7 +84,9 @@ public static partial class MeshAnalyzer
             }
         }
 
+        // As istioctl analyze, identical findings (same code, resource, text and place) are reported once.
         return messages
+            .DistinctBy(m => (m.Code, m.Resource, m.Message, m.Field))
             .OrderByDescending(m => m.Level).ThenBy(m => m.Resource, StringComparer.Ordinal).ThenBy(m => m.Code, StringComparer.Ordinal)
             .ToList();
     }
@@ -133,7 +143,7 @@ public static partial class MeshAnalyzer
                 {
                     if (Re2Syntax.Check(regex!) is { } error)
                     {
-                        messages.Add(new("IST0122", "InvalidRegexp", AnalysisLevel.Warning, Ref(vs), $"Field \"{where}\" regular expression invalid: \"{regex}\" ({error})"));
+                        messages.Add(new("IST0122", "InvalidRegexp", AnalysisLevel.Warning, Ref(vs), $"Field \"{where}\" regular expression invalid: \"{regex}\" ({error})") { Field = where });
                     }
                 }
             }

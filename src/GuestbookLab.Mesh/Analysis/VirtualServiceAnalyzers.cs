@@ -116,12 +116,12 @@ public static partial class MeshAnalyzer
         foreach (var vs in model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var (destination, what) in RouteDestinations(vs).Select(d => (d, "host")).Concat(Mirrors(vs).Select(d => (d, "mirror host"))))
+            foreach (var (destination, what, field) in RouteDestinations(vs).Select((d, i) => (d, "host", $"destination[{i}]")).Concat(Mirrors(vs).Select((d, i) => (d, "mirror host", $"mirror[{i}]"))))
             {
                 var ports = DestinationHost(ns, vs.Spec.ExportTo, destination.Host ?? string.Empty, hosts);
                 if (ports is null)
                 {
-                    messages.Add(NotFound(vs, what, destination.Host));
+                    messages.Add(NotFound(vs, what, destination.Host) with { Field = field });
                 }
                 else if (destination.Port?.Number is not { } port)
                 {
@@ -133,7 +133,7 @@ public static partial class MeshAnalyzer
                 }
                 else if (!ports.Contains(port))
                 {
-                    messages.Add(NotFound(vs, "host:port", $"{destination.Host}:{port}"));
+                    messages.Add(NotFound(vs, "host:port", $"{destination.Host}:{port}") with { Field = field });
                 }
             }
         }
@@ -169,11 +169,11 @@ public static partial class MeshAnalyzer
         foreach (var vs in inputs.Model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var (destination, what) in RouteDestinations(vs).Select(d => (d, "host+subset in destinationrule")).Concat(Mirrors(vs).Select(d => (d, "mirror+subset in destinationrule"))))
+            foreach (var (destination, what, field) in RouteDestinations(vs).Select((d, i) => (d, "host+subset in destinationrule", $"destination[{i}]")).Concat(Mirrors(vs).Select((d, i) => (d, "mirror+subset in destinationrule", $"mirror[{i}]"))))
             {
                 if (!string.IsNullOrEmpty(destination.Subset) && !subsets.Contains((ServiceName(ns, destination.Host ?? string.Empty), destination.Subset)))
                 {
-                    messages.Add(NotFound(vs, what, $"{destination.Host}+{destination.Subset}"));
+                    messages.Add(NotFound(vs, what, $"{destination.Host}+{destination.Subset}") with { Field = field });
                 }
             }
         }

@@ -275,9 +275,13 @@ public static partial class MeshAnalyzer
         var autoAllocated = Tree.Str(Tree.Path(metadata, "ISTIO_META_DNS_CAPTURE")) == "true" && Tree.Str(Tree.Path(metadata, "ISTIO_META_DNS_AUTO_ALLOCATE")) == "true";
         foreach (var se in inputs.Model.ServiceEntries.Where(s => s.Spec.Addresses is null && !autoAllocated))
         {
-            foreach (var _ in (se.Spec.Ports ?? []).Where(p => string.IsNullOrEmpty(p.Protocol) || p.Protocol == "TCP"))
+            var ports = se.Spec.Ports ?? [];
+            for (var i = 0; i < ports.Count; i++)
             {
-                messages.Add(new("IST0134", "ServiceEntryAddressesRequired", AnalysisLevel.Warning, Ref(se), "ServiceEntry addresses are required for this protocol."));
+                if (string.IsNullOrEmpty(ports[i].Protocol) || ports[i].Protocol == "TCP")
+                {
+                    messages.Add(new("IST0134", "ServiceEntryAddressesRequired", AnalysisLevel.Warning, Ref(se), "ServiceEntry addresses are required for this protocol.") { Field = $"spec.ports[{i}]" });
+                }
             }
         }
     }
