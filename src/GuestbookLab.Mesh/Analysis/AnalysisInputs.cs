@@ -12,6 +12,9 @@ public sealed record AnalysisOptions
     /// <summary>Istio's analyzer names (e.g. <c>gateway.IngressGatewayPortAnalyzer</c>) to run; null runs all of them and GuestbookLab's own.</summary>
     public IReadOnlyCollection<string>? Analyzers { get; init; }
 
+    /// <summary>Findings not to report (istioctl analyze --suppress).</summary>
+    public IReadOnlyCollection<AnalysisSuppression> Suppressions { get; init; } = [];
+
     /// <summary>The mesh config (istioctl analyze --meshConfigFile) as a tree; else the IstioOperator's meshConfig among the inputs.</summary>
     public IDictionary<string, object?>? MeshConfig { get; init; }
 }

@@ -84,8 +84,14 @@ public static partial class MeshAnalyzer
             }
         }
 
-        // As istioctl analyze, identical findings (same code, resource, text and place) are reported once.
-        return messages
+        // As istioctl analyze: identical findings (same code, resource, text and place) are reported once; a resource's
+        // galley.istio.io/analyze-suppress annotation (codes, or *) and the suppressions leave findings out.
+        var suppressedByAnnotation = model.Resources
+            .Where(r => !string.IsNullOrEmpty(r.Metadata.Annotations?.GetValueOrDefault("galley.istio.io/analyze-suppress")))
+            .GroupBy(Ref, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last().Metadata.Annotations!["galley.istio.io/analyze-suppress"].Split(',').Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        return AnalysisSuppression.Filter(messages, options.Suppressions)
+            .Where(m => !(suppressedByAnnotation.TryGetValue(m.Resource, out var codes) && (codes.Contains("*") || codes.Contains(m.Code))))
             .DistinctBy(m => (m.Code, m.Resource, m.Message, m.Field))
             .OrderByDescending(m => m.Level).ThenBy(m => m.Resource, StringComparer.Ordinal).ThenBy(m => m.Code, StringComparer.Ordinal)
             .ToList();

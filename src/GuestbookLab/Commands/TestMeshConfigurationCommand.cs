@@ -38,6 +38,10 @@ namespace GuestbookLab.Commands;
 /// <para>By default an Error finding is also an error after the findings, so a script stops: ConfigurationErrorFindings,Test-MeshConfiguration.</para>
 /// </example>
 /// <example>
+/// <code>Test-MeshConfiguration -Path ./out/lab -Suppress 'IST0102=Namespace *', 'GBL0002=DestinationRule *.default'</code>
+/// <para>Analyzes a folder, leaving out namespaces without injection and the subsets without pods of the default namespace's DestinationRules, as istioctl analyze -S does.</para>
+/// </example>
+/// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | Test-MeshConfiguration -FailOn Error</code>
 /// <para>Passes: the ingress gateway the demo profile installs is assumed, and it serves port 80.</para>
 /// </example>
@@ -56,9 +60,31 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
     [ValidateSet("Error", "Warning", "Info", "None")]
     public string? FailOn { get; set; }
 
+    /// <summary>Findings not to report, as istioctl analyze --suppress: 'CODE=Kind name.namespace' or 'CODE=Kind namespace/name', * matching any characters (e.g. 'IST0103=Pod *.testing').</summary>
+    [Parameter]
+    public string[]? Suppress { get; set; }
+
     protected override void EndProcessing()
     {
-        var messages = MeshAnalyzer.Analyze(LoadModel());
+        var suppressions = new List<AnalysisSuppression>();
+        foreach (var text in Suppress ?? [])
+        {
+            try
+            {
+                suppressions.Add(AnalysisSuppression.Parse(text));
+            }
+            catch (FormatException ex)
+            {
+                ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidSuppression, Messages.ForParameter("-Suppress", ex.Message), text));
+            }
+
+            if (!AnalysisSuppression.IsKnownCode(suppressions[^1].Code))
+            {
+                WriteWarning($"-Suppress: '{suppressions[^1].Code}' is an unknown message code and will not have any effect.");
+            }
+        }
+
+        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions { Suppressions = suppressions });
         WriteObject(messages, enumerateCollection: true);
         if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
         {
