@@ -40,8 +40,8 @@ namespace GuestbookLab.Commands;
 /// <para>By default an Error finding is also an error after the findings, so a script stops: ConfigurationErrorFindings,Test-MeshConfiguration.</para>
 /// </example>
 /// <example>
-/// <code>Test-MeshConfiguration -Path ./out/lab -Suppress 'IST0102=Namespace *', 'GBL0002=DestinationRule *.default'</code>
-/// <para>Analyzes a folder, leaving out namespaces without injection and the subsets without pods of the default namespace's DestinationRules, as istioctl analyze -S does.</para>
+/// <code>New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration -FailOn None -Suppress 'IST0101=VirtualService reviews*'</code>
+/// <para>Leaves out the VirtualService's missing references, as istioctl analyze -S does ('Kind name.namespace' or 'Kind namespace/name', * matching anything).</para>
 /// </example>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | Test-MeshConfiguration -FailOn Error</code>
