@@ -75,6 +75,7 @@ public static class ErrorIds
     public const string InvalidUri = "InvalidUri";
     public const string InvalidSource = "InvalidSource";
     public const string ConfigurationFindings = "ConfigurationFindings";
+    public const string InvalidSuppression = "InvalidSuppression";
 
     // Connections and targets
     public const string NotConnected = "NotConnected";

@@ -130,4 +130,39 @@ public class AnalyzerTests
         var messages = MeshAnalyzer.Analyze(MeshModel.Build(ManifestSerializer.Deserialize(string.Join("\n---\n", docs))));
         Assert.Equal(1000, messages.Count(m => m.Code == "IST0101" && m.Message.StartsWith("Referenced host not found", System.StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData("IST0102=Namespace legacy", 0)]
+    [InlineData("IST0102=Namespace leg*", 0)]
+    [InlineData("IST0102=Namespace other", 1)]
+    [InlineData("IST0103=Namespace legacy", 1)]
+    [InlineData("IST0*=Namespace *", 0)]
+    public void Suppressions_leave_findings_out(string suppression, int left)
+    {
+        var model = MeshModel.Build(ManifestSerializer.Deserialize("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, namespace: legacy}"));
+        var messages = MeshAnalyzer.Analyze(model, new AnalysisOptions { Suppressions = [AnalysisSuppression.Parse(suppression)] });
+        Assert.Equal(left, messages.Count(m => m.Code == "IST0102" && m.Resource == "Namespace legacy"));
+    }
+
+    [Fact]
+    public void A_suppression_names_a_resource_as_name_dot_namespace_or_namespace_slash_name()
+    {
+        var yaml = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: r, namespace: default}\nspec:\n  hosts: [reviews]\n  http: [{route: [{destination: {host: ghost}}]}]";
+        foreach (var text in new[] { "IST0101=VirtualService r.default", "IST0101=VirtualService default/r", "IST0101=VirtualService *.default" })
+        {
+            var messages = MeshAnalyzer.Analyze(MeshModel.Build(ManifestSerializer.Deserialize(App + "\n---\n" + yaml)), new AnalysisOptions { Suppressions = [AnalysisSuppression.Parse(text)] });
+            Assert.DoesNotContain(messages, m => m.Code == "IST0101");
+        }
+
+        Assert.Throws<System.FormatException>(() => AnalysisSuppression.Parse("IST0101"));
+        Assert.Throws<System.FormatException>(() => AnalysisSuppression.Parse("IST0101=a=b"));
+    }
+
+    [Fact]
+    public void The_analyze_suppress_annotation_leaves_findings_out()
+    {
+        var yaml = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: r, annotations: {galley.istio.io/analyze-suppress: 'IST0101'}}\nspec:\n  hosts: [reviews]\n  http: [{route: [{destination: {host: ghost}}]}]";
+        Assert.DoesNotContain(Analyze(yaml), m => m.Code == "IST0101");
+        Assert.Contains(Analyze(yaml.Replace("IST0101", "IST0132", System.StringComparison.Ordinal)), m => m.Code == "IST0101");
+    }
 }

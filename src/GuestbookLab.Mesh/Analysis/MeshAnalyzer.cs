@@ -18,6 +18,9 @@ public enum AnalysisLevel : long
 /// <summary>One finding, like a line of istioctl analyze: code, level, resource and message.</summary>
 public sealed record AnalysisMessage(string Code, string Name, AnalysisLevel Level, string Resource, string Message)
 {
+    /// <summary>The field of the resource the finding is about, when there is one (e.g. spec.ports[1]); findings with the same text on different fields are distinct.</summary>
+    public string? Field { get; init; }
+
     public override string ToString() => $"{Level} [{Code}] ({Resource}) {Message}";
 }
 
@@ -25,33 +28,81 @@ public sealed record AnalysisMessage(string Code, string Name, AnalysisLevel Lev
 /// Static analysis in the manner of istioctl analyze (Istio 1.17 analyzers, ANALYZER_LOGIC.md), on a built
 /// <see cref="MeshModel"/>. Codes are Istio's where Istio has one; GuestbookLab's own findings use GBL codes.
 /// </summary>
-public static class MeshAnalyzer
+public static partial class MeshAnalyzer
 {
-    public static IReadOnlyList<AnalysisMessage> Analyze(MeshModel model)
+    /// <summary>The analyzers, by Istio's names where Istio has the analyzer, GuestbookLab's own as guestbooklab.*.</summary>
+    private static readonly (string Name, Action<AnalysisInputs, List<AnalysisMessage>> Run)[] All =
+    [
+        ("schema.ValidationAnalyzer", (i, m) => { Schema(i.Model, m); UnreachableRules(i.Model, m); }),
+        ("virtualservice.DestinationHostAnalyzer", VirtualServiceDestinationHosts),
+        ("virtualservice.DestinationRuleAnalyzer", VirtualServiceDestinationRules),
+        ("virtualservice.GatewayAnalyzer", VirtualServiceGateways),
+        ("virtualservice.ConflictingMeshGatewayHostsAnalyzer", ConflictingMeshHosts),
+        ("virtualservice.RegexAnalyzer", (i, m) => Regexes(i.Model, m)),
+        ("virtualservice.JWTClaimRouteAnalyzer", JwtClaimRoutes),
+        ("destinationrule.CaCertificateAnalyzer", CaCertificates),
+        ("deprecation.FieldAnalyzer", Deprecations),
+        ("deployment.ApplicationUIDAnalyzer", ApplicationUids),
+        ("service.PortNameAnalyzer", PortNames),
+        ("telemetry.ProdiverAnalyzer", TelemetryProviders),
+        ("sidecar.SelectorAnalyzer", SidecarSelectors),
+        ("sidecar.DefaultSelectorAnalyzer", SidecarDefaults),
+        ("gateway.IngressGatewayPortAnalyzer", GatewayPorts),
+        ("gateway.SecretAnalyzer", GatewaySecrets),
+        ("gateway.CertificateAnalyzer", GatewayCertificates),
+        ("gateway.ConflictingGatewayAnalyzer", ConflictingGateways),
+        ("authz.AuthorizationPoliciesAnalyzer", AuthorizationPolicies),
+        ("injection.Analyzer", Injection),
+        ("injection.ImageAnalyzer", ProxyImages),
+        ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
+        ("guestbooklab.DestinationRuleWorkloadsAnalyzer", (i, m) => DestinationRuleWorkloads(i.Model, m)),
+        ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
+        ("guestbooklab.AllowAnySourceAnalyzer", (i, m) => AllowAnySource(i.Model, m)),
+        ("guestbooklab.StrictMtlsClientsAnalyzer", (i, m) => StrictMtlsClients(i.Model, m)),
+        ("guestbooklab.ServiceEntryConflictAnalyzer", (i, m) => ServiceEntryConflicts(i.Model, m)),
+        ("guestbooklab.ProbeRewriteAnalyzer", (i, m) => ProbeRewrite(i.Model, m)),
+    ];
+
+    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs.</summary>
+    public static IReadOnlyList<string> AnalyzerNames { get; } = All.Select(a => a.Name).ToList();
+
+    public static IReadOnlyList<AnalysisMessage> Analyze(MeshModel model) => Analyze(model, new AnalysisOptions());
+
+    /// <summary>Runs the analyzers <paramref name="options"/> names (all by default); one message per finding, as istioctl analyze reports them.</summary>
+    public static IReadOnlyList<AnalysisMessage> Analyze(MeshModel model, AnalysisOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
         var messages = new List<AnalysisMessage>();
-        var index = new Index(model);
-        Schema(model, messages);
-        VirtualServiceDestinations(model, index, messages);
-        VirtualServiceGateways(model, index, messages);
-        ConflictingMeshHosts(model, messages);
-        GatewayPorts(model, messages);
-        DestinationRuleWorkloads(model, index, messages);
-        AuthorizationPolicies(model, index, messages);
-        Injection(model, messages);
-        StrictMtlsClients(model, messages);
-        ServiceEntryConflicts(model, messages);
-        ProbeRewrite(model, messages);
-        return messages
-            .DistinctBy(m => (m.Code, m.Resource, m.Message))
+        var inputs = new AnalysisInputs(model, options);
+        foreach (var (name, run) in All)
+        {
+            // A name may carry Istio's collection suffix (schema.ValidationAnalyzer.IstioNetworkingV1Alpha3Virtualservices).
+            if (options.Analyzers is null || options.Analyzers.Any(a => a == name || a.StartsWith(name + ".", StringComparison.Ordinal)))
+            {
+                run(inputs, messages);
+            }
+        }
+
+        // As istioctl analyze: identical findings (same code, resource, text and place) are reported once; a resource's
+        // galley.istio.io/analyze-suppress annotation (codes, or *) and the suppressions leave findings out.
+        var suppressedByAnnotation = model.Resources
+            .Where(r => !string.IsNullOrEmpty(r.Metadata.Annotations?.GetValueOrDefault("galley.istio.io/analyze-suppress")))
+            .GroupBy(Ref, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last().Metadata.Annotations!["galley.istio.io/analyze-suppress"].Split(',').Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        return AnalysisSuppression.Filter(messages, options.Suppressions)
+            .Where(m => !(suppressedByAnnotation.TryGetValue(m.Resource, out var codes) && (codes.Contains("*") || codes.Contains(m.Code))))
+            .DistinctBy(m => (m.Code, m.Resource, m.Message, m.Field))
             .OrderByDescending(m => m.Level).ThenBy(m => m.Resource, StringComparer.Ordinal).ThenBy(m => m.Code, StringComparer.Ordinal)
             .ToList();
     }
 
     private static string Ref(LabResource r) => r.Namespace is null ? $"{r.Kind} {r.Name}" : $"{r.Kind} {r.Namespace}/{r.Name}";
 
-    /// <summary>IST0106/IST0133 (schema), IST0122 (regex), IST0130/IST0131 (unreachable rules), IST0134 (SE addresses).</summary>
+    private static string Labels(IReadOnlyDictionary<string, string>? selector) =>
+        string.Join(",", (selector ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+
+    /// <summary>IST0106/IST0133: schema errors and warnings, as the validator (Test-MeshResource) reports them.</summary>
     private static void Schema(MeshModel model, List<AnalysisMessage> messages)
     {
         foreach (var resource in model.Resources)
@@ -59,142 +110,66 @@ public static class MeshAnalyzer
             foreach (var issue in ResourceValidator.Validate(resource).Issues)
             {
                 var text = $"{issue.Field}: {issue.Message}";
-                messages.Add(issue switch
+                AnalysisMessage? message = issue switch
                 {
-                    { ErrorId: ErrorIds.InvalidRegex } => new("IST0122", "InvalidRegexp", AnalysisLevel.Warning, Ref(resource), $"Field \"{issue.Field}\" regular expression invalid: \"{issue.Value}\" ({issue.Message})"),
-                    { ErrorId: ErrorIds.UnreachableRoute } when issue.Message.Contains("ineffective", StringComparison.Ordinal) => new("IST0131", "VirtualServiceIneffectiveMatch", AnalysisLevel.Info, Ref(resource), text),
-                    { ErrorId: ErrorIds.UnreachableRoute } => new("IST0130", "VirtualServiceUnreachableRule", AnalysisLevel.Warning, Ref(resource), text),
-                    { Field: "spec.addresses", Severity: IssueSeverity.Warning } => new("IST0134", "ServiceEntryAddressesRequired", AnalysisLevel.Warning, Ref(resource), "ServiceEntry addresses are required for this protocol."),
-                    { ErrorId: ErrorIds.RuleAllowsMore, Rule: "AuthorizationPolicy rules" } => new("GBL0008", "RuleAllowsAnySource", AnalysisLevel.Warning, Ref(resource), text),
+                    // Reported by their own analyzers: regexes (IST0122), ServiceEntry addresses (IST0134), split ALLOW rules (GBL0008).
+                    { ErrorId: ErrorIds.InvalidRegex } or { Field: "spec.addresses", Severity: IssueSeverity.Warning } => null,
+                    { ErrorId: ErrorIds.RuleAllowsMore, Rule: "AuthorizationPolicy rules" } => null,
+                    // Unreachable and ineffective rules (IST0130, IST0131) are found as Istio's validation finds them, in UnreachableRules.
+                    { ErrorId: ErrorIds.UnreachableRoute } => null,
                     { Severity: IssueSeverity.Error } => new("IST0106", "SchemaValidationError", AnalysisLevel.Error, Ref(resource), $"Schema validation error: {text}"),
                     _ => new("IST0133", "SchemaWarning", AnalysisLevel.Warning, Ref(resource), $"Schema validation warning: {text}"),
-                });
+                };
+                if (message is not null)
+                {
+                    messages.Add(message);
+                }
             }
         }
     }
 
-    /// <summary>IST0101 host / mirror host / host:port / host+subset, IST0112 port required.</summary>
-    private static void VirtualServiceDestinations(MeshModel model, Index index, List<AnalysisMessage> messages)
+    /// <summary>IST0122: an invalid RE2 regular expression in a VirtualService's matches or CORS origins, one message per expression.</summary>
+    private static void Regexes(MeshModel model, List<AnalysisMessage> messages)
     {
         foreach (var vs in model.VirtualServices)
         {
-            var ns = MeshModel.NamespaceOf(vs);
-            var destinations = new List<(Destination Destination, string What)>();
             foreach (var route in vs.Spec.Http ?? [])
             {
-                destinations.AddRange((route.Route ?? []).Where(r => r.Destination is not null).Select(r => (r.Destination!, "host")));
-                if (route.Mirror is not null)
+                var regexes = new List<(string Where, string? Regex)>();
+                foreach (var match in route.Match ?? [])
                 {
-                    destinations.Add((route.Mirror, "mirror host"));
-                }
-            }
-
-            destinations.AddRange((vs.Spec.Tcp ?? []).SelectMany(t => t.Route ?? []).Where(r => r.Destination is not null).Select(r => (r.Destination!, "host")));
-            destinations.AddRange((vs.Spec.Tls ?? []).SelectMany(t => t.Route ?? []).Where(r => r.Destination is not null).Select(r => (r.Destination!, "host")));
-            foreach (var (destination, what) in destinations)
-            {
-                var host = MeshModel.Fqdn(destination.Host ?? string.Empty, ns);
-                var service = model.FindService(host, ns, null);
-                if (service is null)
-                {
-                    messages.Add(NotFound(vs, what, destination.Host));
-                    continue;
+                    regexes.AddRange([("uri", match.Uri?.Regex), ("scheme", match.Scheme?.Regex), ("method", match.Method?.Regex), ("authority", match.Authority?.Regex)]);
+                    regexes.AddRange((match.Headers ?? []).Select(h => ("headers", h.Value?.Regex)));
+                    regexes.AddRange((match.QueryParams ?? []).Select(q => ("queryParams", q.Value?.Regex)));
                 }
 
-                if (destination.Port?.Number is { } port && service.Ports.All(p => p.Port != port))
+                var cors = route.AdditionalFields.TryGetValue("corsPolicy", out var policy) ? policy : null;
+                regexes.AddRange(Tree.Seq(Tree.Path(cors, "allowOrigins")).Select(o => ("corsPolicy.allowOrigins", Tree.Str(Tree.Path(o, "regex")))));
+                foreach (var (where, regex) in regexes.Where(r => !string.IsNullOrEmpty(r.Regex)))
                 {
-                    messages.Add(NotFound(vs, $"{what}:port", $"{destination.Host}:{port}"));
-                }
-                else if (destination.Port is null && service.Entry is null && service.Ports.Count > 1)
-                {
-                    messages.Add(new("IST0112", "VirtualServiceDestinationPortSelectorRequired", AnalysisLevel.Error, Ref(vs),
-                        $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", service.Ports.Select(p => p.Port))}]. Specifying a port in the destination is required to disambiguate."));
-                }
-
-                if (destination.Subset is not null && !index.HasSubset(service.Host, destination.Subset))
-                {
-                    messages.Add(NotFound(vs, what == "host" ? "host+subset in destinationrule" : "mirror+subset in destinationrule", $"{destination.Host}+{destination.Subset}"));
+                    if (Re2Syntax.Check(regex!) is { } error)
+                    {
+                        messages.Add(new("IST0122", "InvalidRegexp", AnalysisLevel.Warning, Ref(vs), $"Field \"{where}\" regular expression invalid: \"{regex}\" ({error})") { Field = where });
+                    }
                 }
             }
         }
     }
 
-    /// <summary>IST0101 gateway, IST0132 VS hosts not in the gateway.</summary>
-    private static void VirtualServiceGateways(MeshModel model, Index index, List<AnalysisMessage> messages)
+    /// <summary>GBL0008: AuthorizationPolicy ALLOW rules split so that one admits any source.</summary>
+    private static void AllowAnySource(MeshModel model, List<AnalysisMessage> messages)
     {
-        foreach (var vs in model.VirtualServices)
+        foreach (var policy in model.AuthorizationPolicies)
         {
-            var ns = MeshModel.NamespaceOf(vs);
-            foreach (var reference in vs.Spec.Gateways ?? [])
+            foreach (var issue in ResourceValidator.Validate(policy).Issues.Where(i => i.ErrorId == ErrorIds.RuleAllowsMore && i.Rule == "AuthorizationPolicy rules"))
             {
-                if (reference == "mesh")
-                {
-                    continue;
-                }
-
-                var key = reference.Contains('/', StringComparison.Ordinal) ? reference : $"{ns}/{reference}";
-                if (!index.Gateways.TryGetValue(key, out var gateway))
-                {
-                    messages.Add(NotFound(vs, "gateway", reference));
-                    continue;
-                }
-
-                var serverHosts = (gateway.Spec.Servers ?? []).SelectMany(s => s.Hosts ?? []).Select(h => h.Contains('/', StringComparison.Ordinal) ? h[(h.IndexOf('/', StringComparison.Ordinal) + 1)..] : h).ToList();
-                var hosts = vs.Spec.Hosts ?? [];
-                if (!hosts.Any(h => serverHosts.Any(s => RequestSimulator.HostMatches(s, h) || RequestSimulator.HostMatches(h, s))))
-                {
-                    messages.Add(new("IST0132", "VirtualServiceHostNotFoundInGateway", AnalysisLevel.Warning, Ref(vs),
-                        $"one or more host [{string.Join(" ", hosts)}] defined in VirtualService {ns}/{vs.Name} not found in Gateway {key}."));
-                }
-            }
-        }
-    }
-
-    /// <summary>IST0109: several VirtualServices for the sidecars (mesh) define the same host.</summary>
-    private static void ConflictingMeshHosts(MeshModel model, List<AnalysisMessage> messages)
-    {
-        var byHost = model.VirtualServices
-            .Where(vs => vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh"))
-            .SelectMany(vs => (vs.Spec.Hosts ?? []).Select(h => (Host: MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), Vs: vs)))
-            .GroupBy(x => x.Host, StringComparer.OrdinalIgnoreCase)
-            .Where(g => g.Select(x => x.Vs).Distinct().Count() > 1);
-        foreach (var group in byHost)
-        {
-            var names = string.Join(",", group.Select(x => $"{MeshModel.NamespaceOf(x.Vs)}/{x.Vs.Name}").Distinct());
-            foreach (var vs in group.Select(x => x.Vs).Distinct())
-            {
-                messages.Add(new("IST0109", "ConflictingMeshGatewayVirtualServiceHosts", AnalysisLevel.Error, Ref(vs),
-                    $"The VirtualServices {names} associated with mesh gateway define the same host {group.Key} which can lead to undefined behavior. This can be fixed by merging the conflicting VirtualServices into a single resource."));
-            }
-        }
-    }
-
-    /// <summary>IST0101 selector (no gateway pod), IST0104 a server port the gateway's Service does not expose.</summary>
-    private static void GatewayPorts(MeshModel model, List<AnalysisMessage> messages)
-    {
-        foreach (var gateway in model.Gateways)
-        {
-            var pods = model.Workloads.Where(w => w.Selects(gateway.Spec.Selector)).ToList();
-            if (pods.Count == 0)
-            {
-                messages.Add(NotFound(gateway, "selector", string.Join(",", (gateway.Spec.Selector ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}={kv.Value}"))));
-                continue;
-            }
-
-            var ports = model.Services.Where(s => s.Entry is null && pods.Any(p => p.Namespace == s.Namespace && p.Selects(s.Selector))).SelectMany(s => s.Ports.Select(p => p.Port)).ToHashSet();
-            foreach (var server in gateway.Spec.Servers ?? [])
-            {
-                if (server.Port?.Number is { } number && !ports.Contains(number))
-                {
-                    messages.Add(new("IST0104", "GatewayPortNotOnWorkload", AnalysisLevel.Warning, Ref(gateway),
-                        $"The gateway refers to a port that is not exposed on the workload (pod selector {string.Join(",", (gateway.Spec.Selector ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}={kv.Value}"))}; port {number})"));
-                }
+                messages.Add(new("GBL0008", "RuleAllowsAnySource", AnalysisLevel.Warning, Ref(policy), $"{issue.Field}: {issue.Message}"));
             }
         }
     }
 
     /// <summary>GBL0001: a DestinationRule whose host is no service; GBL0002: a subset that selects no pods (503 UH at run time).</summary>
-    private static void DestinationRuleWorkloads(MeshModel model, Index index, List<AnalysisMessage> messages)
+    private static void DestinationRuleWorkloads(MeshModel model, List<AnalysisMessage> messages)
     {
         foreach (var dr in model.DestinationRules)
         {
@@ -221,59 +196,25 @@ public static class MeshAnalyzer
                 if (!model.Endpoints(service, subset.Labels).Any())
                 {
                     messages.Add(new("GBL0002", "SubsetSelectsNoWorkloads", AnalysisLevel.Warning, Ref(dr),
-                        $"The subset \"{subset.Name}\" ({string.Join(",", (subset.Labels ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}={kv.Value}"))}) selects no pod of {service.Host}: routes to it get 503 no healthy upstream."));
+                        $"The subset \"{subset.Name}\" ({Labels(subset.Labels)}) selects no pod of {service.Host}: routes to it get 503 no healthy upstream."));
                 }
             }
         }
     }
 
-    /// <summary>IST0127 no matching in-mesh workloads, IST0101 namespace, GBL0003 a principal no workload has.</summary>
-    private static void AuthorizationPolicies(MeshModel model, Index index, List<AnalysisMessage> messages)
+    /// <summary>GBL0003: an AuthorizationPolicy source principal that no workload runs as.</summary>
+    private static void Principals(MeshModel model, List<AnalysisMessage> messages)
     {
+        var principals = model.Workloads.Select(w => $"{model.TrustDomain}/ns/{w.Namespace}/sa/{w.ServiceAccount}").ToHashSet(StringComparer.Ordinal);
         foreach (var policy in model.AuthorizationPolicies)
         {
-            var ns = MeshModel.NamespaceOf(policy);
-            var selector = policy.Spec.Selector?.MatchLabels;
-            var inMesh = model.Workloads.Where(w => w.HasSidecar && !w.IsGateway || (w.IsGateway && ns == model.RootNamespace));
-            var scope = ns == model.RootNamespace ? inMesh : inMesh.Where(w => w.Namespace == ns);
-            if (!(ns == model.RootNamespace && selector is null) && !scope.Any(w => w.Selects(selector)))
-            {
-                messages.Add(new("IST0127", "NoMatchingWorkloadsFound", AnalysisLevel.Warning, Ref(policy),
-                    $"No matching workloads for this resource with the following labels: {string.Join(",", (selector ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}={kv.Value}"))}"));
-            }
-
             foreach (var source in (policy.Spec.Rules ?? []).SelectMany(r => r.From ?? []).Select(f => f.Source).OfType<Source>())
             {
-                foreach (var name in (source.Namespaces ?? []).Concat(source.NotNamespaces ?? []))
+                foreach (var principal in (source.Principals ?? []).Where(p => !p.Contains('*', StringComparison.Ordinal) && !principals.Contains(p)))
                 {
-                    if (!model.Namespaces.Keys.Any(n => Authorization.StringMatches(name, n, ignoreCase: true)))
-                    {
-                        messages.Add(NotFound(policy, "namespace", name));
-                    }
+                    messages.Add(new("GBL0003", "PrincipalMatchesNoWorkload", AnalysisLevel.Warning, Ref(policy),
+                        $"No workload runs as \"{principal}\" (trust domain {model.TrustDomain}): this source never matches."));
                 }
-
-                foreach (var principal in (source.Principals ?? []).Where(p => !p.Contains('*', StringComparison.Ordinal)))
-                {
-                    if (!index.Principals.Contains(principal))
-                    {
-                        messages.Add(new("GBL0003", "PrincipalMatchesNoWorkload", AnalysisLevel.Warning, Ref(policy),
-                            $"No workload runs as \"{principal}\" (trust domain {model.TrustDomain}): this source never matches."));
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>IST0102: a namespace with workloads but no injection label.</summary>
-    private static void Injection(MeshModel model, List<AnalysisMessage> messages)
-    {
-        foreach (var ns in model.Workloads.Select(w => w.Namespace).Distinct().Where(n => n != model.RootNamespace && !n.StartsWith("kube-", StringComparison.Ordinal)))
-        {
-            var labels = model.Namespaces.GetValueOrDefault(ns) ?? new Dictionary<string, string>();
-            if (!labels.ContainsKey("istio-injection") && !labels.ContainsKey("istio.io/rev"))
-            {
-                messages.Add(new("IST0102", "NamespaceNotInjected", AnalysisLevel.Info, $"Namespace {ns}",
-                    $"The namespace is not enabled for Istio injection. Run 'kubectl label namespace {ns} istio-injection=enabled' to enable it, or 'kubectl label namespace {ns} istio-injection=disabled' to explicitly mark it as not needing injection."));
             }
         }
     }
@@ -334,31 +275,4 @@ public static class MeshAnalyzer
 
     private static AnalysisMessage NotFound(LabResource resource, string what, string? value) =>
         new("IST0101", "ReferencedResourceNotFound", AnalysisLevel.Error, Ref(resource), $"Referenced {what} not found: \"{value}\"");
-
-    /// <summary>Lookups built once per analysis.</summary>
-    private sealed class Index
-    {
-        private readonly HashSet<(string Host, string Subset)> subsets = [];
-
-        public Index(MeshModel model)
-        {
-            foreach (var dr in model.DestinationRules)
-            {
-                var host = MeshModel.Fqdn(dr.Spec.Host ?? string.Empty, MeshModel.NamespaceOf(dr)).ToLowerInvariant();
-                foreach (var subset in dr.Spec.Subsets ?? [])
-                {
-                    subsets.Add((host, subset.Name ?? string.Empty));
-                }
-            }
-
-            Gateways = model.Gateways.GroupBy(g => $"{MeshModel.NamespaceOf(g)}/{g.Name}").ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-            Principals = model.Workloads.Select(w => $"{model.TrustDomain}/ns/{w.Namespace}/sa/{w.ServiceAccount}").ToHashSet(StringComparer.Ordinal);
-        }
-
-        public Dictionary<string, Gateway> Gateways { get; }
-
-        public HashSet<string> Principals { get; }
-
-        public bool HasSubset(string host, string subset) => subsets.Contains((host.ToLowerInvariant(), subset));
-    }
 }

@@ -10,18 +10,20 @@ namespace GuestbookLab.Commands;
 
 /// <summary>Analyzes a configuration offline, like istioctl analyze: missing references, conflicts, unreachable routes, policies that match nothing.</summary>
 /// <remarks>
-/// Runs Istio 1.17's analyzers over pipeline objects, manifest files and folders (-Path, alias -Directory) or, when neither is given, the
-/// connected target: schema and semantic validation
-/// (IST0106, IST0133, IST0122), references to hosts, subsets and gateways that do not exist (IST0101), VirtualServices
-/// with conflicting mesh hosts (IST0109), unreachable and ineffective routes (IST0130, IST0131), VirtualService hosts
-/// missing from their gateway (IST0132), gateway ports the gateway's Service lacks (IST0104), destinations needing a
-/// port (IST0112), AuthorizationPolicies whose selector matches no in-mesh workload (IST0127), namespaces without
-/// injection (IST0102) and ServiceEntries without addresses for TCP (IST0134); and GuestbookLab's own findings:
-/// DestinationRules for unknown hosts (GBL0001) or subsets without pods (GBL0002), principals no workload has
-/// (GBL0003), STRICT mTLS with workloads outside the mesh (GBL0004), conflicting or shadowed ServiceEntries
-/// (GBL0005, GBL0006), probes that fail under STRICT (GBL0007) and ALLOW rules split so that one admits any source
-/// (GBL0008). Each message has its code, level, resource
-/// ('Kind namespace/name') and text.
+/// Runs Istio 1.17's analyzers, with Istio's semantics, over pipeline objects, manifest files and folders (-Path, alias
+/// -Directory) or, when neither is given, the connected target: references that do not exist (IST0101: hosts and
+/// mirrors honouring exportTo, subsets, gateways, gateway selectors and credentialName Secrets, namespaces, Sidecar
+/// selectors), gateway ports (IST0104), proxy images (IST0105), injection (IST0102, IST0103, IST0123, IST0148), schema
+/// (IST0106, IST0133), conflicting mesh hosts (IST0109), Sidecars (IST0110, IST0111), IST0112, port names (IST0118,
+/// IST0150), regexes (IST0122), policies matching no workload (IST0127), DestinationRules without CA certificates
+/// (IST0128, IST0129), unreachable and ineffective rules (IST0130, IST0131), hosts missing from their gateway (IST0132),
+/// ServiceEntries without addresses (IST0134), duplicate certificates (IST0138), IST0140, UID 1337 (IST0144),
+/// conflicting gateways (IST0145), JWT claim routes without RequestAuthentication (IST0149), telemetry providers
+/// (IST0157) and deprecated fields (IST0002); and GuestbookLab's own findings: DestinationRules for unknown hosts
+/// (GBL0001) or subsets without pods (GBL0002), principals no workload has (GBL0003), STRICT mTLS with workloads
+/// outside the mesh (GBL0004), conflicting or shadowed ServiceEntries (GBL0005, GBL0006), probes that fail under STRICT
+/// (GBL0007) and ALLOW rules split so that one admits any source (GBL0008). Each message has its code, level, resource
+/// ('Kind namespace/name') and text; -Suppress and the galley.istio.io/analyze-suppress annotation leave findings out.
 ///
 /// As istioctl analyze exits non-zero on an Error finding, after writing the findings the cmdlet writes the
 /// non-terminating error ConfigurationErrorFindings when one is at level Error, so $? is false, -ErrorAction Stop
@@ -36,6 +38,10 @@ namespace GuestbookLab.Commands;
 /// <code>try { New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration -ErrorAction Stop | Out-Null }
 /// catch { $_.FullyQualifiedErrorId }</code>
 /// <para>By default an Error finding is also an error after the findings, so a script stops: ConfigurationErrorFindings,Test-MeshConfiguration.</para>
+/// </example>
+/// <example>
+/// <code>New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration -FailOn None -Suppress 'IST0101=VirtualService reviews*'</code>
+/// <para>Leaves out the VirtualService's missing references, as istioctl analyze -S does ('Kind name.namespace' or 'Kind namespace/name', * matching anything).</para>
 /// </example>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | Test-MeshConfiguration -FailOn Error</code>
@@ -56,9 +62,31 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
     [ValidateSet("Error", "Warning", "Info", "None")]
     public string? FailOn { get; set; }
 
+    /// <summary>Findings not to report, as istioctl analyze --suppress: 'CODE=Kind name.namespace' or 'CODE=Kind namespace/name', * matching any characters (e.g. 'IST0103=Pod *.testing').</summary>
+    [Parameter]
+    public string[]? Suppress { get; set; }
+
     protected override void EndProcessing()
     {
-        var messages = MeshAnalyzer.Analyze(LoadModel());
+        var suppressions = new List<AnalysisSuppression>();
+        foreach (var text in Suppress ?? [])
+        {
+            try
+            {
+                suppressions.Add(AnalysisSuppression.Parse(text));
+            }
+            catch (FormatException ex)
+            {
+                ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidSuppression, Messages.ForParameter("-Suppress", ex.Message), text));
+            }
+
+            if (!AnalysisSuppression.IsKnownCode(suppressions[^1].Code))
+            {
+                WriteWarning($"-Suppress: '{suppressions[^1].Code}' is an unknown message code and will not have any effect.");
+            }
+        }
+
+        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions { Suppressions = suppressions });
         WriteObject(messages, enumerateCollection: true);
         if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
         {
