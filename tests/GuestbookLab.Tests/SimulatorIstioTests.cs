@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Simulation;
+
+namespace GuestbookLab.Tests;
+
+/// <summary>
+/// The simulator against Istio 1.17.8's own rules, each test naming the file of istio/istio at 1.17.8 the behaviour
+/// comes from (issue 14, Simulation).
+/// </summary>
+public class SimulatorIstioTests
+{
+    // An injected default namespace with a service 'web' (HTTP on 80, TCP on 3306 and 9000), a second namespace 'team'
+    // with 'api', and a client 'sleep'.
+    private const string World = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: default, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: team, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: 8080}, {name: tcp-db, port: 3306}, {name: tls-db, port: 9000}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-v1}
+        spec:
+          template:
+            metadata: {labels: {app: web, version: v1}}
+            spec: {serviceAccountName: web}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-v2}
+        spec:
+          template:
+            metadata: {labels: {app: web, version: v2}}
+            spec: {serviceAccountName: web}
+        ---
+        apiVersion: networking.istio.io/v1beta1
+        kind: DestinationRule
+        metadata: {name: web}
+        spec:
+          host: web
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: team}
+        spec:
+          selector: {app: api}
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: team}
+        spec:
+          template:
+            metadata: {labels: {app: api}}
+            spec: {serviceAccountName: api}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: sleep}
+        spec:
+          template:
+            metadata: {labels: {app: sleep}}
+            spec: {serviceAccountName: sleep}
+        """;
+
+    internal static RequestResult Run(string config, string uri, string from = "sleep", Dictionary<string, string>? headers = null)
+    {
+        var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
+        var simulator = new RequestSimulator(MeshModel.Build(resources));
+        var parsed = new Uri(uri);
+        var request = new RequestSpec
+        {
+            Scheme = parsed.Scheme,
+            Host = parsed.Host,
+            Port = parsed.IsDefaultPort || parsed.Port < 0 ? (parsed.Scheme == "https" ? 443 : 80) : parsed.Port,
+            Path = parsed.AbsolutePath,
+            Query = parsed.Query.TrimStart('?'),
+            Headers = new Dictionary<string, string>(headers ?? [], StringComparer.OrdinalIgnoreCase),
+        };
+        return simulator.Simulate(simulator.ResolveSource(from), request, new Random(1));
+    }
+
+    private static string Meta(string name, string? created, string? ns = null) =>
+        $"metadata:\n  name: {name}\n{(ns is null ? string.Empty : $"  namespace: {ns}\n")}{(created is null ? string.Empty : $"  creationTimestamp: '{created}'\n")}";
+
+    private static string MeshVs(string name, string? created, string subset) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(name, created)}spec:\n  hosts: [web]\n  http:\n  - route: [{{destination: {{host: web, subset: {subset}}}}}]\n";
+
+    // ------------------------------------------------------------------ 1. precedence: oldest first (pilot/pkg/model/config.go)
+
+    [Fact]
+    public void The_oldest_virtual_service_for_a_host_wins_on_a_sidecar_whatever_the_input_order()
+    {
+        // sortConfigByCreationTime: ascending creationTimestamp; the sidecar keeps the first VirtualService per host.
+        var config = MeshVs("zz-old", "2024-01-01T00:00:00Z", "v2") + "---\n" + MeshVs("aa-new", "2024-06-01T00:00:00Z", "v1");
+        var reversed = MeshVs("aa-new", "2024-06-01T00:00:00Z", "v1") + "---\n" + MeshVs("zz-old", "2024-01-01T00:00:00Z", "v2");
+        Assert.Equal("default/zz-old", Run(config, "http://web/").VirtualService);
+        Assert.Equal("default/zz-old", Run(reversed, "http://web/").VirtualService);
+        Assert.Equal("v2", Run(reversed, "http://web/").Subset);
+    }
+
+    [Fact]
+    public void Equal_creation_times_fall_back_to_name_dot_namespace_not_input_order()
+    {
+        // Timestamps are whole seconds; ties (and manifests without one, the zero time) sort by name + "." + namespace.
+        var config = MeshVs("b-route", "2024-01-01T00:00:00Z", "v2") + "---\n" + MeshVs("a-route", "2024-01-01T00:00:00Z", "v1");
+        Assert.Equal("default/a-route", Run(config, "http://web/").VirtualService);
+        var untimed = MeshVs("b-route", null, "v2") + "---\n" + MeshVs("a-route", null, "v1");
+        Assert.Equal("default/a-route", Run(untimed, "http://web/").VirtualService);
+
+        // An object without a timestamp is older than any with one.
+        var mixed = MeshVs("a-route", "2024-01-01T00:00:00Z", "v1") + "---\n" + MeshVs("b-route", null, "v2");
+        Assert.Equal("default/b-route", Run(mixed, "http://web/").VirtualService);
+    }
+
+    [Fact]
+    public void Gateways_are_merged_oldest_first()
+    {
+        // pilot/pkg/model/push_context.go initGateways sorts gateways by creation time before merging their servers.
+        string Gw(string name, string created, string vs) =>
+            $"apiVersion: networking.istio.io/v1beta1\nkind: Gateway\n{Meta(name, created)}spec:\n  selector: {{istio: ingressgateway}}\n  servers:\n  - port: {{number: 80, name: http-{name}, protocol: HTTP}}\n    hosts: ['*']\n---\n"
+            + $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(vs, created)}spec:\n  hosts: ['*']\n  gateways: [{name}]\n  http:\n  - route: [{{destination: {{host: web, subset: {(name == "old" ? "v1" : "v2")}}}}}]\n";
+        var config = Gw("new", "2024-06-01T00:00:00Z", "vs-new") + "---\n" + Gw("old", "2024-01-01T00:00:00Z", "vs-old");
+        var r = Run(config, "http://x/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("v1", r.Subset);
+    }
+
+    [Fact]
+    public void Creation_times_are_read_as_rfc3339()
+    {
+        var resource = ManifestSerializer.Deserialize(MeshVs("x", "2024-03-04T05:06:07Z", "v1")).Single();
+        Assert.Equal(new DateTimeOffset(2024, 3, 4, 5, 6, 7, TimeSpan.Zero), MeshModel.CreationTime(resource));
+        Assert.Equal(DateTimeOffset.MinValue, MeshModel.CreationTime(ManifestSerializer.Deserialize(MeshVs("untimed", null, "v1")).Single()));
+    }
+}
