@@ -149,4 +149,48 @@ public class SimulatorIstioTests
         Assert.Equal(new DateTimeOffset(2024, 3, 4, 5, 6, 7, TimeSpan.Zero), MeshModel.CreationTime(resource));
         Assert.Equal(DateTimeOffset.MinValue, MeshModel.CreationTime(ManifestSerializer.Deserialize(MeshVs("untimed", null, "v1")).Single()));
     }
+
+    // ------------------------------------------------------------------ 2. the retry policy as an object (route/retry/retry.go)
+
+    private static string RetryVs(string retries) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {{name: web}}\nspec:\n  hosts: [web]\n  http:\n  - route: [{{destination: {{host: web}}}}]\n{retries}";
+
+    [Fact]
+    public void A_route_without_retries_gets_istios_default_policy()
+    {
+        // DefaultPolicy: 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes; 503.
+        var policy = Run(RetryVs(string.Empty), "http://web/").RetryPolicy!;
+        Assert.True(policy.IsDefault);
+        Assert.Equal(2, policy.Attempts);
+        Assert.Null(policy.PerTryTimeout);
+        Assert.Equal(["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"], policy.RetryOn);
+        Assert.Equal([503], policy.RetriableStatusCodes);
+    }
+
+    [Fact]
+    public void Attempts_zero_turns_retries_off()
+    {
+        var policy = Run(RetryVs("    retries: {attempts: 0}"), "http://web/").RetryPolicy!;
+        Assert.False(policy.IsDefault);
+        Assert.Equal(0, policy.Attempts);
+        Assert.Empty(policy.RetryOn);
+        Assert.Equal("none (attempts: 0)", policy.ToString());
+    }
+
+    [Fact]
+    public void RetryOn_status_codes_become_retriable_codes_and_add_the_condition()
+    {
+        // ConvertPolicy/parseRetryOn: numbers that are HTTP statuses are retriable codes; retriable-status-codes is added.
+        var policy = Run(RetryVs("    retries: {attempts: 3, perTryTimeout: 500ms, retryOn: 'gateway-error, 503,connect-failure'}"), "http://web/").RetryPolicy!;
+        Assert.Equal(3, policy.Attempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), policy.PerTryTimeout);
+        Assert.Equal(["gateway-error", "connect-failure", "retriable-status-codes"], policy.RetryOn);
+        Assert.Equal([503], policy.RetriableStatusCodes);
+        Assert.Equal("3 attempt(s), 500ms per try, retry on gateway-error,connect-failure,retriable-status-codes (503)", policy.ToString());
+
+        // Attempts without retryOn keep the default conditions and code.
+        var plain = Run(RetryVs("    retries: {attempts: 5}"), "http://web/").RetryPolicy!;
+        Assert.Equal(RetryPolicy.DefaultRetryOn, plain.RetryOn);
+        Assert.Equal([503], plain.RetriableStatusCodes);
+    }
 }

@@ -677,12 +677,7 @@ public sealed class RequestSimulator
 
     private void RetriesAndMirror(HttpRoute route, string vsNamespace, string proxyNamespace, RequestSpec request, Random random, RequestResult result)
     {
-        result.RetryPolicy = route.Retries switch
-        {
-            null => "default: 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)",
-            { Attempts: 0 } => "none (attempts: 0)",
-            var r => $"{r.Attempts} attempt(s){(r.PerTryTimeout is null ? string.Empty : $", {r.PerTryTimeout} per try")}, retry on {r.RetryOn ?? "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}",
-        };
+        result.RetryPolicy = Retries(route.Retries);
         if (route.Mirror is not { } mirror)
         {
             return;
@@ -703,6 +698,38 @@ public sealed class RequestSimulator
         var copy = new MirrorCopy($"outbound|{port}|{mirror.Subset}|{service?.Host ?? host}", shadow, percentage);
         result.Mirrors.Add(copy);
         result.Steps.Add(new("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null));
+    }
+
+    /// <summary>Istio's conversion of <c>retries</c> (route/retry/retry.go ConvertPolicy): status codes in retryOn become retriable codes.</summary>
+    internal static RetryPolicy Retries(HttpRetry? retries)
+    {
+        if (retries is null)
+        {
+            return RetryPolicy.Default;
+        }
+
+        if (retries.Attempts is not > 0)
+        {
+            return RetryPolicy.None;
+        }
+
+        var retryOn = RetryPolicy.DefaultRetryOn;
+        List<int> codes = [503];
+        if (!string.IsNullOrWhiteSpace(retries.RetryOn))
+        {
+            var parts = retries.RetryOn.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            codes = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and < 600 ? code : 0).Where(c => c > 0).ToList();
+            var conditions = parts.Where(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or >= 600).ToList();
+            if (codes.Count > 0 && !conditions.Contains("retriable-status-codes"))
+            {
+                conditions.Add("retriable-status-codes");
+            }
+
+            retryOn = conditions;
+        }
+
+        TimeSpan? perTry = retries.PerTryTimeout is { Length: > 0 } text && MeshDuration.Parse(text) is { TimeSpan: { } span } ? span : null;
+        return new RetryPolicy { Attempts = retries.Attempts.Value, PerTryTimeout = perTry, RetryOn = retryOn, RetriableStatusCodes = codes };
     }
 
     /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
