@@ -193,4 +193,149 @@ public class SimulatorIstioTests
         Assert.Equal(RetryPolicy.DefaultRetryOn, plain.RetryOn);
         Assert.Equal([503], plain.RetriableStatusCodes);
     }
+
+    // ------------------------------------------------------------------ 3. TCP and TLS passthrough at the gateway (core/v1alpha3/gateway.go)
+
+    private static string Gateway(string name, string servers, string? ns = null, string? created = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: Gateway\n{Meta(name, created, ns)}spec:\n  selector: {{istio: ingressgateway}}\n  servers:\n{servers}\n";
+
+    private static string BoundVs(string name, string hosts, string gateways, string body, string? ns = null, string? created = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(name, created, ns)}spec:\n  hosts: {hosts}\n  gateways: {gateways}\n{body}\n";
+
+    private const string TcpServer = "  - port: {number: 3306, name: tcp-db, protocol: TCP}\n    hosts: ['*']";
+
+    private const string PassthroughServer = "  - port: {number: 443, name: tls, protocol: TLS}\n    hosts: ['*.example.com']\n    tls: {mode: PASSTHROUGH}";
+
+    [Fact]
+    public void A_tcp_server_proxies_to_the_first_matching_tcp_route()
+    {
+        // buildGatewayNetworkFiltersFromTCPRoutes: bound VirtualServices, oldest first; the first tcp route whose match
+        // (port, gateways) fits the server wins.
+        var config = Gateway("db-gw", TcpServer) + "---\n"
+            + BoundVs("db", "['*']", "[db-gw]", "  tcp:\n  - match: [{port: 1234}]\n    route: [{destination: {host: nowhere}}]\n  - match: [{port: 3306}]\n    route: [{destination: {host: web, port: {number: 3306}, subset: v2}}]");
+        var r = Run(config, "tcp://db.example.com:3306", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|3306|v2|web.default.svc.cluster.local", r.Cluster);
+        Assert.Equal("default/web-v2", r.Endpoint);
+        Assert.Equal("default/db-gw", r.Gateway);
+        Assert.Equal("default/db", r.VirtualService);
+
+        // HTTP sent to the TCP server is proxied as bytes: the same destination.
+        Assert.Equal("outbound|3306|v2|web.default.svc.cluster.local", Run(config, "http://db.example.com:3306/", "ingress").Cluster);
+    }
+
+    [Fact]
+    public void A_tcp_or_tls_server_without_a_route_has_no_listener()
+    {
+        // createGatewayTCPFilterChainOpts returns no filter chain without a tcp/tls route, so no listener: refused, not 404.
+        var httpOnly = BoundVs("db", "['*']", "[db-gw]", "  http:\n  - route: [{destination: {host: web}}]");
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(Gateway("db-gw", TcpServer), "tcp://db.example.com:3306", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(Gateway("db-gw", TcpServer) + "---\n" + httpOnly, "tcp://db.example.com:3306", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(Gateway("db-gw", PassthroughServer) + "---\n" + httpOnly, "https://db.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void Tls_passthrough_routes_by_sni()
+    {
+        // buildGatewayNetworkFiltersFromTLSRoutes: one filter chain per tls match, keyed by its sniHosts.
+        var config = Gateway("db-gw", PassthroughServer) + "---\n"
+            + BoundVs("tls", "['*.example.com']", "[db-gw]", "  tls:\n  - match: [{sniHosts: [db.example.com]}]\n    route: [{destination: {host: web, port: {number: 9000}}}]\n  - match: [{sniHosts: ['*.example.com']}]\n    route: [{destination: {host: api.team.svc.cluster.local, port: {number: 80}}}]");
+        var db = Run(config, "https://db.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, db.Outcome);
+        Assert.Equal("outbound|9000||web.default.svc.cluster.local", db.Cluster);
+        Assert.Equal("team/api", Run(config, "https://other.example.com/", "ingress").Endpoint);
+
+        // An SNI no chain names is reset; plaintext to the TLS port has no SNI and is reset too.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://db.elsewhere.org/", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "http://db.example.com:443/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void A_tls_block_without_a_mode_is_passthrough()
+    {
+        var config = Gateway("db-gw", "  - port: {number: 443, name: tls, protocol: TLS}\n    hosts: ['*']\n    tls: {}") + "---\n"
+            + BoundVs("tls", "['*']", "[db-gw]", "  tls:\n  - match: [{sniHosts: [db.example.com]}]\n    route: [{destination: {host: web, port: {number: 9000}}}]");
+        Assert.Equal("outbound|9000||web.default.svc.cluster.local", Run(config, "https://db.example.com/", "ingress").Cluster);
+    }
+
+    // ------------------------------------------------------------------ 4. servers merged per port (pilot/pkg/model/gateway.go)
+
+    private const string HttpAll = "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*']";
+
+    [Fact]
+    public void Http_servers_on_one_port_are_merged_across_gateways()
+    {
+        // MergeGateways: plaintext HTTP servers share one route table (http.80), so a VirtualService bound to the newer
+        // gateway answers for its host even though the older gateway's server accepts every host.
+        var config = Gateway("all", HttpAll, created: "2024-01-01T00:00:00Z") + "---\n"
+            + Gateway("shop", "  - port: {number: 80, name: http-shop, protocol: HTTP}\n    hosts: [shop.example.com]", created: "2024-02-01T00:00:00Z") + "---\n"
+            + BoundVs("shop", "[shop.example.com]", "[shop]", "  http:\n  - route: [{destination: {host: web, subset: v2}}]");
+        var r = Run(config, "http://shop.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("v2", r.Subset);
+        Assert.Equal("default/shop", r.Gateway);
+        Assert.Equal(404, Run(config, "http://other.example.com/", "ingress").Status);
+    }
+
+    [Fact]
+    public void A_server_that_cannot_merge_with_the_ports_first_is_skipped()
+    {
+        // canMergeProtocols: a TCP server after an HTTP server on port 80 is dropped; the HTTP server keeps the port.
+        var config = Gateway("web", HttpAll, created: "2024-01-01T00:00:00Z") + "---\n"
+            + Gateway("raw", "  - port: {number: 80, name: tcp, protocol: TCP}\n    hosts: ['*']", created: "2024-02-01T00:00:00Z") + "---\n"
+            + BoundVs("web", "['*']", "[web]", "  http:\n  - route: [{destination: {host: web, subset: v1}}]") + "---\n"
+            + BoundVs("raw", "['*']", "[raw]", "  tcp:\n  - route: [{destination: {host: web, port: {number: 3306}}}]");
+        var r = Run(config, "http://x.example.com/", "ingress");
+        Assert.Equal("v1", r.Subset);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("conflicts with the HTTP server", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_most_specific_virtual_host_wins_not_the_oldest_virtual_service()
+    {
+        // Virtual hosts are per intersecting host (buildGatewayHTTPRouteConfig); Envoy prefers an exact domain to '*'.
+        var config = Gateway("gw", HttpAll) + "---\n"
+            + BoundVs("a-any", "['*']", "[gw]", "  http:\n  - route: [{destination: {host: web, subset: v1}}]", created: "2024-01-01T00:00:00Z") + "---\n"
+            + BoundVs("b-shop", "[shop.example.com]", "[gw]", "  http:\n  - route: [{destination: {host: web, subset: v2}}]", created: "2024-02-01T00:00:00Z");
+        Assert.Equal("v2", Run(config, "http://shop.example.com/", "ingress").Subset);
+        Assert.Equal("default/b-shop", Run(config, "http://shop.example.com/", "ingress").VirtualService);
+        Assert.Equal("v1", Run(config, "http://other.example.com/", "ingress").Subset);
+    }
+
+    [Fact]
+    public void A_namespace_qualified_gateway_host_binds_only_that_namespaces_virtual_services()
+    {
+        // host.NamesForNamespace / pickMatchingGatewayHosts: 'team/*' admits VirtualServices of namespace team only.
+        var gateway = Gateway("gw", "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['team/*']");
+        var fromDefault = BoundVs("web", "['*']", "[gw]", "  http:\n  - route: [{destination: {host: web}}]");
+        var fromTeam = BoundVs("api", "['*']", "[default/gw]", "  http:\n  - route: [{destination: {host: api}}]", ns: "team");
+        var denied = Run(gateway + "---\n" + fromDefault, "http://x.example.com/", "ingress");
+        Assert.Equal(404, denied.Status);
+        Assert.Equal("NR", denied.ResponseFlag);
+        Assert.Equal("team/api", Run(gateway + "---\n" + fromTeam, "http://x.example.com/", "ingress").Endpoint);
+
+        // './*' is the gateway's own namespace.
+        var own = Gateway("gw", "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['./*']");
+        Assert.Equal(RequestOutcome.Delivered, Run(own + "---\n" + fromDefault, "http://x.example.com/", "ingress").Outcome);
+        Assert.Equal(404, Run(own + "---\n" + fromTeam, "http://x.example.com/", "ingress").Status);
+    }
+
+    [Fact]
+    public void HttpsRedirect_redirects_plaintext_only()
+    {
+        // httpsRedirect sets require_tls on the virtual hosts of its server's hosts; a TLS connection is not redirected.
+        var servers = "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [secure.example.com]\n    tls: {httpsRedirect: true}\n"
+            + "  - port: {number: 80, name: http-open, protocol: HTTP}\n    hosts: [open.example.com]\n"
+            + "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [secure.example.com]\n    tls: {mode: SIMPLE, credentialName: secure-cert, httpsRedirect: true}";
+        var config = Gateway("gw", servers) + "---\n"
+            + BoundVs("web", "[secure.example.com, open.example.com]", "[gw]", "  http:\n  - route: [{destination: {host: web, port: {number: 80}}}]");
+        Assert.Equal(301, Run(config, "http://secure.example.com/", "ingress").Status);
+        Assert.Equal(RequestOutcome.Delivered, Run(config, "http://open.example.com/", "ingress").Outcome);
+        var https = Run(config, "https://secure.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, https.Outcome);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", https.Cluster);
+
+        // A redirect server's host gets a virtual host even with no VirtualService for it.
+        Assert.Equal(301, Run(Gateway("gw", servers), "http://secure.example.com/", "ingress").Status);
+    }
 }

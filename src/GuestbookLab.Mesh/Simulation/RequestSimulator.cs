@@ -12,7 +12,7 @@ namespace GuestbookLab.Mesh.Simulation;
 /// ingress gateway, route, cluster, endpoints, TLS, then the server's PeerAuthentication, JWT and RBAC filters).
 /// Pure: the model is built once, randomness comes from the caller's seedable source.
 /// </summary>
-public sealed class RequestSimulator
+public sealed partial class RequestSimulator
 {
     private const string UpstreamReset = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
 
@@ -264,72 +264,15 @@ public sealed class RequestSimulator
 
     // ------------------------------------------------------------------------------------------ ingress gateway
 
-    private void Ingress(RequestSource source, RequestSpec request, Random random, RequestResult result)
-    {
-        var gatewayWorkload = source.Workload!;
-        result.Steps.Add(new("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}"));
-        var servers = model.Gateways
-            .Where(g => gatewayWorkload.Selects(g.Spec.Selector))
-            .SelectMany(g => (g.Spec.Servers ?? []).Select(s => (Gateway: g, Server: s)))
-            .Where(x => x.Server.Port?.Number == request.Port)
-            .ToList();
-        if (servers.Count == 0)
-        {
-            Refuse(result, $"no Gateway server listens on port {request.Port}: nothing binds the ingress listener");
-            return;
-        }
-
-        var host = StripPort(request.Authority);
-        var matching = servers.Where(x => (x.Server.Hosts ?? []).Any(h => ServerHostMatches(h, host))).ToList();
-        if (matching.Count == 0)
-        {
-            Respond(result, 404, "NR", null, "gateway", $"no Gateway server on port {request.Port} accepts the host {host}");
-            return;
-        }
-
-        var (gateway, server) = matching[0];
-        var gatewayRef = $"{MeshModel.NamespaceOf(gateway)}/{gateway.Name}";
-        result.Gateway = gatewayRef;
-        result.Steps.Add(new("gateway", $"Gateway {gatewayRef} serves port {request.Port}/{server.Port?.Protocol} for {string.Join(",", server.Hosts ?? [])}", gateway.DisplayName));
-        if (server.Tls?.HttpsRedirect == true)
-        {
-            Respond(result, 301, null, null, "gateway", "the server redirects HTTP to HTTPS");
-            return;
-        }
-
-        // VirtualServices bound to this gateway whose hosts match the Host; on gateways their routes are merged in order.
-        var bound = model.VirtualServices
-            .Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef))
-            .Where(vs => (vs.Spec.Hosts ?? []).Any(h => HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), host) || HostMatches(h, host)))
-            .ToList();
-        if (bound.Count == 0)
-        {
-            Respond(result, 404, "NR", null, "virtual host", $"no VirtualService is bound to {gatewayRef} for the host {host}: the gateway answers 404");
-            return;
-        }
-
-        var gatewayAuthz = GatewayFilters(source, request, result);
-        if (!gatewayAuthz)
-        {
-            return;
-        }
-
-        result.VirtualService = string.Join(", ", bound.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
-        result.Steps.Add(new("virtual host", $"the host {host} is bound through {result.VirtualService}", string.Join(", ", bound.Select(v => v.DisplayName))));
-        var routes = bound.SelectMany(v => (v.Spec.Http ?? []).Select(r => (Route: r, Namespace: MeshModel.NamespaceOf(v)))).ToList();
-        var ordered = routes.Where(r => r.Route.Match is { Count: > 0 }).Concat(routes.Where(r => r.Route.Match is not { Count: > 0 })).ToList();
-        RouteHttp(ordered, gatewayWorkload.Namespace, gatewayRef, source, request, random, result, isGateway: true);
-    }
-
-    private bool GatewayFilters(RequestSource source, RequestSpec request, RequestResult result)
+    private bool GatewayFilters(RequestSource source, RequestSpec request, RequestResult result, bool isHttp = true)
     {
         // The gateway's own JWT and RBAC filters run before its routes.
-        if (!Jwt(source.Workload!, request, result))
+        if (isHttp && !Jwt(source.Workload!, request, result))
         {
             return false;
         }
 
-        var context = new AuthorizationContext(true, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
+        var context = new AuthorizationContext(isHttp, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
         var (decision, allowed) = Authorization.Evaluate(model, source.Workload!, context);
         if (decision.Policy is not null)
         {
@@ -337,9 +280,14 @@ public sealed class RequestSimulator
             result.Steps.Add(new("gateway authorization", decision.ToString(), PolicyName(decision)));
         }
 
-        if (!allowed)
+        if (!allowed && isHttp)
         {
             Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway answers 403 RBAC: access denied", PolicyName(decision));
+        }
+        else if (!allowed)
+        {
+            result.Outcome = RequestOutcome.ConnectionClosed;
+            result.Steps.Add(new("gateway authorization", "the gateway's network RBAC filter closes the TCP connection", PolicyName(decision)));
         }
 
         return allowed;
