@@ -338,4 +338,29 @@ public class SimulatorIstioTests
         // A redirect server's host gets a virtual host even with no VirtualService for it.
         Assert.Equal(301, Run(Gateway("gw", servers), "http://secure.example.com/", "ingress").Status);
     }
+
+    // ------------------------------------------------------------------ 5. a VirtualService for a host no service has (core/v1alpha3/httproute.go)
+
+    private const string ExternalVs = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: ext}\nspec:\n  hosts: [api.external.com]\n  http:\n  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}\n    route: [{destination: {host: api.external.com}}]\n";
+
+    [Fact]
+    public void A_virtual_service_for_a_host_no_service_has_applies_on_port_80_only()
+    {
+        // "only select virtualServices that matches a service" when the listener port is not 80.
+        var on80 = Run(ExternalVs, "http://api.external.com/");
+        Assert.Equal(418, on80.Status);
+        Assert.Equal("default/ext", on80.VirtualService);
+
+        var on8080 = Run(ExternalVs, "http://api.external.com:8080/");
+        Assert.Equal(RequestOutcome.Delivered, on8080.Outcome);
+        Assert.Equal("PassthroughCluster", on8080.Cluster);
+        Assert.Null(on8080.VirtualService);
+    }
+
+    [Fact]
+    public void On_other_ports_a_virtual_service_applies_once_a_service_entry_has_the_host_and_port()
+    {
+        var entry = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec:\n  hosts: [api.external.com]\n  ports: [{number: 8080, name: http, protocol: HTTP}]\n  resolution: DNS\n";
+        Assert.Equal(418, Run(ExternalVs + "---\n" + entry, "http://api.external.com:8080/").Status);
+    }
 }

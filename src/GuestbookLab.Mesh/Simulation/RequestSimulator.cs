@@ -152,6 +152,13 @@ public sealed partial class RequestSimulator
         var host = StripPort(request.Authority);
         var vs = MeshVirtualService(host, source.Namespace, request.Port);
         var service = model.FindService(host, source.Namespace, request.Port);
+        if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(vs, request.Port))
+        {
+            // httproute.go: on ports other than 80 only VirtualServices with a host some service has on the port are used.
+            result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, which no service has: Istio applies it on port 80 only, not {request.Port}", vs.DisplayName));
+            vs = null;
+        }
+
         if (vs is null && service is null)
         {
             if (model.OutboundPolicy == "REGISTRY_ONLY")
@@ -926,6 +933,10 @@ public sealed partial class RequestSimulator
             .Where(vs => vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh"))
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
+
+    // selectVirtualServices: whether one of a VirtualService's hosts is a service (or ServiceEntry) with the port.
+    private bool HasServiceOnPort(VirtualService vs, int port) =>
+        (vs.Spec.Hosts ?? []).Any(h => h != "*" && model.Services.Any(s => s.Ports.Any(p => p.Port == port) && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), s.Host)));
 
     internal static string GatewayRef(string reference, string vsNamespace) =>
         reference.Contains('/', StringComparison.Ordinal)
