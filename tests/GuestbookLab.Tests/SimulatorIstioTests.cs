@@ -363,4 +363,75 @@ public class SimulatorIstioTests
         var entry = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec:\n  hosts: [api.external.com]\n  ports: [{number: 8080, name: http, protocol: HTTP}]\n  resolution: DNS\n";
         Assert.Equal(418, Run(ExternalVs + "---\n" + entry, "http://api.external.com:8080/").Status);
     }
+
+    // ------------------------------------------------------------------ 6. ports have protocols (core/v1alpha3/listener.go)
+
+    private const string RegistryOnly = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n";
+
+    private const string WebVs = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [web]\n  http:\n  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}\n    route: [{destination: {host: web}}]\n";
+
+    [Fact]
+    public void Http_to_a_tcp_port_is_proxied_as_tcp_and_http_routes_do_not_apply()
+    {
+        var r = Run(WebVs, "http://web:3306/");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", r.Cluster);
+        Assert.Null(r.Route);
+        Assert.NotEqual(418, r.Status);
+        Assert.Contains(r.Steps, s => s.Stage == "listener" && s.Detail.Contains("as TCP", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Under_registry_only_http_on_a_port_without_an_http_listener_is_black_holed_as_tcp()
+    {
+        // block_all (502) lives in an HTTP route table; with no HTTP or sniffed service port, the catch-all listener's
+        // BlackHoleCluster closes the connection. Port 80 has the ingress gateway's http2 port, so 502 there.
+        Assert.Equal(502, Run(RegistryOnly, "http://unknown.example.com/").Status);
+        var r = Run(RegistryOnly, "http://unknown.example.com:7777/");
+        Assert.Equal(RequestOutcome.ConnectionClosed, r.Outcome);
+        Assert.Equal("BlackHoleCluster", r.Cluster);
+    }
+
+    [Fact]
+    public void Tls_or_raw_tcp_to_an_http_port_is_dropped()
+    {
+        // From a sidecar: its outbound HTTP listener cannot read TLS or raw TCP.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(string.Empty, "https://web:80/").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(string.Empty, "tcp://web:80").Outcome);
+
+        // From a pod without a sidecar: the server's inbound HTTP filter chain drops them.
+        var noSidecar = "apiVersion: v1\nkind: Namespace\nmetadata: {name: plain}\n";
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(noSidecar, "https://web.default.svc.cluster.local:80/", "plain/client").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(noSidecar, "tcp://web.default.svc.cluster.local:80", "plain/client").Outcome);
+        Assert.Equal(RequestOutcome.Delivered, Run(noSidecar, "http://web.default.svc.cluster.local:80/", "plain/client").Outcome);
+    }
+
+    [Fact]
+    public void Service_entry_addresses_pick_the_tcp_listener()
+    {
+        string Entry(string name, string addresses) =>
+            $"apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {{name: {name}}}\nspec:\n  hosts: [{name}.db.internal]\n{addresses}  ports: [{{number: 5432, name: tcp, protocol: TCP}}]\n  resolution: STATIC\n  endpoints: [{{address: 10.9.9.9}}]\n---\n";
+        var config = RegistryOnly + "---\n" + Entry("orders", "  addresses: [10.20.0.0/16]\n") + Entry("users", "  addresses: [10.30.1.5]\n");
+        Assert.Equal("orders.db.internal", Run(config, "tcp://10.20.3.4:5432").DestinationService);
+        Assert.Equal("users.db.internal", Run(config, "tcp://10.30.1.5:5432").DestinationService);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(config, "tcp://10.40.0.1:5432").Outcome);
+
+        // An entry without addresses listens on 0.0.0.0:5432 and takes every connection to the port.
+        var catchAll = RegistryOnly + "---\n" + Entry("any", string.Empty);
+        Assert.Equal("any.db.internal", Run(catchAll, "tcp://10.40.0.1:5432").DestinationService);
+    }
+
+    [Fact]
+    public void A_port_without_a_protocol_is_sniffed_and_takes_http_tls_and_tcp()
+    {
+        // A port named without a protocol prefix is AUTO: the listener sniffs, so HTTP is routed and TLS or TCP pass.
+        var sniffed = "apiVersion: v1\nkind: Service\nmetadata: {name: any}\nspec:\n  selector: {app: web}\n  ports: [{name: web, port: 7070}]\n---\n"
+            + "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: any}\nspec:\n  hosts: [any]\n  http:\n  - route: [{destination: {host: any}}]\n";
+        var http = Run(sniffed, "http://any:7070/");
+        Assert.Equal(RequestOutcome.Delivered, http.Outcome);
+        Assert.Equal("default/any", http.VirtualService);
+        Assert.Equal("http[0]", http.Route);
+        Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "https://any:7070/").Outcome);
+        Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "tcp://any:7070").Outcome);
+    }
 }

@@ -159,8 +159,24 @@ public sealed partial class RequestSimulator
             vs = null;
         }
 
+        if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } servicePort && IsOpaqueProtocol(servicePort.Protocol))
+        {
+            // The port's listener is a TCP proxy: the bytes go to the service, http[] routes do not apply.
+            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {servicePort.Protocol}: the sidecar proxies the HTTP request as TCP", service.DisplayName));
+            OutboundTcp(source, request, random, result);
+            return;
+        }
+
         if (vs is null && service is null)
         {
+            if (model.OutboundPolicy == "REGISTRY_ONLY" && !HttpListenerOn(request.Port))
+            {
+                result.Outcome = RequestOutcome.ConnectionClosed;
+                result.Cluster = "BlackHoleCluster";
+                result.Steps.Add(new("listener", $"no service has an HTTP (or sniffed) port {request.Port}, so there is no HTTP listener and no block_all route: the catch-all listener's BlackHoleCluster closes the connection (curl: Empty reply from server, exit 52)"));
+                return;
+            }
+
             if (model.OutboundPolicy == "REGISTRY_ONLY")
             {
                 Respond(result, 502, null, null, "route", $"no service or ServiceEntry has the host {host} on port {request.Port}: REGISTRY_ONLY sends it to the block_all route (direct response 502)");
@@ -213,6 +229,14 @@ public sealed partial class RequestSimulator
             return;
         }
 
+        if (service.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol))
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.DestinationService = service.Host;
+            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot read a TLS handshake and closes the connection (curl exit 35)", service.DisplayName));
+            return;
+        }
+
         result.Cluster = $"outbound|{request.Port}||{service.Host}";
         result.DestinationService = service.Host;
         result.Steps.Add(new("filter chain", $"the SNI {sni} matches {service.DisplayName}", service.Entry?.DisplayName));
@@ -236,7 +260,15 @@ public sealed partial class RequestSimulator
 
     private void OutboundTcp(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        var service = model.FindService(request.Host, source.Namespace, request.Port);
+        var service = model.FindService(request.Host, source.Namespace, request.Port) ?? TcpEntryListener(request.Host, request.Port, result);
+        if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
+        {
+            result.Outcome = RequestOutcome.ConnectionClosed;
+            result.DestinationService = service.Host;
+            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot parse raw TCP and closes the connection", service.DisplayName));
+            return;
+        }
+
         if (service is null)
         {
             if (model.OutboundPolicy == "REGISTRY_ONLY")
@@ -737,6 +769,14 @@ public sealed partial class RequestSimulator
             return;
         }
 
+        if (!sourceProxied && !request.IsHttp && IsHttpPort(server, targetPort))
+        {
+            // The inbound HTTP filter chain: a TLS handshake without Istio's ALPN, or bytes that are not HTTP, match nothing.
+            result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
+            result.Steps.Add(new("server", $"port {targetPort} of {server.DisplayName} is declared HTTP: its sidecar accepts only HTTP (or Istio mTLS) there and drops {(request.Scheme == "https" ? "the TLS handshake" : "raw TCP")}", server.DisplayName));
+            return;
+        }
+
         var peer = mutual ? $"spiffe://{model.TrustDomain}/ns/{source.Namespace}/sa/{source.ServiceAccount}" : null;
         result.PeerPrincipal = peer;
         result.ServerIdentity = mutual ? $"spiffe://{model.TrustDomain}/ns/{server.Namespace}/sa/{server.ServiceAccount}" : null;
@@ -767,6 +807,52 @@ public sealed partial class RequestSimulator
 
         Deliver(result, server, "the application answers");
     }
+
+    private bool IsHttpPort(WorkloadInfo server, int targetPort)
+    {
+        var ports = model.Services.Where(s => s.Entry is null && s.Namespace == server.Namespace && server.Selects(s.Selector))
+            .SelectMany(s => s.Ports).Where(p => (server.ResolvePort(p.TargetPort, p.Port) ?? p.Port) == targetPort).ToList();
+        return ports.Count > 0 && ports.All(p => IsHttpFamily(p.Protocol));
+    }
+
+    // Protocols the sidecar proxies as opaque TCP (HTTPS and TLS pass through by SNI).
+    private static bool IsOpaqueProtocol(string protocol) => protocol is "TCP" or "TLS" or "HTTPS" or "MONGO" or "MYSQL" or "REDIS";
+
+    // Explicitly HTTP ports: an HTTP connection manager, no sniffing (AUTO ports sniff and take TLS or TCP too).
+    private static bool IsHttpFamily(string protocol) => protocol is "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB";
+
+    // An HTTP listener 0.0.0.0:port exists when some service has the port as HTTP or sniffed.
+    private bool HttpListenerOn(int port) => model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")));
+
+    /// <summary>
+    /// The ServiceEntry whose TCP listener catches a connection that no host names: one whose addresses hold the
+    /// destination IP, else one with no addresses on the port (its listener is 0.0.0.0:port and takes every destination).
+    /// </summary>
+    private ServiceInfo? TcpEntryListener(string host, int port, RequestResult result)
+    {
+        var entries = model.Services.Where(s => s.Entry is not null && s.Ports.Any(p => p.Port == port && IsOpaqueProtocol(p.Protocol))).ToList();
+        if (entries.Count == 0)
+        {
+            return null;
+        }
+
+        var ip = System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
+        var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip)));
+        var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 });
+        if (chosen is not null)
+        {
+            result.Steps.Add(new("listener", byAddress is not null
+                ? $"{host} is among the addresses of {chosen.DisplayName}: its listener takes the connection"
+                : $"{chosen.DisplayName} has no addresses: its TCP listener is 0.0.0.0:{port} and takes every connection to port {port}", chosen.Entry!.DisplayName));
+        }
+
+        return chosen;
+    }
+
+    private static bool AddressHolds(string address, System.Net.IPAddress ip) =>
+        address.Contains('/', StringComparison.Ordinal)
+            ? System.Net.IPNetwork.TryParse(address, out var network) && network.Contains(ip)
+            : System.Net.IPAddress.TryParse(address, out var single) && single.Equals(ip);
 
     private bool IsTcpPort(WorkloadInfo server, int targetPort)
     {
