@@ -228,6 +228,8 @@ Describe 'Retries and circuit breaking' {
     It 'retries message-service 3 times, 2 seconds per try' {
         $r = Get-LabState 17-circuit-breaker | Test-Observation -From ui -Uri http://message-service/hello/test
         $r.RetryPolicy | Should -BeLike '3 attempt(s), 2s per try*'
+        $r.RetryPolicy.Attempts | Should -Be 3
+        $r.RetryPolicy.PerTryTimeout | Should -Be ([timespan]::FromSeconds(2))
         $r.Status | Should -Be 200
     }
 }

@@ -22,6 +22,17 @@ Describe 'Test-MeshRequest' {
         $r.Explanation | Should -Match 'first route that matches wins'
     }
 
+    It 'converts to JSON with enums as names and the retry policy as an object, and shows the policy as a sentence' {
+        $r = @($base; $gateway; $route) | Test-MeshRequest -From ingress -Uri http://guestbook.example.com/
+        $json = $r | ConvertTo-Json -Depth 5 | ConvertFrom-Json
+        $json.Outcome | Should -Be 'Delivered'
+        $json.RetryPolicy.Attempts | Should -Be 2
+        $json.RetryPolicy.IsDefault | Should -BeTrue
+        $json.RetryPolicy.RetryOn | Should -Contain 'connect-failure'
+        $json.RetryPolicy.RetriableStatusCodes | Should -Be @(503)
+        ($r | Format-List | Out-String -Width 300) | Should -Match 'RetryPolicy\s*:\s*default: 2 retries on connect-failure'
+    }
+
     It 'reads the configuration from a manifest folder, and adds piped objects to it' {
         $folder = Join-Path (Get-PSDrive TestDrive).Root 'config'
         $null = @($base; $gateway) | Export-LabManifest -Path $folder

@@ -77,7 +77,7 @@ public sealed class WorkloadInfo
 
 /// <summary>
 /// Everything the simulator and the analyzers need, built once from resources: the service registry, workloads,
-/// namespaces, mesh config and the Istio resources in the order they were created (the oldest wins where Istio says so).
+/// namespaces, mesh config and the Istio resources oldest first, as istiod sorts them (the oldest wins where Istio says so).
 /// </summary>
 public sealed class MeshModel
 {
@@ -205,15 +205,39 @@ public sealed class MeshModel
             Namespaces = namespaces,
             Resources = all,
             DefaultIngressGateway = defaultGateway,
-            VirtualServices = all.OfType<VirtualService>().ToList(),
-            DestinationRules = all.OfType<DestinationRule>().ToList(),
-            Gateways = all.OfType<Gateway>().ToList(),
-            ServiceEntries = all.OfType<ServiceEntry>().ToList(),
-            PeerAuthentications = all.OfType<PeerAuthentication>().ToList(),
-            AuthorizationPolicies = all.OfType<AuthorizationPolicy>().ToList(),
-            RequestAuthentications = all.OfType<RequestAuthentication>().ToList(),
+            VirtualServices = OldestFirst(all.OfType<VirtualService>()),
+            DestinationRules = OldestFirst(all.OfType<DestinationRule>()),
+            Gateways = OldestFirst(all.OfType<Gateway>()),
+            ServiceEntries = OldestFirst(all.OfType<ServiceEntry>()),
+            PeerAuthentications = OldestFirst(all.OfType<PeerAuthentication>()),
+            AuthorizationPolicies = OldestFirst(all.OfType<AuthorizationPolicy>()),
+            RequestAuthentications = OldestFirst(all.OfType<RequestAuthentication>()),
         };
     }
+
+    /// <summary>
+    /// metadata.creationTimestamp as the API server wrote it (RFC 3339, whole seconds), or the zero time when the
+    /// object has none (a manifest not read from a cluster), as Istio's config store reads such a file.
+    /// </summary>
+    public static DateTimeOffset CreationTime(LabResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return resource.Metadata.AdditionalFields.TryGetValue("creationTimestamp", out var value) ? value switch
+        {
+            DateTimeOffset offset => offset,
+            DateTime time => new DateTimeOffset(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time),
+            string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
+            _ => DateTimeOffset.MinValue,
+        } : DateTimeOffset.MinValue;
+    }
+
+    /// <summary>
+    /// Istio's precedence among configurations of one kind (pilot/pkg/model/config.go, sortConfigByCreationTime): the
+    /// oldest creationTimestamp first; equal times (whole seconds, or none) by the string name + "." + namespace.
+    /// </summary>
+    public static List<T> OldestFirst<T>(IEnumerable<T> resources)
+        where T : LabResource =>
+        resources.OrderBy(CreationTime).ThenBy(r => $"{r.Name}.{NamespaceOf(r)}", StringComparer.Ordinal).ToList();
 
     /// <summary>Whether pods of a namespace get a sidecar by the namespace's injection label.</summary>
     public bool NamespaceInjected(string ns) =>

@@ -12,7 +12,7 @@ namespace GuestbookLab.Mesh.Simulation;
 /// ingress gateway, route, cluster, endpoints, TLS, then the server's PeerAuthentication, JWT and RBAC filters).
 /// Pure: the model is built once, randomness comes from the caller's seedable source.
 /// </summary>
-public sealed class RequestSimulator
+public sealed partial class RequestSimulator
 {
     private const string UpstreamReset = "upstream connect error or disconnect/reset before headers. reset reason: connection termination";
 
@@ -152,8 +152,31 @@ public sealed class RequestSimulator
         var host = StripPort(request.Authority);
         var vs = MeshVirtualService(host, source.Namespace, request.Port);
         var service = model.FindService(host, source.Namespace, request.Port);
+        if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(vs, request.Port))
+        {
+            // httproute.go: on ports other than 80 only VirtualServices with a host some service has on the port are used.
+            result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, which no service has: Istio applies it on port 80 only, not {request.Port}", vs.DisplayName));
+            vs = null;
+        }
+
+        if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } servicePort && IsOpaqueProtocol(servicePort.Protocol))
+        {
+            // The port's listener is a TCP proxy: the bytes go to the service, http[] routes do not apply.
+            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {servicePort.Protocol}: the sidecar proxies the HTTP request as TCP", service.DisplayName));
+            OutboundTcp(source, request, random, result);
+            return;
+        }
+
         if (vs is null && service is null)
         {
+            if (model.OutboundPolicy == "REGISTRY_ONLY" && !HttpListenerOn(request.Port))
+            {
+                result.Outcome = RequestOutcome.ConnectionClosed;
+                result.Cluster = "BlackHoleCluster";
+                result.Steps.Add(new("listener", $"no service has an HTTP (or sniffed) port {request.Port}, so there is no HTTP listener and no block_all route: the catch-all listener's BlackHoleCluster closes the connection (curl: Empty reply from server, exit 52)"));
+                return;
+            }
+
             if (model.OutboundPolicy == "REGISTRY_ONLY")
             {
                 Respond(result, 502, null, null, "route", $"no service or ServiceEntry has the host {host} on port {request.Port}: REGISTRY_ONLY sends it to the block_all route (direct response 502)");
@@ -206,6 +229,14 @@ public sealed class RequestSimulator
             return;
         }
 
+        if (service.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol))
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.DestinationService = service.Host;
+            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot read a TLS handshake and closes the connection (curl exit 35)", service.DisplayName));
+            return;
+        }
+
         result.Cluster = $"outbound|{request.Port}||{service.Host}";
         result.DestinationService = service.Host;
         result.Steps.Add(new("filter chain", $"the SNI {sni} matches {service.DisplayName}", service.Entry?.DisplayName));
@@ -229,7 +260,15 @@ public sealed class RequestSimulator
 
     private void OutboundTcp(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        var service = model.FindService(request.Host, source.Namespace, request.Port);
+        var service = model.FindService(request.Host, source.Namespace, request.Port) ?? TcpEntryListener(request.Host, request.Port, result);
+        if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
+        {
+            result.Outcome = RequestOutcome.ConnectionClosed;
+            result.DestinationService = service.Host;
+            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot parse raw TCP and closes the connection", service.DisplayName));
+            return;
+        }
+
         if (service is null)
         {
             if (model.OutboundPolicy == "REGISTRY_ONLY")
@@ -264,72 +303,15 @@ public sealed class RequestSimulator
 
     // ------------------------------------------------------------------------------------------ ingress gateway
 
-    private void Ingress(RequestSource source, RequestSpec request, Random random, RequestResult result)
-    {
-        var gatewayWorkload = source.Workload!;
-        result.Steps.Add(new("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}"));
-        var servers = model.Gateways
-            .Where(g => gatewayWorkload.Selects(g.Spec.Selector))
-            .SelectMany(g => (g.Spec.Servers ?? []).Select(s => (Gateway: g, Server: s)))
-            .Where(x => x.Server.Port?.Number == request.Port)
-            .ToList();
-        if (servers.Count == 0)
-        {
-            Refuse(result, $"no Gateway server listens on port {request.Port}: nothing binds the ingress listener");
-            return;
-        }
-
-        var host = StripPort(request.Authority);
-        var matching = servers.Where(x => (x.Server.Hosts ?? []).Any(h => ServerHostMatches(h, host))).ToList();
-        if (matching.Count == 0)
-        {
-            Respond(result, 404, "NR", null, "gateway", $"no Gateway server on port {request.Port} accepts the host {host}");
-            return;
-        }
-
-        var (gateway, server) = matching[0];
-        var gatewayRef = $"{MeshModel.NamespaceOf(gateway)}/{gateway.Name}";
-        result.Gateway = gatewayRef;
-        result.Steps.Add(new("gateway", $"Gateway {gatewayRef} serves port {request.Port}/{server.Port?.Protocol} for {string.Join(",", server.Hosts ?? [])}", gateway.DisplayName));
-        if (server.Tls?.HttpsRedirect == true)
-        {
-            Respond(result, 301, null, null, "gateway", "the server redirects HTTP to HTTPS");
-            return;
-        }
-
-        // VirtualServices bound to this gateway whose hosts match the Host; on gateways their routes are merged in order.
-        var bound = model.VirtualServices
-            .Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef))
-            .Where(vs => (vs.Spec.Hosts ?? []).Any(h => HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), host) || HostMatches(h, host)))
-            .ToList();
-        if (bound.Count == 0)
-        {
-            Respond(result, 404, "NR", null, "virtual host", $"no VirtualService is bound to {gatewayRef} for the host {host}: the gateway answers 404");
-            return;
-        }
-
-        var gatewayAuthz = GatewayFilters(source, request, result);
-        if (!gatewayAuthz)
-        {
-            return;
-        }
-
-        result.VirtualService = string.Join(", ", bound.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
-        result.Steps.Add(new("virtual host", $"the host {host} is bound through {result.VirtualService}", string.Join(", ", bound.Select(v => v.DisplayName))));
-        var routes = bound.SelectMany(v => (v.Spec.Http ?? []).Select(r => (Route: r, Namespace: MeshModel.NamespaceOf(v)))).ToList();
-        var ordered = routes.Where(r => r.Route.Match is { Count: > 0 }).Concat(routes.Where(r => r.Route.Match is not { Count: > 0 })).ToList();
-        RouteHttp(ordered, gatewayWorkload.Namespace, gatewayRef, source, request, random, result, isGateway: true);
-    }
-
-    private bool GatewayFilters(RequestSource source, RequestSpec request, RequestResult result)
+    private bool GatewayFilters(RequestSource source, RequestSpec request, RequestResult result, bool isHttp = true)
     {
         // The gateway's own JWT and RBAC filters run before its routes.
-        if (!Jwt(source.Workload!, request, result))
+        if (isHttp && !Jwt(source.Workload!, request, result))
         {
             return false;
         }
 
-        var context = new AuthorizationContext(true, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
+        var context = new AuthorizationContext(isHttp, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
         var (decision, allowed) = Authorization.Evaluate(model, source.Workload!, context);
         if (decision.Policy is not null)
         {
@@ -337,9 +319,14 @@ public sealed class RequestSimulator
             result.Steps.Add(new("gateway authorization", decision.ToString(), PolicyName(decision)));
         }
 
-        if (!allowed)
+        if (!allowed && isHttp)
         {
             Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway answers 403 RBAC: access denied", PolicyName(decision));
+        }
+        else if (!allowed)
+        {
+            result.Outcome = RequestOutcome.ConnectionClosed;
+            result.Steps.Add(new("gateway authorization", "the gateway's network RBAC filter closes the TCP connection", PolicyName(decision)));
         }
 
         return allowed;
@@ -677,12 +664,7 @@ public sealed class RequestSimulator
 
     private void RetriesAndMirror(HttpRoute route, string vsNamespace, string proxyNamespace, RequestSpec request, Random random, RequestResult result)
     {
-        result.RetryPolicy = route.Retries switch
-        {
-            null => "default: 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes (503)",
-            { Attempts: 0 } => "none (attempts: 0)",
-            var r => $"{r.Attempts} attempt(s){(r.PerTryTimeout is null ? string.Empty : $", {r.PerTryTimeout} per try")}, retry on {r.RetryOn ?? "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}",
-        };
+        result.RetryPolicy = Retries(route.Retries);
         if (route.Mirror is not { } mirror)
         {
             return;
@@ -703,6 +685,38 @@ public sealed class RequestSimulator
         var copy = new MirrorCopy($"outbound|{port}|{mirror.Subset}|{service?.Host ?? host}", shadow, percentage);
         result.Mirrors.Add(copy);
         result.Steps.Add(new("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null));
+    }
+
+    /// <summary>Istio's conversion of <c>retries</c> (route/retry/retry.go ConvertPolicy): status codes in retryOn become retriable codes.</summary>
+    internal static RetryPolicy Retries(HttpRetry? retries)
+    {
+        if (retries is null)
+        {
+            return RetryPolicy.Default;
+        }
+
+        if (retries.Attempts is not > 0)
+        {
+            return RetryPolicy.None;
+        }
+
+        var retryOn = RetryPolicy.DefaultRetryOn;
+        List<int> codes = [503];
+        if (!string.IsNullOrWhiteSpace(retries.RetryOn))
+        {
+            var parts = retries.RetryOn.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            codes = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and < 600 ? code : 0).Where(c => c > 0).ToList();
+            var conditions = parts.Where(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or >= 600).ToList();
+            if (codes.Count > 0 && !conditions.Contains("retriable-status-codes"))
+            {
+                conditions.Add("retriable-status-codes");
+            }
+
+            retryOn = conditions;
+        }
+
+        TimeSpan? perTry = retries.PerTryTimeout is { Length: > 0 } text && MeshDuration.Parse(text) is { TimeSpan: { } span } ? span : null;
+        return new RetryPolicy { Attempts = retries.Attempts.Value, PerTryTimeout = perTry, RetryOn = retryOn, RetriableStatusCodes = codes };
     }
 
     /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
@@ -755,6 +769,14 @@ public sealed class RequestSimulator
             return;
         }
 
+        if (!sourceProxied && !request.IsHttp && IsHttpPort(server, targetPort))
+        {
+            // The inbound HTTP filter chain: a TLS handshake without Istio's ALPN, or bytes that are not HTTP, match nothing.
+            result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
+            result.Steps.Add(new("server", $"port {targetPort} of {server.DisplayName} is declared HTTP: its sidecar accepts only HTTP (or Istio mTLS) there and drops {(request.Scheme == "https" ? "the TLS handshake" : "raw TCP")}", server.DisplayName));
+            return;
+        }
+
         var peer = mutual ? $"spiffe://{model.TrustDomain}/ns/{source.Namespace}/sa/{source.ServiceAccount}" : null;
         result.PeerPrincipal = peer;
         result.ServerIdentity = mutual ? $"spiffe://{model.TrustDomain}/ns/{server.Namespace}/sa/{server.ServiceAccount}" : null;
@@ -785,6 +807,52 @@ public sealed class RequestSimulator
 
         Deliver(result, server, "the application answers");
     }
+
+    private bool IsHttpPort(WorkloadInfo server, int targetPort)
+    {
+        var ports = model.Services.Where(s => s.Entry is null && s.Namespace == server.Namespace && server.Selects(s.Selector))
+            .SelectMany(s => s.Ports).Where(p => (server.ResolvePort(p.TargetPort, p.Port) ?? p.Port) == targetPort).ToList();
+        return ports.Count > 0 && ports.All(p => IsHttpFamily(p.Protocol));
+    }
+
+    // Protocols the sidecar proxies as opaque TCP (HTTPS and TLS pass through by SNI).
+    private static bool IsOpaqueProtocol(string protocol) => protocol is "TCP" or "TLS" or "HTTPS" or "MONGO" or "MYSQL" or "REDIS";
+
+    // Explicitly HTTP ports: an HTTP connection manager, no sniffing (AUTO ports sniff and take TLS or TCP too).
+    private static bool IsHttpFamily(string protocol) => protocol is "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB";
+
+    // An HTTP listener 0.0.0.0:port exists when some service has the port as HTTP or sniffed.
+    private bool HttpListenerOn(int port) => model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")));
+
+    /// <summary>
+    /// The ServiceEntry whose TCP listener catches a connection that no host names: one whose addresses hold the
+    /// destination IP, else one with no addresses on the port (its listener is 0.0.0.0:port and takes every destination).
+    /// </summary>
+    private ServiceInfo? TcpEntryListener(string host, int port, RequestResult result)
+    {
+        var entries = model.Services.Where(s => s.Entry is not null && s.Ports.Any(p => p.Port == port && IsOpaqueProtocol(p.Protocol))).ToList();
+        if (entries.Count == 0)
+        {
+            return null;
+        }
+
+        var ip = System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
+        var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip)));
+        var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 });
+        if (chosen is not null)
+        {
+            result.Steps.Add(new("listener", byAddress is not null
+                ? $"{host} is among the addresses of {chosen.DisplayName}: its listener takes the connection"
+                : $"{chosen.DisplayName} has no addresses: its TCP listener is 0.0.0.0:{port} and takes every connection to port {port}", chosen.Entry!.DisplayName));
+        }
+
+        return chosen;
+    }
+
+    private static bool AddressHolds(string address, System.Net.IPAddress ip) =>
+        address.Contains('/', StringComparison.Ordinal)
+            ? System.Net.IPNetwork.TryParse(address, out var network) && network.Contains(ip)
+            : System.Net.IPAddress.TryParse(address, out var single) && single.Equals(ip);
 
     private bool IsTcpPort(WorkloadInfo server, int targetPort)
     {
@@ -951,6 +1019,10 @@ public sealed class RequestSimulator
             .Where(vs => vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh"))
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
+
+    // selectVirtualServices: whether one of a VirtualService's hosts is a service (or ServiceEntry) with the port.
+    private bool HasServiceOnPort(VirtualService vs, int port) =>
+        (vs.Spec.Hosts ?? []).Any(h => h != "*" && model.Services.Any(s => s.Ports.Any(p => p.Port == port) && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), s.Host)));
 
     internal static string GatewayRef(string reference, string vsNamespace) =>
         reference.Contains('/', StringComparison.Ordinal)

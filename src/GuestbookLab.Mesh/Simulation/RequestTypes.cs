@@ -95,6 +95,56 @@ public sealed record SimulationStep(string Stage, string Detail, string? Resourc
     public override string ToString() => Resource is null ? $"{Stage}: {Detail}" : $"{Stage}: {Detail} [{Resource}]";
 }
 
+/// <summary>
+/// The retry policy Envoy gets for a route, as Istio 1.17 converts a VirtualService's <c>retries</c>
+/// (pilot/pkg/networking/core/v1alpha3/route/retry/retry.go): no <c>retries</c> is Istio's default (2 retries on
+/// connect-failure, refused-stream, unavailable, cancelled and retriable status code 503); <c>attempts: 0</c> turns
+/// retries off; otherwise the attempts, the per-try timeout and <c>retryOn</c> split into conditions and status codes.
+/// </summary>
+public sealed record RetryPolicy
+{
+    /// <summary>Envoy's retry_on when the VirtualService gives no retryOn.</summary>
+    public static readonly IReadOnlyList<string> DefaultRetryOn = ["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"];
+
+    /// <summary>Retries after the first try (0: none).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The timeout of each try, when the route sets one.</summary>
+    public TimeSpan? PerTryTimeout { get; init; }
+
+    /// <summary>Envoy's retry conditions (5xx, gateway-error, connect-failure, ...).</summary>
+    public IReadOnlyList<string> RetryOn { get; init; } = [];
+
+    /// <summary>The HTTP status codes retried (with retriable-status-codes).</summary>
+    public IReadOnlyList<int> RetriableStatusCodes { get; init; } = [];
+
+    /// <summary>True when the route has no <c>retries</c> and Istio's default applies.</summary>
+    public bool IsDefault { get; init; }
+
+    /// <summary>The default policy Istio gives a route without <c>retries</c>.</summary>
+    public static RetryPolicy Default { get; } = new() { Attempts = 2, RetryOn = DefaultRetryOn, RetriableStatusCodes = [503], IsDefault = true };
+
+    /// <summary>No retries (<c>attempts: 0</c>).</summary>
+    public static RetryPolicy None { get; } = new();
+
+    public override string ToString()
+    {
+        if (IsDefault)
+        {
+            return $"default: {Attempts} retries on {string.Join(',', RetryOn)} ({string.Join(',', RetriableStatusCodes)})";
+        }
+
+        if (Attempts == 0)
+        {
+            return "none (attempts: 0)";
+        }
+
+        var timeout = PerTryTimeout is { } t ? $", {MeshDuration.FromTimeSpan(t)} per try" : string.Empty;
+        var codes = RetriableStatusCodes.Count > 0 ? $" ({string.Join(',', RetriableStatusCodes)})" : string.Empty;
+        return $"{Attempts} attempt(s){timeout}, retry on {string.Join(',', RetryOn)}{codes}";
+    }
+}
+
 /// <summary>A mirrored copy: fire-and-forget, its answer discarded.</summary>
 public sealed record MirrorCopy(string Cluster, string Host, double Percentage);
 
@@ -143,7 +193,8 @@ public sealed class RequestResult
 
     public TimeSpan? InjectedDelay { get; set; }
 
-    public string? RetryPolicy { get; set; }
+    /// <summary>The matched route's retry policy (attempts, per-try timeout, conditions), or null when no route was matched.</summary>
+    public RetryPolicy? RetryPolicy { get; set; }
 
     public List<MirrorCopy> Mirrors { get; } = [];
 

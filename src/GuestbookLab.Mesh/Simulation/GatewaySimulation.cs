@@ -1,0 +1,449 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Mesh.Simulation;
+
+/// <summary>
+/// The ingress gateway as istiod builds it (Istio 1.17.8): servers merged per port across Gateways, oldest first
+/// (pilot/pkg/model/gateway.go MergeGateways); one listener per port whose filter chains are an HTTP connection manager
+/// for plaintext HTTP servers, one per HTTPS server that terminates TLS (chosen by SNI), and TCP proxies for TCP
+/// servers and TLS passthrough (pilot/pkg/networking/core/v1alpha3/gateway.go); virtual hosts per host shared by a
+/// server and a bound VirtualService (buildGatewayHTTPRouteConfig).
+/// </summary>
+public sealed partial class RequestSimulator
+{
+    private void Ingress(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
+        var gatewayWorkload = source.Workload!;
+        result.Steps.Add(new("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}"));
+        var servers = MergeServers(gatewayWorkload, request.Port, result);
+        if (servers.Count == 0)
+        {
+            Refuse(result, $"no Gateway server listens on port {request.Port}: nothing binds the ingress listener");
+            return;
+        }
+
+        var first = servers[0];
+        if (IsHttpProtocol(first.Server.Port?.Protocol))
+        {
+            // A plaintext HTTP port: one HTTP connection manager, one route table for every merged server.
+            if (request.Scheme == "https")
+            {
+                result.Outcome = RequestOutcome.ConnectionReset;
+                result.Steps.Add(new("listener", $"port {request.Port} is plaintext {first.Server.Port?.Protocol}: the TLS handshake fails (curl exit 35)", first.Gateway.DisplayName));
+                return;
+            }
+
+            if (request.Scheme == "tcp")
+            {
+                result.Outcome = RequestOutcome.ConnectionClosed;
+                result.Steps.Add(new("listener", $"port {request.Port} is {first.Server.Port?.Protocol}: bytes that are not HTTP end the connection", first.Gateway.DisplayName));
+                return;
+            }
+
+            HttpChain(servers, plaintext: true, source, request, random, result);
+            return;
+        }
+
+        // TLS servers (and a TCP server) get a filter chain each; Envoy picks by SNI, the most specific name first.
+        var chains = new List<GatewayChain>();
+        foreach (var server in servers)
+        {
+            chains.AddRange(Chains(server, request.Port));
+        }
+
+        if (chains.Count == 0)
+        {
+            Refuse(result, $"the {first.Server.Port?.Protocol} server on port {request.Port} has no VirtualService {(IsPassthrough(first.Server) ? "tls" : "tcp")} route bound to it: the listener has no filter chain, so istiod builds none");
+            return;
+        }
+
+        var sni = request.Scheme == "https" ? request.Host : null;
+        var chosen = chains.Select((c, i) => (Chain: c, Rank: SniRank(c.SniHosts, sni), Index: i))
+            .Where(c => c.Rank >= 0)
+            .OrderByDescending(c => c.Rank).ThenBy(c => c.Index)
+            .Select(c => c.Chain)
+            .FirstOrDefault();
+        if (chosen is null)
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.Steps.Add(new("filter chain", sni is null ? $"port {request.Port} expects TLS: a connection without SNI matches no filter chain and is closed" : $"no filter chain on port {request.Port} matches the SNI {sni}: the connection is reset (curl exit 35)"));
+            return;
+        }
+
+        result.Gateway = chosen.Server.Ref;
+        if (chosen.Server.Server.Tls is not null && request.Scheme != "https")
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.Steps.Add(new("filter chain", $"the {chosen.Server.Server.Port?.Protocol} server of Gateway {chosen.Server.Ref} on port {request.Port} expects a TLS handshake: plaintext is reset", chosen.Server.Gateway.DisplayName));
+            return;
+        }
+
+        if (chosen.Routes is null)
+        {
+            result.Steps.Add(new("gateway", $"Gateway {chosen.Server.Ref} terminates TLS on port {request.Port} for {string.Join(",", chosen.SniHosts ?? ["*"])}", chosen.Server.Gateway.DisplayName));
+            HttpChain([chosen.Server], plaintext: false, source, request, random, result);
+            return;
+        }
+
+        result.VirtualService = $"{MeshModel.NamespaceOf(chosen.VirtualService!)}/{chosen.VirtualService!.Name}";
+        result.Steps.Add(new("gateway", $"Gateway {chosen.Server.Ref} port {request.Port}/{chosen.Server.Server.Port?.Protocol}: {(chosen.SniHosts is { Count: > 0 } names ? $"the SNI matches {string.Join(",", names)}" : "a TCP proxy")} of VirtualService {result.VirtualService} ({chosen.Kind})", chosen.VirtualService.DisplayName));
+        if (!GatewayFilters(source, request, result, isHttp: false))
+        {
+            return;
+        }
+
+        var destination = Pick(chosen.Routes.Select(r => (r.Destination, r.Weight)).ToList(), random);
+        if (destination is null)
+        {
+            result.Outcome = RequestOutcome.ConnectionClosed;
+            result.Steps.Add(new("route", $"the {chosen.Kind} route has no destination: the TCP proxy closes the connection"));
+            return;
+        }
+
+        ToDestination(destination, MeshModel.NamespaceOf(chosen.VirtualService), gatewayWorkload.Namespace, source, request, random, result, null);
+    }
+
+    private void HttpChain(List<GatewayServer> servers, bool plaintext, RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
+        var host = StripPort(request.Authority);
+        var port = request.Port;
+        if (plaintext)
+        {
+            result.Gateway = servers[0].Ref;
+            var names = string.Join("; ", servers.Select(s => $"{s.Ref} {string.Join(",", s.Server.Hosts ?? [])}"));
+            result.Steps.Add(new("gateway", $"Gateway {servers[0].Ref} serves port {port}/{servers[0].Server.Port?.Protocol}{(servers.Count > 1 ? $" with the servers merged on the port ({names})" : $" for {string.Join(",", servers[0].Server.Hosts ?? [])}")}", servers[0].Gateway.DisplayName));
+        }
+
+        var vhosts = VirtualHosts(servers);
+        var vhost = vhosts.Select((v, i) => (Host: v, Rank: DomainRank(v.Host, host), Index: i))
+            .Where(v => v.Rank >= 0)
+            .OrderByDescending(v => v.Rank).ThenBy(v => v.Index)
+            .Select(v => v.Host)
+            .FirstOrDefault();
+        if (vhost is null)
+        {
+            Respond(result, 404, "NR", null, "virtual host", vhosts.Count == 0
+                ? $"no VirtualService bound to {string.Join(", ", servers.Select(s => s.Ref).Distinct())} shares a host with its servers: the gateway answers 404"
+                : $"no virtual host of port {port} ({string.Join(", ", vhosts.Select(v => v.Host))}) matches the host {host}: the gateway answers 404");
+            return;
+        }
+
+        if (!GatewayFilters(source, request, result))
+        {
+            return;
+        }
+
+        if (vhost.RequireTls && plaintext)
+        {
+            Respond(result, 301, null, null, "gateway", $"the virtual host {vhost.Host} requires TLS (httpsRedirect): the gateway redirects HTTP to HTTPS");
+            return;
+        }
+
+        if (vhost.Routes.Count == 0)
+        {
+            Respond(result, 404, "NR", null, "virtual host", $"the virtual host {vhost.Host} has no routes: the gateway answers 404");
+            return;
+        }
+
+        result.Gateway = vhost.Servers[0].Ref;
+        result.VirtualService = string.Join(", ", vhost.Sources.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
+        result.Steps.Add(new("virtual host", $"the host {host} takes the virtual host {vhost.Host} of {result.VirtualService}", string.Join(", ", vhost.Sources.Select(v => v.DisplayName))));
+        var ordered = vhost.Routes.Where(r => !IsCatchAll(r.Route)).Concat(vhost.Routes.Where(r => IsCatchAll(r.Route))).ToList();
+        RouteHttp(ordered, source.Workload!.Namespace, result.Gateway, source, request, random, result, isGateway: true);
+    }
+
+    /// <summary>MergeGateways for one port: the first server decides whether the port is plaintext; conflicts are skipped.</summary>
+    private List<GatewayServer> MergeServers(WorkloadInfo gatewayWorkload, int port, RequestResult result)
+    {
+        var merged = new List<GatewayServer>();
+        var tlsHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        bool? plaintext = null;
+        string? firstProtocol = null;
+        foreach (var gateway in model.Gateways.Where(g => gatewayWorkload.Selects(g.Spec.Selector)))
+        {
+            var gatewayRef = $"{MeshModel.NamespaceOf(gateway)}/{gateway.Name}";
+            foreach (var raw in (gateway.Spec.Servers ?? []).Where(s => s.Port?.Number == port))
+            {
+                var server = new GatewayServer(gateway, raw, gatewayRef, SanitizeHosts(raw.Hosts ?? [], MeshModel.NamespaceOf(gateway)));
+                if (raw.Tls is not null)
+                {
+                    // Envoy refuses two filter chains with the same SNI: a later server repeating a TLS host is skipped.
+                    var duplicates = server.Hosts.Where(tlsHosts.Contains).ToList();
+                    if (duplicates.Count > 0)
+                    {
+                        result.Steps.Add(new("gateway", $"a server of Gateway {gatewayRef} on port {port} is skipped: {string.Join(",", duplicates)} already served with TLS", gateway.DisplayName));
+                        continue;
+                    }
+
+                    tlsHosts.UnionWith(server.Hosts);
+                }
+
+                if (plaintext is null)
+                {
+                    plaintext = !IsTlsServer(raw);
+                    firstProtocol = raw.Port?.Protocol;
+                    merged.Add(server);
+                }
+                else if (plaintext.Value ? CanMergeProtocols(firstProtocol, raw.Port?.Protocol) : raw.Tls is not null)
+                {
+                    merged.Add(server);
+                }
+                else
+                {
+                    result.Steps.Add(new("gateway", $"the {raw.Port?.Protocol} server of Gateway {gatewayRef} conflicts with the {firstProtocol} server already on port {port}: it is skipped", gateway.DisplayName));
+                }
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>The filter chains of a TLS or TCP server: HTTPS termination; tcp routes; or tls routes (passthrough).</summary>
+    private List<GatewayChain> Chains(GatewayServer server, int port)
+    {
+        var sniHosts = server.Server.Tls is null ? null : server.Hosts.Select(StripNamespace).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        if (server.Server.Tls is not null && string.Equals(server.Server.Port?.Protocol, "HTTPS", StringComparison.OrdinalIgnoreCase) && !IsPassthrough(server.Server))
+        {
+            return [new GatewayChain(server, sniHosts, null, null, "https")];
+        }
+
+        var bound = BoundVirtualServices(server.Ref);
+        if (!IsPassthrough(server.Server))
+        {
+            // Opaque TCP, or TLS terminated and forwarded: the first tcp route of a bound VirtualService that matches.
+            foreach (var vs in bound.Where(v => MatchingGatewayHosts(server.Hosts, v).Count > 0))
+            {
+                var route = (vs.Spec.Tcp ?? []).FirstOrDefault(t => t.Match is not { Count: > 0 } || t.Match.Any(m => L4Match(m.Port, m.Gateways, server, port, MeshModel.NamespaceOf(vs))));
+                if (route is not null)
+                {
+                    return [new GatewayChain(server, sniHosts, vs, route.Route ?? [], "tcp")];
+                }
+            }
+
+            return [];
+        }
+
+        // Passthrough: one filter chain per tls match, by its sniHosts; a repeated SNI is skipped.
+        var chains = new List<GatewayChain>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var vs in bound.Where(v => MatchingGatewayHosts(server.Hosts, v).Count > 0))
+        {
+            foreach (var tls in vs.Spec.Tls ?? [])
+            {
+                foreach (var match in (tls.Match ?? []).Where(m => L4Match(m.Port, m.Gateways, server, port, MeshModel.NamespaceOf(vs))))
+                {
+                    var names = match.SniHosts ?? [];
+                    if (names.Any(seen.Contains))
+                    {
+                        continue;
+                    }
+
+                    seen.UnionWith(names);
+                    chains.Add(new GatewayChain(server, names, vs, tls.Route ?? [], "tls"));
+                }
+            }
+        }
+
+        return chains;
+    }
+
+    /// <summary>Virtual hosts of an HTTP route table: one per host a server and a bound VirtualService share (the narrower).</summary>
+    private List<GatewayVirtualHost> VirtualHosts(List<GatewayServer> servers)
+    {
+        var vhosts = new List<GatewayVirtualHost>();
+        var byHost = new Dictionary<string, GatewayVirtualHost>(StringComparer.OrdinalIgnoreCase);
+        GatewayVirtualHost Get(string host, GatewayServer server)
+        {
+            if (!byHost.TryGetValue(host, out var vhost))
+            {
+                vhost = new GatewayVirtualHost(host);
+                byHost[host] = vhost;
+                vhosts.Add(vhost);
+            }
+
+            if (!vhost.Servers.Contains(server))
+            {
+                vhost.Servers.Add(server);
+            }
+
+            return vhost;
+        }
+
+        foreach (var server in servers)
+        {
+            var redirect = server.Server.Tls?.HttpsRedirect == true;
+            foreach (var vs in BoundVirtualServices(server.Ref))
+            {
+                var vsNamespace = MeshModel.NamespaceOf(vs);
+                var serverHosts = server.Hosts.Select(h => HostForNamespace(h, vsNamespace)).OfType<string>().ToList();
+                var vsHosts = (vs.Spec.Hosts ?? []).Select(h => MeshModel.Fqdn(h, vsNamespace)).ToList();
+                foreach (var host in Intersection(serverHosts, vsHosts))
+                {
+                    var vhost = Get(host, server);
+                    vhost.Routes.AddRange((vs.Spec.Http ?? []).Select(r => (r, vsNamespace)));
+                    if (!vhost.Sources.Contains(vs))
+                    {
+                        vhost.Sources.Add(vs);
+                    }
+
+                    vhost.RequireTls |= redirect;
+                }
+            }
+
+            if (redirect)
+            {
+                foreach (var host in server.Hosts.Select(StripNamespace))
+                {
+                    Get(host, server).RequireTls = true;
+                }
+            }
+        }
+
+        return vhosts;
+    }
+
+    /// <summary>VirtualServices bound to a gateway (namespace/name), oldest first.</summary>
+    private List<VirtualService> BoundVirtualServices(string gatewayRef) =>
+        model.VirtualServices.Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef)).ToList();
+
+    /// <summary>pickMatchingGatewayHosts: a namespace/host server host binds only VirtualServices of that namespace.</summary>
+    private static List<string> MatchingGatewayHosts(IReadOnlyList<string> serverHosts, VirtualService vs)
+    {
+        var ns = MeshModel.NamespaceOf(vs);
+        var vsHosts = vs.Spec.Hosts ?? [];
+        return serverHosts.Select(h => HostForNamespace(h, ns)).OfType<string>()
+            .Where(h => vsHosts.Any(v => HostSubsetOf(v, h) || HostSubsetOf(h, v))).ToList();
+    }
+
+    private static bool L4Match(int? matchPort, List<string>? gateways, GatewayServer server, int port, string vsNamespace) =>
+        (matchPort is null or 0 || matchPort == port) && (gateways is not { Count: > 0 } || gateways.Any(g => GatewayRef(g, vsNamespace) == server.Ref));
+
+    // sanitizeServerHostNamespace: ./host is the gateway's namespace; */host is any namespace (written without one).
+    private static List<string> SanitizeHosts(List<string> hosts, string gatewayNamespace)
+    {
+        var result = new List<string>();
+        foreach (var host in hosts)
+        {
+            var slash = host.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0)
+            {
+                result.Add(host);
+                continue;
+            }
+
+            var (ns, name) = (host[..slash], host[(slash + 1)..]);
+            if (ns == "*" && name == "*")
+            {
+                return ["*"];
+            }
+
+            result.Add(ns == "." ? $"{gatewayNamespace}/{name}" : ns == "*" ? name : host);
+        }
+
+        return result;
+    }
+
+    // host.NamesForNamespace: a namespace/host applies to that namespace only.
+    private static string? HostForNamespace(string serverHost, string vsNamespace)
+    {
+        var slash = serverHost.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? serverHost : serverHost[..slash] == vsNamespace || serverHost[..slash] == "*" ? serverHost[(slash + 1)..] : null;
+    }
+
+    private static string StripNamespace(string host) => host.Contains('/', StringComparison.Ordinal) ? host[(host.IndexOf('/', StringComparison.Ordinal) + 1)..] : host;
+
+    /// <summary>host.Name.SubsetOf: '*' holds every host; '*.x.com' holds its subdomains and narrower wildcards.</summary>
+    private static bool HostSubsetOf(string host, string of)
+    {
+        if (of == "*")
+        {
+            return true;
+        }
+
+        if (host == "*")
+        {
+            return false;
+        }
+
+        return of.StartsWith("*.", StringComparison.Ordinal)
+            ? host.EndsWith(of[1..], StringComparison.OrdinalIgnoreCase)
+            : !host.StartsWith('*') && string.Equals(host, of, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>host.Names.Intersection: for each pair that overlaps, the narrower of the two, once.</summary>
+    private static List<string> Intersection(List<string> serverHosts, List<string> vsHosts)
+    {
+        var result = new List<string>();
+        foreach (var a in serverHosts)
+        {
+            foreach (var b in vsHosts)
+            {
+                var narrower = HostSubsetOf(a, b) ? a : HostSubsetOf(b, a) ? b : null;
+                if (narrower is not null && !result.Contains(narrower, StringComparer.OrdinalIgnoreCase))
+                {
+                    result.Add(narrower);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Envoy's virtual host choice: an exact domain, then the longest '*.' suffix, then '*'; -1 when it does not match.</summary>
+    private static int DomainRank(string domain, string host) =>
+        domain == "*" ? 0
+        : domain.StartsWith("*.", StringComparison.Ordinal) ? (host.EndsWith(domain[1..], StringComparison.OrdinalIgnoreCase) && host.Length > domain.Length - 1 ? domain.Length : -1)
+        : string.Equals(domain, host, StringComparison.OrdinalIgnoreCase) ? int.MaxValue : -1;
+
+    /// <summary>Envoy's filter chain choice by SNI: exact server name, then the longest wildcard, then a chain without names.</summary>
+    private static int SniRank(IReadOnlyList<string>? names, string? sni)
+    {
+        if (names is not { Count: > 0 } || names.Contains("*"))
+        {
+            return 0;
+        }
+
+        return sni is null ? -1 : names.Select(n => DomainRank(n, sni)).DefaultIfEmpty(-1).Max();
+    }
+
+    /// <summary>route.go isCatchAllRoute (SortVHostRoutes moves such routes last): no match, or only prefix '/' or regex '*'.</summary>
+    private static bool IsCatchAll(HttpRoute route) =>
+        route.Match is not { Count: > 0 } || route.Match.All(m =>
+            (m.Uri is null || m.Uri.Prefix == "/" || m.Uri.Regex == "*") && m.Headers is not { Count: > 0 } && m.QueryParams is not { Count: > 0 }
+            && m.WithoutHeaders is not { Count: > 0 } && m.Method is null && m.Authority is null && m.Scheme is null);
+
+    private static bool IsHttpProtocol(string? protocol) =>
+        protocol?.ToUpperInvariant() is "HTTP" or "HTTP2" or "HTTP_PROXY" or "GRPC" or "GRPC-WEB";
+
+    // A TLS block without a mode is PASSTHROUGH, the enum's zero value.
+    private static bool IsPassthrough(Server server) =>
+        server.Tls is not null && (server.Tls.Mode?.ToUpperInvariant() ?? "PASSTHROUGH") is "PASSTHROUGH" or "AUTO_PASSTHROUGH";
+
+    // gateway.IsTLSServer: TLS settings on a protocol that is not HTTP (an HTTP server's httpsRedirect does not count).
+    private static bool IsTlsServer(Server server) => server.Tls is not null && !IsHttpProtocol(server.Port?.Protocol);
+
+    // canMergeProtocols: HTTP servers merge with HTTP servers; nothing else merges.
+    private static bool CanMergeProtocols(string? current, string? next) =>
+        (IsHttpProtocol(current) || string.Equals(current, next, StringComparison.OrdinalIgnoreCase)) && IsHttpProtocol(next);
+
+    private sealed record GatewayServer(Gateway Gateway, Server Server, string Ref, List<string> Hosts);
+
+    // One filter chain: an HTTPS termination (Routes null) or a TCP proxy of a VirtualService's tcp or tls route.
+    private sealed record GatewayChain(GatewayServer Server, IReadOnlyList<string>? SniHosts, VirtualService? VirtualService, List<RouteDestination>? Routes, string Kind);
+
+    private sealed class GatewayVirtualHost(string host)
+    {
+        public string Host { get; } = host;
+
+        public List<GatewayServer> Servers { get; } = [];
+
+        public List<(HttpRoute Route, string Namespace)> Routes { get; } = [];
+
+        public List<VirtualService> Sources { get; } = [];
+
+        public bool RequireTls { get; set; }
+    }
+}

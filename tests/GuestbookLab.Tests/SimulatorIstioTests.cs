@@ -1,0 +1,437 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Simulation;
+
+namespace GuestbookLab.Tests;
+
+/// <summary>
+/// The simulator against Istio 1.17.8's own rules, each test naming the file of istio/istio at 1.17.8 the behaviour
+/// comes from (issue 14, Simulation).
+/// </summary>
+public class SimulatorIstioTests
+{
+    // An injected default namespace with a service 'web' (HTTP on 80, TCP on 3306 and 9000), a second namespace 'team'
+    // with 'api', and a client 'sleep'.
+    private const string World = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: default, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: team, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: 8080}, {name: tcp-db, port: 3306}, {name: tls-db, port: 9000}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-v1}
+        spec:
+          template:
+            metadata: {labels: {app: web, version: v1}}
+            spec: {serviceAccountName: web}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web-v2}
+        spec:
+          template:
+            metadata: {labels: {app: web, version: v2}}
+            spec: {serviceAccountName: web}
+        ---
+        apiVersion: networking.istio.io/v1beta1
+        kind: DestinationRule
+        metadata: {name: web}
+        spec:
+          host: web
+          subsets:
+          - {name: v1, labels: {version: v1}}
+          - {name: v2, labels: {version: v2}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: team}
+        spec:
+          selector: {app: api}
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: team}
+        spec:
+          template:
+            metadata: {labels: {app: api}}
+            spec: {serviceAccountName: api}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: sleep}
+        spec:
+          template:
+            metadata: {labels: {app: sleep}}
+            spec: {serviceAccountName: sleep}
+        """;
+
+    internal static RequestResult Run(string config, string uri, string from = "sleep", Dictionary<string, string>? headers = null)
+    {
+        var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
+        var simulator = new RequestSimulator(MeshModel.Build(resources));
+        var parsed = new Uri(uri);
+        var request = new RequestSpec
+        {
+            Scheme = parsed.Scheme,
+            Host = parsed.Host,
+            Port = parsed.IsDefaultPort || parsed.Port < 0 ? (parsed.Scheme == "https" ? 443 : 80) : parsed.Port,
+            Path = parsed.AbsolutePath,
+            Query = parsed.Query.TrimStart('?'),
+            Headers = new Dictionary<string, string>(headers ?? [], StringComparer.OrdinalIgnoreCase),
+        };
+        return simulator.Simulate(simulator.ResolveSource(from), request, new Random(1));
+    }
+
+    private static string Meta(string name, string? created, string? ns = null) =>
+        $"metadata:\n  name: {name}\n{(ns is null ? string.Empty : $"  namespace: {ns}\n")}{(created is null ? string.Empty : $"  creationTimestamp: '{created}'\n")}";
+
+    private static string MeshVs(string name, string? created, string subset) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(name, created)}spec:\n  hosts: [web]\n  http:\n  - route: [{{destination: {{host: web, subset: {subset}}}}}]\n";
+
+    // ------------------------------------------------------------------ 1. precedence: oldest first (pilot/pkg/model/config.go)
+
+    [Fact]
+    public void The_oldest_virtual_service_for_a_host_wins_on_a_sidecar_whatever_the_input_order()
+    {
+        // sortConfigByCreationTime: ascending creationTimestamp; the sidecar keeps the first VirtualService per host.
+        var config = MeshVs("zz-old", "2024-01-01T00:00:00Z", "v2") + "---\n" + MeshVs("aa-new", "2024-06-01T00:00:00Z", "v1");
+        var reversed = MeshVs("aa-new", "2024-06-01T00:00:00Z", "v1") + "---\n" + MeshVs("zz-old", "2024-01-01T00:00:00Z", "v2");
+        Assert.Equal("default/zz-old", Run(config, "http://web/").VirtualService);
+        Assert.Equal("default/zz-old", Run(reversed, "http://web/").VirtualService);
+        Assert.Equal("v2", Run(reversed, "http://web/").Subset);
+    }
+
+    [Fact]
+    public void Equal_creation_times_fall_back_to_name_dot_namespace_not_input_order()
+    {
+        // Timestamps are whole seconds; ties (and manifests without one, the zero time) sort by name + "." + namespace.
+        var config = MeshVs("b-route", "2024-01-01T00:00:00Z", "v2") + "---\n" + MeshVs("a-route", "2024-01-01T00:00:00Z", "v1");
+        Assert.Equal("default/a-route", Run(config, "http://web/").VirtualService);
+        var untimed = MeshVs("b-route", null, "v2") + "---\n" + MeshVs("a-route", null, "v1");
+        Assert.Equal("default/a-route", Run(untimed, "http://web/").VirtualService);
+
+        // An object without a timestamp is older than any with one.
+        var mixed = MeshVs("a-route", "2024-01-01T00:00:00Z", "v1") + "---\n" + MeshVs("b-route", null, "v2");
+        Assert.Equal("default/b-route", Run(mixed, "http://web/").VirtualService);
+    }
+
+    [Fact]
+    public void Gateways_are_merged_oldest_first()
+    {
+        // pilot/pkg/model/push_context.go initGateways sorts gateways by creation time before merging their servers.
+        string Gw(string name, string created, string vs) =>
+            $"apiVersion: networking.istio.io/v1beta1\nkind: Gateway\n{Meta(name, created)}spec:\n  selector: {{istio: ingressgateway}}\n  servers:\n  - port: {{number: 80, name: http-{name}, protocol: HTTP}}\n    hosts: ['*']\n---\n"
+            + $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(vs, created)}spec:\n  hosts: ['*']\n  gateways: [{name}]\n  http:\n  - route: [{{destination: {{host: web, subset: {(name == "old" ? "v1" : "v2")}}}}}]\n";
+        var config = Gw("new", "2024-06-01T00:00:00Z", "vs-new") + "---\n" + Gw("old", "2024-01-01T00:00:00Z", "vs-old");
+        var r = Run(config, "http://x/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("v1", r.Subset);
+    }
+
+    [Fact]
+    public void Creation_times_are_read_as_rfc3339()
+    {
+        var resource = ManifestSerializer.Deserialize(MeshVs("x", "2024-03-04T05:06:07Z", "v1")).Single();
+        Assert.Equal(new DateTimeOffset(2024, 3, 4, 5, 6, 7, TimeSpan.Zero), MeshModel.CreationTime(resource));
+        Assert.Equal(DateTimeOffset.MinValue, MeshModel.CreationTime(ManifestSerializer.Deserialize(MeshVs("untimed", null, "v1")).Single()));
+    }
+
+    // ------------------------------------------------------------------ 2. the retry policy as an object (route/retry/retry.go)
+
+    private static string RetryVs(string retries) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {{name: web}}\nspec:\n  hosts: [web]\n  http:\n  - route: [{{destination: {{host: web}}}}]\n{retries}";
+
+    [Fact]
+    public void A_route_without_retries_gets_istios_default_policy()
+    {
+        // DefaultPolicy: 2 retries on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes; 503.
+        var policy = Run(RetryVs(string.Empty), "http://web/").RetryPolicy!;
+        Assert.True(policy.IsDefault);
+        Assert.Equal(2, policy.Attempts);
+        Assert.Null(policy.PerTryTimeout);
+        Assert.Equal(["connect-failure", "refused-stream", "unavailable", "cancelled", "retriable-status-codes"], policy.RetryOn);
+        Assert.Equal([503], policy.RetriableStatusCodes);
+    }
+
+    [Fact]
+    public void Attempts_zero_turns_retries_off()
+    {
+        var policy = Run(RetryVs("    retries: {attempts: 0}"), "http://web/").RetryPolicy!;
+        Assert.False(policy.IsDefault);
+        Assert.Equal(0, policy.Attempts);
+        Assert.Empty(policy.RetryOn);
+        Assert.Equal("none (attempts: 0)", policy.ToString());
+    }
+
+    [Fact]
+    public void RetryOn_status_codes_become_retriable_codes_and_add_the_condition()
+    {
+        // ConvertPolicy/parseRetryOn: numbers that are HTTP statuses are retriable codes; retriable-status-codes is added.
+        var policy = Run(RetryVs("    retries: {attempts: 3, perTryTimeout: 500ms, retryOn: 'gateway-error, 503,connect-failure'}"), "http://web/").RetryPolicy!;
+        Assert.Equal(3, policy.Attempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), policy.PerTryTimeout);
+        Assert.Equal(["gateway-error", "connect-failure", "retriable-status-codes"], policy.RetryOn);
+        Assert.Equal([503], policy.RetriableStatusCodes);
+        Assert.Equal("3 attempt(s), 500ms per try, retry on gateway-error,connect-failure,retriable-status-codes (503)", policy.ToString());
+
+        // Attempts without retryOn keep the default conditions and code.
+        var plain = Run(RetryVs("    retries: {attempts: 5}"), "http://web/").RetryPolicy!;
+        Assert.Equal(RetryPolicy.DefaultRetryOn, plain.RetryOn);
+        Assert.Equal([503], plain.RetriableStatusCodes);
+    }
+
+    // ------------------------------------------------------------------ 3. TCP and TLS passthrough at the gateway (core/v1alpha3/gateway.go)
+
+    private static string Gateway(string name, string servers, string? ns = null, string? created = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: Gateway\n{Meta(name, created, ns)}spec:\n  selector: {{istio: ingressgateway}}\n  servers:\n{servers}\n";
+
+    private static string BoundVs(string name, string hosts, string gateways, string body, string? ns = null, string? created = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(name, created, ns)}spec:\n  hosts: {hosts}\n  gateways: {gateways}\n{body}\n";
+
+    private const string TcpServer = "  - port: {number: 3306, name: tcp-db, protocol: TCP}\n    hosts: ['*']";
+
+    private const string PassthroughServer = "  - port: {number: 443, name: tls, protocol: TLS}\n    hosts: ['*.example.com']\n    tls: {mode: PASSTHROUGH}";
+
+    [Fact]
+    public void A_tcp_server_proxies_to_the_first_matching_tcp_route()
+    {
+        // buildGatewayNetworkFiltersFromTCPRoutes: bound VirtualServices, oldest first; the first tcp route whose match
+        // (port, gateways) fits the server wins.
+        var config = Gateway("db-gw", TcpServer) + "---\n"
+            + BoundVs("db", "['*']", "[db-gw]", "  tcp:\n  - match: [{port: 1234}]\n    route: [{destination: {host: nowhere}}]\n  - match: [{port: 3306}]\n    route: [{destination: {host: web, port: {number: 3306}, subset: v2}}]");
+        var r = Run(config, "tcp://db.example.com:3306", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|3306|v2|web.default.svc.cluster.local", r.Cluster);
+        Assert.Equal("default/web-v2", r.Endpoint);
+        Assert.Equal("default/db-gw", r.Gateway);
+        Assert.Equal("default/db", r.VirtualService);
+
+        // HTTP sent to the TCP server is proxied as bytes: the same destination.
+        Assert.Equal("outbound|3306|v2|web.default.svc.cluster.local", Run(config, "http://db.example.com:3306/", "ingress").Cluster);
+    }
+
+    [Fact]
+    public void A_tcp_or_tls_server_without_a_route_has_no_listener()
+    {
+        // createGatewayTCPFilterChainOpts returns no filter chain without a tcp/tls route, so no listener: refused, not 404.
+        var httpOnly = BoundVs("db", "['*']", "[db-gw]", "  http:\n  - route: [{destination: {host: web}}]");
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(Gateway("db-gw", TcpServer), "tcp://db.example.com:3306", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(Gateway("db-gw", TcpServer) + "---\n" + httpOnly, "tcp://db.example.com:3306", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(Gateway("db-gw", PassthroughServer) + "---\n" + httpOnly, "https://db.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void Tls_passthrough_routes_by_sni()
+    {
+        // buildGatewayNetworkFiltersFromTLSRoutes: one filter chain per tls match, keyed by its sniHosts.
+        var config = Gateway("db-gw", PassthroughServer) + "---\n"
+            + BoundVs("tls", "['*.example.com']", "[db-gw]", "  tls:\n  - match: [{sniHosts: [db.example.com]}]\n    route: [{destination: {host: web, port: {number: 9000}}}]\n  - match: [{sniHosts: ['*.example.com']}]\n    route: [{destination: {host: api.team.svc.cluster.local, port: {number: 80}}}]");
+        var db = Run(config, "https://db.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, db.Outcome);
+        Assert.Equal("outbound|9000||web.default.svc.cluster.local", db.Cluster);
+        Assert.Equal("team/api", Run(config, "https://other.example.com/", "ingress").Endpoint);
+
+        // An SNI no chain names is reset; plaintext to the TLS port has no SNI and is reset too.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://db.elsewhere.org/", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "http://db.example.com:443/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void A_tls_block_without_a_mode_is_passthrough()
+    {
+        var config = Gateway("db-gw", "  - port: {number: 443, name: tls, protocol: TLS}\n    hosts: ['*']\n    tls: {}") + "---\n"
+            + BoundVs("tls", "['*']", "[db-gw]", "  tls:\n  - match: [{sniHosts: [db.example.com]}]\n    route: [{destination: {host: web, port: {number: 9000}}}]");
+        Assert.Equal("outbound|9000||web.default.svc.cluster.local", Run(config, "https://db.example.com/", "ingress").Cluster);
+    }
+
+    // ------------------------------------------------------------------ 4. servers merged per port (pilot/pkg/model/gateway.go)
+
+    private const string HttpAll = "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['*']";
+
+    [Fact]
+    public void Http_servers_on_one_port_are_merged_across_gateways()
+    {
+        // MergeGateways: plaintext HTTP servers share one route table (http.80), so a VirtualService bound to the newer
+        // gateway answers for its host even though the older gateway's server accepts every host.
+        var config = Gateway("all", HttpAll, created: "2024-01-01T00:00:00Z") + "---\n"
+            + Gateway("shop", "  - port: {number: 80, name: http-shop, protocol: HTTP}\n    hosts: [shop.example.com]", created: "2024-02-01T00:00:00Z") + "---\n"
+            + BoundVs("shop", "[shop.example.com]", "[shop]", "  http:\n  - route: [{destination: {host: web, subset: v2}}]");
+        var r = Run(config, "http://shop.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("v2", r.Subset);
+        Assert.Equal("default/shop", r.Gateway);
+        Assert.Equal(404, Run(config, "http://other.example.com/", "ingress").Status);
+    }
+
+    [Fact]
+    public void A_server_that_cannot_merge_with_the_ports_first_is_skipped()
+    {
+        // canMergeProtocols: a TCP server after an HTTP server on port 80 is dropped; the HTTP server keeps the port.
+        var config = Gateway("web", HttpAll, created: "2024-01-01T00:00:00Z") + "---\n"
+            + Gateway("raw", "  - port: {number: 80, name: tcp, protocol: TCP}\n    hosts: ['*']", created: "2024-02-01T00:00:00Z") + "---\n"
+            + BoundVs("web", "['*']", "[web]", "  http:\n  - route: [{destination: {host: web, subset: v1}}]") + "---\n"
+            + BoundVs("raw", "['*']", "[raw]", "  tcp:\n  - route: [{destination: {host: web, port: {number: 3306}}}]");
+        var r = Run(config, "http://x.example.com/", "ingress");
+        Assert.Equal("v1", r.Subset);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("conflicts with the HTTP server", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_most_specific_virtual_host_wins_not_the_oldest_virtual_service()
+    {
+        // Virtual hosts are per intersecting host (buildGatewayHTTPRouteConfig); Envoy prefers an exact domain to '*'.
+        var config = Gateway("gw", HttpAll) + "---\n"
+            + BoundVs("a-any", "['*']", "[gw]", "  http:\n  - route: [{destination: {host: web, subset: v1}}]", created: "2024-01-01T00:00:00Z") + "---\n"
+            + BoundVs("b-shop", "[shop.example.com]", "[gw]", "  http:\n  - route: [{destination: {host: web, subset: v2}}]", created: "2024-02-01T00:00:00Z");
+        Assert.Equal("v2", Run(config, "http://shop.example.com/", "ingress").Subset);
+        Assert.Equal("default/b-shop", Run(config, "http://shop.example.com/", "ingress").VirtualService);
+        Assert.Equal("v1", Run(config, "http://other.example.com/", "ingress").Subset);
+    }
+
+    [Fact]
+    public void A_namespace_qualified_gateway_host_binds_only_that_namespaces_virtual_services()
+    {
+        // host.NamesForNamespace / pickMatchingGatewayHosts: 'team/*' admits VirtualServices of namespace team only.
+        var gateway = Gateway("gw", "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['team/*']");
+        var fromDefault = BoundVs("web", "['*']", "[gw]", "  http:\n  - route: [{destination: {host: web}}]");
+        var fromTeam = BoundVs("api", "['*']", "[default/gw]", "  http:\n  - route: [{destination: {host: api}}]", ns: "team");
+        var denied = Run(gateway + "---\n" + fromDefault, "http://x.example.com/", "ingress");
+        Assert.Equal(404, denied.Status);
+        Assert.Equal("NR", denied.ResponseFlag);
+        Assert.Equal("team/api", Run(gateway + "---\n" + fromTeam, "http://x.example.com/", "ingress").Endpoint);
+
+        // './*' is the gateway's own namespace.
+        var own = Gateway("gw", "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ['./*']");
+        Assert.Equal(RequestOutcome.Delivered, Run(own + "---\n" + fromDefault, "http://x.example.com/", "ingress").Outcome);
+        Assert.Equal(404, Run(own + "---\n" + fromTeam, "http://x.example.com/", "ingress").Status);
+    }
+
+    [Fact]
+    public void HttpsRedirect_redirects_plaintext_only()
+    {
+        // httpsRedirect sets require_tls on the virtual hosts of its server's hosts; a TLS connection is not redirected.
+        var servers = "  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: [secure.example.com]\n    tls: {httpsRedirect: true}\n"
+            + "  - port: {number: 80, name: http-open, protocol: HTTP}\n    hosts: [open.example.com]\n"
+            + "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: [secure.example.com]\n    tls: {mode: SIMPLE, credentialName: secure-cert, httpsRedirect: true}";
+        var config = Gateway("gw", servers) + "---\n"
+            + BoundVs("web", "[secure.example.com, open.example.com]", "[gw]", "  http:\n  - route: [{destination: {host: web, port: {number: 80}}}]");
+        Assert.Equal(301, Run(config, "http://secure.example.com/", "ingress").Status);
+        Assert.Equal(RequestOutcome.Delivered, Run(config, "http://open.example.com/", "ingress").Outcome);
+        var https = Run(config, "https://secure.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, https.Outcome);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", https.Cluster);
+
+        // A redirect server's host gets a virtual host even with no VirtualService for it.
+        Assert.Equal(301, Run(Gateway("gw", servers), "http://secure.example.com/", "ingress").Status);
+    }
+
+    // ------------------------------------------------------------------ 5. a VirtualService for a host no service has (core/v1alpha3/httproute.go)
+
+    private const string ExternalVs = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: ext}\nspec:\n  hosts: [api.external.com]\n  http:\n  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}\n    route: [{destination: {host: api.external.com}}]\n";
+
+    [Fact]
+    public void A_virtual_service_for_a_host_no_service_has_applies_on_port_80_only()
+    {
+        // "only select virtualServices that matches a service" when the listener port is not 80.
+        var on80 = Run(ExternalVs, "http://api.external.com/");
+        Assert.Equal(418, on80.Status);
+        Assert.Equal("default/ext", on80.VirtualService);
+
+        var on8080 = Run(ExternalVs, "http://api.external.com:8080/");
+        Assert.Equal(RequestOutcome.Delivered, on8080.Outcome);
+        Assert.Equal("PassthroughCluster", on8080.Cluster);
+        Assert.Null(on8080.VirtualService);
+    }
+
+    [Fact]
+    public void On_other_ports_a_virtual_service_applies_once_a_service_entry_has_the_host_and_port()
+    {
+        var entry = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec:\n  hosts: [api.external.com]\n  ports: [{number: 8080, name: http, protocol: HTTP}]\n  resolution: DNS\n";
+        Assert.Equal(418, Run(ExternalVs + "---\n" + entry, "http://api.external.com:8080/").Status);
+    }
+
+    // ------------------------------------------------------------------ 6. ports have protocols (core/v1alpha3/listener.go)
+
+    private const string RegistryOnly = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n";
+
+    private const string WebVs = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [web]\n  http:\n  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}\n    route: [{destination: {host: web}}]\n";
+
+    [Fact]
+    public void Http_to_a_tcp_port_is_proxied_as_tcp_and_http_routes_do_not_apply()
+    {
+        var r = Run(WebVs, "http://web:3306/");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", r.Cluster);
+        Assert.Null(r.Route);
+        Assert.NotEqual(418, r.Status);
+        Assert.Contains(r.Steps, s => s.Stage == "listener" && s.Detail.Contains("as TCP", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Under_registry_only_http_on_a_port_without_an_http_listener_is_black_holed_as_tcp()
+    {
+        // block_all (502) lives in an HTTP route table; with no HTTP or sniffed service port, the catch-all listener's
+        // BlackHoleCluster closes the connection. Port 80 has the ingress gateway's http2 port, so 502 there.
+        Assert.Equal(502, Run(RegistryOnly, "http://unknown.example.com/").Status);
+        var r = Run(RegistryOnly, "http://unknown.example.com:7777/");
+        Assert.Equal(RequestOutcome.ConnectionClosed, r.Outcome);
+        Assert.Equal("BlackHoleCluster", r.Cluster);
+    }
+
+    [Fact]
+    public void Tls_or_raw_tcp_to_an_http_port_is_dropped()
+    {
+        // From a sidecar: its outbound HTTP listener cannot read TLS or raw TCP.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(string.Empty, "https://web:80/").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(string.Empty, "tcp://web:80").Outcome);
+
+        // From a pod without a sidecar: the server's inbound HTTP filter chain drops them.
+        var noSidecar = "apiVersion: v1\nkind: Namespace\nmetadata: {name: plain}\n";
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(noSidecar, "https://web.default.svc.cluster.local:80/", "plain/client").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(noSidecar, "tcp://web.default.svc.cluster.local:80", "plain/client").Outcome);
+        Assert.Equal(RequestOutcome.Delivered, Run(noSidecar, "http://web.default.svc.cluster.local:80/", "plain/client").Outcome);
+    }
+
+    [Fact]
+    public void Service_entry_addresses_pick_the_tcp_listener()
+    {
+        string Entry(string name, string addresses) =>
+            $"apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {{name: {name}}}\nspec:\n  hosts: [{name}.db.internal]\n{addresses}  ports: [{{number: 5432, name: tcp, protocol: TCP}}]\n  resolution: STATIC\n  endpoints: [{{address: 10.9.9.9}}]\n---\n";
+        var config = RegistryOnly + "---\n" + Entry("orders", "  addresses: [10.20.0.0/16]\n") + Entry("users", "  addresses: [10.30.1.5]\n");
+        Assert.Equal("orders.db.internal", Run(config, "tcp://10.20.3.4:5432").DestinationService);
+        Assert.Equal("users.db.internal", Run(config, "tcp://10.30.1.5:5432").DestinationService);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(config, "tcp://10.40.0.1:5432").Outcome);
+
+        // An entry without addresses listens on 0.0.0.0:5432 and takes every connection to the port.
+        var catchAll = RegistryOnly + "---\n" + Entry("any", string.Empty);
+        Assert.Equal("any.db.internal", Run(catchAll, "tcp://10.40.0.1:5432").DestinationService);
+    }
+
+    [Fact]
+    public void A_port_without_a_protocol_is_sniffed_and_takes_http_tls_and_tcp()
+    {
+        // A port named without a protocol prefix is AUTO: the listener sniffs, so HTTP is routed and TLS or TCP pass.
+        var sniffed = "apiVersion: v1\nkind: Service\nmetadata: {name: any}\nspec:\n  selector: {app: web}\n  ports: [{name: web, port: 7070}]\n---\n"
+            + "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: any}\nspec:\n  hosts: [any]\n  http:\n  - route: [{destination: {host: any}}]\n";
+        var http = Run(sniffed, "http://any:7070/");
+        Assert.Equal(RequestOutcome.Delivered, http.Outcome);
+        Assert.Equal("default/any", http.VirtualService);
+        Assert.Equal("http[0]", http.Route);
+        Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "https://any:7070/").Outcome);
+        Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "tcp://any:7070").Outcome);
+    }
+}
