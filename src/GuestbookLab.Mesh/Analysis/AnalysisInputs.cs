@@ -43,6 +43,8 @@ public sealed record AnalyzedService(LabResource? Resource, string Namespace, st
 /// <summary>The analyzers' view of the inputs: pods and workloads, Services, Secrets, ConfigMaps and the mesh config.</summary>
 public sealed class AnalysisInputs
 {
+    private ServiceIndex? serviceIndex;
+
     public AnalysisInputs(MeshModel model, AnalysisOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -92,6 +94,9 @@ public sealed class AnalysisInputs
     }
 
     public MeshModel Model { get; }
+
+    /// <summary>The model's service registry and workloads, indexed once (built on first use).</summary>
+    internal ServiceIndex ServiceIndex => serviceIndex ??= new ServiceIndex(Model);
 
     /// <summary>Pods and workloads (Deployments, StatefulSets, DaemonSets, by their pod template).</summary>
     public IReadOnlyList<AnalyzedPod> Pods { get; }

@@ -55,7 +55,7 @@ public static partial class MeshAnalyzer
         ("injection.Analyzer", Injection),
         ("injection.ImageAnalyzer", ProxyImages),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
-        ("guestbooklab.DestinationRuleWorkloadsAnalyzer", (i, m) => DestinationRuleWorkloads(i.Model, m)),
+        ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
         ("guestbooklab.AllowAnySourceAnalyzer", (i, m) => AllowAnySource(i.Model, m)),
         ("guestbooklab.StrictMtlsClientsAnalyzer", (i, m) => StrictMtlsClients(i.Model, m)),
@@ -169,9 +169,10 @@ public static partial class MeshAnalyzer
     }
 
     /// <summary>GBL0001: a DestinationRule whose host is no service; GBL0002: a subset that selects no pods (503 UH at run time).</summary>
-    private static void DestinationRuleWorkloads(MeshModel model, List<AnalysisMessage> messages)
+    private static void DestinationRuleWorkloads(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        foreach (var dr in model.DestinationRules)
+        var index = inputs.ServiceIndex;
+        foreach (var dr in inputs.Model.DestinationRules)
         {
             var host = dr.Spec.Host;
             if (host is null || host.StartsWith('*'))
@@ -179,7 +180,7 @@ public static partial class MeshAnalyzer
                 continue;
             }
 
-            var service = model.FindService(MeshModel.Fqdn(host, MeshModel.NamespaceOf(dr)), MeshModel.NamespaceOf(dr), null);
+            var service = index.Find(MeshModel.Fqdn(host, MeshModel.NamespaceOf(dr)), MeshModel.NamespaceOf(dr));
             if (service is null)
             {
                 messages.Add(new("GBL0001", "DestinationRuleHostNotFound", AnalysisLevel.Warning, Ref(dr), $"No service or ServiceEntry has the host \"{host}\": the rule applies to nothing."));
@@ -193,7 +194,7 @@ public static partial class MeshAnalyzer
 
             foreach (var subset in dr.Spec.Subsets ?? [])
             {
-                if (!model.Endpoints(service, subset.Labels).Any())
+                if (!index.HasEndpoints(service, subset.Labels))
                 {
                     messages.Add(new("GBL0002", "SubsetSelectsNoWorkloads", AnalysisLevel.Warning, Ref(dr),
                         $"The subset \"{subset.Name}\" ({Labels(subset.Labels)}) selects no pod of {service.Host}: routes to it get 503 no healthy upstream."));
