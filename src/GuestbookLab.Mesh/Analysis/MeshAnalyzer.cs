@@ -33,7 +33,7 @@ public static partial class MeshAnalyzer
     /// <summary>The analyzers, by Istio's names where Istio has the analyzer, GuestbookLab's own as guestbooklab.*.</summary>
     private static readonly (string Name, Action<AnalysisInputs, List<AnalysisMessage>> Run)[] All =
     [
-        ("schema.ValidationAnalyzer", (i, m) => { Schema(i.Model, m); UnreachableRules(i.Model, m); }),
+        ("schema.ValidationAnalyzer", (i, m) => { Schema(i, m); UnreachableRules(i.Model, m); }),
         ("virtualservice.DestinationHostAnalyzer", VirtualServiceDestinationHosts),
         ("virtualservice.DestinationRuleAnalyzer", VirtualServiceDestinationRules),
         ("virtualservice.GatewayAnalyzer", VirtualServiceGateways),
@@ -57,7 +57,7 @@ public static partial class MeshAnalyzer
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
-        ("guestbooklab.AllowAnySourceAnalyzer", (i, m) => AllowAnySource(i.Model, m)),
+        ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
         ("guestbooklab.StrictMtlsClientsAnalyzer", (i, m) => StrictMtlsClients(i.Model, m)),
         ("guestbooklab.ServiceEntryConflictAnalyzer", (i, m) => ServiceEntryConflicts(i.Model, m)),
         ("guestbooklab.ProbeRewriteAnalyzer", (i, m) => ProbeRewrite(i.Model, m)),
@@ -103,11 +103,11 @@ public static partial class MeshAnalyzer
         string.Join(",", (selector ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>IST0106/IST0133: schema errors and warnings, as the validator (Test-MeshResource) reports them.</summary>
-    private static void Schema(MeshModel model, List<AnalysisMessage> messages)
+    private static void Schema(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        foreach (var resource in model.Resources)
+        foreach (var resource in inputs.Model.Resources)
         {
-            foreach (var issue in ResourceValidator.Validate(resource).Issues)
+            foreach (var issue in inputs.Validation(resource).Issues)
             {
                 var text = $"{issue.Field}: {issue.Message}";
                 AnalysisMessage? message = issue switch
@@ -157,11 +157,11 @@ public static partial class MeshAnalyzer
     }
 
     /// <summary>GBL0008: AuthorizationPolicy ALLOW rules split so that one admits any source.</summary>
-    private static void AllowAnySource(MeshModel model, List<AnalysisMessage> messages)
+    private static void AllowAnySource(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        foreach (var policy in model.AuthorizationPolicies)
+        foreach (var policy in inputs.Model.AuthorizationPolicies)
         {
-            foreach (var issue in ResourceValidator.Validate(policy).Issues.Where(i => i.ErrorId == ErrorIds.RuleAllowsMore && i.Rule == "AuthorizationPolicy rules"))
+            foreach (var issue in inputs.Validation(policy).Issues.Where(i => i.ErrorId == ErrorIds.RuleAllowsMore && i.Rule == "AuthorizationPolicy rules"))
             {
                 messages.Add(new("GBL0008", "RuleAllowsAnySource", AnalysisLevel.Warning, Ref(policy), $"{issue.Field}: {issue.Message}"));
             }
