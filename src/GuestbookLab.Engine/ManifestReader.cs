@@ -37,6 +37,23 @@ public static class ManifestReader
     public static IReadOnlyList<LabResource> ReadText(string text, string? source, ManifestLimits limits) => ManifestSerializer.Deserialize(text, source, limits);
 
     /// <summary>Whether a file name is a manifest's (.yaml or .yml).</summary>
+    /// <summary>
+    /// A mesh config file, as istioctl analyze --meshConfigFile reads it: one YAML (or JSON) mapping of MeshConfig
+    /// fields (rootNamespace, defaultConfig, defaultProviders ...), as a tree. Anything else is a ManifestFormatException.
+    /// </summary>
+    public static async Task<IDictionary<string, object?>> ReadMeshConfigAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        var documents = YamlCodec.Parse(text, path);
+        return documents.Count switch
+        {
+            0 => new Dictionary<string, object?>(StringComparer.Ordinal),
+            1 => documents[0],
+            _ => throw new ManifestFormatException($"{path}: a mesh config file has one document, not {documents.Count}.", field: null, path),
+        };
+    }
+
     public static bool IsManifestFile(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 

@@ -76,6 +76,7 @@ public static class ErrorIds
     public const string InvalidSource = "InvalidSource";
     public const string ConfigurationFindings = "ConfigurationFindings";
     public const string InvalidSuppression = "InvalidSuppression";
+    public const string InvalidMeshConfig = "InvalidMeshConfig";
 
     // Connections and targets
     public const string NotConnected = "NotConnected";

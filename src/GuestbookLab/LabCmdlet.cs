@@ -120,6 +120,36 @@ public abstract class LabCmdlet : PSCmdlet
     };
 
     internal static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+
+    /// <summary>A hashtable, custom object or list as a manifest tree (string keys, mappings, lists, long and double numbers).</summary>
+    internal static object? ToTree(object? value)
+    {
+        switch (Unwrap(value))
+        {
+            case null:
+                return null;
+            case IDictionary table:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var (key, item) in Entries(table))
+                {
+                    map[key] = ToTree(item);
+                }
+
+                return map;
+            case PSCustomObject when value is PSObject custom:
+                return custom.Properties.ToDictionary(p => p.Name, p => ToTree(p.Value), StringComparer.Ordinal);
+            case string text:
+                return text;
+            case IEnumerable list:
+                return list.Cast<object?>().Select(ToTree).ToList();
+            case int or short or byte or long:
+                return Convert.ToInt64(Unwrap(value), CultureInfo.InvariantCulture);
+            case float or double or decimal:
+                return Convert.ToDouble(Unwrap(value), CultureInfo.InvariantCulture);
+            default:
+                return Unwrap(value);
+        }
+    }
 }
 
 /// <summary>

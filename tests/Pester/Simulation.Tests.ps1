@@ -122,4 +122,36 @@ Describe 'Test-MeshConfiguration' {
         $null = @($base; New-MeshAuthorizationPolicy p -Namespace default -Selector @{ app = 'nothing' }) | Export-LabManifest -Path $folder
         (Test-MeshConfiguration -Directory $folder).Code | Should -Contain 'IST0127'
     }
+
+    It 'writes only findings at -OutputThreshold or above, while -FailOn still weighs every finding' {
+        $entry = Add-MeshEgressEntry -Name db -Hosts db.example.com -Port 5432 -Protocol TCP -WarningAction SilentlyContinue
+        ($entry | Test-MeshConfiguration).Code | Should -Be 'IST0134'
+        $entry | Test-MeshConfiguration -OutputThreshold Error | Should -BeNullOrEmpty
+        ($entry | Test-MeshConfiguration -OutputThreshold Warning).Code | Should -Be 'IST0134'
+        $err = Get-LabError { $entry | Test-MeshConfiguration -OutputThreshold Error -FailOn Warning }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ConfigurationFindings,*'
+        { $entry | Test-MeshConfiguration -OutputThreshold Critical } | Should -Throw
+    }
+
+    It 'takes the mesh config as a hashtable, an object or a file (istioctl analyze --meshConfigFile)' {
+        $policy = New-MeshAuthorizationPolicy -Name deny-all -Namespace istio-config
+        ($policy | Test-MeshConfiguration).Code | Should -Be 'IST0127'
+        $policy | Test-MeshConfiguration -MeshConfig @{ rootNamespace = 'istio-config' } | Should -BeNullOrEmpty
+        $policy | Test-MeshConfiguration -MeshConfig ([pscustomobject]@{ rootNamespace = 'istio-config' }) | Should -BeNullOrEmpty
+        $file = Join-Path (Get-PSDrive TestDrive).Root 'mesh.yaml'
+        Set-Content -LiteralPath $file -Value "rootNamespace: istio-config`ndefaultConfig:`n  proxyMetadata:`n    ISTIO_META_DNS_CAPTURE: 'true'`n    ISTIO_META_DNS_AUTO_ALLOCATE: 'true'"
+        $policy | Test-MeshConfiguration -MeshConfig $file | Should -BeNullOrEmpty
+        Add-MeshEgressEntry -Name db -Hosts db.example.com -Port 5432 -Protocol TCP -WarningAction SilentlyContinue | Test-MeshConfiguration -MeshConfig $file | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a mesh config that is no mapping, cannot be read or is no mesh config document' {
+        $gateway = New-MeshGateway -Name x
+        $err = Get-LabError { $gateway | Test-MeshConfiguration -MeshConfig 42 }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidMeshConfig,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        (Get-LabError { $gateway | Test-MeshConfiguration -MeshConfig (Join-Path (Get-PSDrive TestDrive).Root 'none.yaml') }).FullyQualifiedErrorId | Should -BeLike 'ManifestReadFailed,*'
+        $list = Join-Path (Get-PSDrive TestDrive).Root 'list.yaml'
+        Set-Content -LiteralPath $list -Value "- a`n- b"
+        (Get-LabError { $gateway | Test-MeshConfiguration -MeshConfig $list }).FullyQualifiedErrorId | Should -BeLike 'InvalidManifest,*'
+    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GuestbookLab.Mesh.Simulation;
+using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Analysis;
@@ -43,6 +44,12 @@ public sealed record AnalyzedService(LabResource? Resource, string Namespace, st
 /// <summary>The analyzers' view of the inputs: pods and workloads, Services, Secrets, ConfigMaps and the mesh config.</summary>
 public sealed class AnalysisInputs
 {
+    private readonly Dictionary<LabResource, ValidationResult> validations = new(ReferenceEqualityComparer.Instance);
+    private ServiceIndex? serviceIndex;
+    private List<KubernetesNamespace>? namespaceObjects;
+    private List<KubernetesSecret>? secrets;
+    private List<GenericResource>? configMaps;
+
     public AnalysisInputs(MeshModel model, AnalysisOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -93,6 +100,20 @@ public sealed class AnalysisInputs
 
     public MeshModel Model { get; }
 
+    /// <summary>The model's service registry and workloads, indexed once (built on first use).</summary>
+    internal ServiceIndex ServiceIndex => serviceIndex ??= new ServiceIndex(Model);
+
+    /// <summary>The validator's result for a resource, computed once per analysis (the schema and the rule analyzers share it).</summary>
+    internal ValidationResult Validation(LabResource resource)
+    {
+        if (!validations.TryGetValue(resource, out var result))
+        {
+            validations[resource] = result = ResourceValidator.Validate(resource);
+        }
+
+        return result;
+    }
+
     /// <summary>Pods and workloads (Deployments, StatefulSets, DaemonSets, by their pod template).</summary>
     public IReadOnlyList<AnalyzedPod> Pods { get; }
 
@@ -104,11 +125,11 @@ public sealed class AnalysisInputs
     public string RootNamespace => Tree.Str(Tree.Path(MeshConfig, "rootNamespace")) ?? Model.RootNamespace;
 
     /// <summary>Namespaces with a Namespace object.</summary>
-    public IEnumerable<KubernetesNamespace> NamespaceObjects => Model.Resources.OfType<KubernetesNamespace>();
+    public IEnumerable<KubernetesNamespace> NamespaceObjects => namespaceObjects ??= [.. Model.Resources.OfType<KubernetesNamespace>()];
 
-    public IEnumerable<KubernetesSecret> Secrets => Model.Resources.OfType<KubernetesSecret>();
+    public IEnumerable<KubernetesSecret> Secrets => secrets ??= [.. Model.Resources.OfType<KubernetesSecret>()];
 
-    public IEnumerable<GenericResource> ConfigMaps => Model.Resources.OfType<GenericResource>().Where(r => r.Kind == "ConfigMap");
+    public IEnumerable<GenericResource> ConfigMaps => configMaps ??= [.. Model.Resources.OfType<GenericResource>().Where(r => r.Kind == "ConfigMap")];
 
     /// <summary>Expands <c>kind: List</c> objects into their items, as istioctl analyze reads them.</summary>
     public static IReadOnlyList<LabResource> ExpandLists(IEnumerable<LabResource> resources)

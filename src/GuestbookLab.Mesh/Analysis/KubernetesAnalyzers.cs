@@ -21,7 +21,7 @@ public static partial class MeshAnalyzer
 
     /// <summary>The pod spec of a Pod or a Deployment's template, as a tree.</summary>
     private static object? PodSpecTree(LabResource r) =>
-        r is GenericResource { Kind: "Pod" } pod ? pod.Spec : r is Deployment ? Tree.Path(ApiObjectMapper.ToTree(r), "spec", "template", "spec") : null;
+        r is GenericResource { Kind: "Pod" } pod ? pod.Spec : r is Deployment { Spec.Template.Spec: { } spec } ? ApiObjectMapper.ToTree(spec) : null;
 
     /// <summary>IST0144: a Pod or Deployment that runs as UID 1337, the sidecar's (pod or container securityContext).</summary>
     private static void ApplicationUids(AnalysisInputs inputs, List<AnalysisMessage> messages)

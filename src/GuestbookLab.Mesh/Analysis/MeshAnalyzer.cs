@@ -33,7 +33,7 @@ public static partial class MeshAnalyzer
     /// <summary>The analyzers, by Istio's names where Istio has the analyzer, GuestbookLab's own as guestbooklab.*.</summary>
     private static readonly (string Name, Action<AnalysisInputs, List<AnalysisMessage>> Run)[] All =
     [
-        ("schema.ValidationAnalyzer", (i, m) => { Schema(i.Model, m); UnreachableRules(i.Model, m); }),
+        ("schema.ValidationAnalyzer", (i, m) => { Schema(i, m); UnreachableRules(i.Model, m); }),
         ("virtualservice.DestinationHostAnalyzer", VirtualServiceDestinationHosts),
         ("virtualservice.DestinationRuleAnalyzer", VirtualServiceDestinationRules),
         ("virtualservice.GatewayAnalyzer", VirtualServiceGateways),
@@ -55,9 +55,9 @@ public static partial class MeshAnalyzer
         ("injection.Analyzer", Injection),
         ("injection.ImageAnalyzer", ProxyImages),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
-        ("guestbooklab.DestinationRuleWorkloadsAnalyzer", (i, m) => DestinationRuleWorkloads(i.Model, m)),
+        ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
-        ("guestbooklab.AllowAnySourceAnalyzer", (i, m) => AllowAnySource(i.Model, m)),
+        ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
         ("guestbooklab.StrictMtlsClientsAnalyzer", (i, m) => StrictMtlsClients(i.Model, m)),
         ("guestbooklab.ServiceEntryConflictAnalyzer", (i, m) => ServiceEntryConflicts(i.Model, m)),
         ("guestbooklab.ProbeRewriteAnalyzer", (i, m) => ProbeRewrite(i.Model, m)),
@@ -103,11 +103,11 @@ public static partial class MeshAnalyzer
         string.Join(",", (selector ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 
     /// <summary>IST0106/IST0133: schema errors and warnings, as the validator (Test-MeshResource) reports them.</summary>
-    private static void Schema(MeshModel model, List<AnalysisMessage> messages)
+    private static void Schema(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        foreach (var resource in model.Resources)
+        foreach (var resource in inputs.Model.Resources)
         {
-            foreach (var issue in ResourceValidator.Validate(resource).Issues)
+            foreach (var issue in inputs.Validation(resource).Issues)
             {
                 var text = $"{issue.Field}: {issue.Message}";
                 AnalysisMessage? message = issue switch
@@ -157,11 +157,11 @@ public static partial class MeshAnalyzer
     }
 
     /// <summary>GBL0008: AuthorizationPolicy ALLOW rules split so that one admits any source.</summary>
-    private static void AllowAnySource(MeshModel model, List<AnalysisMessage> messages)
+    private static void AllowAnySource(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        foreach (var policy in model.AuthorizationPolicies)
+        foreach (var policy in inputs.Model.AuthorizationPolicies)
         {
-            foreach (var issue in ResourceValidator.Validate(policy).Issues.Where(i => i.ErrorId == ErrorIds.RuleAllowsMore && i.Rule == "AuthorizationPolicy rules"))
+            foreach (var issue in inputs.Validation(policy).Issues.Where(i => i.ErrorId == ErrorIds.RuleAllowsMore && i.Rule == "AuthorizationPolicy rules"))
             {
                 messages.Add(new("GBL0008", "RuleAllowsAnySource", AnalysisLevel.Warning, Ref(policy), $"{issue.Field}: {issue.Message}"));
             }
@@ -169,9 +169,10 @@ public static partial class MeshAnalyzer
     }
 
     /// <summary>GBL0001: a DestinationRule whose host is no service; GBL0002: a subset that selects no pods (503 UH at run time).</summary>
-    private static void DestinationRuleWorkloads(MeshModel model, List<AnalysisMessage> messages)
+    private static void DestinationRuleWorkloads(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        foreach (var dr in model.DestinationRules)
+        var index = inputs.ServiceIndex;
+        foreach (var dr in inputs.Model.DestinationRules)
         {
             var host = dr.Spec.Host;
             if (host is null || host.StartsWith('*'))
@@ -179,7 +180,7 @@ public static partial class MeshAnalyzer
                 continue;
             }
 
-            var service = model.FindService(MeshModel.Fqdn(host, MeshModel.NamespaceOf(dr)), MeshModel.NamespaceOf(dr), null);
+            var service = index.Find(MeshModel.Fqdn(host, MeshModel.NamespaceOf(dr)), MeshModel.NamespaceOf(dr));
             if (service is null)
             {
                 messages.Add(new("GBL0001", "DestinationRuleHostNotFound", AnalysisLevel.Warning, Ref(dr), $"No service or ServiceEntry has the host \"{host}\": the rule applies to nothing."));
@@ -193,7 +194,7 @@ public static partial class MeshAnalyzer
 
             foreach (var subset in dr.Spec.Subsets ?? [])
             {
-                if (!model.Endpoints(service, subset.Labels).Any())
+                if (!index.HasEndpoints(service, subset.Labels))
                 {
                     messages.Add(new("GBL0002", "SubsetSelectsNoWorkloads", AnalysisLevel.Warning, Ref(dr),
                         $"The subset \"{subset.Name}\" ({Labels(subset.Labels)}) selects no pod of {service.Host}: routes to it get 503 no healthy upstream."));

@@ -52,6 +52,8 @@ public static partial class MeshAnalyzer
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var emptySeen = false;
         var prefixes = new List<PrefixMatch>();
+        // A match can only repeat an earlier one when there are two: one alone needs no canonical key.
+        var compare = rules.Sum(r => r.Matches?.Count ?? 0) > 1;
         for (var rule = 0; rule < rules.Count; rule++)
         {
             var matches = rules[rule].Matches ?? [];
@@ -69,21 +71,25 @@ public static partial class MeshAnalyzer
             var duplicates = 0;
             for (var m = 0; m < matches.Count; m++)
             {
-                var tree = ApiObjectMapper.ToTree(matches[m]);
-                if (matches[m] is HttpMatchRequest)
+                if (compare)
                 {
-                    tree.Remove("name");
+                    var tree = ApiObjectMapper.ToTree(matches[m]);
+                    if (matches[m] is HttpMatchRequest)
+                    {
+                        tree.Remove("name");
+                    }
+
+                    var key = ApiObjectMapper.CanonicalKey(tree);
+                    if (seen.TryGetValue(key, out var earlier))
+                    {
+                        ineffective(rules[rule].Name, matchName(matches[m], m), rules[earlier].Name);
+                        duplicates++;
+                        continue;
+                    }
+
+                    seen[key] = rule;
                 }
 
-                var key = ApiObjectMapper.CanonicalKey(tree);
-                if (seen.TryGetValue(key, out var earlier))
-                {
-                    ineffective(rules[rule].Name, matchName(matches[m], m), rules[earlier].Name);
-                    duplicates++;
-                    continue;
-                }
-
-                seen[key] = rule;
                 if (matches[m] is HttpMatchRequest { Uri.Prefix: { Length: > 0 } prefix } http)
                 {
                     prefixes.Add(new PrefixMatch(rules[rule].Name, matchName(http, m), prefix, http.Port,

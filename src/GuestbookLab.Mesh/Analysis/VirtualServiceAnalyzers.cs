@@ -71,7 +71,8 @@ public static partial class MeshAnalyzer
     }
 
     /// <summary>The ports of the service a VirtualService in <paramref name="ns"/> exported to <paramref name="exportTo"/> reaches as <paramref name="host"/>, or null.</summary>
-    private static IReadOnlyList<int>? DestinationHost(string ns, IReadOnlyList<string>? exportTo, string host, Dictionary<string, IReadOnlyList<int>> hosts)
+    private static IReadOnlyList<int>? DestinationHost(string ns, IReadOnlyList<string>? exportTo, string host, Dictionary<string, IReadOnlyList<int>> hosts,
+        List<(string Scope, string Suffix, IReadOnlyList<int> Ports)> wildcards)
     {
         var fqdn = ToFqdn(ns, host);
         if (hosts.TryGetValue($"*/{fqdn}", out var ports))
@@ -87,17 +88,31 @@ public static partial class MeshAnalyzer
             }
         }
 
-        foreach (var (key, value) in hosts)
+        foreach (var (scope, suffix, value) in wildcards)
         {
-            var slash = key.IndexOf('/', StringComparison.Ordinal);
-            var (scope, seHost) = (key[..slash], key[(slash + 1)..]);
-            if (seHost.StartsWith('*') && (scope == "*" || scope == ns) && host.TrimStart('*').EndsWith(seHost[1..], StringComparison.Ordinal))
+            if ((scope == "*" || scope == ns) && host.TrimStart('*').EndsWith(suffix, StringComparison.Ordinal))
             {
                 return value;
             }
         }
 
         return null;
+    }
+
+    /// <summary>The wildcard hosts of <see cref="ScopedHosts"/>, in its order, as (scope, host without the *, ports).</summary>
+    private static List<(string Scope, string Suffix, IReadOnlyList<int> Ports)> WildcardHosts(Dictionary<string, IReadOnlyList<int>> hosts)
+    {
+        var result = new List<(string, string, IReadOnlyList<int>)>();
+        foreach (var (key, value) in hosts)
+        {
+            var slash = key.IndexOf('/', StringComparison.Ordinal);
+            if (key.Length > slash + 1 && key[slash + 1] == '*')
+            {
+                result.Add((key[..slash], key[(slash + 2)..], value));
+            }
+        }
+
+        return result;
     }
 
     private static IEnumerable<Destination> RouteDestinations(VirtualService vs) =>
@@ -112,13 +127,14 @@ public static partial class MeshAnalyzer
     private static void VirtualServiceDestinationHosts(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
         var hosts = ScopedHosts(inputs);
+        var wildcards = WildcardHosts(hosts);
         var model = inputs.Model;
         foreach (var vs in model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
             foreach (var (destination, what, field) in RouteDestinations(vs).Select((d, i) => (d, "host", $"destination[{i}]")).Concat(Mirrors(vs).Select((d, i) => (d, "mirror host", $"mirror[{i}]"))))
             {
-                var ports = DestinationHost(ns, vs.Spec.ExportTo, destination.Host ?? string.Empty, hosts);
+                var ports = DestinationHost(ns, vs.Spec.ExportTo, destination.Host ?? string.Empty, hosts, wildcards);
                 if (ports is null)
                 {
                     messages.Add(NotFound(vs, what, destination.Host) with { Field = field });

@@ -61,7 +61,7 @@ public static partial class MeshAnalyzer
     /// <summary>IST0127 a selector no in-mesh pod matches (mesh-wide in the root namespace), IST0101 a source namespace that does not exist.</summary>
     private static void AuthorizationPolicies(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
-        var inMesh = inputs.Pods.Where(p => InMesh(p, inputs)).ToList();
+        var inMesh = new LabelIndex<AnalyzedPod>(inputs.Pods.Where(p => InMesh(p, inputs)), p => p.Namespace, p => p.Labels);
         var root = inputs.RootNamespace;
         foreach (var policy in inputs.Model.AuthorizationPolicies)
         {
@@ -69,12 +69,12 @@ public static partial class MeshAnalyzer
             var selector = policy.Spec.Selector?.MatchLabels;
             if (ns == root)
             {
-                if (policy.Spec.Selector is not null && !inMesh.Any(p => p.Selects(selector)))
+                if (policy.Spec.Selector is not null && !inMesh.Candidates(null, selector).Any(p => p.Selects(selector)))
                 {
                     messages.Add(NoMatchingWorkloads(policy, Labels(selector)));
                 }
             }
-            else if (policy.Spec.Selector is null ? !inMesh.Any(p => p.Namespace == ns) : !inMesh.Any(p => p.Namespace == ns && p.Selects(selector)))
+            else if (policy.Spec.Selector is null ? inMesh.Candidates(ns).Count == 0 : !inMesh.Candidates(ns, selector).Any(p => p.Selects(selector)))
             {
                 messages.Add(NoMatchingWorkloads(policy, Labels(selector)));
             }
@@ -83,7 +83,7 @@ public static partial class MeshAnalyzer
             {
                 foreach (var name in (source.Namespaces ?? []).Concat(source.NotNamespaces ?? []))
                 {
-                    if (!inputs.Model.Namespaces.Keys.Any(n => NamespaceMatches(n, name)))
+                    if (!inputs.Model.Namespaces.ContainsKey(name) && !inputs.Model.Namespaces.Keys.Any(n => NamespaceMatches(n, name)))
                     {
                         messages.Add(NotFound(policy, "namespace", name));
                     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using GuestbookLab.Engine;
 using GuestbookLab.Errors;
 using GuestbookLab.Mesh.Analysis;
 using GuestbookLab.Model;
@@ -23,7 +24,9 @@ namespace GuestbookLab.Commands;
 /// (GBL0001) or subsets without pods (GBL0002), principals no workload has (GBL0003), STRICT mTLS with workloads
 /// outside the mesh (GBL0004), conflicting or shadowed ServiceEntries (GBL0005, GBL0006), probes that fail under STRICT
 /// (GBL0007) and ALLOW rules split so that one admits any source (GBL0008). Each message has its code, level, resource
-/// ('Kind namespace/name') and text; -Suppress and the galley.istio.io/analyze-suppress annotation leave findings out.
+/// ('Kind namespace/name') and text; -Suppress and the galley.istio.io/analyze-suppress annotation leave findings out,
+/// -OutputThreshold leaves out findings below a level, and -MeshConfig gives the mesh config (root namespace, DNS
+/// auto-allocation, default providers) as istioctl analyze --meshConfigFile does.
 ///
 /// As istioctl analyze exits non-zero on an Error finding, after writing the findings the cmdlet writes the
 /// non-terminating error ConfigurationErrorFindings when one is at level Error, so $? is false, -ErrorAction Stop
@@ -42,6 +45,14 @@ namespace GuestbookLab.Commands;
 /// <example>
 /// <code>New-MeshVirtualService -Name reviews -Hosts reviews | Add-MeshRoute -Destination reviews -Subset v2 | Test-MeshConfiguration -FailOn None -Suppress 'IST0101=VirtualService reviews*'</code>
 /// <para>Leaves out the VirtualService's missing references, as istioctl analyze -S does ('Kind name.namespace' or 'Kind namespace/name', * matching anything).</para>
+/// </example>
+/// <example>
+/// <code>Add-MeshEgressEntry -Name db -Hosts db.example.com -Port 5432 -Protocol TCP | Test-MeshConfiguration -OutputThreshold Error</code>
+/// <para>Writes nothing: the entry's only finding, IST0134 (a TCP ServiceEntry without addresses), is a Warning, below the threshold, as istioctl analyze --output-threshold Error leaves it out.</para>
+/// </example>
+/// <example>
+/// <code>Add-MeshEgressEntry -Name db -Hosts db.example.com -Port 5432 -Protocol TCP | Test-MeshConfiguration -MeshConfig @{ defaultConfig = @{ proxyMetadata = @{ ISTIO_META_DNS_CAPTURE = 'true'; ISTIO_META_DNS_AUTO_ALLOCATE = 'true' } } }</code>
+/// <para>Analyzes with this mesh config (a file path works too, as istioctl analyze --meshConfigFile): with DNS capture and address auto-allocation the entry needs no addresses, so IST0134 is not reported.</para>
 /// </example>
 /// <example>
 /// <code>New-MeshGateway -Name guestbook-ui-gateway | Test-MeshConfiguration -FailOn Error</code>
@@ -66,6 +77,15 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
     [Parameter]
     public string[]? Suppress { get; set; }
 
+    /// <summary>The mesh config, as istioctl analyze --meshConfigFile takes it: a file of MeshConfig fields (YAML or JSON), or a hashtable or object of them (e.g. @{ rootNamespace = 'istio-config' }); by default the IstioOperator's meshConfig among the inputs.</summary>
+    [Parameter]
+    public object? MeshConfig { get; set; }
+
+    /// <summary>The lowest level of the findings written, as istioctl analyze --output-threshold: Info (the default), Warning or Error. -FailOn still weighs every finding.</summary>
+    [Parameter]
+    [ValidateSet("Info", "Warning", "Error")]
+    public string OutputThreshold { get; set; } = "Info";
+
     protected override void EndProcessing()
     {
         var suppressions = new List<AnalysisSuppression>();
@@ -86,8 +106,9 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
             }
         }
 
-        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions { Suppressions = suppressions });
-        WriteObject(messages, enumerateCollection: true);
+        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions { Suppressions = suppressions, MeshConfig = ReadMeshConfig() });
+        var lowest = Enum.Parse<AnalysisLevel>(OutputThreshold, ignoreCase: true);
+        WriteObject(messages.Where(m => m.Level >= lowest), enumerateCollection: true);
         if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
         {
             return;
@@ -111,5 +132,25 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
             ThrowTerminatingError(LabErrors.Create(ErrorIds.ConfigurationFindings,
                 Messages.ConfigurationFindings(failing.Count, FailOn, string.Join("; ", failing.Take(3)) + (failing.Count > 3 ? "; ..." : string.Empty)), failing));
         }
+    }
+
+    /// <summary>-MeshConfig as a tree: a path is read as a file (ManifestReadFailed, InvalidManifest), an object converted; anything but a mapping is InvalidMeshConfig.</summary>
+    private IDictionary<string, object?>? ReadMeshConfig()
+    {
+        if (MeshConfig is null)
+        {
+            return null;
+        }
+
+        var tree = LabCmdlet.Unwrap(MeshConfig) is string path
+            ? Call(ManifestReader.ReadMeshConfigAsync(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path), CancellationToken), path)
+            : ToTree(MeshConfig);
+        if (tree is not IDictionary<string, object?> map)
+        {
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidMeshConfig, Messages.ForParameter("-MeshConfig", "give a mesh config file, or a hashtable or object of MeshConfig fields"), MeshConfig));
+            return null;
+        }
+
+        return map;
     }
 }

@@ -25,7 +25,7 @@ public static class ErrorCatalog
         ErrorIds.InvalidServiceEntry, ErrorIds.InvalidAction, ErrorIds.InvalidRule, ErrorIds.InvalidCondition, ErrorIds.InvalidIpBlock,
         ErrorIds.RuleAllowsMore, ErrorIds.InvalidMtlsMode, ErrorIds.InvalidPortLevelMtls, ErrorIds.InvalidJwtRule, ErrorIds.InvalidJwks,
         ErrorIds.InvalidToken, ErrorIds.InvalidInstallConfig, ErrorIds.InvalidOutboundPolicy, ErrorIds.InvalidAnnotation, ErrorIds.InvalidUri,
-        ErrorIds.InvalidSource, ErrorIds.InvalidSuppression, ErrorIds.InvalidBucketName, ErrorIds.InvalidRepositoryName, ErrorIds.InvalidRegion, ErrorIds.InvalidZone,
+        ErrorIds.InvalidSource, ErrorIds.InvalidSuppression, ErrorIds.InvalidMeshConfig, ErrorIds.InvalidBucketName, ErrorIds.InvalidRepositoryName, ErrorIds.InvalidRegion, ErrorIds.InvalidZone,
         ErrorIds.InvalidClusterName, ErrorIds.InvalidClusterSpec, ErrorIds.InvalidInstanceSize, ErrorIds.InvalidArn, ErrorIds.InvalidStateStore,
         ErrorIds.InvalidSshPublicKey, ErrorIds.InvalidEndpoint, ErrorIds.MissingSubsetLabels, ErrorIds.NoApplicableInput, ErrorIds.InvalidResource,
         ErrorIds.DuplicateResource, ErrorIds.InvalidKubeConfig, ErrorIds.InvalidManifestLimits, ErrorIds.AwsRegionNotFound, ErrorIds.AwsRequestRejected, ErrorIds.ApiBadRequest,
