@@ -95,7 +95,16 @@ app.Map("/{**path}", async (HttpContext context) =>
         await Task.Delay(latency, context.RequestAborted);
     }
 
-    await Api.Handle(context, store, faults);
+    try
+    {
+        await Api.Handle(context, store, faults);
+    }
+    catch (Exception ex) when (ex is not OperationCanceledException)
+    {
+        // Logging is off: a failure of the stand-in itself goes to its output, where a test's log can show it.
+        Console.WriteLine($"stand-in error on {context.Request.Method} {context.Request.Path}{context.Request.QueryString}: {ex}");
+        throw;
+    }
 });
 await app.StartAsync();
 var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
