@@ -444,7 +444,7 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
 
                         failures = 0;
                     }
-                    catch (Exception ex) when (ex is not (ApiTlsException or UnsafeObjectNameException) && ex is HttpRequestException or System.IO.IOException or JsonException or ApiStatusException { Code: 410 or 429 or >= 500 } && !deadline.IsCancellationRequested)
+                    catch (Exception ex) when (!Lasting(ex) && ex is HttpRequestException or System.IO.IOException or JsonException or ApiStatusException { Code: 410 or 429 or >= 500 } && !deadline.IsCancellationRequested)
                     {
                         // Broken off: resume from the same version, or (410, or too many failures in a row) list again.
                         if (ex is ApiStatusException { Code: 410 } || ++failures >= MaxAttempts)
@@ -462,7 +462,7 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
         {
             throw new TimeoutException($"{kind} {name}: no answer within {timeout.TotalSeconds:0} s");
         }
-        catch (Exception ex) when (ex is not (ApiTlsException or UnsafeObjectNameException) && ex is HttpRequestException or System.IO.IOException && !cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
+        catch (Exception ex) when (!Lasting(ex) && ex is HttpRequestException or System.IO.IOException && !cancellationToken.IsCancellationRequested && !deadline.IsCancellationRequested)
         {
             throw new HttpRequestException($"the watch of {kind} {name} broke off: {ex.Message}", ex);
         }
@@ -562,14 +562,19 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
     private static readonly string[] StatusLists = ["initContainerStatuses", "containerStatuses"];
 
     // A TLS failure or an unsafe name is not a broken stream: opening it again would fail the same way.
-    private static bool Broken(Exception ex) => ex is not (ApiTlsException or UnsafeObjectNameException) && ex is HttpRequestException or System.IO.IOException or ApiStatusException { Code: 429 or >= 500 };
+    private static bool Lasting(Exception ex) => ex is ApiTlsException or UnsafeObjectNameException;
+
+    private static bool Broken(Exception ex) => !Lasting(ex) && ex is HttpRequestException or System.IO.IOException or ApiStatusException { Code: 429 or >= 500 };
 
     // Whether the pod is gone, or its container (every container when none is named) has terminated.
+    // The pod's own path (its name checked when it was listed or named by the user).
+    private static string PodPath(string ns, string pod) => $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}";
+
     private async Task<bool> ContainerEndedAsync(string ns, string pod, string? container, CancellationToken cancellationToken)
     {
         try
         {
-            using var doc = (await SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}", null, null, cancellationToken).ConfigureAwait(false)).Document;
+            using var doc = (await SendAsync(HttpMethod.Get, PodPath(ns, pod), null, null, cancellationToken).ConfigureAwait(false)).Document;
             if (!doc.RootElement.TryGetProperty("status", out var status))
             {
                 return false;

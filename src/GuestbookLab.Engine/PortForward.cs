@@ -142,7 +142,7 @@ public sealed partial class ClusterTarget : IPortForwardTarget
     {
         try
         {
-            using var found = (await SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{Uri.EscapeDataString(ns)}/pods/{Uri.EscapeDataString(pod)}", null, null, cancellationToken).ConfigureAwait(false)).Document;
+            using var found = (await SendAsync(HttpMethod.Get, PodPath(ns, pod), null, null, cancellationToken).ConfigureAwait(false)).Document;
             return false;
         }
         catch (ApiStatusException ex) when (ex.Code == 404)
