@@ -68,6 +68,7 @@ public static partial class MeshAnalyzer
         ("guestbooklab.StrictMtlsClientsAnalyzer", (i, m) => StrictMtlsClients(i.Model, m)),
         ("guestbooklab.ServiceEntryConflictAnalyzer", (i, m) => ServiceEntryConflicts(i.Model, m)),
         ("guestbooklab.ProbeRewriteAnalyzer", (i, m) => ProbeRewrite(i.Model, m)),
+        ("guestbooklab.RulesAfterCatchAllAnalyzer", (i, m) => RulesAfterCatchAll(i.Model, m)),
     ];
 
     /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs.</summary>

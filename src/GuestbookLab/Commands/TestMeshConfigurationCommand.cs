@@ -23,7 +23,8 @@ namespace GuestbookLab.Commands;
 /// (IST0157) and deprecated fields (IST0002); and GuestbookLab's own findings: DestinationRules for unknown hosts
 /// (GBL0001) or subsets without pods (GBL0002), principals no workload has (GBL0003), STRICT mTLS with workloads
 /// outside the mesh (GBL0004), conflicting or shadowed ServiceEntries (GBL0005, GBL0006), probes that fail under STRICT
-/// (GBL0007) and ALLOW rules split so that one admits any source (GBL0008). Each message has its code, level, resource
+/// (GBL0007), ALLOW rules split so that one admits any source (GBL0008) and routes after a match-less route that is
+/// not last (GBL0009, which Istio's validation does not report). Each message has its code, level, resource
 /// ('Kind namespace/name') and text, and, for a resource read from a manifest file, folder or URL, its Source: the
 /// file and the line of the field the finding is about (else of the resource's document), shown after the resource as
 /// istioctl analyze shows it ('VirtualService default/reviews vs.yaml:12'); -Suppress and the galley.istio.io/analyze-suppress annotation leave findings out,
