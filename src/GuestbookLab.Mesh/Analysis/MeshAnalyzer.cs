@@ -43,6 +43,7 @@ public static partial class MeshAnalyzer
         ("destinationrule.CaCertificateAnalyzer", CaCertificates),
         ("deprecation.FieldAnalyzer", Deprecations),
         ("deployment.ApplicationUIDAnalyzer", ApplicationUids),
+        ("deployment.ServiceAssociationAnalyzer", ServiceAssociation),
         ("service.PortNameAnalyzer", PortNames),
         ("telemetry.ProdiverAnalyzer", TelemetryProviders),
         ("sidecar.SelectorAnalyzer", SidecarSelectors),
