@@ -45,4 +45,45 @@ public class RemainingAnalyzerTests
         Assert.Empty(Run("deployment.ServiceAssociationAnalyzer", Injected + Deployment().Replace("metadata: {labels: {app: cart}}", "metadata: {labels: {app: cart, sidecar.istio.io/inject: \"false\"}}", System.StringComparison.Ordinal)));
         Assert.Equal(["IST0117 Deployment shop/cart"], Run("deployment.ServiceAssociationAnalyzer", Injected + Deployment() + Service("other", "[{port: 80}]", "elsewhere")).Select(m => $"{m.Code} {m.Resource}"));
     }
+
+    private static string Pod(string annotations, string labels = "{}") =>
+        $"apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: shop, labels: {labels}, annotations: {annotations}}}\nspec: {{containers: [{{name: c}}]}}\n";
+
+    [Theory]
+    [InlineData("traffic.sidecar.istio.io/excludeInboundPorts", "80, x", "excludeInboundPorts invalid: failed parsing port ' x': failed parsing port ' x': strconv.ParseUint: parsing \"x\": invalid syntax")]
+    [InlineData("traffic.sidecar.istio.io/includeInboundPorts", "70000", "includeInboundPorts invalid: failed parsing port '70000': failed parsing port '70000': strconv.ParseUint: parsing \"70000\": value out of range")]
+    [InlineData("sidecar.istio.io/interceptionMode", "MAGIC", "interceptionMode invalid, use REDIRECT,TPROXY,NONE: MAGIC")]
+    [InlineData("prometheus.istio.io/merge-metrics", "yes", "strconv.ParseBool: parsing \"yes\": invalid syntax")]
+    [InlineData("traffic.sidecar.istio.io/excludeOutboundIPRanges", "10.0.0.0/8,10.1.0.0", "excludeIPRanges invalid: failed parsing cidr '10.1.0.0': netip.ParsePrefix(\"10.1.0.0\"): no '/'")]
+    [InlineData("status.sidecar.istio.io/port", "-1", "excludeInboundPorts invalid: failed parsing port '-1': strconv.ParseUint: parsing \"-1\": invalid syntax")]
+    public void An_annotation_value_Istio_rejects_is_ist0125_with_its_error(string name, string value, string error)
+    {
+        var messages = Run("annotations.K8sAnalyzer", Pod($"{{{name}: \"{value}\"}}"));
+        Assert.Equal([$"IST0125 Invalid annotation {name}: {error}"], messages.Select(m => $"{m.Code} {m.Message}"));
+    }
+
+    [Theory]
+    [InlineData("traffic.sidecar.istio.io/includeOutboundIPRanges", "*")]
+    [InlineData("traffic.sidecar.istio.io/includeOutboundIPRanges", "10.0.0.0/8,fd00::/8")]
+    [InlineData("traffic.sidecar.istio.io/excludeOutboundPorts", "")]
+    [InlineData("sidecar.istio.io/enableCoreDump", "T")]
+    public void An_annotation_value_Istio_accepts_is_no_finding(string name, string value) =>
+        Assert.Empty(Run("annotations.K8sAnalyzer", Pod($"{{{name}: \"{value}\"}}")));
+
+    [Fact]
+    public void The_deprecated_inject_annotation_says_what_replaces_it_unless_the_label_is_there_too()
+    {
+        Assert.Equal(["IST0135 Annotation \"sidecar.istio.io/inject\" has been deprecated in favor of the \"sidecar.istio.io/inject\" label and may not work in future Istio versions."],
+            Run("annotations.K8sAnalyzer", Pod("{sidecar.istio.io/inject: \"true\"}")).Select(m => $"{m.Code} {m.Message}"));
+        Assert.Empty(Run("annotations.K8sAnalyzer", Pod("{sidecar.istio.io/inject: \"true\"}", "{sidecar.istio.io/inject: \"true\"}")));
+    }
+
+    [Fact]
+    public void Alpha_annotations_are_reported_only_when_the_alpha_analyzer_is_named()
+    {
+        var pod = Pod("{sidecar.istio.io/status: x, sidecar.istio.io/proxyCPU: 100m}");
+        Assert.DoesNotContain(MeshAnalyzer.Analyze(MeshModel.Build(ManifestSerializer.Deserialize(pod))), m => m.Code == "IST0136");
+        Assert.Equal(["IST0136 Annotation \"sidecar.istio.io/proxyCPU\" is part of an alpha-phase feature and may be incompletely supported."],
+            Run("maturity.AlphaAnalyzer", pod).Select(m => $"{m.Code} {m.Message}"));
+    }
 }

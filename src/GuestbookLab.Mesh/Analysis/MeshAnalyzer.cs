@@ -44,6 +44,7 @@ public static partial class MeshAnalyzer
         ("deprecation.FieldAnalyzer", Deprecations),
         ("deployment.ApplicationUIDAnalyzer", ApplicationUids),
         ("deployment.ServiceAssociationAnalyzer", ServiceAssociation),
+        ("annotations.K8sAnalyzer", Annotations),
         ("service.PortNameAnalyzer", PortNames),
         ("telemetry.ProdiverAnalyzer", TelemetryProviders),
         ("sidecar.SelectorAnalyzer", SidecarSelectors),
@@ -64,7 +65,13 @@ public static partial class MeshAnalyzer
         ("guestbooklab.ProbeRewriteAnalyzer", (i, m) => ProbeRewrite(i.Model, m)),
     ];
 
-    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs.</summary>
+    /// <summary>Analyzers that run only when named, as Istio leaves them out of its default set (too noisy).</summary>
+    private static readonly (string Name, Action<AnalysisInputs, List<AnalysisMessage>> Run)[] OptIn =
+    [
+        ("maturity.AlphaAnalyzer", AlphaAnnotations),
+    ];
+
+    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs by default.</summary>
     public static IReadOnlyList<string> AnalyzerNames { get; } = All.Select(a => a.Name).ToList();
 
     public static IReadOnlyList<AnalysisMessage> Analyze(MeshModel model) => Analyze(model, new AnalysisOptions());
@@ -83,6 +90,11 @@ public static partial class MeshAnalyzer
             {
                 run(inputs, messages);
             }
+        }
+
+        foreach (var (_, run) in OptIn.Where(a => options.Analyzers?.Contains(a.Name) == true))
+        {
+            run(inputs, messages);
         }
 
         // As istioctl analyze: identical findings (same code, resource, text and place) are reported once; a resource's
