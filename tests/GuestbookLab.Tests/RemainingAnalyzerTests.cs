@@ -86,4 +86,22 @@ public class RemainingAnalyzerTests
         Assert.Equal(["IST0136 Annotation \"sidecar.istio.io/proxyCPU\" is part of an alpha-phase feature and may be incompletely supported."],
             Run("maturity.AlphaAnalyzer", pod).Select(m => $"{m.Code} {m.Message}"));
     }
+
+    private const string AutoDeployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gw, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {istio: gw}}\n    spec: {containers: [{name: istio-proxy, image: auto}]}\n";
+
+    private static string Webhook(string name, string selectors) =>
+        $"---\napiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {{name: injector}}\nwebhooks:\n- name: {name}\n  clientConfig: {{service: {{name: istiod, namespace: istio-system}}}}\n{selectors}\n";
+
+    [Theory]
+    [InlineData("sidecar-injector.istio.io", "  namespaceSelector: {matchExpressions: [{key: istio-injection, operator: In, values: [enabled]}]}", false)]
+    [InlineData("sidecar-injector.istio.io", "  namespaceSelector: {matchExpressions: [{key: istio.io/rev, operator: DoesNotExist}]}\n  objectSelector: {matchExpressions: [{key: istio, operator: NotIn, values: [other]}]}", false)]
+    [InlineData("sidecar-injector.istio.io", "  namespaceSelector: {matchExpressions: [{key: istio-injection, operator: In, values: [disabled]}]}", true)]
+    [InlineData("sidecar-injector.istio.io", "  namespaceSelector: {matchExpressions: [{key: istio-injection, operator: Exists, values: [enabled]}]}", true)]
+    [InlineData("injector.example.com", "  namespaceSelector: {}", true)]
+    public void A_deployment_with_image_auto_warns_unless_an_istio_webhook_selects_it(string name, string selectors, bool warns)
+    {
+        var messages = Run("injection.ImageAutoAnalyzer", Injected + AutoDeployment + Webhook(name, selectors));
+        Assert.Equal(warns ? ["IST0146 Deployment shop/gw: Deployment gw contains `image: auto` but does not match any Istio injection webhook selectors."] : [],
+            messages.Select(m => $"{m.Code} {m.Resource}: {m.Message}"));
+    }
 }

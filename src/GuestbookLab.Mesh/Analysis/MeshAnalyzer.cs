@@ -56,6 +56,7 @@ public static partial class MeshAnalyzer
         ("authz.AuthorizationPoliciesAnalyzer", AuthorizationPolicies),
         ("injection.Analyzer", Injection),
         ("injection.ImageAnalyzer", ProxyImages),
+        ("injection.ImageAutoAnalyzer", ImageAuto),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
