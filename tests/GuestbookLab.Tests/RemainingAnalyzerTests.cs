@@ -104,4 +104,25 @@ public class RemainingAnalyzerTests
         Assert.Equal(warns ? ["IST0146 Deployment shop/gw: Deployment gw contains `image: auto` but does not match any Istio injection webhook selectors."] : [],
             messages.Select(m => $"{m.Code} {m.Resource}: {m.Message}"));
     }
+
+    private static string EnvoyFilter(string name, string patches) =>
+        $"---\napiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  configPatches:\n{patches}\n";
+
+    [Fact]
+    public void A_proxy_version_patch_in_an_earlier_envoy_filter_makes_a_later_relative_patch_of_that_filter_ist0155()
+    {
+        var versioned = "  - applyTo: HTTP_FILTER\n    match: {proxy: {proxyVersion: '^1.17'}}\n    patch: {operation: INSERT_FIRST, value: {name: envoy.lua}}";
+        var relative = "  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.lua}}";
+        var other = "  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_AFTER, value: {name: envoy.other}}";
+        var messages = Run("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilter("a", versioned) + EnvoyFilter("b", relative) + EnvoyFilter("c", other));
+        Assert.Equal(["IST0151 EnvoyFilter shop/c", "IST0155 EnvoyFilter shop/b"], messages.Select(m => $"{m.Code} {m.Resource}").Order(System.StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Envoy_filter_patches_after_one_without_a_patch_and_merges_are_not_reported()
+    {
+        var messages = Run("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilter("a",
+            "  - applyTo: CLUSTER\n    patch: {operation: MERGE, value: {name: c}}\n  - applyTo: HTTP_FILTER\n  - applyTo: HTTP_ROUTE\n    patch: {operation: ADD}"));
+        Assert.Empty(messages);
+    }
 }

@@ -58,6 +58,7 @@ public static partial class MeshAnalyzer
         ("injection.ImageAnalyzer", ProxyImages),
         ("injection.ImageAutoAnalyzer", ImageAuto),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
+        ("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilterPatches),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
         ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
