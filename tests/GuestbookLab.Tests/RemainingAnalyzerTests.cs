@@ -125,4 +125,21 @@ public class RemainingAnalyzerTests
             "  - applyTo: CLUSTER\n    patch: {operation: MERGE, value: {name: c}}\n  - applyTo: HTTP_FILTER\n  - applyTo: HTTP_ROUTE\n    patch: {operation: ADD}"));
         Assert.Empty(messages);
     }
+
+    [Fact]
+    public void Revision_webhooks_that_both_select_a_revision_labelled_namespace_overlap_and_url_webhooks_need_no_service()
+    {
+        static string Config(string name, string hook) =>
+            $"---\napiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata: {{name: {name}}}\nwebhooks:\n{hook}\n";
+        var yaml = Config("canary", "- name: rev.namespace.sidecar-injector.istio.io\n  clientConfig: {url: 'https://injector:443/inject'}\n  namespaceSelector: {matchExpressions: [{key: istio.io/rev, operator: In, values: [canary]}]}")
+            + Config("any-rev", "- name: any.sidecar-injector.istio.io\n  clientConfig: {url: 'https://injector:443/inject'}\n  namespaceSelector: {matchExpressions: [{key: istio.io/rev, operator: Exists}]}")
+            + Config("other", "- name: hook.example.com\n  clientConfig: {service: {name: none, namespace: x}}");
+        var messages = Run("webhook.Analyzer", yaml);
+        Assert.Equal(
+            [
+                "MutatingWebhookConfiguration any-rev: Webhook overlaps with others: [canary/rev.namespace.sidecar-injector.istio.io]. This may cause injection to occur twice.",
+                "MutatingWebhookConfiguration canary: Webhook overlaps with others: [any-rev/any.sidecar-injector.istio.io]. This may cause injection to occur twice.",
+            ],
+            messages.Select(m => $"{m.Resource}: {m.Message}").Order(System.StringComparer.Ordinal).ToList());
+    }
 }

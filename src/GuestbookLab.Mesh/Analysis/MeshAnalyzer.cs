@@ -59,6 +59,7 @@ public static partial class MeshAnalyzer
         ("injection.ImageAutoAnalyzer", ImageAuto),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
         ("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilterPatches),
+        ("webhook.Analyzer", InjectionWebhooks),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
         ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
