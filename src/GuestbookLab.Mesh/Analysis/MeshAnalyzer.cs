@@ -60,6 +60,7 @@ public static partial class MeshAnalyzer
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
         ("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilterPatches),
         ("webhook.Analyzer", InjectionWebhooks),
+        ("multicluster.MeshNetworksAnalyzer", MeshNetworks),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
         ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
