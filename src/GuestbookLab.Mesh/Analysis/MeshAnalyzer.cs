@@ -50,6 +50,8 @@ public static partial class MeshAnalyzer
         ("destinationrule.CaCertificateAnalyzer", CaCertificates),
         ("deprecation.FieldAnalyzer", Deprecations),
         ("deployment.ApplicationUIDAnalyzer", ApplicationUids),
+        ("deployment.ServiceAssociationAnalyzer", ServiceAssociation),
+        ("annotations.K8sAnalyzer", Annotations),
         ("service.PortNameAnalyzer", PortNames),
         ("telemetry.ProdiverAnalyzer", TelemetryProviders),
         ("sidecar.SelectorAnalyzer", SidecarSelectors),
@@ -61,7 +63,11 @@ public static partial class MeshAnalyzer
         ("authz.AuthorizationPoliciesAnalyzer", AuthorizationPolicies),
         ("injection.Analyzer", Injection),
         ("injection.ImageAnalyzer", ProxyImages),
+        ("injection.ImageAutoAnalyzer", ImageAuto),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
+        ("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilterPatches),
+        ("webhook.Analyzer", InjectionWebhooks),
+        ("multicluster.MeshNetworksAnalyzer", MeshNetworks),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
         ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
@@ -71,7 +77,13 @@ public static partial class MeshAnalyzer
         ("guestbooklab.RulesAfterCatchAllAnalyzer", (i, m) => RulesAfterCatchAll(i.Model, m)),
     ];
 
-    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs.</summary>
+    /// <summary>Analyzers that run only when named, as Istio leaves them out of its default set (too noisy).</summary>
+    private static readonly (string Name, Action<AnalysisInputs, List<AnalysisMessage>> Run)[] OptIn =
+    [
+        ("maturity.AlphaAnalyzer", AlphaAnnotations),
+    ];
+
+    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs by default.</summary>
     public static IReadOnlyList<string> AnalyzerNames { get; } = All.Select(a => a.Name).ToList();
 
     public static IReadOnlyList<AnalysisMessage> Analyze(MeshModel model) => Analyze(model, new AnalysisOptions());
@@ -90,6 +102,11 @@ public static partial class MeshAnalyzer
             {
                 run(inputs, messages);
             }
+        }
+
+        foreach (var (_, run) in OptIn.Where(a => options.Analyzers?.Contains(a.Name) == true))
+        {
+            run(inputs, messages);
         }
 
         // As istioctl analyze: identical findings (same code, resource, text and place) are reported once; a resource's
