@@ -434,4 +434,108 @@ public class SimulatorIstioTests
         Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "https://any:7070/").Outcome);
         Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "tcp://any:7070").Outcome);
     }
+
+    // ------------------------------------------------------------------ 7. Sidecar resources (pilot/pkg/model/sidecar.go, push_context.go getSidecarScope)
+
+    private static string SidecarCr(string name, string ns, string egress, string? selector = null, string? policy = null, string? created = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: Sidecar\n{Meta(name, created, ns)}spec:\n"
+        + (selector is null ? string.Empty : $"  workloadSelector: {{labels: {{{selector}}}}}\n")
+        + (policy is null ? string.Empty : $"  outboundTrafficPolicy: {{mode: {policy}}}\n")
+        + $"  egress:\n{egress}\n";
+
+    private static string Hosts(params string[] hosts) => $"  - hosts: [{string.Join(", ", hosts.Select(h => $"'{h}'"))}]";
+
+    [Fact]
+    public void A_host_the_sidecar_does_not_import_goes_to_the_passthrough_cluster()
+    {
+        // selectServices: './*' imports the Sidecar's namespace only; api.team has no virtual host, so port 80's
+        // route table sends it to its default (allow_any: PassthroughCluster).
+        var sidecar = SidecarCr("default", "default", Hosts("./*"));
+        var api = Run(sidecar, "http://api.team/");
+        Assert.Equal(RequestOutcome.Delivered, api.Outcome);
+        Assert.Equal("PassthroughCluster", api.Cluster);
+        Assert.Contains(api.Steps, s => s.Stage == "sidecar scope" && s.Detail.Contains("not imported", StringComparison.Ordinal));
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", Run(sidecar, "http://web/").Cluster);
+
+        // Without the Sidecar the default scope imports */*.
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(string.Empty, "http://api.team/").Cluster);
+    }
+
+    [Fact]
+    public void A_sidecar_outbound_traffic_policy_overrides_the_mesh()
+    {
+        // ConvertToSidecarScope: the Sidecar's outboundTrafficPolicy, else the mesh config's.
+        var strict = SidecarCr("default", "default", Hosts("./*"), policy: "REGISTRY_ONLY");
+        var blocked = Run(strict, "http://api.team/");
+        Assert.Equal(502, blocked.Status);
+        Assert.Equal("BlackHoleCluster", blocked.Cluster);
+
+        var open = SidecarCr("default", "default", Hosts("./*"), policy: "ALLOW_ANY");
+        Assert.Equal("PassthroughCluster", Run(RegistryOnly + "---\n" + open, "http://unknown.example.com/").Cluster);
+    }
+
+    [Fact]
+    public void Namespace_qualified_egress_hosts_import_that_namespace_and_tilde_imports_none()
+    {
+        var team = SidecarCr("default", "default", Hosts("team/*"));
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(team, "http://api.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(team, "http://web/").Cluster);
+
+        // '*/api.team.svc.cluster.local' imports that host from any namespace.
+        var exact = SidecarCr("default", "default", Hosts("*/api.team.svc.cluster.local"));
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(exact, "http://api.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(exact, "http://web/").Cluster);
+
+        // '~/*' imports nothing: no listener on port 80 at all, so the catch-all listener passes the bytes through
+        // (ALLOW_ANY) or its BlackHoleCluster closes the connection (REGISTRY_ONLY).
+        var none = SidecarCr("default", "default", Hosts("~/*"));
+        Assert.Equal("PassthroughCluster", Run(none, "http://web/").Cluster);
+        var closed = Run(SidecarCr("default", "default", Hosts("~/*"), policy: "REGISTRY_ONLY"), "http://web/");
+        Assert.Equal(RequestOutcome.ConnectionClosed, closed.Outcome);
+        Assert.Equal("BlackHoleCluster", closed.Cluster);
+    }
+
+    [Fact]
+    public void A_workload_selector_sidecar_wins_over_the_namespace_wide_one_and_that_over_the_root_namespaces()
+    {
+        // getSidecarScope: Sidecars with a selector first (oldest first), then the namespace's default, then the
+        // root namespace's Sidecar without a selector, whose './' is each proxy's own namespace.
+        var config = SidecarCr("sleep-only", "default", Hosts("team/*"), selector: "app: sleep") + "---\n"
+            + SidecarCr("default", "default", Hosts("./*")) + "---\n"
+            + SidecarCr("mesh", "istio-system", Hosts("./*"), policy: "REGISTRY_ONLY");
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(config, "http://api.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(config, "http://api.team/", "web-v1").Cluster);
+
+        // team has no Sidecar: the root namespace's applies, './*' is team itself and REGISTRY_ONLY blocks web.
+        Assert.Equal(502, Run(config, "http://web.default/", "team/api").Status);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(config, "http://api/", "team/api").Cluster);
+
+        // A selector that matches nothing falls through to the namespace-wide Sidecar.
+        var unmatched = SidecarCr("other", "default", Hosts("team/*"), selector: "app: nobody") + "---\n" + SidecarCr("default", "default", Hosts("./*"));
+        Assert.Equal("PassthroughCluster", Run(unmatched, "http://api.team/").Cluster);
+    }
+
+    [Fact]
+    public void An_egress_listener_with_a_port_imports_its_hosts_on_that_port_only()
+    {
+        // buildSidecarOutboundListeners: a port's egress listener takes the port; the catch-all listener builds the
+        // other ports from its own hosts (GetEgressListenerForRDS picks the first listener on the port or without one).
+        var config = SidecarCr("default", "default", "  - port: {number: 3306, protocol: TCP, name: tcp}\n    hosts: ['./web.default.svc.cluster.local']\n" + Hosts("team/*"));
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", Run(config, "tcp://web:3306").Cluster);
+        Assert.Equal("PassthroughCluster", Run(config, "http://web/").Cluster);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(config, "http://api.team/").Cluster);
+    }
+
+    [Fact]
+    public void A_virtual_service_counts_only_when_the_sidecar_imports_its_namespace_and_host()
+    {
+        // SelectVirtualServices: the VirtualService's namespace must be imported (or '*') with a host that matches.
+        var vs = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: web, namespace: team}\nspec:\n  hosts: [web.default.svc.cluster.local]\n  http:\n  - route: [{destination: {host: web.default.svc.cluster.local, subset: v2}}]\n";
+        Assert.Equal("team/web", Run(vs, "http://web/").VirtualService);
+        var own = SidecarCr("default", "default", Hosts("./*"));
+        var r = Run(vs + "---\n" + own, "http://web/");
+        Assert.Null(r.VirtualService);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", r.Cluster);
+        Assert.Equal("team/web", Run(vs + "---\n" + SidecarCr("default", "default", Hosts("./*", "team/*")), "http://web/").VirtualService);
+    }
 }

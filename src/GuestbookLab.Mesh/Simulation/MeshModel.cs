@@ -26,6 +26,9 @@ public sealed class ServiceInfo
     /// <summary>The ServiceEntry this came from, or null for a Kubernetes Service.</summary>
     public ServiceEntry? Entry { get; init; }
 
+    /// <summary>exportTo (a ServiceEntry's, or a Service's networking.istio.io/exportTo annotation); empty is every namespace.</summary>
+    public IReadOnlyList<string> ExportTo { get; init; } = [];
+
     public bool IsExternal => Entry is not null && (Entry.Spec.Location is null or "MESH_EXTERNAL");
 
     public string DisplayName => Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
@@ -116,6 +119,9 @@ public sealed class MeshModel
 
     public IReadOnlyList<RequestAuthentication> RequestAuthentications { get; private init; } = [];
 
+    /// <summary>The Sidecar resources, oldest first.</summary>
+    public IReadOnlyList<SidecarResource> Sidecars { get; private init; } = [];
+
     /// <summary>True when the ingress gateway was not among the resources and was added as istioctl's demo profile installs it.</summary>
     public bool DefaultIngressGateway { get; private init; }
 
@@ -191,6 +197,7 @@ public sealed class MeshModel
                     Ports = (entry.Spec.Ports ?? []).Where(p => p.Number is not null)
                         .Select(p => new ServicePortInfo(p.Number!.Value, p.Name, p.TargetPort, (p.Protocol ?? "TCP").ToUpperInvariant())).ToList(),
                     Selector = entry.Spec.WorkloadSelector?.Labels,
+                    ExportTo = entry.Spec.ExportTo ?? [],
                 });
             }
         }
@@ -212,6 +219,7 @@ public sealed class MeshModel
             PeerAuthentications = OldestFirst(all.OfType<PeerAuthentication>()),
             AuthorizationPolicies = OldestFirst(all.OfType<AuthorizationPolicy>()),
             RequestAuthentications = OldestFirst(all.OfType<RequestAuthentication>()),
+            Sidecars = SidecarScope.ReadAll(all).ToList(),
         };
     }
 
@@ -238,6 +246,27 @@ public sealed class MeshModel
     public static List<T> OldestFirst<T>(IEnumerable<T> resources)
         where T : LabResource =>
         resources.OrderBy(CreationTime).ThenBy(r => $"{r.Name}.{NamespaceOf(r)}", StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Whether a resource with <paramref name="exportTo"/> in <paramref name="ownerNamespace"/> is visible in
+    /// <paramref name="clientNamespace"/> (push_context.go): none given or '*' is every namespace; '~' none; '.' its own.
+    /// </summary>
+    public static bool IsExported(IReadOnlyList<string>? exportTo, string ownerNamespace, string clientNamespace)
+    {
+        if (exportTo is not { Count: > 0 } || exportTo.Contains("*"))
+        {
+            return true;
+        }
+
+        return !exportTo.Contains("~") && exportTo.Any(e => e == clientNamespace || (e == "." && ownerNamespace == clientNamespace));
+    }
+
+    /// <summary>IsServiceVisible: the service's exportTo admits the namespace.</summary>
+    public static bool IsServiceVisible(ServiceInfo service, string ns)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return IsExported(service.ExportTo, service.Namespace, ns);
+    }
 
     /// <summary>Whether pods of a namespace get a sidecar by the namespace's injection label.</summary>
     public bool NamespaceInjected(string ns) =>
@@ -357,6 +386,9 @@ public sealed class MeshModel
             Name = service.Name,
             Host = $"{service.Name}.{ns}.{DomainSuffix}",
             Selector = service.Spec.Selector,
+            ExportTo = service.Metadata.Annotations?.GetValueOrDefault("networking.istio.io/exportTo") is { } exportTo
+                ? exportTo.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                : [],
             Ports = (service.Spec.Ports ?? []).Where(p => p.Port is not null)
                 .Select(p => new ServicePortInfo(p.Port!.Value, p.Name, p.TargetPort, Protocol(p.Name, p.AppProtocol, p.Protocol))).ToList(),
         };

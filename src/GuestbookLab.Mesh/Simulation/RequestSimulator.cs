@@ -135,24 +135,37 @@ public sealed partial class RequestSimulator
 
     private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {model.OutboundPolicy})", source.Workload?.DisplayName));
+        var scope = SidecarScope.For(model, source.Namespace, source.Labels);
+        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload?.DisplayName));
+        if (scope.Sidecar is not null)
+        {
+            result.Steps.Add(new("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName));
+        }
+
         if (request.Scheme == "https")
         {
-            OutboundTls(source, request, result);
+            OutboundTls(scope, source, request, result);
             return;
         }
 
         if (request.Scheme == "tcp")
         {
-            OutboundTcp(source, request, random, result);
+            OutboundTcp(scope, source, request, random, result);
             return;
         }
 
         // HTTP: the virtual host is chosen by the Host header among the services and VirtualServices on this port.
         var host = StripPort(request.Authority);
-        var vs = MeshVirtualService(host, source.Namespace, request.Port);
-        var service = model.FindService(host, source.Namespace, request.Port);
-        if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(vs, request.Port))
+        var vs = MeshVirtualService(scope, host, source.Namespace, request.Port);
+        var service = ScopedService(scope, host, source.Namespace, request.Port, result);
+        if (vs is not null && service is null && !HttpListenerOn(scope, request.Port))
+        {
+            // Listeners come from the services the sidecar imports: with no HTTP one on the port, no route table exists.
+            result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, but the sidecar has no HTTP listener on port {request.Port} (no imported service has the port): the route table does not exist", vs.DisplayName));
+            vs = null;
+        }
+
+        if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(scope, vs, request.Port))
         {
             // httproute.go: on ports other than 80 only VirtualServices with a host some service has on the port are used.
             result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, which no service has: Istio applies it on port 80 only, not {request.Port}", vs.DisplayName));
@@ -163,13 +176,13 @@ public sealed partial class RequestSimulator
         {
             // The port's listener is a TCP proxy: the bytes go to the service, http[] routes do not apply.
             result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {servicePort.Protocol}: the sidecar proxies the HTTP request as TCP", service.DisplayName));
-            OutboundTcp(source, request, random, result);
+            OutboundTcp(scope, source, request, random, result);
             return;
         }
 
         if (vs is null && service is null)
         {
-            if (model.OutboundPolicy == "REGISTRY_ONLY" && !HttpListenerOn(request.Port))
+            if (scope.OutboundPolicy == "REGISTRY_ONLY" && !HttpListenerOn(scope, request.Port))
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
                 result.Cluster = "BlackHoleCluster";
@@ -177,7 +190,7 @@ public sealed partial class RequestSimulator
                 return;
             }
 
-            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            if (scope.OutboundPolicy == "REGISTRY_ONLY")
             {
                 Respond(result, 502, null, null, "route", $"no service or ServiceEntry has the host {host} on port {request.Port}: REGISTRY_ONLY sends it to the block_all route (direct response 502)");
                 result.Cluster = "BlackHoleCluster";
@@ -208,14 +221,14 @@ public sealed partial class RequestSimulator
         RouteHttp(routes.Select(r => (r, vsNamespace)).ToList(), source.Namespace, "mesh", source, request, random, result, isGateway: false);
     }
 
-    private void OutboundTls(RequestSource source, RequestSpec request, RequestResult result)
+    private void OutboundTls(SidecarScope scope, RequestSource source, RequestSpec request, RequestResult result)
     {
         // Envoy does not terminate TLS: the filter chain is chosen by SNI.
         var sni = request.Host;
-        var service = model.FindService(sni, source.Namespace, request.Port);
+        var service = ScopedService(scope, sni, source.Namespace, request.Port, result);
         if (service is null)
         {
-            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            if (scope.OutboundPolicy == "REGISTRY_ONLY")
             {
                 result.Outcome = RequestOutcome.ConnectionReset;
                 result.ResponseFlag = "UH";
@@ -258,9 +271,9 @@ public sealed partial class RequestSimulator
         Deliver(result, endpoint, "TLS passes through to the pod");
     }
 
-    private void OutboundTcp(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        var service = model.FindService(request.Host, source.Namespace, request.Port) ?? TcpEntryListener(request.Host, request.Port, result);
+        var service = ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
         if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
@@ -271,7 +284,7 @@ public sealed partial class RequestSimulator
 
         if (service is null)
         {
-            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            if (scope.OutboundPolicy == "REGISTRY_ONLY")
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
                 result.Cluster = "BlackHoleCluster";
@@ -285,7 +298,7 @@ public sealed partial class RequestSimulator
         }
 
         // TCP ports ignore http[]; VS tcp[] routes or the service itself.
-        var vs = MeshVirtualService(StripPort(request.Host), source.Namespace, request.Port);
+        var vs = MeshVirtualService(scope, StripPort(request.Host), source.Namespace, request.Port);
         var destination = new Destination { Host = service.Host };
         if (vs?.Spec.Tcp is { Count: > 0 } tcp)
         {
@@ -598,6 +611,12 @@ public sealed partial class RequestSimulator
             RetriesAndMirror(route, vsNamespace, proxyNamespace, request, random, result);
         }
 
+        if (service is not null && !MeshModel.IsServiceVisible(service, proxyNamespace))
+        {
+            Respond(result, 503, "NC", null, "cluster", $"{service.DisplayName} is not exported to namespace {proxyNamespace} (exportTo), so the proxy has no cluster {result.Cluster}", service.Entry?.DisplayName ?? service.DisplayName);
+            return;
+        }
+
         if (service is null || service.Ports.All(p => p.Port != port))
         {
             Respond(result, 503, "NC", null, "cluster", $"no service has the host {host} on port {port}, so the cluster {result.Cluster} does not exist");
@@ -821,16 +840,32 @@ public sealed partial class RequestSimulator
     // Explicitly HTTP ports: an HTTP connection manager, no sniffing (AUTO ports sniff and take TLS or TCP too).
     private static bool IsHttpFamily(string protocol) => protocol is "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB";
 
-    // An HTTP listener 0.0.0.0:port exists when some service has the port as HTTP or sniffed.
-    private bool HttpListenerOn(int port) => model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")));
+    // An HTTP listener 0.0.0.0:port exists when some service the sidecar imports has the port as HTTP or sniffed.
+    private bool HttpListenerOn(SidecarScope scope, int port) =>
+        model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")) && scope.Sees(s, port));
+
+    // The registry entry for a host on a port, if the sidecar's scope imports it (a step says so when it does not).
+    private ServiceInfo? ScopedService(SidecarScope scope, string host, string clientNamespace, int port, RequestResult result)
+    {
+        var service = model.FindService(host, clientNamespace, port);
+        if (service is null || scope.Sees(service, port))
+        {
+            return service;
+        }
+
+        result.Steps.Add(new("sidecar scope", MeshModel.IsServiceVisible(service, scope.ConfigNamespace)
+            ? $"{service.DisplayName} is not imported on port {port} by {scope.Sidecar?.DisplayName ?? "the sidecar's scope"}: the sidecar has no listener or virtual host for it"
+            : $"{service.DisplayName} is not exported to namespace {scope.ConfigNamespace} (exportTo): the sidecar does not know it", scope.Sidecar?.DisplayName ?? service.DisplayName));
+        return null;
+    }
 
     /// <summary>
     /// The ServiceEntry whose TCP listener catches a connection that no host names: one whose addresses hold the
     /// destination IP, else one with no addresses on the port (its listener is 0.0.0.0:port and takes every destination).
     /// </summary>
-    private ServiceInfo? TcpEntryListener(string host, int port, RequestResult result)
+    private ServiceInfo? TcpEntryListener(SidecarScope scope, string host, int port, RequestResult result)
     {
-        var entries = model.Services.Where(s => s.Entry is not null && s.Ports.Any(p => p.Port == port && IsOpaqueProtocol(p.Protocol))).ToList();
+        var entries = model.Services.Where(s => s.Entry is not null && s.Ports.Any(p => p.Port == port && IsOpaqueProtocol(p.Protocol)) && scope.Sees(s, port)).ToList();
         if (entries.Count == 0)
         {
             return null;
@@ -1010,19 +1045,19 @@ public sealed partial class RequestSimulator
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    private VirtualService? MeshVirtualService(string host, string clientNamespace, int port)
+    private VirtualService? MeshVirtualService(SidecarScope scope, string host, string clientNamespace, int port)
     {
-        // On sidecars VirtualServices for one host are not merged: the oldest wins.
+        // On sidecars VirtualServices for one host are not merged: the oldest the scope imports wins.
         var service = model.FindService(host, clientNamespace, port);
         var fqdn = service?.Host ?? host;
         return model.VirtualServices
-            .Where(vs => vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh"))
+            .Where(vs => (vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh")) && scope.SeesVirtualService(vs, port))
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
 
     // selectVirtualServices: whether one of a VirtualService's hosts is a service (or ServiceEntry) with the port.
-    private bool HasServiceOnPort(VirtualService vs, int port) =>
-        (vs.Spec.Hosts ?? []).Any(h => h != "*" && model.Services.Any(s => s.Ports.Any(p => p.Port == port) && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), s.Host)));
+    private bool HasServiceOnPort(SidecarScope scope, VirtualService vs, int port) =>
+        (vs.Spec.Hosts ?? []).Any(h => h != "*" && model.Services.Any(s => scope.Sees(s, port) && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), s.Host)));
 
     internal static string GatewayRef(string reference, string vsNamespace) =>
         reference.Contains('/', StringComparison.Ordinal)
