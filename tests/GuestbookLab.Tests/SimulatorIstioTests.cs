@@ -83,11 +83,11 @@ public class SimulatorIstioTests
     {
         var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
         var simulator = new RequestSimulator(MeshModel.Build(resources));
-        var parsed = new Uri(uri);
+        var (parsed, host) = RequestBuilder.ParseUri(uri);
         var request = new RequestSpec
         {
-            Scheme = parsed.Scheme,
-            Host = parsed.Host,
+            Scheme = parsed!.Scheme,
+            Host = host,
             Port = parsed.IsDefaultPort || parsed.Port < 0 ? (parsed.Scheme == "https" ? 443 : 80) : parsed.Port,
             Path = parsed.AbsolutePath,
             Query = parsed.Query.TrimStart('?'),
@@ -537,5 +537,88 @@ public class SimulatorIstioTests
         Assert.Null(r.VirtualService);
         Assert.Equal("outbound|80||web.default.svc.cluster.local", r.Cluster);
         Assert.Equal("team/web", Run(vs + "---\n" + SidecarCr("default", "default", Hosts("./*", "team/*")), "http://web/").VirtualService);
+    }
+
+    // ------------------------------------------------------------------ 8. gateway servers: bind, targetPort, ISTIO_MUTUAL, AUTO_PASSTHROUGH (pilot/pkg/model/gateway.go, core/v1alpha3/gateway.go)
+
+    private static string RouteAll(string gateway, string subset) =>
+        BoundVs($"vs-{gateway}", "['*']", $"[{gateway}]", $"  http:\n  - route: [{{destination: {{host: web, port: {{number: 80}}, subset: {subset}}}}}]");
+
+    [Fact]
+    public void A_server_bound_to_another_address_is_not_matched()
+    {
+        // MergeGateways keys servers by port and bind; each bind is a listener of its own (getListenerName bind_port).
+        var config = Gateway("bound", "  - port: {number: 80, name: http, protocol: HTTP}\n    bind: 10.0.0.5\n    hosts: ['*']") + "---\n"
+            + Gateway("open", "  - port: {number: 80, name: http-open, protocol: HTTP}\n    hosts: ['*']") + "---\n"
+            + RouteAll("bound", "v2") + "---\n" + RouteAll("open", "v1");
+        Assert.Equal("v2", Run(config, "http://10.0.0.5/", "ingress").Subset);
+        var byName = Run(config, "http://x.example.com/", "ingress");
+        Assert.Equal("v1", byName.Subset);
+        Assert.Contains(byName.Steps, s => s.Detail.Contains("binds 10.0.0.5", StringComparison.Ordinal));
+
+        var onlyBound = Gateway("bound", "  - port: {number: 80, name: http, protocol: HTTP}\n    bind: 10.0.0.5\n    hosts: ['*']") + "---\n" + RouteAll("bound", "v2");
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(onlyBound, "http://x.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void Servers_listen_on_the_target_port_of_the_gateway_service_port_they_name()
+    {
+        // resolvePorts: the demo gateway's Service maps 80 to targetPort 8080, so a server on 80 listens on 8080 and
+        // a server on 8080 shares that listener; a request to Service port 80 reaches both (gateway_simulation_test.go
+        // "multiple target port": listener 0.0.0.0_8080).
+        var on8080 = Gateway("gw", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2");
+        var r = Run(on8080, "http://x.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("v2", r.Subset);
+        Assert.Contains(r.Steps, s => s.Stage == "listener" && s.Detail.Contains("targetPort 8080", StringComparison.Ordinal));
+
+        // A server on 80 is reached on the pod's port 8080 too, which the Service does not have.
+        var on80 = Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal("v1", Run(on80, "http://x.example.com:8080/", "ingress").Subset);
+
+        // A gateway Service of the input: 80 -> 9090; servers on 80 and 9090 share the listener.
+        var gateway = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}\n---\n"
+            + "apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  selector: {istio: ingressgateway}\n  ports: [{name: http2, port: 80, targetPort: 9090}]\n---\n";
+        var custom = gateway + Gateway("gw", "  - port: {number: 9090, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2");
+        Assert.Equal("v2", Run(custom, "http://x.example.com/", "ingress").Subset);
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + Gateway("gw", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2"), "http://x.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void An_istio_mutual_server_needs_a_mesh_client_certificate()
+    {
+        // buildGatewayListenerTLSContext: ISTIO_MUTUAL requires a client certificate signed by the mesh CA.
+        var config = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: ISTIO_MUTUAL}") + "---\n" + RouteAll("gw", "v1");
+        var r = Run(config, "https://x.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.ConnectionReset, r.Outcome);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("ISTIO_MUTUAL", StringComparison.Ordinal));
+
+        // The same server with SIMPLE terminates and routes.
+        var simple = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: SIMPLE, credentialName: cert}") + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal(RequestOutcome.Delivered, Run(simple, "https://x.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void Auto_passthrough_routes_by_the_sni_of_a_cluster_without_a_virtual_service()
+    {
+        // builtAutoPassthroughFilterChains: a chain per service port (and DestinationRule subset) whose host the
+        // server's hosts hold, matched by the SNI outbound_.port_.subset_.host.
+        var config = Gateway("cross", "  - port: {number: 15443, name: tls, protocol: TLS}\n    hosts: ['*.local']\n    tls: {mode: AUTO_PASSTHROUGH}");
+        var r = Run(config, "https://outbound_.80_._.web.default.svc.cluster.local:15443/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", r.Cluster);
+        Assert.Null(r.VirtualService);
+
+        var v2 = Run(config, "https://outbound_.80_.v2_.web.default.svc.cluster.local:15443/", "ingress");
+        Assert.Equal("default/web-v2", v2.Endpoint);
+
+        // An SNI that is not a cluster name, or a subset no DestinationRule has, matches no chain.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://web.default.svc.cluster.local:15443/", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://outbound_.80_.v9_.web.default.svc.cluster.local:15443/", "ingress").Outcome);
+
+        // Hosts the server does not hold get no chain.
+        var narrow = Gateway("cross", "  - port: {number: 15443, name: tls, protocol: TLS}\n    hosts: ['*.team.svc.cluster.local']\n    tls: {mode: AUTO_PASSTHROUGH}");
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(narrow, "https://outbound_.80_._.web.default.svc.cluster.local:15443/", "ingress").Outcome);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(narrow, "https://outbound_.80_._.api.team.svc.cluster.local:15443/", "ingress").Cluster);
     }
 }
