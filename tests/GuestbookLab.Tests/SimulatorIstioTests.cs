@@ -621,4 +621,112 @@ public class SimulatorIstioTests
         Assert.Equal(RequestOutcome.ConnectionReset, Run(narrow, "https://outbound_.80_._.web.default.svc.cluster.local:15443/", "ingress").Outcome);
         Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(narrow, "https://outbound_.80_._.api.team.svc.cluster.local:15443/", "ingress").Cluster);
     }
+
+    // ------------------------------------------------------------------ 9. exportTo (pilot/pkg/model/push_context.go) and delegates (pilot/pkg/model/virtualservice.go)
+
+    private static string ScopedVs(string name, string ns, string exportTo, string subset, string? created = null, string hosts = "[web.default.svc.cluster.local]", string? gateways = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(name, created, ns)}spec:\n  hosts: {hosts}\n"
+        + (gateways is null ? string.Empty : $"  gateways: {gateways}\n")
+        + (exportTo.Length == 0 ? string.Empty : $"  exportTo: {exportTo}\n")
+        + $"  http:\n  - route: [{{destination: {{host: web.default.svc.cluster.local, port: {{number: 80}}, subset: {subset}}}}}]\n";
+
+    [Fact]
+    public void A_virtual_service_is_seen_only_in_the_namespaces_it_is_exported_to()
+    {
+        // initVirtualServices: '.' is its own namespace; a list of names is those namespaces (not its own unless named).
+        var own = ScopedVs("web", "team", "['.']", "v2");
+        Assert.Null(Run(own, "http://web/").VirtualService);
+        Assert.Equal("team/web", Run(own, "http://web.default/", "team/api").VirtualService);
+
+        var toTeam = ScopedVs("web", "default", "[team]", "v2");
+        Assert.Null(Run(toTeam, "http://web/").VirtualService);
+        Assert.Equal("v2", Run(toTeam, "http://web.default/", "team/api").Subset);
+        Assert.Null(Run(ScopedVs("web", "default", "['~']", "v2"), "http://web/").VirtualService);
+    }
+
+    [Fact]
+    public void A_private_virtual_service_comes_before_an_older_public_one()
+    {
+        // SelectVirtualServices appends the namespace's private VirtualServices, then those exported to it, then the
+        // public ones; the first for a host wins on a sidecar.
+        var config = ScopedVs("old-public", "default", string.Empty, "v1", "2024-01-01T00:00:00Z") + "---\n" + ScopedVs("new-private", "default", "['.']", "v2", "2024-06-01T00:00:00Z");
+        Assert.Equal("default/new-private", Run(config, "http://web/").VirtualService);
+        Assert.Equal("default/old-public", Run(config, "http://web.default/", "team/api").VirtualService);
+    }
+
+    [Fact]
+    public void A_gateway_sees_only_virtual_services_exported_to_its_own_namespace()
+    {
+        // VirtualServicesForGateway(proxyNamespace = the gateway pod's namespace, istio-system).
+        var gateway = Gateway("gw", HttpAll);
+        var hidden = gateway + "---\n" + ScopedVs("web", "default", "['.']", "v2", hosts: "['*']", gateways: "[gw]");
+        Assert.Equal(404, Run(hidden, "http://x.example.com/", "ingress").Status);
+        var shown = gateway + "---\n" + ScopedVs("web", "default", "[istio-system]", "v2", hosts: "['*']", gateways: "[gw]");
+        Assert.Equal("v2", Run(shown, "http://x.example.com/", "ingress").Subset);
+    }
+
+    [Fact]
+    public void Destination_rules_and_services_are_seen_only_where_they_are_exported()
+    {
+        // destinationRule: the proxy's namespace's rules, then the service's namespace's exported ones.
+        var privateRule = "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: web}\nspec:\n  host: web\n  exportTo: ['.']\n  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n";
+        var replaced = Run(privateRule + "---\n" + ScopedVs("web", "team", string.Empty, "v2"), "http://web.default/", "team/api");
+        Assert.Equal(503, replaced.Status);
+        Assert.Equal("NC", replaced.ResponseFlag);
+        Assert.Equal("v2", Run(privateRule + "---\n" + ScopedVs("web", "team", string.Empty, "v2"), "http://web/").Subset);
+
+        // IsServiceVisible: a Service annotated networking.istio.io/exportTo: '.' is unknown to other namespaces.
+        var secret = "apiVersion: v1\nkind: Service\nmetadata:\n  name: secret\n  namespace: team\n  annotations: {networking.istio.io/exportTo: '.'}\nspec:\n  selector: {app: api}\n  ports: [{name: http, port: 80}]\n";
+        Assert.Equal("PassthroughCluster", Run(secret, "http://secret.team/").Cluster);
+        Assert.Equal("outbound|80||secret.team.svc.cluster.local", Run(secret, "http://secret/", "team/api").Cluster);
+    }
+
+    private const string RootVs = """
+        apiVersion: networking.istio.io/v1beta1
+        kind: VirtualService
+        metadata: {name: root}
+        spec:
+          hosts: [web]
+          http:
+          - name: api
+            match: [{uri: {prefix: /api}}]
+            delegate: {name: web-api, namespace: team}
+          - route: [{destination: {host: web, subset: v1}}]
+        """;
+
+    private static string DelegateVs(string exportTo) => $$$"""
+        apiVersion: networking.istio.io/v1beta1
+        kind: VirtualService
+        metadata: {name: web-api, namespace: team}
+        spec:
+        {{{exportTo}}}
+          http:
+          - name: v2
+            match: [{uri: {prefix: /api/v2}}]
+            route: [{destination: {host: web.default.svc.cluster.local, subset: v2}}]
+          - match: [{uri: {prefix: /other}}]
+            route: [{destination: {host: api}}]
+          - match: [{uri: {prefix: /api/team}}]
+            route: [{destination: {host: api}}]
+        """;
+
+    [Fact]
+    public void A_delegate_virtual_services_routes_are_merged_into_the_root()
+    {
+        // mergeVirtualServicesIfNeeded / mergeHTTPRoute: the delegate's matches must be narrower than the root's
+        // (/other conflicts with /api and is dropped); names join root-delegate; short hosts resolve in the delegate's namespace.
+        var config = RootVs + "\n---\n" + DelegateVs(string.Empty);
+        var v2 = Run(config, "http://web/api/v2/x");
+        Assert.Equal("v2", v2.Subset);
+        Assert.Equal("http[0] api-v2", v2.Route);
+        Assert.Equal("team/api", Run(config, "http://web/api/team").Endpoint);
+        Assert.Equal("v1", Run(config, "http://web/other").Subset);
+        Assert.Equal("v1", Run(config, "http://web/api/v1").Subset);
+        Assert.Contains(v2.Steps, s => s.Stage == "delegate");
+
+        // A delegate not exported to the root's namespace, or missing, drops the delegating route.
+        var hidden = RootVs + "\n---\n" + DelegateVs("  exportTo: ['.']");
+        Assert.Equal("v1", Run(hidden, "http://web/api/v2/x").Subset);
+        Assert.Equal("v1", Run(RootVs, "http://web/api/v2/x").Subset);
+    }
 }

@@ -289,7 +289,7 @@ public sealed partial class RequestSimulator
             return AutoPassthroughChain(server, sniHosts ?? [], sni, gatewayNamespace) is { } auto ? [auto] : [];
         }
 
-        var bound = BoundVirtualServices(server.Ref);
+        var bound = BoundVirtualServices(server.Ref, GatewayNamespace(server));
         if (!IsPassthrough(server.Server))
         {
             // Opaque TCP, or TLS terminated and forwarded: the first tcp route of a bound VirtualService that matches.
@@ -384,7 +384,7 @@ public sealed partial class RequestSimulator
         foreach (var server in servers)
         {
             var redirect = server.Server.Tls?.HttpsRedirect == true;
-            foreach (var vs in BoundVirtualServices(server.Ref))
+            foreach (var vs in BoundVirtualServices(server.Ref, GatewayNamespace(server)))
             {
                 var vsNamespace = MeshModel.NamespaceOf(vs);
                 var serverHosts = server.Hosts.Select(h => HostForNamespace(h, vsNamespace)).OfType<string>().ToList();
@@ -392,7 +392,7 @@ public sealed partial class RequestSimulator
                 foreach (var host in Intersection(serverHosts, vsHosts))
                 {
                     var vhost = Get(host, server);
-                    vhost.Routes.AddRange((vs.Spec.Http ?? []).Select(r => (r, vsNamespace)));
+                    vhost.Routes.AddRange(HttpRoutes(vs, null));
                     if (!vhost.Sources.Contains(vs))
                     {
                         vhost.Sources.Add(vs);
@@ -414,9 +414,30 @@ public sealed partial class RequestSimulator
         return vhosts;
     }
 
-    /// <summary>VirtualServices bound to a gateway (namespace/name), oldest first.</summary>
-    private List<VirtualService> BoundVirtualServices(string gatewayRef) =>
-        model.VirtualServices.Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef)).ToList();
+    /// <summary>
+    /// VirtualServices bound to a gateway (namespace/name) that are exported to the gateway pod's namespace
+    /// (VirtualServicesForGateway): those private to that namespace, then those exported to it by name, then the
+    /// public ones, each oldest first.
+    /// </summary>
+    private List<VirtualService> BoundVirtualServices(string gatewayRef, string gatewayNamespace) =>
+        model.VirtualServices
+            .Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef)
+                && MeshModel.IsExported(vs.Spec.ExportTo, MeshModel.NamespaceOf(vs), gatewayNamespace))
+            .OrderBy(vs => ExportRank(vs, gatewayNamespace))
+            .ToList();
+
+    /// <summary>The order of SelectVirtualServices and VirtualServicesForGateway: private (0), exported by name (1), public (2).</summary>
+    internal static int ExportRank(VirtualService vs, string proxyNamespace)
+    {
+        var exportTo = vs.Spec.ExportTo;
+        if (exportTo is not { Count: > 0 } || exportTo.Contains("*"))
+        {
+            return 2;
+        }
+
+        var ns = MeshModel.NamespaceOf(vs);
+        return ns == proxyNamespace && (exportTo.Contains(".") || exportTo.Contains(ns)) ? 0 : 1;
+    }
 
     /// <summary>pickMatchingGatewayHosts: a namespace/host server host binds only VirtualServices of that namespace.</summary>
     private static List<string> MatchingGatewayHosts(IReadOnlyList<string> serverHosts, VirtualService vs)
@@ -537,6 +558,10 @@ public sealed partial class RequestSimulator
     // canMergeProtocols: HTTP servers merge with HTTP servers; nothing else merges.
     private static bool CanMergeProtocols(string? current, string? next) =>
         (IsHttpProtocol(current) || string.Equals(current, next, StringComparison.OrdinalIgnoreCase)) && IsHttpProtocol(next);
+
+    // The namespace of the gateway pod the server is merged on: the ingress gateway's.
+    private string GatewayNamespace(GatewayServer server) =>
+        model.Workloads.FirstOrDefault(w => w.IsGateway && w.Selects(server.Gateway.Spec.Selector))?.Namespace ?? model.RootNamespace;
 
     private sealed record GatewayServer(Gateway Gateway, Server Server, string Ref, List<string> Hosts);
 

@@ -24,6 +24,24 @@ public sealed partial class RequestSimulator
 
     public MeshModel Model => model;
 
+    // The HTTP routes of each VirtualService with delegates merged into their roots, computed once.
+    private Dictionary<VirtualService, List<ScopedRoute>> MergedRoutes => mergedRoutes ??= VirtualServiceDelegates.Merge(model.VirtualServices);
+
+    private Dictionary<VirtualService, List<ScopedRoute>>? mergedRoutes;
+
+    /// <summary>A VirtualService's HTTP routes as the proxy gets them: a delegate's routes merged in place of the route that names it.</summary>
+    private List<(HttpRoute Route, string Namespace)> HttpRoutes(VirtualService vs, RequestResult? result)
+    {
+        var routes = MergedRoutes.TryGetValue(vs, out var merged) ? merged : [.. (vs.Spec.Http ?? []).Select(r => new ScopedRoute(r, MeshModel.NamespaceOf(vs)))];
+        if (result is not null && (vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
+        {
+            var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
+            result.Steps.Add(new("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs.DisplayName));
+        }
+
+        return routes.Select(r => (r.Route, r.Namespace)).ToList();
+    }
+
     /// <summary>Resolves -From: ingress, kubelet, a workload name, or namespace/name of a workload or an ad-hoc pod.</summary>
     public RequestSource ResolveSource(string from, bool? sidecar = null, string? serviceAccount = null)
     {
@@ -202,23 +220,20 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        List<HttpRoute> routes;
-        string vsNamespace;
+        List<(HttpRoute, string)> routes;
         if (vs is not null)
         {
             result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
             result.Steps.Add(new("virtual host", $"the Host {host} matches VirtualService {result.VirtualService}", vs.DisplayName));
-            routes = vs.Spec.Http ?? [];
-            vsNamespace = MeshModel.NamespaceOf(vs);
+            routes = HttpRoutes(vs, result);
         }
         else
         {
             result.Steps.Add(new("virtual host", $"the Host {host} is {service!.DisplayName}, with no VirtualService: the default route", service.DisplayName));
-            routes = [new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Host } }] }];
-            vsNamespace = service.Namespace;
+            routes = [(new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Host } }] }, service.Namespace)];
         }
 
-        RouteHttp(routes.Select(r => (r, vsNamespace)).ToList(), source.Namespace, "mesh", source, request, random, result, isGateway: false);
+        RouteHttp(routes, source.Namespace, "mesh", source, request, random, result, isGateway: false);
     }
 
     private void OutboundTls(SidecarScope scope, RequestSource source, RequestSpec request, RequestResult result)
@@ -741,14 +756,18 @@ public sealed partial class RequestSimulator
     /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
     private DestinationRule? DestinationRuleFor(ServiceInfo service, string proxyNamespace)
     {
+        // push_context.go destinationRule: every rule of the proxy's namespace; then the service's namespace's and the
+        // root namespace's rules that are not private, the most specific host, if it is exported to the proxy.
         foreach (var ns in new[] { proxyNamespace, service.Namespace, model.RootNamespace }.Distinct())
         {
+            var local = ns == proxyNamespace;
             var candidates = model.DestinationRules
-                .Where(dr => MeshModel.NamespaceOf(dr) == ns && dr.Spec.Host is not null && HostMatches(MeshModel.Fqdn(dr.Spec.Host, ns), service.Host))
+                .Where(dr => MeshModel.NamespaceOf(dr) == ns && dr.Spec.Host is not null && HostMatches(MeshModel.Fqdn(dr.Spec.Host, ns), service.Host)
+                    && (local || !PrivateOnly(dr)))
                 .OrderByDescending(dr => dr.Spec.Host!.StartsWith('*') ? 0 : 1)
                 .ThenByDescending(dr => dr.Spec.Host!.Length)
                 .ToList();
-            if (candidates.Count > 0)
+            if (candidates.Count > 0 && (local || MeshModel.IsExported(candidates[0].Spec.ExportTo, ns, proxyNamespace)))
             {
                 return candidates[0];
             }
@@ -756,6 +775,10 @@ public sealed partial class RequestSimulator
 
         return null;
     }
+
+    // A DestinationRule exported only to its own namespace ('.' or its name) is not in the exported index.
+    private static bool PrivateOnly(DestinationRule rule) =>
+        rule.Spec.ExportTo is { Count: > 0 } exportTo && exportTo.All(e => e == "." || e == MeshModel.NamespaceOf(rule));
 
     // ------------------------------------------------------------------------------------------ server side
 
@@ -1052,6 +1075,7 @@ public sealed partial class RequestSimulator
         var fqdn = service?.Host ?? host;
         return model.VirtualServices
             .Where(vs => (vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh")) && scope.SeesVirtualService(vs, port))
+            .OrderBy(vs => ExportRank(vs, clientNamespace))
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
 
