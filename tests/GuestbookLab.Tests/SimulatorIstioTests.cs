@@ -729,4 +729,72 @@ public class SimulatorIstioTests
         Assert.Equal("v1", Run(hidden, "http://web/api/v2/x").Subset);
         Assert.Equal("v1", Run(RootVs, "http://web/api/v2/x").Subset);
     }
+
+    // ------------------------------------------------------------------ 10. DNS auto-allocation (serviceentry/controller.go autoAllocateIPs, model/service.go GetAddressForProxy)
+
+    private const string DnsProxy = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      proxyMetadata: {ISTIO_META_DNS_CAPTURE: 'true', ISTIO_META_DNS_AUTO_ALLOCATE: 'true'}\n";
+
+    private static string DbEntry(string name, string created) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\n{Meta(name, created)}spec:\n  hosts: [{name}.internal]\n  ports: [{{number: 5432, name: tcp, protocol: TCP}}]\n  resolution: DNS\n---\n";
+
+    [Fact]
+    public void Service_entries_without_addresses_get_istios_allocated_address()
+    {
+        // serviceentry_simulation_test.go TestServiceEntryDuplicatedHostname: two entries of istio.io share 240.240.21.222.
+        var config = """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: ServiceEntry
+            metadata: {name: istio-http}
+            spec:
+              hosts: [istio.io]
+              location: MESH_EXTERNAL
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1alpha3
+            kind: ServiceEntry
+            metadata: {name: istio-https}
+            spec:
+              hosts: [istio.io]
+              location: MESH_EXTERNAL
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1alpha3
+            kind: ServiceEntry
+            metadata: {name: passthrough}
+            spec:
+              hosts: [none.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+            """;
+        var model = MeshModel.Build(ManifestSerializer.Deserialize(config + "\n---\n" + DnsProxy));
+        Assert.True(model.DnsAutoAllocate);
+        Assert.All(model.Services.Where(s => s.Host == "istio.io"), s => Assert.Equal("240.240.21.222", s.AutoAllocatedAddress));
+
+        // Resolution NONE (the default) gets none: the original destination is not known.
+        Assert.Null(model.Services.Single(s => s.Host == "none.example.com").AutoAllocatedAddress);
+        Assert.False(MeshModel.Build(ManifestSerializer.Deserialize(config)).DnsAutoAllocate);
+    }
+
+    [Fact]
+    public void Without_auto_allocation_tcp_entries_without_addresses_share_one_listener()
+    {
+        // listener.go: both entries listen on 0.0.0.0:5432 (TCPOverTCP) and the older keeps the filter chain; with DNS
+        // capture and auto-allocation each has its own 240.240.x.y listener.
+        var entries = DbEntry("orders", "2024-01-01T00:00:00Z") + DbEntry("users", "2024-02-01T00:00:00Z");
+        var shared = Run(entries, "tcp://users.internal:5432");
+        Assert.Equal("orders.internal", shared.DestinationService);
+        Assert.Contains(shared.Steps, s => s.Detail.Contains("already holds", StringComparison.Ordinal));
+        Assert.Equal("orders.internal", Run(entries, "tcp://10.1.2.3:5432").DestinationService);
+
+        var allocated = Run(entries + DnsProxy, "tcp://users.internal:5432");
+        Assert.Equal("users.internal", allocated.DestinationService);
+        Assert.Contains(allocated.Steps, s => s.Detail.Contains("DNS auto-allocation", StringComparison.Ordinal));
+
+        // A connection to another IP is no longer caught by an entry's 0.0.0.0 listener.
+        var model = MeshModel.Build(ManifestSerializer.Deserialize(World + "\n---\n" + entries + DnsProxy));
+        var vip = model.Services.Single(s => s.Host == "users.internal").AutoAllocatedAddress!;
+        Assert.Equal("users.internal", Run(entries + DnsProxy, $"tcp://{vip}:5432").DestinationService);
+        Assert.Equal("PassthroughCluster", Run(entries + DnsProxy, "tcp://10.1.2.3:5432").Cluster);
+    }
 }

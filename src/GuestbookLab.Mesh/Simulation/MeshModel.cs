@@ -29,6 +29,9 @@ public sealed class ServiceInfo
     /// <summary>exportTo (a ServiceEntry's, or a Service's networking.istio.io/exportTo annotation); empty is every namespace.</summary>
     public IReadOnlyList<string> ExportTo { get; init; } = [];
 
+    /// <summary>The 240.240.x.y address istiod allocates to a ServiceEntry host without addresses (resolution DNS or STATIC).</summary>
+    public string? AutoAllocatedAddress { get; internal set; }
+
     public bool IsExternal => Entry is not null && (Entry.Spec.Location is null or "MESH_EXTERNAL");
 
     public string DisplayName => Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
@@ -93,6 +96,12 @@ public sealed class MeshModel
     public string RootNamespace { get; private init; } = "istio-system";
 
     public string TrustDomain { get; private init; } = "cluster.local";
+
+    /// <summary>
+    /// True when the mesh config's defaultConfig.proxyMetadata sets ISTIO_META_DNS_CAPTURE and
+    /// ISTIO_META_DNS_AUTO_ALLOCATE: sidecars answer DNS for ServiceEntry hosts with their allocated addresses.
+    /// </summary>
+    public bool DnsAutoAllocate { get; private init; }
 
     /// <summary>ALLOW_ANY (Istio's default) or REGISTRY_ONLY.</summary>
     public string OutboundPolicy { get; private init; } = "ALLOW_ANY";
@@ -202,8 +211,10 @@ public sealed class MeshModel
             }
         }
 
+        DnsAutoAllocation.Allocate(services);
         return new MeshModel
         {
+            DnsAutoAllocate = DnsAutoAllocation.Enabled(mesh),
             RootNamespace = root,
             TrustDomain = mesh?.TrustDomain ?? "cluster.local",
             OutboundPolicy = mesh?.OutboundTrafficPolicy?.Mode ?? "ALLOW_ANY",

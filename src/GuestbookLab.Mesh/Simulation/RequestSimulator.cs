@@ -289,6 +289,7 @@ public sealed partial class RequestSimulator
     private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
         var service = ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
+        service = SharedTcpListener(scope, service, request.Port, result);
         if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
@@ -895,8 +896,10 @@ public sealed partial class RequestSimulator
         }
 
         var ip = System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
-        var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip)));
-        var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 });
+        var allocated = model.DnsAutoAllocate;
+        var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip))
+            || (allocated && s.Entry!.Spec.Addresses is not { Count: > 0 } && s.AutoAllocatedAddress == ip.ToString()));
+        var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(allocated && s.AutoAllocatedAddress is not null));
         if (chosen is not null)
         {
             result.Steps.Add(new("listener", byAddress is not null
@@ -906,6 +909,42 @@ public sealed partial class RequestSimulator
 
         return chosen;
     }
+
+    /// <summary>
+    /// The ServiceEntry whose listener a TCP connection to an entry's host reaches. An entry with addresses, or with an
+    /// address allocated under DNS auto-allocation (the sidecar's DNS proxy answers its host with it), has a listener
+    /// of its own; one without listens on 0.0.0.0:port, where TCP entries sharing the port conflict and the oldest
+    /// keeps the filter chain (listener.go TCPOverTCP), so the connection goes to that one.
+    /// </summary>
+    private ServiceInfo? SharedTcpListener(SidecarScope scope, ServiceInfo? service, int port, RequestResult result)
+    {
+        if (service?.Entry is not { } entry || service.Ports.FirstOrDefault(p => p.Port == port) is not { } servicePort || !IsPlainTcp(servicePort.Protocol)
+            || entry.Spec.Addresses is { Count: > 0 })
+        {
+            return service;
+        }
+
+        if (model.DnsAutoAllocate && service.AutoAllocatedAddress is { } vip)
+        {
+            result.Steps.Add(new("listener", $"DNS auto-allocation: the sidecar's DNS proxy answers {service.Host} with {vip}, and the listener {vip}:{port} of {service.DisplayName} takes the connection", entry.DisplayName));
+            return service;
+        }
+
+        var owner = model.ServiceEntries
+            .SelectMany(e => model.Services.Where(s => ReferenceEquals(s.Entry, e)))
+            .FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(model.DnsAutoAllocate && s.AutoAllocatedAddress is not null)
+                && s.Ports.Any(p => p.Port == port && IsPlainTcp(p.Protocol)) && scope.Sees(s, port));
+        if (owner is null || ReferenceEquals(owner, service))
+        {
+            return service;
+        }
+
+        result.Steps.Add(new("listener", $"{service.DisplayName} has no address, so its TCP listener is 0.0.0.0:{port}, which the older {owner.DisplayName} already holds: the connection to {service.Host} goes to {owner.Host} (give the entries addresses, or turn on DNS auto-allocation)", owner.Entry!.DisplayName));
+        return owner;
+    }
+
+    // TCP protocols without SNI: their filter chains cannot tell two hosts on one address apart.
+    private static bool IsPlainTcp(string protocol) => protocol is "TCP" or "MONGO" or "MYSQL" or "REDIS";
 
     private static bool AddressHolds(string address, System.Net.IPAddress ip) =>
         address.Contains('/', StringComparison.Ordinal)
