@@ -29,6 +29,9 @@ public sealed partial class RequestSimulator
 
     private Dictionary<VirtualService, List<ScopedRoute>>? mergedRoutes;
 
+    // The Sidecar scope of each source, computed once (a source's namespace and labels do not change).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestSource, SidecarScope> scopes = new();
+
     /// <summary>A VirtualService's HTTP routes as the proxy gets them: a delegate's routes merged in place of the route that names it.</summary>
     private List<(HttpRoute Route, string Namespace)> HttpRoutes(VirtualService vs, RequestResult? result)
     {
@@ -153,7 +156,7 @@ public sealed partial class RequestSimulator
 
     private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        var scope = SidecarScope.For(model, source.Namespace, source.Labels);
+        var scope = scopes.GetValue(source, s => SidecarScope.For(model, s.Namespace, s.Labels));
         result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload?.DisplayName));
         if (scope.Sidecar is not null)
         {

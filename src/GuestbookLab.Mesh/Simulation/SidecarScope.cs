@@ -88,12 +88,16 @@ public sealed class SidecarScope
 {
     private static readonly IReadOnlyList<SidecarEgressListener> DefaultEgress = [new SidecarEgressListener(null, null, ["*/*"])];
 
+    // Each egress listener's imports by namespace, resolved once for the proxy's namespace.
+    private readonly Dictionary<string, List<string>>[] imports;
+
     private SidecarScope(MeshModel model, string configNamespace, SidecarResource? sidecar)
     {
         ConfigNamespace = configNamespace;
         Sidecar = sidecar;
         Egress = sidecar?.Egress is { Count: > 0 } egress ? egress : DefaultEgress;
         OutboundPolicy = sidecar?.OutboundPolicy ?? model.OutboundPolicy;
+        imports = Egress.Select(e => e.HostsByNamespace(configNamespace)).ToArray();
     }
 
     /// <summary>The namespace of the proxy (the Sidecar's configuration namespace).</summary>
@@ -122,7 +126,20 @@ public sealed class SidecarScope
     }
 
     /// <summary>GetEgressListenerForRDS: the first egress listener on the port or without a port (the catch-all).</summary>
-    public SidecarEgressListener? ListenerFor(int port) => Egress.FirstOrDefault(e => e.Port is null || e.Port == port);
+    public SidecarEgressListener? ListenerFor(int port) => ListenerIndex(port) is var i and >= 0 ? Egress[i] : null;
+
+    private int ListenerIndex(int port)
+    {
+        for (var i = 0; i < Egress.Count; i++)
+        {
+            if (Egress[i].Port is null || Egress[i].Port == port)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     /// <summary>
     /// Whether the sidecar has a listener for the service's port: the port's egress listener imports the service
@@ -137,8 +154,8 @@ public sealed class SidecarScope
             return false;
         }
 
-        var listener = ListenerFor(port);
-        return listener is not null && Imports(listener.HostsByNamespace(ConfigNamespace), service.Namespace, service.Host, bidirectional: false);
+        var index = ListenerIndex(port);
+        return index >= 0 && Imports(imports[index], service.Namespace, service.Host, bidirectional: false);
     }
 
     /// <summary>Whether a service is visible to the proxy at all (for clusters: exportTo only).</summary>
@@ -151,15 +168,14 @@ public sealed class SidecarScope
     public bool SeesVirtualService(VirtualService vs, int port)
     {
         ArgumentNullException.ThrowIfNull(vs);
-        var listener = ListenerFor(port);
-        if (listener is null || !MeshModel.IsExported(vs.Spec.ExportTo, MeshModel.NamespaceOf(vs), ConfigNamespace))
+        var index = ListenerIndex(port);
+        if (index < 0 || !MeshModel.IsExported(vs.Spec.ExportTo, MeshModel.NamespaceOf(vs), ConfigNamespace))
         {
             return false;
         }
 
-        var imports = listener.HostsByNamespace(ConfigNamespace);
         var ns = MeshModel.NamespaceOf(vs);
-        return (vs.Spec.Hosts ?? []).Any(h => Imports(imports, ns, MeshModel.Fqdn(h, ns), bidirectional: true));
+        return (vs.Spec.Hosts ?? []).Any(h => Imports(imports[index], ns, MeshModel.Fqdn(h, ns), bidirectional: true));
     }
 
     /// <summary>The scope in words, for the explanation.</summary>
