@@ -126,6 +126,52 @@ public sealed class ManifestSourceTests : System.IDisposable
     }
 
     [Fact]
+    public async Task Gateway_policy_and_gateway_reference_findings_name_their_fields_lines()
+    {
+        var file = Path.Combine(folder, "mesh.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: networking.istio.io/v1beta1
+            kind: Gateway
+            metadata: {name: gw, namespace: default}
+            spec:
+              selector: {istio: ingressgateway}
+              servers:
+              - port: {number: 443, name: https, protocol: HTTPS}
+                hosts: ['*']
+                tls:
+                  mode: SIMPLE
+                  credentialName: missing-cert
+            ---
+            apiVersion: security.istio.io/v1beta1
+            kind: AuthorizationPolicy
+            metadata: {name: ap, namespace: default}
+            spec:
+              rules:
+              - from:
+                - source:
+                    namespaces:
+                    - nowhere
+            ---
+            apiVersion: networking.istio.io/v1beta1
+            kind: VirtualService
+            metadata: {name: vs, namespace: default}
+            spec:
+              hosts: ['*']
+              gateways:
+              - mesh
+              - no-such-gateway
+              http:
+              - route:
+                - destination: {host: reviews}
+            """);
+        var placed = await new ManifestLocator().PlaceAsync(MeshAnalyzer.Analyze(MeshModel.Build(await ManifestReader.ReadPathAsync(file, CancellationToken.None))), CancellationToken.None);
+        Assert.Equal(11, placed.Single(m => m.Message.Contains("missing-cert", System.StringComparison.Ordinal)).Source!.Line);
+        Assert.Equal(21, placed.Single(m => m.Message.Contains("\"nowhere\"", System.StringComparison.Ordinal)).Source!.Line);
+        Assert.Equal(30, placed.Single(m => m.Code == "IST0101" && m.Message.Contains("no-such-gateway", System.StringComparison.Ordinal)).Source!.Line);
+        Assert.Equal(33, placed.Single(m => m.Message.Contains("host not found: \"reviews\"", System.StringComparison.Ordinal)).Source!.Line);
+    }
+
+    [Fact]
     public async Task Validation_issues_name_the_line_of_their_field()
     {
         var file = Path.Combine(folder, "bad.yaml");

@@ -149,7 +149,7 @@ public static partial class MeshAnalyzer
                     if (ports.Count > 1)
                     {
                         messages.Add(new("IST0112", "VirtualServiceDestinationPortSelectorRequired", AnalysisLevel.Error, Ref(vs),
-                            $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", ports)}]. Specifying a port in the destination is required to disambiguate."));
+                            $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", ports)}]. Specifying a port in the destination is required to disambiguate.") { Field = field });
                     }
                 }
                 else if (!ports.Contains(port))
@@ -207,8 +207,10 @@ public static partial class MeshAnalyzer
         foreach (var vs in inputs.Model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var reference in vs.Spec.Gateways ?? [])
+            var references = vs.Spec.Gateways ?? [];
+            for (var i = 0; i < references.Count; i++)
             {
+                var reference = references[i];
                 if (reference == "mesh")
                 {
                     continue;
@@ -218,7 +220,7 @@ public static partial class MeshAnalyzer
                 gateways.TryGetValue(key, out var gateway);
                 if (gateway is null)
                 {
-                    messages.Add(NotFound(vs, "gateway", reference));
+                    messages.Add(NotFound(vs, "gateway", reference) with { Field = $"spec.gateways[{i}]" });
                 }
 
                 // As Istio does, a missing gateway also has none of the hosts.
@@ -227,7 +229,7 @@ public static partial class MeshAnalyzer
                 if (!gatewayHosts.Any(g => hosts.Any(h => HostsMatch(g, h))))
                 {
                     messages.Add(new("IST0132", "VirtualServiceHostNotFoundInGateway", AnalysisLevel.Warning, Ref(vs),
-                        $"one or more host [{string.Join(" ", hosts)}] defined in VirtualService {ns}/{vs.Name} not found in Gateway {key}."));
+                        $"one or more host [{string.Join(" ", hosts)}] defined in VirtualService {ns}/{vs.Name} not found in Gateway {key}.") { Field = $"spec.gateways[{i}]" });
                 }
             }
         }
