@@ -7,7 +7,6 @@ using System.Threading.Tasks;
 using GuestbookLab.Mesh.Analysis;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GuestbookLab.Engine;
@@ -19,9 +18,24 @@ namespace GuestbookLab.Engine;
 /// or no longer has the document at its line, and a field the document does not have all give the best place known:
 /// the deepest part of the field found, else the line the document starts on.
 /// </summary>
-public sealed class ManifestLocator
+public sealed class ManifestLocator(ManifestLimits limits)
 {
-    private readonly Dictionary<string, Dictionary<int, YamlNode>?> files = new(StringComparer.Ordinal);
+    // The files read again at once: past this many, the oldest are let go (a finding's file is usually one of a few).
+    private const int FilesKept = 8;
+
+    private readonly Dictionary<string, (long Text, Dictionary<int, YamlMappingNode> Roots)?> files = new(StringComparer.Ordinal);
+
+    public ManifestLocator()
+        : this(ManifestLimits.Default)
+    {
+    }
+
+    /// <summary>The fingerprint a source keeps of the text it was read from (length and hash, stable within the process).</summary>
+    public static long Fingerprint(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return ((long)text.Length << 32) ^ (uint)text.GetHashCode(StringComparison.Ordinal);
+    }
 
     /// <summary>Each finding with the line of its field, when it has a field and came from a file.</summary>
     public async Task<IReadOnlyList<AnalysisMessage>> PlaceAsync(IReadOnlyList<AnalysisMessage> messages, CancellationToken cancellationToken)
@@ -65,16 +79,29 @@ public sealed class ManifestLocator
             return document;
         }
 
-        if (!files.TryGetValue(document.Path, out var roots))
-        {
-            roots = await ReadRootsAsync(document.Path, cancellationToken).ConfigureAwait(false);
-            files[document.Path] = roots;
-        }
-
-        if (roots is null || !roots.TryGetValue(document.Line, out var node))
+        // A URL is not downloaded again, and only a file whose text is the one read is used.
+        if (!System.IO.Path.IsPathFullyQualified(document.Path) || Uri.TryCreate(document.Path, UriKind.Absolute, out var uri) && !uri.IsFile)
         {
             return document;
         }
+
+        if (!files.TryGetValue(document.Path, out var read))
+        {
+            if (files.Count >= FilesKept)
+            {
+                files.Clear();
+            }
+
+            read = await ReadRootsAsync(document.Path, limits, cancellationToken).ConfigureAwait(false);
+            files[document.Path] = read;
+        }
+
+        if (read is not { } file || file.Text != document.Text || !file.Roots.TryGetValue(document.Line, out var root))
+        {
+            return document;
+        }
+
+        YamlNode node = root;
 
         // A mapping's field is named by its key's line (a block value starts below it); a list item by the item's.
         var line = document.Line;
@@ -143,8 +170,8 @@ public sealed class ManifestLocator
         return segments;
     }
 
-    // Each document's root node by the line it starts on; null when the file cannot be read or parsed.
-    private static async Task<Dictionary<int, YamlNode>?> ReadRootsAsync(string path, CancellationToken cancellationToken)
+    // Each document's root mapping by the line it starts on, and the text's fingerprint; null when the file cannot be read or parsed.
+    private static async Task<(long, Dictionary<int, YamlMappingNode>)?> ReadRootsAsync(string path, ManifestLimits limits, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -153,19 +180,23 @@ public sealed class ManifestLocator
 
         try
         {
-            var text = await ManifestReader.ReadFileTextAsync(path, ManifestLimits.Default, cancellationToken).ConfigureAwait(false);
+            var text = await ManifestReader.ReadFileTextAsync(path, limits, cancellationToken).ConfigureAwait(false);
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
-            var roots = new Dictionary<int, YamlNode>();
+            var roots = new Dictionary<int, YamlMappingNode>();
             foreach (var document in stream.Documents)
             {
-                roots.TryAdd(Line(document.RootNode), document.RootNode);
+                if (document.RootNode is YamlMappingNode mapping)
+                {
+                    roots.TryAdd(Line(mapping), mapping);
+                }
             }
 
-            return roots;
+            return (Fingerprint(text), roots);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlException or ManifestFormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Whatever the file has become, the finding keeps its document's place.
             return null;
         }
     }

@@ -17,6 +17,7 @@ public static class ManifestSerializer
     public static IReadOnlyList<LabResource> Deserialize(string text, string? source, ManifestLimits limits)
     {
         var (documents, lines) = YamlCodec.ParseDocuments(text, source, limits);
+        var fingerprint = source is null ? 0 : ManifestLocator.Fingerprint(text);
         var resources = new List<LabResource>(documents.Count);
         for (var i = 0; i < documents.Count; i++)
         {
@@ -25,7 +26,7 @@ public static class ManifestSerializer
                 var resource = ResourceKinds.FromTree(documents[i]);
                 if (source is not null)
                 {
-                    resource.Source = new ManifestSource(source, lines[i]);
+                    resource.Source = new ManifestSource(source, lines[i]) { Text = fingerprint };
                 }
 
                 resources.Add(resource);

@@ -94,5 +94,15 @@ public sealed class GenericResource : LabResource
 /// <summary>A place in a manifest: the file (or URL) and the 1-based line, shown as <c>path:line</c> as compilers and istioctl analyze show it.</summary>
 public sealed record ManifestSource(string Path, int Line)
 {
+    /// <summary>
+    /// A fingerprint of the text the document was read from (its length and hash, in this session), so a file read
+    /// again to place a finding is used only when it has not changed. Not part of equality.
+    /// </summary>
+    internal long Text { get; init; }
+
+    public bool Equals(ManifestSource? other) => other is not null && Path == other.Path && Line == other.Line;
+
+    public override int GetHashCode() => HashCode.Combine(Path, Line);
+
     public override string ToString() => $"{Path}:{Line}";
 }

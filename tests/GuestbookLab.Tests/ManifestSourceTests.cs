@@ -109,6 +109,38 @@ public sealed class ManifestSourceTests : System.IDisposable
     }
 
     [Fact]
+    public async Task A_file_changed_since_it_was_read_is_not_used_even_with_its_document_on_the_same_line()
+    {
+        var file = Path.Combine(folder, "vs.yaml");
+        await File.WriteAllTextAsync(file, TwoDocuments);
+        var vs = (await ManifestReader.ReadPathAsync(file, CancellationToken.None))[1];
+        await File.WriteAllTextAsync(file, TwoDocuments.Replace("  hosts:\n  - reviews\n", "  hosts: [reviews]\n", System.StringComparison.Ordinal));
+        Assert.Equal(vs.Source, await new ManifestLocator().LocateAsync(vs.Source, "spec.http[0].route[0].destination.host", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_annotation_finding_is_placed_on_the_annotation()
+    {
+        var file = Path.Combine(folder, "pod.yaml");
+        await File.WriteAllTextAsync(file, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\n  annotations:\n    app: x\n    sidecar.istio.io/unknownThing: \"1\"\nspec:\n  containers: [{name: c, image: nginx}]\n");
+        var placed = await new ManifestLocator().PlaceAsync(MeshAnalyzer.Analyze(MeshModel.Build(await ManifestReader.ReadPathAsync(file, CancellationToken.None))), CancellationToken.None);
+        Assert.Equal(8, placed.Single(m => m.Code == "IST0108").Source!.Line);
+    }
+
+    [Fact]
+    public void A_name_two_api_groups_share_gives_no_source()
+    {
+        var resources = ManifestReader.ReadText("apiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata: {name: gw, namespace: default}\nspec:\n  selector: {app: nothing}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]\n---\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: Gateway\nmetadata: {name: gw, namespace: default}\nspec: {gatewayClassName: istio, listeners: []}\n", "gw.yaml");
+        var analyzed = MeshAnalyzer.Analyze(MeshModel.Build(resources));
+        Assert.Contains(analyzed, m => m.Resource == "Gateway default/gw");
+        Assert.All(analyzed.Where(m => m.Resource == "Gateway default/gw"), m => Assert.Null(m.Source));
+    }
+
+    [Fact]
+    public void A_url_is_named_without_its_user_information_or_query() =>
+        Assert.Equal("https://example.com/lab/vs.yaml", ManifestReader.ReadText(TwoDocuments, new System.Uri("https://user:secret@example.com/lab/vs.yaml?sig=abc").GetComponents(System.UriComponents.SchemeAndServer | System.UriComponents.Path, System.UriFormat.UriEscaped))[0].Source!.Path);
+
+    [Fact]
     public async Task Findings_name_the_line_of_their_field_else_of_their_document()
     {
         var file = Path.Combine(folder, "vs.yaml");

@@ -207,6 +207,23 @@ public class ValidationTests
     }
 
     [Fact]
+    public void A_match_repeated_with_its_zero_values_written_out_warns_as_Istio_warns()
+    {
+        // Istio compares the matches' JSON, which leaves out 0 and false.
+        var result = Check(Vs("  hosts: [r]\n  http:\n  - match:\n    - uri: {prefix: /a}\n    route:\n    - destination: {host: r}\n  - match:\n    - uri: {prefix: /a}\n      port: 0\n      ignoreUriCase: false\n    route:\n    - destination: {host: r}\n"));
+        Assert.Contains(result.Warnings, w => w.Field == "spec.http[1].match[0]" && w.ErrorId == ErrorIds.UnreachableRoute);
+    }
+
+    [Fact]
+    public void A_null_route_is_passed_over_as_Istio_passes_over_a_nil_route()
+    {
+        var vs = (VirtualService)ManifestSerializer.Deserialize("apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: r}\nspec:\n  hosts: [r]\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: r}}]\n")[0];
+        vs.Spec.Http!.Insert(0, null!);
+        Assert.Empty(GuestbookLab.Mesh.Validation.UnreachableRules.Find(vs.Spec));
+        Assert.Null(GuestbookLab.Mesh.Validation.UnreachableRules.CatchAllBeforeLast(vs.Spec));
+    }
+
+    [Fact]
     public void Repeated_tcp_and_tls_matches_warn_as_Istio_warns()
     {
         var result = Check(Vs("  hosts: [r]\n  tcp:\n  - match:\n    - port: 3306\n    route:\n    - destination: {host: r}\n  - match:\n    - port: 3306\n    route:\n    - destination: {host: r}\n"));

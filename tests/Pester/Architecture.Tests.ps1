@@ -77,6 +77,12 @@ Describe 'One manifest reader' {
         @(New-MeshVirtualService -Name x -Hosts x | Test-MeshConfiguration -FailOn None | Where-Object Source) | Should -BeNullOrEmpty -Because 'an object built in the session has no file'
     }
 
+    It 'warns of routes after a catch-all once, from the cmdlet that added them' {
+        $warnings = @(& { New-MeshVirtualService -Name r -Hosts r | Add-MeshRoute -Destination r | Add-MeshRoute -Destination r -Subset v2 -UriPrefix /a |
+            Add-MeshFault -RouteIndex 1 -Abort 503 -Percent 10 | Set-MeshRetryPolicy -RouteIndex 1 -Attempts 2 } 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        @($warnings | Where-Object Message -Like '*GBL0009*').Count | Should -Be 1
+    }
+
     It 'reads only the files a wildcard matches, not the folders it matches' {
         (ConvertFrom-LabYaml -Path (Join-Path ($folder -replace '\[', '`[' -replace '\]', '`]') '*') -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
         (ConvertFrom-LabYaml -Path (Join-Path ($folder -replace '\[', '`[' -replace '\]', '`]') 'mesh/*.yaml')).Name | Should -Be 'gw'

@@ -120,7 +120,7 @@ public static partial class MeshAnalyzer
         {
             foreach (var (name, value) in resource.Metadata.Annotations!.Where(a => IsIstioAnnotation(a.Key)))
             {
-                var field = $"metadata.annotations.{name}";
+                var field = $"metadata.annotations[{name}]";
                 if (IstioAnnotations.Find(name) is not { } definition)
                 {
                     messages.Add(new("IST0108", "UnknownAnnotation", AnalysisLevel.Warning, Ref(resource), $"Unknown annotation: {name}") { Field = field });
@@ -164,7 +164,7 @@ public static partial class MeshAnalyzer
                 if (IstioAnnotations.Find(name) is { FeatureStatus: "Alpha" } && name != "sidecar.istio.io/status")
                 {
                     messages.Add(new("IST0136", "AlphaAnnotation", AnalysisLevel.Info, Ref(resource),
-                        $"Annotation \"{name}\" is part of an alpha-phase feature and may be incompletely supported.") { Field = $"metadata.annotations.{name}" });
+                        $"Annotation \"{name}\" is part of an alpha-phase feature and may be incompletely supported.") { Field = $"metadata.annotations[{name}]" });
                 }
             }
         }

@@ -20,6 +20,13 @@ internal static class LabelSelectors
         }
 
         labels ??= new Dictionary<string, string>();
+
+        // A selector of the wrong shape is invalid, and an invalid selector selects nothing.
+        if (Tree.Path(selector, "matchLabels") is not (null or IDictionary<string, object?>) || Tree.Path(selector, "matchExpressions") is not (null or System.Collections.IList))
+        {
+            return false;
+        }
+
         if (Tree.Path(selector, "matchLabels") is IDictionary<string, object?> matchLabels
             && !matchLabels.All(kv => labels.TryGetValue(kv.Key, out var v) && v == (Tree.Str(kv.Value) ?? string.Empty)))
         {

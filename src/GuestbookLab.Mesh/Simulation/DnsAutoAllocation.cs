@@ -46,12 +46,16 @@ internal static class DnsAutoAllocation
         {
             var hash = Fnv1a($"{service.Namespace}/{service.Host}");
             var slot = hash % MaxIps;
-            for (var i = 1u; slots[slot] is not null; i++)
+            for (var i = 1u; slots[slot] is not null && i < MaxIps; i++)
             {
                 slot = (hash + (i * (Prime - (hash % Prime)))) % MaxIps;
             }
 
-            slots[slot] = service;
+            // Past the addresses the range has (or a probe sequence that finds no free one), an entry gets none.
+            if (slots[slot] is null)
+            {
+                slots[slot] = service;
+            }
         }
 
         var x = 0;

@@ -30,6 +30,9 @@ public static class ResourceValidator
         return result.Issues;
     }
 
+    /// <summary>What the building cmdlets weigh about a resource: <see cref="Validate"/>'s issues and then <see cref="Advise"/>'s.</summary>
+    public static IReadOnlyList<ValidationIssue> Check(LabResource resource) => [.. Validate(resource).Issues, .. Advise(resource)];
+
     public static ValidationResult Validate(LabResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);

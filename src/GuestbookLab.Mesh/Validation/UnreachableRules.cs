@@ -42,7 +42,7 @@ public static class UnreachableRules
         ArgumentNullException.ThrowIfNull(spec);
         var found = new List<UnreachableRule>();
         var http = spec.Http ?? [];
-        var prefixes = Duplicates(found, "spec.http", http.Select((r, i) => (RuleName(r?.Name, i), (IReadOnlyList<ApiObject>?)r?.Match)).ToList(),
+        var prefixes = Duplicates(found, "spec.http", http.Select((r, i) => (RuleName(r?.Name, i), (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(),
             (match, i) => match is HttpMatchRequest { Name: { Length: > 0 } name } ? Quote(name) : $"#{i}");
         for (var a = 0; a < prefixes.Count; a++)
         {
@@ -56,8 +56,8 @@ public static class UnreachableRules
             }
         }
 
-        Duplicates(found, "spec.tcp", (spec.Tcp ?? []).Select((r, i) => ($"#{i}", (IReadOnlyList<ApiObject>?)r?.Match)).ToList(), (_, i) => $"#{i}");
-        Duplicates(found, "spec.tls", (spec.Tls ?? []).Select((r, i) => ($"#{i}", (IReadOnlyList<ApiObject>?)r?.Match)).ToList(), (_, i) => $"#{i}");
+        Duplicates(found, "spec.tcp", (spec.Tcp ?? []).Select((r, i) => ($"#{i}", (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), (_, i) => $"#{i}");
+        Duplicates(found, "spec.tls", (spec.Tls ?? []).Select((r, i) => ($"#{i}", (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), (_, i) => $"#{i}");
         return found;
     }
 
@@ -70,8 +70,10 @@ public static class UnreachableRules
     {
         ArgumentNullException.ThrowIfNull(spec);
         var http = spec.Http ?? [];
-        var catchAll = http.FindIndex(r => r?.Match is not { Count: > 0 });
-        return catchAll >= 0 && catchAll < http.Count - 1 ? catchAll : null;
+        var catchAll = http.FindIndex(r => r is not null && r.Match is not { Count: > 0 });
+
+        // Only when a rule with matches follows: a second match-less rule is Istio's own "only the last rule" warning.
+        return catchAll >= 0 && http.Skip(catchAll + 1).Any(r => r?.Match is { Count: > 0 }) ? catchAll : null;
     }
 
     private static string RuleName(string? name, int index) => string.IsNullOrEmpty(name) ? $"#{index}" : Quote(name);
@@ -83,7 +85,7 @@ public static class UnreachableRules
         Dictionary<string, string> Headers, Dictionary<string, string> QueryParams, Dictionary<string, string> WithoutHeaders);
 
     /// <summary>Reports rules after a match-less rule and matches seen before; returns the HTTP URI-prefix matches for the overlap check.</summary>
-    private static List<PrefixMatch> Duplicates(List<UnreachableRule> found, string field, List<(string Name, IReadOnlyList<ApiObject>? Matches)> rules, Func<ApiObject, int, string> matchName)
+    private static List<PrefixMatch> Duplicates(List<UnreachableRule> found, string field, List<(string Name, IReadOnlyList<ApiObject>? Matches, bool Present)> rules, Func<ApiObject, int, string> matchName)
     {
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var emptySeen = false;
@@ -93,6 +95,12 @@ public static class UnreachableRules
         var compare = rules.Sum(r => r.Matches?.Count ?? 0) > 1;
         for (var rule = 0; rule < rules.Count; rule++)
         {
+            // A null rule (an object edited in PowerShell) is passed over, as Istio passes over a nil route.
+            if (rules[rule].Present is false)
+            {
+                continue;
+            }
+
             var matches = rules[rule].Matches ?? [];
             if (matches.Count == 0)
             {
@@ -108,6 +116,11 @@ public static class UnreachableRules
             var duplicates = 0;
             for (var m = 0; m < matches.Count; m++)
             {
+                if (matches[m] is null)
+                {
+                    continue;
+                }
+
                 if (compare)
                 {
                     var tree = ApiObjectMapper.ToTree(matches[m]);
@@ -117,7 +130,8 @@ public static class UnreachableRules
                         tree.Remove("name");
                     }
 
-                    var key = ApiObjectMapper.CanonicalKey(tree);
+                    // As Go's JSON of the match (omitempty): 0, false, "" and empty collections are not written.
+                    var key = ApiObjectMapper.CanonicalKey(WithoutDefaults(tree));
                     if (seen.TryGetValue(key, out var earlier))
                     {
                         found.Add(new(UnreachableKind.Ineffective, $"{field}[{rule}].match[{m}]", rules[rule].Name, matchName(matches[m], m), rules[earlier].Name));
@@ -143,6 +157,21 @@ public static class UnreachableRules
         }
 
         return prefixes;
+    }
+
+    private static Dictionary<string, object?> WithoutDefaults(IDictionary<string, object?> tree)
+    {
+        var kept = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in tree)
+        {
+            var stripped = value is IDictionary<string, object?> map ? WithoutDefaults(map) : value;
+            if (stripped is not (null or 0L or 0 or 0d or false or "") && stripped is not System.Collections.ICollection { Count: 0 })
+            {
+                kept[key] = stripped;
+            }
+        }
+
+        return kept;
     }
 
     private static Dictionary<string, string> Conditions(Dictionary<string, StringMatch>? matches) =>

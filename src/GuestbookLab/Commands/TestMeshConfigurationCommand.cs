@@ -120,9 +120,9 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
         {
             Suppressions = suppressions, MeshConfig = ReadMeshConfig(MeshConfig, "-MeshConfig", "MeshConfig"), MeshNetworks = ReadMeshConfig(MeshNetworks, "-MeshNetworks", "MeshNetworks"),
         });
-        var messages = Call(new ManifestLocator().PlaceAsync(analyzed, CancellationToken), null);
         var lowest = Enum.Parse<AnalysisLevel>(OutputThreshold, ignoreCase: true);
-        WriteObject(messages.Where(m => m.Level >= lowest), enumerateCollection: true);
+        var messages = analyzed;
+        WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(analyzed.Where(m => m.Level >= lowest).ToList(), CancellationToken), null), enumerateCollection: true);
         if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
         {
             return;

@@ -25,7 +25,7 @@ namespace GuestbookLab.Commands;
 [OutputType(typeof(ValidationIssue), typeof(bool))]
 public sealed class TestMeshResourceCommand : CancellableCmdlet
 {
-    private readonly ManifestLocator locator = new();
+    private ManifestLocator? locator;
     private bool valid = true;
 
     /// <summary>The resources to check.</summary>
@@ -45,6 +45,7 @@ public sealed class TestMeshResourceCommand : CancellableCmdlet
             valid &= !result.HasErrors;
             if (!Quiet)
             {
+                locator ??= new ManifestLocator(ManifestLimitsInUse());
                 WriteObject(Await(locator.PlaceAsync(resource, result.Issues, CancellationToken)), enumerateCollection: true);
             }
         }
