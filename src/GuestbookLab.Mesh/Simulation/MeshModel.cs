@@ -297,6 +297,25 @@ public sealed class MeshModel
     public bool Resolves(string host, string clientNs)
     {
         ArgumentNullException.ThrowIfNull(host);
+        var key = (host, clientNs);
+        if (resolvesCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var resolves = ResolvesUncached(host, clientNs);
+        if (resolvesCache.Count < FindServiceCacheLimit)
+        {
+            resolvesCache.TryAdd(key, resolves);
+        }
+
+        return resolves;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs), bool> resolvesCache = new();
+
+    private bool ResolvesUncached(string host, string clientNs)
+    {
         var name = host.TrimEnd('.').ToLowerInvariant();
         if (System.Net.IPAddress.TryParse(name.Trim('[', ']'), out _) || name == "localhost" || FindService(name, clientNs, null) is not null)
         {
@@ -311,6 +330,29 @@ public sealed class MeshModel
 
     /// <summary>Finds the registry entry for a host as a client in <paramref name="clientNs"/> writes it, on a port (any port when null).</summary>
     public ServiceInfo? FindService(string host, string clientNs, int? port)
+    {
+        // The model is immutable once built, so the answer for (host, namespace, port) never changes: remember it
+        // (bounded, so a stream of distinct hosts cannot grow it without limit).
+        var key = (host, clientNs, port);
+        if (findServiceCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var found = FindServiceUncached(host, clientNs, port);
+        if (findServiceCache.Count < FindServiceCacheLimit)
+        {
+            findServiceCache.TryAdd(key, found);
+        }
+
+        return found;
+    }
+
+    private const int FindServiceCacheLimit = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
+
+    private ServiceInfo? FindServiceUncached(string host, string clientNs, int? port)
     {
         var name = host.TrimEnd('.').ToLowerInvariant();
         bool HasPort(ServiceInfo s) => port is null || s.Ports.Any(p => p.Port == port);
