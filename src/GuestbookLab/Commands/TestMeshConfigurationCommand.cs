@@ -116,13 +116,12 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
             }
         }
 
-        var analyzed = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions
+        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions
         {
             Suppressions = suppressions, MeshConfig = ReadMeshConfig(MeshConfig, "-MeshConfig", "MeshConfig"), MeshNetworks = ReadMeshConfig(MeshNetworks, "-MeshNetworks", "MeshNetworks"),
         });
         var lowest = Enum.Parse<AnalysisLevel>(OutputThreshold, ignoreCase: true);
-        var messages = analyzed;
-        WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(analyzed.Where(m => m.Level >= lowest).ToList(), CancellationToken), null), enumerateCollection: true);
+        WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(messages.Where(m => m.Level >= lowest).ToList(), CancellationToken), null), enumerateCollection: true);
         if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
         {
             return;
