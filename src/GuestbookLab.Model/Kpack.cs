@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-using static GuestbookLab.Model.TreeRead;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Model;
 

@@ -184,3 +184,48 @@ public sealed class LabelQuery
         return requirement;
     }
 }
+
+/// <summary>
+/// The one matcher of equality selectors (a selector's matchLabels, a Service's selector, a Sidecar's or a policy's
+/// workloadSelector) against a workload's labels: every selector entry must be a label with that value.
+/// </summary>
+internal static class LabelMatch
+{
+    /// <summary>Whether <paramref name="selector"/> selects <paramref name="labels"/>; no selector selects everything, an empty one too.</summary>
+    public static bool Selects(IReadOnlyDictionary<string, string>? selector, IReadOnlyDictionary<string, string>? labels)
+    {
+        if (selector is null || selector.Count == 0)
+        {
+            return true;
+        }
+
+        if (labels is null || labels.Count < selector.Count)
+        {
+            return false;
+        }
+
+        if (selector is Dictionary<string, string> map)
+        {
+            // The concrete dictionary's enumerator is a struct: no allocation on this path, which the simulator takes per request.
+            foreach (var (key, value) in map)
+            {
+                if (!labels.TryGetValue(key, out var label) || !string.Equals(label, value, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var (key, value) in selector)
+        {
+            if (!labels.TryGetValue(key, out var label) || !string.Equals(label, value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -37,7 +37,7 @@ public sealed record AnalyzedPod(
     public string? ProxyImage => Containers.FirstOrDefault(c => c.Name == "istio-proxy").Image;
 
     public bool Selects(IReadOnlyDictionary<string, string>? selector) =>
-        selector is null || selector.All(kv => Labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        LabelMatch.Selects(selector, Labels);
 }
 
 /// <summary>A Kubernetes Service as the analyzers see it.</summary>
@@ -172,31 +172,4 @@ public sealed class AnalysisInputs
 
         return tree;
     }
-}
-
-/// <summary>Reading untyped object trees (Pods, ConfigMaps, the mesh config).</summary>
-internal static class Tree
-{
-    public static object? Path(object? node, params string[] keys)
-    {
-        foreach (var key in keys)
-        {
-            if (node is IDictionary<string, object?> map && map.TryGetValue(key, out var next))
-            {
-                node = next;
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return node;
-    }
-
-    public static IEnumerable<object?> Seq(object? node) => node as IEnumerable<object?> is { } seq && node is not string ? seq : [];
-
-    public static string? Str(object? node) => node as string ?? (node is null or IDictionary<string, object?> ? null : Convert.ToString(node, System.Globalization.CultureInfo.InvariantCulture));
-
-    public static bool Bool(object? node) => node is true || (node is string s && string.Equals(s, "true", StringComparison.OrdinalIgnoreCase));
 }

@@ -22,7 +22,7 @@ public static partial class MeshAnalyzer
         {
             var template = ((Deployment)pod.Resource).Spec.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
             var matching = services
-                .Where(s => MeshModel.NamespaceOf(s) == pod.Namespace && s.Spec.Selector!.All(kv => template.TryGetValue(kv.Key, out var v) && v == kv.Value))
+                .Where(s => MeshModel.NamespaceOf(s) == pod.Namespace && LabelMatch.Selects(s.Spec.Selector, template))
                 .ToList();
             if (matching.Count == 0)
             {

@@ -6,7 +6,7 @@ using GuestbookLab.Mesh.Status;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
-using static GuestbookLab.Model.TreeRead;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Building;
 

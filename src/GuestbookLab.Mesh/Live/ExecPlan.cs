@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using GuestbookLab.Model;
 
-using static GuestbookLab.Model.TreeRead;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Live;
 

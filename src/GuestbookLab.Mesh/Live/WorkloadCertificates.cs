@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GuestbookLab.Model;
 
-using static GuestbookLab.Model.TreeRead;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Live;
 

@@ -67,7 +67,7 @@ public sealed class WorkloadInfo
     public string DisplayName => $"{Kind} {Namespace}/{Name}";
 
     public bool Selects(IReadOnlyDictionary<string, string>? selector) =>
-        selector is null || selector.All(kv => Labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        LabelMatch.Selects(selector, Labels);
 
     /// <summary>A container port number from a Service targetPort (number or port name).</summary>
     public int? ResolvePort(object? targetPort, int servicePort) => targetPort switch

@@ -479,7 +479,7 @@ public sealed partial class RequestSimulator
             return false;
         }
 
-        if (m.SourceLabels is { } labels && !labels.All(kv => source.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
+        if (!LabelMatch.Selects(m.SourceLabels, source.Labels))
         {
             return false;
         }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Simulation;
@@ -49,31 +48,31 @@ public sealed record SidecarResource(LabResource Resource, IReadOnlyDictionary<s
         ArgumentNullException.ThrowIfNull(resource);
         var spec = resource.Spec as IDictionary<string, object?>;
         IReadOnlyDictionary<string, string>? selector = null;
-        if (RawMap.Get(RawMap.Get(spec, "workloadSelector") as IDictionary<string, object?>, "labels") is IDictionary<string, object?> labels)
+        if (Tree.Get(Tree.Get(spec, "workloadSelector") as IDictionary<string, object?>, "labels") is IDictionary<string, object?> labels)
         {
             selector = labels.ToDictionary(kv => kv.Key, kv => Convert.ToString(kv.Value, CultureInfo.InvariantCulture) ?? string.Empty, StringComparer.Ordinal);
         }
-        else if (RawMap.Get(spec, "workloadSelector") is IDictionary<string, object?>)
+        else if (Tree.Get(spec, "workloadSelector") is IDictionary<string, object?>)
         {
             // A selector without labels still counts as a selector (it selects every workload of the namespace).
             selector = new Dictionary<string, string>(StringComparer.Ordinal);
         }
 
         var egress = new List<SidecarEgressListener>();
-        foreach (var item in spec is null ? Array.Empty<object?>() : RawMap.Items(spec, "egress"))
+        foreach (var item in spec is null ? Array.Empty<object?>() : Tree.Items(spec, "egress"))
         {
             if (item is not IDictionary<string, object?> listener)
             {
                 continue;
             }
 
-            var port = RawMap.Get(listener, "port") as IDictionary<string, object?>;
-            var number = RawMap.Whole(RawMap.Get(port, "number"));
-            var hosts = RawMap.Items(listener, "hosts").OfType<object?>().Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)).OfType<string>().ToList();
-            egress.Add(new SidecarEgressListener(number is > 0 ? (int)number.Value : null, RawMap.Get(port, "protocol") as string, hosts));
+            var port = Tree.Get(listener, "port") as IDictionary<string, object?>;
+            var number = Tree.Whole(Tree.Get(port, "number"));
+            var hosts = Tree.Items(listener, "hosts").OfType<object?>().Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)).OfType<string>().ToList();
+            egress.Add(new SidecarEgressListener(number is > 0 ? (int)number.Value : null, Tree.Get(port, "protocol") as string, hosts));
         }
 
-        var policy = RawMap.Get(RawMap.Get(spec, "outboundTrafficPolicy") as IDictionary<string, object?>, "mode") as string;
+        var policy = Tree.Get(Tree.Get(spec, "outboundTrafficPolicy") as IDictionary<string, object?>, "mode") as string;
         return new SidecarResource(resource, selector, egress, policy is null ? null : policy.ToUpperInvariant());
     }
 }
@@ -119,7 +118,7 @@ public sealed class SidecarScope
         var inNamespace = model.Sidecars.Where(s => s.Namespace == ns).ToList();
 
         // initSidecarScopes: oldest first, those with a selector before those without.
-        var chosen = inNamespace.FirstOrDefault(s => s.Selector is not null && s.Selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
+        var chosen = inNamespace.FirstOrDefault(s => s.Selector is not null && LabelMatch.Selects(s.Selector, labels))
             ?? inNamespace.FirstOrDefault(s => s.Selector is null)
             ?? model.Sidecars.FirstOrDefault(s => s.Namespace == model.RootNamespace && s.Selector is null);
         return new SidecarScope(model, ns, chosen);

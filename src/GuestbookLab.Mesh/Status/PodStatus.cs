@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
 
-using static GuestbookLab.Model.TreeRead;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Status;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GuestbookLab.Model;
 
-using static GuestbookLab.Model.TreeRead;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Status;
 

@@ -37,13 +37,13 @@ internal static class HttpRules
     /// <summary>validateHTTPRoute's and validateHTTPRouteDestinations' header manipulation (<c>headers.request/response.add/set/remove</c>).</summary>
     public static void HeaderOperations(ValidationResult result, string field, ApiObject owner, bool destination)
     {
-        var headers = Tree(owner.AdditionalFields, "headers");
+        var headers = Tree.Map(owner.AdditionalFields, "headers");
         foreach (var direction in Directions)
         {
-            var operations = Tree(headers, direction);
+            var operations = Tree.Map(headers, direction);
             foreach (var op in Operations)
             {
-                foreach (var (name, value) in Pairs(Tree(operations, op)))
+                foreach (var (name, value) in Pairs(Tree.Map(operations, op)))
                 {
                     var use = direction == "response" ? HeaderUse.RemoveOrResponse : destination ? HeaderUse.DestinationRequestSet : HeaderUse.RouteRequestSet;
                     OperationName(result, $"{field}.headers.{direction}.{op}", name, use);
@@ -62,10 +62,10 @@ internal static class HttpRules
     public static void AuthorityRewrite(ValidationResult result, string field, HttpRoute route)
     {
         var current = route.Rewrite?.Authority ?? string.Empty;
-        var request = Tree(Tree(route.AdditionalFields, "headers"), "request");
+        var request = Tree.Map(Tree.Map(route.AdditionalFields, "headers"), "request");
         foreach (var op in AuthorityOperations)
         {
-            foreach (var (name, value) in Pairs(Tree(request, op)))
+            foreach (var (name, value) in Pairs(Tree.Map(request, op)))
             {
                 if (!IsAuthorityHeader(name))
                 {
@@ -325,9 +325,6 @@ internal static class HttpRules
 
     private static bool IsAuthorityHeader(string name) =>
         name.Equals(":authority", StringComparison.OrdinalIgnoreCase) || name.Equals("host", StringComparison.OrdinalIgnoreCase);
-
-    internal static IDictionary<string, object?>? Tree(IDictionary<string, object?>? map, string key) =>
-        map is not null && map.TryGetValue(key, out var value) ? value as IDictionary<string, object?> : null;
 
     internal static IEnumerable<(string Name, string? Value)> Pairs(IDictionary<string, object?>? map) =>
         map is null ? [] : map.Select(e => (e.Key, Text(e.Value)));

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
-using static GuestbookLab.Mesh.Validation.RawMap;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Validation;
 
@@ -20,9 +20,9 @@ internal static class LoadBalancerRules
             return;
         }
 
-        if (HttpRules.Tree(lb, "consistentHash") is { } hash)
+        if (Tree.Map(lb, "consistentHash") is { } hash)
         {
-            if (HttpRules.Tree(hash, "httpCookie") is { } cookie)
+            if (Tree.Map(hash, "httpCookie") is { } cookie)
             {
                 if (string.IsNullOrEmpty(HttpRules.Text(Get(cookie, "name"))))
                 {
@@ -55,7 +55,7 @@ internal static class LoadBalancerRules
             }
         }
 
-        if (HttpRules.Tree(lb, "localityLbSetting") is { } locality)
+        if (Tree.Map(lb, "localityLbSetting") is { } locality)
         {
             LocalityLbSetting(result, $"{field}.localityLbSetting", locality, hasOutlierDetection);
         }
@@ -79,7 +79,7 @@ internal static class LoadBalancerRules
             sources.Add(HttpRules.Text(Get(entry, "from")) ?? string.Empty);
             long total = 0;
             var destinations = new List<string>();
-            foreach (var (to, raw) in HttpRules.Tree(entry, "to") ?? new Dictionary<string, object?>())
+            foreach (var (to, raw) in Tree.Map(entry, "to") ?? new Dictionary<string, object?>())
             {
                 destinations.Add(to);
                 var weight = Number(raw) ?? 0;
@@ -240,5 +240,5 @@ internal static class LoadBalancerRules
 
     // Numbers as protobuf's JSON reads them: a quoted integer too.
     private static long? Number(object? value) =>
-        value is string s && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : RawMap.Whole(value);
+        value is string s && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : Tree.Whole(value);
 }

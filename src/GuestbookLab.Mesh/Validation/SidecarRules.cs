@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
-using static GuestbookLab.Mesh.Validation.RawMap;
+using static GuestbookLab.Model.Tree;
 
 namespace GuestbookLab.Mesh.Validation;
 
@@ -19,9 +19,9 @@ internal static class SidecarRules
     public static void Validate(ValidationResult result, GenericResource sidecar)
     {
         var spec = sidecar.Spec as IDictionary<string, object?> ?? new Dictionary<string, object?>();
-        if (HttpRules.Tree(spec, "workloadSelector") is { } selector)
+        if (Tree.Map(spec, "workloadSelector") is { } selector)
         {
-            var labels = HttpRules.Tree(selector, "labels");
+            var labels = Tree.Map(selector, "labels");
             if (labels is not { Count: > 0 })
             {
                 result.Warning(ErrorIds.InvalidSelector, "spec.workloadSelector.labels", null, "a workloadSelector with no labels applies to every workload in the namespace", "ValidateSidecar");
@@ -57,7 +57,7 @@ internal static class SidecarRules
                 continue;
             }
 
-            if (HttpRules.Tree(listener, "port") is not { } port)
+            if (Tree.Map(listener, "port") is not { } port)
             {
                 if (catchAll)
                 {
@@ -88,7 +88,7 @@ internal static class SidecarRules
             EgressHosts(result, field, HttpRules.Strings(listener, "hosts").ToList(), sidecar.Namespace);
         }
 
-        OutboundTrafficPolicy(result, "spec.outboundTrafficPolicy", HttpRules.Tree(spec, "outboundTrafficPolicy"));
+        OutboundTrafficPolicy(result, "spec.outboundTrafficPolicy", Tree.Map(spec, "outboundTrafficPolicy"));
     }
 
     private static void Ingress(ValidationResult result, string field, IDictionary<string, object?>? listener, HashSet<long> ports)
@@ -99,7 +99,7 @@ internal static class SidecarRules
             return;
         }
 
-        if (HttpRules.Tree(listener, "port") is not { } port)
+        if (Tree.Map(listener, "port") is not { } port)
         {
             result.Error(ErrorIds.InvalidPort, $"{field}.port", null, "an ingress listener needs a port", "ValidateSidecar");
             return;
@@ -119,7 +119,7 @@ internal static class SidecarRules
             DefaultEndpoint(result, $"{field}.defaultEndpoint", endpoint);
         }
 
-        if (HttpRules.Tree(listener, "tls") is { } tree && Typed<ServerTlsSettings>(result, $"{field}.tls", tree) is { } tls)
+        if (Tree.Map(listener, "tls") is { } tree && Typed<ServerTlsSettings>(result, $"{field}.tls", tree) is { } tls)
         {
             var at = $"{field}.tls";
             if (tls.SubjectAltNames is { Count: > 0 })
@@ -323,7 +323,7 @@ internal static class SidecarRules
 
     private static void OutboundTrafficPolicy(ValidationResult result, string field, IDictionary<string, object?>? policy)
     {
-        if (HttpRules.Tree(policy, "egressProxy") is not { } proxy)
+        if (Tree.Map(policy, "egressProxy") is not { } proxy)
         {
             return;
         }
@@ -341,7 +341,7 @@ internal static class SidecarRules
             result.Error(ErrorIds.InvalidOutboundPolicy, $"{field}.egressProxy.host", host, $"{ValidationResult.Show(host)} is not an FQDN", "validateSidecarOutboundTrafficPolicy");
         }
 
-        if (HttpRules.Tree(proxy, "port") is not { } port)
+        if (Tree.Map(proxy, "port") is not { } port)
         {
             result.Error(ErrorIds.InvalidOutboundPolicy, $"{field}.egressProxy.port", null, "an egressProxy needs a port", "validateSidecarOutboundTrafficPolicy");
             return;
@@ -379,5 +379,5 @@ internal static class SidecarRules
         }
     }
 
-    private static long? Number(object? value) => RawMap.Whole(value);
+    private static long? Number(object? value) => Tree.Whole(value);
 }
