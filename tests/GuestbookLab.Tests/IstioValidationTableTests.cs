@@ -56,6 +56,11 @@ public class IstioValidationTableTests
     [InlineData("authorizationpolicy.yaml", 54)]
     [InlineData("requestauthentication.yaml", 20)]
     [InlineData("peerauthentication.yaml", 9)]
+    [InlineData("workloadentry.yaml", 7)]
+    [InlineData("workloadgroup.yaml", 10)]
+    [InlineData("proxyconfig.yaml", 2)]
+    [InlineData("telemetry.yaml", 14)]
+    [InlineData("wasmplugin.yaml", 11)]
     public void The_security_tables_have_every_ported_case(string file, int count) =>
         Assert.Equal(count, Load(Path.Combine(Data, file)).Count());
 
@@ -164,6 +169,19 @@ public class IstioValidationTableTests
         ["authorizationpolicy.yaml"] = ("AuthorizationPolicy", new(StringComparer.Ordinal)),
         ["requestauthentication.yaml"] = ("RequestAuthentication", new(StringComparer.Ordinal)),
         ["peerauthentication.yaml"] = ("PeerAuthentication", new(StringComparer.Ordinal)),
+        ["workloadentry.yaml"] = ("WorkloadEntry", new(StringComparer.Ordinal)),
+        ["workloadgroup.yaml"] = ("WorkloadGroup", new(StringComparer.Ordinal)),
+        ["proxyconfig.yaml"] = ("ProxyConfig", new(StringComparer.Ordinal)),
+        ["telemetry.yaml"] = ("Telemetry", new(StringComparer.Ordinal)),
+        ["wasmplugin.yaml"] = ("WasmPlugin", new(StringComparer.Ordinal)),
+    };
+
+    private static string ApiVersionOf(string kind) => kind switch
+    {
+        "Gateway" or "VirtualService" or "DestinationRule" or "ServiceEntry" or "Sidecar" or "WorkloadEntry" or "WorkloadGroup" or "ProxyConfig" => "networking.istio.io/v1beta1",
+        "Telemetry" => "telemetry.istio.io/v1alpha1",
+        "WasmPlugin" => "extensions.istio.io/v1alpha1",
+        _ => "security.istio.io/v1beta1",
     };
 
     // The case's input as a whole resource of the file's kind (metadata: name x, namespace default, or the case's own).
@@ -188,7 +206,7 @@ public class IstioValidationTableTests
             ? (YamlMappingNode)meta
             : Map(("name", kind == "Gateway" ? "gw" : "x"), ("namespace", "default"));
         var resource = new YamlMappingNode(
-            new YamlScalarNode("apiVersion"), new YamlScalarNode(kind is "Gateway" or "VirtualService" or "DestinationRule" or "ServiceEntry" or "Sidecar" ? "networking.istio.io/v1beta1" : "security.istio.io/v1beta1"),
+            new YamlScalarNode("apiVersion"), new YamlScalarNode(ApiVersionOf(kind)),
             new YamlScalarNode("kind"), new YamlScalarNode(kind),
             new YamlScalarNode("metadata"), metadata,
             new YamlScalarNode("spec"), spec ?? throw new InvalidOperationException($"{Text(item, "case")}: no part of a {kind}"));

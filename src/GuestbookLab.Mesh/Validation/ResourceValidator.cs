@@ -49,16 +49,13 @@ public static class ResourceValidator
             Rules.Dns1123Label(result, "metadata.namespace", resource.Namespace, ErrorIds.InvalidName, "namespace", "metadata.namespace");
         }
 
-        var sidecar = resource is GenericResource { Kind: "Sidecar" } generic && generic.ApiVersion.StartsWith("networking.istio.io/", StringComparison.Ordinal) ? generic : null;
-        if (resource is VirtualService or DestinationRule or Gateway or ServiceEntry or AuthorizationPolicy or PeerAuthentication or RequestAuthentication || sidecar is not null)
+        var generic = resource is GenericResource g && GenericRules(g) is { } rules ? (g, rules) : default((GenericResource Resource, Action<ValidationResult, GenericResource> Rules)?);
+        if (resource is VirtualService or DestinationRule or Gateway or ServiceEntry or AuthorizationPolicy or PeerAuthentication or RequestAuthentication || generic is not null)
         {
             SecurityRules.DryRunAnnotation(result, resource);
         }
 
-        if (sidecar is not null)
-        {
-            SidecarRules.Validate(result, sidecar);
-        }
+        generic?.Rules(result, generic.Value.Resource);
 
         switch (resource)
         {
@@ -111,6 +108,18 @@ public static class ResourceValidator
 
         return result;
     }
+
+    // The Istio kinds the module reads as generic resources (it has no model of them), by API group and kind.
+    private static Action<ValidationResult, GenericResource>? GenericRules(GenericResource resource) => (resource.Group, resource.Kind) switch
+    {
+        ("networking.istio.io", "Sidecar") => SidecarRules.Validate,
+        ("networking.istio.io", "WorkloadEntry") => WorkloadEntryRules.WorkloadEntry,
+        ("networking.istio.io", "WorkloadGroup") => WorkloadEntryRules.WorkloadGroup,
+        ("networking.istio.io", "ProxyConfig") => ExtensionRules.ProxyConfig,
+        ("telemetry.istio.io", "Telemetry") => ExtensionRules.Telemetry,
+        ("extensions.istio.io", "WasmPlugin") => ExtensionRules.WasmPlugin,
+        _ => null,
+    };
 
     internal static void Destination(ValidationResult result, string field, Destination? destination)
     {

@@ -158,7 +158,43 @@ public static partial class Rules
         return ok;
     }
 
-    public static bool IsIpAddress(string? value) => value is not null && IPAddress.TryParse(value, out _);
+    /// <summary>ValidateFQDN: a DNS name of DNS-1123 labels, no wildcard.</summary>
+    public static bool IsFqdn(string host) => !host.Contains('*', StringComparison.Ordinal) && WildcardDomainProblem(host) is null;
+
+    /// <summary>ValidateUnixAddress over <c>unix://</c> and the rest: <c>@abstract</c>, or an absolute path to a file.</summary>
+    public static bool UnixAddress(ValidationResult result, string field, string address, string errorId)
+    {
+        const string Prefix = "unix://";
+        var path = address.StartsWith(Prefix, StringComparison.Ordinal) ? address[Prefix.Length..] : address;
+        if (!path.StartsWith('@') && (path.Length == 0 || !path.StartsWith('/') || path.EndsWith('/')))
+        {
+            result.Error(errorId, field, address, $"{ValidationResult.Show(address)} is not a unix socket address: use unix:///absolute/path/to/file or unix://@abstract", "ValidateUnixAddress");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// An IP address as Go's netip.ParseAddr reads it: IPv4 only as four decimal octets without leading zeros (not the
+    /// short or octal forms .NET's parser also takes), IPv6 without brackets.
+    /// </summary>
+    public static bool IsIpAddress(string? value)
+    {
+        if (string.IsNullOrEmpty(value) || value[0] == '[')
+        {
+            return false;
+        }
+
+        if (value.Contains(':', StringComparison.Ordinal))
+        {
+            return IPAddress.TryParse(value, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        var octets = value.Split('.');
+        return octets.Length == 4 && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit) && (o.Length == 1 || o[0] != '0')
+            && int.Parse(o, CultureInfo.InvariantCulture) <= 255);
+    }
 
     public static bool IsCidr(string? value)
     {

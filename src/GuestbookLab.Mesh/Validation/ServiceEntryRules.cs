@@ -121,7 +121,7 @@ internal static class ServiceEntryRules
                     if (address.StartsWith(UnixPrefix, StringComparison.Ordinal))
                     {
                         unix = true;
-                        UnixAddress(result, $"{field}.address", address);
+                        Rules.UnixAddress(result, $"{field}.address", address, ErrorIds.InvalidServiceEntry);
                         if (endpoints[i].Ports is { Count: > 0 })
                         {
                             result.Error(ErrorIds.InvalidServiceEntry, $"{field}.ports", null, $"the unix endpoint {ValidationResult.Show(address)} cannot have ports", "ValidateServiceEntry");
@@ -151,7 +151,7 @@ internal static class ServiceEntryRules
                 {
                     for (var i = 0; i < hosts.Count; i++)
                     {
-                        if (!IsFqdn(hosts[i]))
+                        if (!Rules.IsFqdn(hosts[i]))
                         {
                             result.Error(ErrorIds.InvalidServiceEntry, $"spec.hosts[{i}]", hosts[i], $"with resolution {resolution} and no endpoints, hosts must be FQDNs (no wildcards); use resolution NONE for wildcard hosts", "ValidateServiceEntry");
                         }
@@ -166,7 +166,7 @@ internal static class ServiceEntryRules
                 for (var i = 0; i < endpoints.Count; i++)
                 {
                     var address = endpoints[i].Address ?? string.Empty;
-                    if (!Rules.IsIpAddress(address) && !IsFqdn(address))
+                    if (!Rules.IsIpAddress(address) && !Rules.IsFqdn(address))
                     {
                         result.Error(ErrorIds.InvalidServiceEntry, $"spec.endpoints[{i}].address", address, $"{ValidationResult.Show(address)} is not an FQDN or an IP address (resolution {resolution})", "ValidateServiceEntry");
                     }
@@ -210,22 +210,6 @@ internal static class ServiceEntryRules
         }
     }
 
-    /// <summary>ValidateUnixAddress: unix://@abstract, or unix:// and an absolute path to a file.</summary>
-    private static void UnixAddress(ValidationResult result, string field, string address)
-    {
-        var path = address[UnixPrefix.Length..];
-        if (path.StartsWith('@'))
-        {
-            return;
-        }
-
-        if (path.Length == 0 || !path.StartsWith('/') || path.EndsWith('/'))
-        {
-            result.Error(ErrorIds.InvalidServiceEntry, field, address, $"{ValidationResult.Show(address)} is not a unix socket address: use unix:///absolute/path/to/file or unix://@abstract", "ValidateUnixAddress");
-        }
-    }
-
-    private static bool IsFqdn(string host) => !host.Contains('*', StringComparison.Ordinal) && Rules.WildcardDomainProblem(host) is null;
 
     // pkg/config/protocol: Parse is case-insensitive; "" is not a protocol (sniffed).
     private static string Upper(string? protocol) => (protocol ?? string.Empty).ToUpperInvariant();

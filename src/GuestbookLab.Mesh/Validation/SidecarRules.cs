@@ -162,7 +162,7 @@ internal static class SidecarRules
             }
             else
             {
-                UnixAddress(result, $"{field}.bind", bind);
+                Rules.UnixAddress(result, $"{field}.bind", bind, ErrorIds.InvalidEndpoint);
             }
 
             if (captureMode is not ("" or "DEFAULT" or "NONE"))
@@ -200,7 +200,7 @@ internal static class SidecarRules
     {
         if (endpoint.StartsWith(Unix, StringComparison.Ordinal))
         {
-            UnixAddress(result, field, endpoint);
+            Rules.UnixAddress(result, field, endpoint, ErrorIds.InvalidEndpoint);
             return;
         }
 
@@ -367,15 +367,6 @@ internal static class SidecarRules
         {
             result.Error(ErrorIds.InvalidResource, ex.Field ?? field, null, ex.Message, "ValidateSidecar");
             return null;
-        }
-    }
-
-    private static void UnixAddress(ValidationResult result, string field, string address)
-    {
-        var path = address[Unix.Length..];
-        if (!path.StartsWith('@') && (path.Length == 0 || !path.StartsWith('/') || path.EndsWith('/')))
-        {
-            result.Error(ErrorIds.InvalidEndpoint, field, address, $"{ValidationResult.Show(address)} is not a unix socket address: use unix:///absolute/path/to/file or unix://@abstract", "ValidateUnixAddress");
         }
     }
 

@@ -1,0 +1,117 @@
+using System.Linq;
+using GuestbookLab.Engine;
+using GuestbookLab.Mesh.Validation;
+using GuestbookLab.Model;
+
+namespace GuestbookLab.Tests;
+
+/// <summary>
+/// The rules behind the WorkloadEntry, WorkloadGroup, ProxyConfig, Telemetry and WasmPlugin validation (Istio's own
+/// cases are in IstioValidationTableTests): CEL syntax as cel-go parses it, URLs as Go's net/url parses them, and IP
+/// addresses as netip reads them.
+/// </summary>
+public class ExtensionValidationTests
+{
+    [Theory]
+    [InlineData("response.code >= 400")]
+    [InlineData("request.headers['x-user'] == 'alice' || !connection.mtls")]
+    [InlineData("has(request.headers.foo)")]
+    [InlineData("[1, 2, 3,].exists(x, x > 2)")]
+    [InlineData("{'a': 1, 'b': 2,}['a'] == 1")]
+    [InlineData("response.code > 399 ? true : false")]
+    [InlineData("0x1F + 3u - 1.5e3 * .5 % 2")]
+    [InlineData("'''two\nlines''' != r'\\d+' && b'abc' == b\"abc\"")]
+    [InlineData("\"\\x41\\u0042\\U00000043\\101\\n\" in ['ABC']")]
+    [InlineData("google.protobuf.Duration{seconds: 5} < duration('6s')")]
+    [InlineData("request.size > 10 // a comment")]
+    [InlineData(".a.b == -1 && !!true")]
+    public void Parses_what_cel_go_parses(string expression) =>
+        Assert.Null(CelSyntax.Check(expression));
+
+    [Theory]
+    [InlineData(")++++")]
+    [InlineData("")]
+    [InlineData("response.code >=")]
+    [InlineData("if > 1")]
+    [InlineData("has(request)")]
+    [InlineData("[1].all(1, true)")]
+    [InlineData("'not closed")]
+    [InlineData("'\\q'")]
+    [InlineData("size(a,)")]
+    [InlineData("1 + * 2")]
+    [InlineData("a = 1")]
+    [InlineData("a.b(")]
+    [InlineData("0x")]
+    public void Refuses_what_cel_go_refuses(string expression) =>
+        Assert.NotNull(CelSyntax.Check(expression));
+
+    [Theory]
+    [InlineData("http://test.com/test", "http")]
+    [InlineData("OCI://test.com/test", "oci")]
+    [InlineData("test.com/test", "")]
+    [InlineData("localhost:5000/plugin", "localhost")]
+    [InlineData("http://[::1]:8080/x?y=1#z", "http")]
+    [InlineData("file:///opt/plugin.wasm", "file")]
+    public void Reads_the_scheme_go_reads(string url, string scheme)
+    {
+        Assert.Null(GoUrl.Problem(url));
+        Assert.Equal(scheme, GoUrl.Scheme(url));
+    }
+
+    [Theory]
+    [InlineData("1abc:x/y")]
+    [InlineData(":foo")]
+    [InlineData("http://host:port/x")]
+    [InlineData("http://exa mple.com/")]
+    [InlineData("oci://test.com/a%zz")]
+    [InlineData("http://test.com/a\u0001")]
+    [InlineData("http://[::1/x")]
+    public void Refuses_what_go_refuses(string url) =>
+        Assert.NotNull(GoUrl.Problem(url));
+
+    [Theory]
+    [InlineData("1.2.3.4", true)]
+    [InlineData("::1", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("1.2.3", false)]
+    [InlineData("01.2.3.4", false)]
+    [InlineData("256.1.1.1", false)]
+    [InlineData("[::1]", false)]
+    [InlineData("1", false)]
+    public void Reads_ip_addresses_as_netip_does(string value, bool ip) =>
+        Assert.Equal(ip, Rules.IsIpAddress(value));
+
+    [Theory]
+    [InlineData("WasmPlugin", "extensions.istio.io/v1alpha1", "{url: 'localhost:5000/plugin'}", "spec.url")]
+    [InlineData("WasmPlugin", "extensions.istio.io/v1alpha1", "{url: oci://x/y, match: [{ports: [{number: 70000}]}]}", "spec.match[0].ports[0].number")]
+    [InlineData("WorkloadEntry", "networking.istio.io/v1beta1", "{address: 1.2.3}", "spec.address")]
+    [InlineData("WorkloadEntry", "networking.istio.io/v1beta1", "{address: 10.0.0.1, ports: {http: 0}}", "spec.ports[http]")]
+    [InlineData("WorkloadGroup", "networking.istio.io/v1beta1", "{template: {}, probe: {httpGet: {port: 80, scheme: http}}}", "spec.probe.httpGet.scheme")]
+    [InlineData("WorkloadGroup", "networking.istio.io/v1beta1", "{template: {}, probe: {periodSeconds: -1, tcpSocket: {port: 80}}}", "spec.probe.periodSeconds")]
+    [InlineData("WorkloadGroup", "networking.istio.io/v1beta1", "{template: {}, probe: {exec: {command: [x]}, tcpSocket: {port: 80}}}", "spec.probe")]
+    [InlineData("Telemetry", "telemetry.istio.io/v1alpha1", "{tracing: [{customTags: {x: {literal: {value: ''}}}}]}", "spec.tracing[0].customTags[x].literal.value")]
+    [InlineData("Telemetry", "telemetry.istio.io/v1alpha1", "{metrics: [{overrides: [{tagOverrides: {x: {operation: REMOVE, value: y}}}]}]}", "spec.metrics[0].overrides[0].tagOverrides[x].value")]
+    [InlineData("Telemetry", "telemetry.istio.io/v1alpha1", "{selector: {matchLabels: {app: '*'}}}", "spec.selector.matchLabels[app]")]
+    [InlineData("ProxyConfig", "networking.istio.io/v1beta1", "{concurrency: -2}", "spec.concurrency")]
+    public void Names_the_field_of_each_error(string kind, string apiVersion, string spec, string field)
+    {
+        var yaml = $"apiVersion: {apiVersion}\nkind: {kind}\nmetadata: {{name: x, namespace: default}}\nspec: {spec}\n";
+        var result = ResourceValidator.Validate(ManifestSerializer.Deserialize(yaml).Single());
+        Assert.Contains(result.Errors, e => e.Field == field);
+    }
+
+    [Fact]
+    public void Gives_these_kinds_the_dry_run_rule()
+    {
+        var yaml = "apiVersion: telemetry.istio.io/v1alpha1\nkind: Telemetry\nmetadata: {name: x, namespace: default, annotations: {istio.io/dry-run: 'true'}}\nspec: {}\n";
+        var result = ResourceValidator.Validate(ManifestSerializer.Deserialize(yaml).Single());
+        Assert.Contains(result.Errors, e => e.ErrorId == ErrorIds.InvalidAnnotation);
+    }
+
+    [Fact]
+    public void Leaves_a_kind_of_another_group_alone()
+    {
+        var yaml = "apiVersion: example.com/v1\nkind: WasmPlugin\nmetadata: {name: x, namespace: default}\nspec: {}\n";
+        Assert.False(ResourceValidator.Validate(ManifestSerializer.Deserialize(yaml).Single()).HasErrors);
+    }
+}
