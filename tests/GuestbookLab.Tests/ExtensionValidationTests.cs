@@ -93,11 +93,26 @@ public class ExtensionValidationTests
     [InlineData("Telemetry", "telemetry.istio.io/v1alpha1", "{metrics: [{overrides: [{tagOverrides: {x: {operation: REMOVE, value: y}}}]}]}", "spec.metrics[0].overrides[0].tagOverrides[x].value")]
     [InlineData("Telemetry", "telemetry.istio.io/v1alpha1", "{selector: {matchLabels: {app: '*'}}}", "spec.selector.matchLabels[app]")]
     [InlineData("ProxyConfig", "networking.istio.io/v1beta1", "{concurrency: -2}", "spec.concurrency")]
+    [InlineData("EnvoyFilter", "networking.istio.io/v1alpha3", "{configPatches: [{applyTo: LISTENERS, patch: {operation: ADD, value: {}}}]}", "spec.configPatches[0].applyTo")]
+    [InlineData("EnvoyFilter", "networking.istio.io/v1alpha3", "{configPatches: [{applyTo: CLUSTER, patch: {operation: PATCH, value: {}}}]}", "spec.configPatches[0].patch.operation")]
+    [InlineData("EnvoyFilter", "networking.istio.io/v1alpha3", "{workloadSelector: {labels: {'*': x}}, configPatches: [{applyTo: INVALID}]}", "spec.workloadSelector.labels[*]")]
     public void Names_the_field_of_each_error(string kind, string apiVersion, string spec, string field)
     {
         var yaml = $"apiVersion: {apiVersion}\nkind: {kind}\nmetadata: {{name: x, namespace: default}}\nspec: {spec}\n";
         var result = ResourceValidator.Validate(ManifestSerializer.Deserialize(yaml).Single());
         Assert.Contains(result.Errors, e => e.Field == field);
+    }
+
+    [Theory]
+    [InlineData("{applyTo: HTTP_FILTER, patch: {operation: INSERT_BEFORE, value: {name: envoy.filters.http.lua}}}", "validateMissingTypedConfigFilterTypes")]
+    [InlineData("{applyTo: LISTENER, patch: {operation: MERGE, value: {filter_chains: [{filters: [{typed_config: {'@type': type.googleapis.com/envoy.api.v2.Listener}}]}]}}}", "validateDeprecatedFilterTypes")]
+    [InlineData("{applyTo: LISTENER, match: {listener: {filterChain: {filter: {name: envoy.filters.network.tcp_proxy}}}}, patch: {operation: REMOVE}}", "ValidateEnvoyFilter")]
+    public void Warns_of_envoy_filter_patches_as_istio_does(string patch, string rule)
+    {
+        var yaml = $"apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {{name: x, namespace: default}}\nspec: {{configPatches: [{patch}]}}\n";
+        var result = ResourceValidator.Validate(ManifestSerializer.Deserialize(yaml).Single());
+        Assert.False(result.HasErrors);
+        Assert.Contains(result.Warnings, w => w.Rule == rule);
     }
 
     [Fact]

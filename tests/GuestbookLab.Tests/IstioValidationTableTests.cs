@@ -56,6 +56,7 @@ public class IstioValidationTableTests
     [InlineData("authorizationpolicy.yaml", 54)]
     [InlineData("requestauthentication.yaml", 20)]
     [InlineData("peerauthentication.yaml", 9)]
+    [InlineData("envoyfilter.yaml", 19)]
     [InlineData("workloadentry.yaml", 7)]
     [InlineData("workloadgroup.yaml", 10)]
     [InlineData("proxyconfig.yaml", 2)]
@@ -169,6 +170,7 @@ public class IstioValidationTableTests
         ["authorizationpolicy.yaml"] = ("AuthorizationPolicy", new(StringComparer.Ordinal)),
         ["requestauthentication.yaml"] = ("RequestAuthentication", new(StringComparer.Ordinal)),
         ["peerauthentication.yaml"] = ("PeerAuthentication", new(StringComparer.Ordinal)),
+        ["envoyfilter.yaml"] = ("EnvoyFilter", new(StringComparer.Ordinal)),
         ["workloadentry.yaml"] = ("WorkloadEntry", new(StringComparer.Ordinal)),
         ["workloadgroup.yaml"] = ("WorkloadGroup", new(StringComparer.Ordinal)),
         ["proxyconfig.yaml"] = ("ProxyConfig", new(StringComparer.Ordinal)),
@@ -178,7 +180,7 @@ public class IstioValidationTableTests
 
     private static string ApiVersionOf(string kind) => kind switch
     {
-        "Gateway" or "VirtualService" or "DestinationRule" or "ServiceEntry" or "Sidecar" or "WorkloadEntry" or "WorkloadGroup" or "ProxyConfig" => "networking.istio.io/v1beta1",
+        "Gateway" or "VirtualService" or "DestinationRule" or "ServiceEntry" or "Sidecar" or "EnvoyFilter" or "WorkloadEntry" or "WorkloadGroup" or "ProxyConfig" => "networking.istio.io/v1beta1",
         "Telemetry" => "telemetry.istio.io/v1alpha1",
         "WasmPlugin" => "extensions.istio.io/v1alpha1",
         _ => "security.istio.io/v1beta1",

@@ -113,6 +113,7 @@ public static class ResourceValidator
     private static Action<ValidationResult, GenericResource>? GenericRules(GenericResource resource) => (resource.Group, resource.Kind) switch
     {
         ("networking.istio.io", "Sidecar") => SidecarRules.Validate,
+        ("networking.istio.io", "EnvoyFilter") => EnvoyFilterRules.Validate,
         ("networking.istio.io", "WorkloadEntry") => WorkloadEntryRules.WorkloadEntry,
         ("networking.istio.io", "WorkloadGroup") => WorkloadEntryRules.WorkloadGroup,
         ("networking.istio.io", "ProxyConfig") => ExtensionRules.ProxyConfig,
