@@ -54,6 +54,21 @@ public static class ManifestReader
         };
     }
 
+    /// <summary>
+    /// YAML text that holds one mapping (an annotation's value, such as proxy.istio.io/config) as a tree: null when it
+    /// is empty; a <see cref="ManifestFormatException"/> when it is not YAML, not a mapping, or more than one document.
+    /// </summary>
+    public static IDictionary<string, object?>? ReadYamlValue(string text)
+    {
+        var documents = YamlCodec.Parse(text ?? string.Empty);
+        return documents.Count switch
+        {
+            0 => null,
+            1 => documents[0],
+            _ => throw new ManifestFormatException($"the value has {documents.Count} YAML documents, not one", field: null, source: null),
+        };
+    }
+
     public static bool IsManifestFile(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 

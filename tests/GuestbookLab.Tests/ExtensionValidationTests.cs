@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using GuestbookLab.Engine;
 using GuestbookLab.Mesh.Validation;
@@ -128,5 +130,86 @@ public class ExtensionValidationTests
     {
         var yaml = "apiVersion: example.com/v1\nkind: WasmPlugin\nmetadata: {name: x, namespace: default}\nspec: {}\n";
         Assert.False(ResourceValidator.Validate(ManifestSerializer.Deserialize(yaml).Single()).HasErrors);
+    }
+}
+
+/// <summary>
+/// The proxy.istio.io/config annotation as Istio's injector validates it: Istio's TestValidateMeshConfigProxyConfig
+/// table (tests/data/istio/proxyconfig) given as annotation values, the YAML read by the engine's reader, and the
+/// annotation analyzer's IST0125 on a pod.
+/// </summary>
+public class ProxyConfigAnnotationTests
+{
+    private static readonly string Data = System.IO.Path.Combine(AppContext.BaseDirectory, "data", "istio", "proxyconfig", "meshconfig-proxyconfig.yaml");
+
+    private static IDictionary<string, object?> Table => ManifestReader.ReadYamlValue(System.IO.File.ReadAllText(Data))!;
+
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (IDictionary<string, object?> item in (System.Collections.IList)Table["cases"]!)
+        {
+            data.Add((string)item["case"]!);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_table_has_every_ported_case() => Assert.Equal(35, ((System.Collections.IList)Table["cases"]!).Count);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Agrees_with_Istio(string name)
+    {
+        var item = ((System.Collections.IList)Table["cases"]!).Cast<IDictionary<string, object?>>().Single(c => (string)c["case"]! == name);
+        var config = new Dictionary<string, object?>((IDictionary<string, object?>)Table["base"]!, StringComparer.Ordinal);
+        foreach (var (key, value) in (IDictionary<string, object?>)item["set"]!)
+        {
+            config[key] = value;
+        }
+
+        var problems = ProxyConfigRules.Problems(config);
+        var wantError = item.TryGetValue("error", out var error) && error is true;
+        Assert.True(wantError == problems.Count > 0, $"{name}: Istio {(wantError ? "rejects" : "accepts")} it; we found [{string.Join("; ", problems)}]");
+    }
+
+    [Theory]
+    [InlineData("holdApplicationUntilProxyStarts: true", false)]
+    [InlineData("{\"concurrency\": 2, \"proxyMetadata\": {\"ISTIO_META_DNS_CAPTURE\": \"true\"}}", false)]
+    [InlineData("notAProxyConfigField: 1", false)]
+    [InlineData("hold_application_until_proxy_starts: yes-please", true)]
+    [InlineData("concurrency: two", true)]
+    [InlineData("drainDuration: 45", true)]
+    [InlineData("drainDuration: 1.5s", true)]
+    [InlineData("controlPlaneAuthPolicy: INHERIT", true)]
+    [InlineData("tracing: {zipkin: {address: zipkin}}", true)]
+    public void Reads_annotation_values_as_the_injector_does(string value, bool invalid)
+    {
+        var problems = ProxyConfigRules.Problems(ManifestReader.ReadYamlValue(value) ?? new Dictionary<string, object?>());
+        Assert.Equal(invalid, problems.Count > 0);
+    }
+
+    [Theory]
+    [InlineData("holdApplicationUntilProxyStarts: true", null)]
+    [InlineData("concurrency: [", "failed to convert to apply proxy config")]
+    [InlineData("proxyAdminPort: 0", "invalid proxy admin port")]
+    public void The_annotation_analyzer_reports_an_invalid_value(string value, string? expected)
+    {
+        var pod = new GenericResource("v1", "Pod");
+        pod.Metadata.Name = "app";
+        pod.Metadata.Namespace = "default";
+        pod.Metadata.Annotations = new Dictionary<string, string> { ["proxy.istio.io/config"] = value };
+        var messages = GuestbookLab.Mesh.Analysis.MeshAnalyzer.Analyze(GuestbookLab.Mesh.Simulation.MeshModel.Build([pod]),
+            new GuestbookLab.Mesh.Analysis.AnalysisOptions { ReadYaml = ManifestReader.ReadYamlValue });
+        var invalid = messages.Where(m => m.Code == "IST0125").ToList();
+        if (expected is null)
+        {
+            Assert.Empty(invalid);
+        }
+        else
+        {
+            Assert.Contains(invalid, m => m.Message.Contains(expected, StringComparison.Ordinal) && m.Message.StartsWith("Invalid annotation proxy.istio.io/config: ", StringComparison.Ordinal));
+        }
     }
 }

@@ -21,6 +21,13 @@ public sealed record AnalysisOptions
 
     /// <summary>The mesh networks (MeshNetworks: <c>networks</c> by name, each with endpoints and gateways) as a tree; none by default, as Istio's default is empty.</summary>
     public IDictionary<string, object?>? MeshNetworks { get; init; }
+
+    /// <summary>
+    /// Reads YAML text (an annotation's value, such as <c>proxy.istio.io/config</c>) into a tree, throwing a
+    /// <see cref="FormatException"/> when it is not YAML; the engine's reader, given by the caller, since this layer
+    /// reads no YAML. Null: those annotation values are not checked.
+    /// </summary>
+    public Func<string, IDictionary<string, object?>?>? ReadYaml { get; init; }
 }
 
 /// <summary>A pod, or a workload's pod template, as the analyzers see it.</summary>
@@ -99,6 +106,7 @@ public sealed class AnalysisInputs
         Pods = pods;
         Services = services;
         MeshNetworks = options.MeshNetworks;
+        ReadYaml = options.ReadYaml;
         MeshConfig = options.MeshConfig ?? (model.Resources.OfType<IstioOperator>().LastOrDefault()?.Spec.MeshConfig is { } mesh ? MeshTree(mesh) : null);
     }
 
@@ -126,6 +134,9 @@ public sealed class AnalysisInputs
     public IDictionary<string, object?>? MeshConfig { get; }
 
     public IDictionary<string, object?>? MeshNetworks { get; }
+
+    /// <summary>The caller's YAML reader for annotation values (<see cref="AnalysisOptions.ReadYaml"/>).</summary>
+    public Func<string, IDictionary<string, object?>?>? ReadYaml { get; }
 
     /// <summary>The mesh config's root namespace (istio-system by default).</summary>
     public string RootNamespace => Tree.Str(Tree.Path(MeshConfig, "rootNamespace")) ?? Model.RootNamespace;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Net;
+using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Analysis;
@@ -96,8 +97,32 @@ public static partial class MeshAnalyzer
         ["traffic.sidecar.istio.io/excludeOutboundPorts"] = v => PortList("excludeOutboundPorts", v),
         ["prometheus.istio.io/merge-metrics"] = GoParseBool,
 
-        // proxy.istio.io/config (a ProxyConfig in YAML, checked by Istio's mesh validation) is not validated here.
     };
+
+    private const string ProxyConfigAnnotation = "proxy.istio.io/config";
+
+    // validateProxyConfig: the YAML applied over the default ProxyConfig, then Istio's mesh ProxyConfig validation.
+    private static string? ProxyConfig(AnalysisInputs inputs, string value)
+    {
+        if (inputs.ReadYaml is not { } read)
+        {
+            return null;
+        }
+
+        IDictionary<string, object?>? tree;
+        try
+        {
+            tree = read(value);
+        }
+        catch (FormatException bad)
+        {
+            return $"failed to convert to apply proxy config: {bad.Message}";
+        }
+
+        return ProxyConfigRules.Problems(tree ?? new Dictionary<string, object?>()) is { Count: > 0 } problems
+            ? (problems.Count == 1 ? problems[0] : $"{problems.Count} errors occurred: {string.Join("; ", problems)}")
+            : null;
+    }
 
     private static bool IsIstioAnnotation(string name) =>
         name == "kubernetes.io/ingress.class" || name.Split('/')[0].EndsWith("istio.io", StringComparison.Ordinal);
@@ -146,7 +171,7 @@ public static partial class MeshAnalyzer
                     continue;
                 }
 
-                if (AnnotationValidations.TryGetValue(name, out var validate) && validate(value) is { } error)
+                if ((AnnotationValidations.TryGetValue(name, out var validate) ? validate(value) : name == ProxyConfigAnnotation ? ProxyConfig(inputs, value) : null) is { } error)
                 {
                     messages.Add(new("IST0125", "InvalidAnnotation", AnalysisLevel.Warning, Ref(resource), $"Invalid annotation {name}: {error}") { Field = field });
                 }

@@ -119,6 +119,7 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
         var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions
         {
             Suppressions = suppressions, MeshConfig = ReadMeshConfig(MeshConfig, "-MeshConfig", "MeshConfig"), MeshNetworks = ReadMeshConfig(MeshNetworks, "-MeshNetworks", "MeshNetworks"),
+            ReadYaml = ManifestReader.ReadYamlValue,
         });
         var lowest = Enum.Parse<AnalysisLevel>(OutputThreshold, ignoreCase: true);
         WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(messages.Where(m => m.Level >= lowest).ToList(), CancellationToken), null), enumerateCollection: true);
