@@ -142,4 +142,32 @@ public class RemainingAnalyzerTests
             ],
             messages.Select(m => $"{m.Resource}: {m.Message}").Order(System.StringComparer.Ordinal).ToList());
     }
+
+    private const string Entry = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: db, namespace: default}\nspec:\n  hosts: [db.example.com]\n  resolution: DNS\n  ports: [{number: 5432, name: tcp, protocol: TCP}]\n";
+
+    private static string IstioConfigMap(string key, string value, string ns = "istio-system") =>
+        $"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: istio, namespace: {ns}}}\ndata:\n  {key}: |\n" + string.Concat(value.Split('\n').Select(l => $"    {l}\n"));
+
+    private static IReadOnlyList<AnalysisMessage> RunWithYaml(string yaml, AnalysisOptions? options = null) =>
+        MeshAnalyzer.Analyze(MeshModel.Build(ManifestSerializer.Deserialize(yaml)), (options ?? new AnalysisOptions()) with { ReadYaml = ManifestReader.ReadYamlValue });
+
+    [Fact]
+    public void The_istio_config_map_gives_the_mesh_config_istiod_runs_with()
+    {
+        const string Dns = "defaultConfig:\n  proxyMetadata:\n    ISTIO_META_DNS_CAPTURE: \"true\"\n    ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"";
+        Assert.Contains(RunWithYaml(Entry), m => m.Code == "IST0134");
+        Assert.DoesNotContain(RunWithYaml(Entry + IstioConfigMap("mesh", Dns)), m => m.Code == "IST0134");
+
+        // Elsewhere than istio-system it is not istiod's; and -MeshConfig still comes first.
+        Assert.Contains(RunWithYaml(Entry + IstioConfigMap("mesh", Dns, "default")), m => m.Code == "IST0134");
+        Assert.Contains(RunWithYaml(Entry + IstioConfigMap("mesh", Dns), new AnalysisOptions { MeshConfig = new Dictionary<string, object?>() }), m => m.Code == "IST0134");
+    }
+
+    [Fact]
+    public void The_istio_config_map_gives_the_mesh_networks()
+    {
+        const string Networks = "networks:\n  network1:\n    endpoints:\n    - fromRegistry: nowhere\n    gateways:\n    - address: 1.1.1.1\n      port: 15443";
+        var messages = RunWithYaml(Entry + IstioConfigMap("meshNetworks", Networks));
+        Assert.Contains(messages, m => m.Code == "IST0126" && m.Message.Contains("nowhere", System.StringComparison.Ordinal));
+    }
 }

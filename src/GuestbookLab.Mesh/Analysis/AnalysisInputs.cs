@@ -105,9 +105,38 @@ public sealed class AnalysisInputs
 
         Pods = pods;
         Services = services;
-        MeshNetworks = options.MeshNetworks;
         ReadYaml = options.ReadYaml;
-        MeshConfig = options.MeshConfig ?? (model.Resources.OfType<IstioOperator>().LastOrDefault()?.Spec.MeshConfig is { } mesh ? MeshTree(mesh) : null);
+        var configMap = IstioConfigMap(model, options.ReadYaml);
+        MeshNetworks = options.MeshNetworks ?? configMap.MeshNetworks;
+        MeshConfig = options.MeshConfig ?? configMap.Mesh ?? (model.Resources.OfType<IstioOperator>().LastOrDefault()?.Spec.MeshConfig is { } mesh ? MeshTree(mesh) : null);
+    }
+
+    /// <summary>
+    /// The mesh config and mesh networks istiod runs with, as istioctl analyze reads them from a cluster: the
+    /// <c>mesh</c> and <c>meshNetworks</c> keys of the <c>istio</c> ConfigMap in istio-system, when it is among the
+    /// inputs and a YAML reader is given. A key that is missing or not YAML gives nothing.
+    /// </summary>
+    private static (IDictionary<string, object?>? Mesh, IDictionary<string, object?>? MeshNetworks) IstioConfigMap(MeshModel model, Func<string, IDictionary<string, object?>?>? read)
+    {
+        var map = model.Resources.OfType<GenericResource>().LastOrDefault(r => r is { Kind: "ConfigMap", ApiVersion: "v1", Name: "istio", Namespace: "istio-system" });
+        if (map is null || read is null || Tree.Map(map.AdditionalFields, "data") is not { } data)
+        {
+            return (null, null);
+        }
+
+        IDictionary<string, object?>? Key(string key)
+        {
+            try
+            {
+                return Tree.Text(data, key) is { } text ? read(text) : null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        return (Key("mesh"), Key("meshNetworks"));
     }
 
     public MeshModel Model { get; }
