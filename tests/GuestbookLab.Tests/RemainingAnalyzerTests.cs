@@ -170,4 +170,19 @@ public class RemainingAnalyzerTests
         var messages = RunWithYaml(Entry + IstioConfigMap("meshNetworks", Networks));
         Assert.Contains(messages, m => m.Code == "IST0126" && m.Message.Contains("nowhere", System.StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Envoy_filter_findings_are_placed_on_the_first_patch_with_them_once_a_filter()
+    {
+        var patch = "  - applyTo: HTTP_FILTER\n    patch: {operation: INSERT_BEFORE, value: {name: envoy.lua}}";
+        var add = "  - applyTo: HTTP_ROUTE\n    patch: {operation: ADD, value: {name: r}}";
+        var messages = Run("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilter("a", add + "\n" + patch + "\n" + patch + "\n" + add));
+        Assert.Equal(["IST0151 spec.configPatches[1].patch.operation", "IST0153 spec.configPatches[0].patch.operation"],
+            messages.Select(m => $"{m.Code} {m.Field}").Order(System.StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Deployment_findings_are_placed_on_the_pod_labels_the_services_select_by() =>
+        Assert.Equal(["IST0117 spec.template.metadata.labels"],
+            Run("deployment.ServiceAssociationAnalyzer", Injected + Deployment()).Select(m => $"{m.Code} {m.Field}"));
 }

@@ -485,6 +485,16 @@ Describe 'The stand-in through real kubectl 1.35' {
         (Test-MeshConfiguration).Code | Should -Not -Contain 'IST0101'
     }
 
+    It 'reads the mesh networks istiod runs with from the cluster''s istio ConfigMap, as istioctl analyze does' {
+        $map = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"istio","namespace":"istio-system"},"data":{"mesh":"rootNamespace: istio-system","meshNetworks":"networks:\n  n1:\n    endpoints:\n    - fromRegistry: cluster-9\n"}}'
+        $map | Set-Content (Join-Path $standIn.Folder 'istio-cm.json')
+        (kubectl apply --server-side --validate=false -f (Join-Path $standIn.Folder 'istio-cm.json')).ExitCode | Should -Be 0
+        $found = Test-MeshConfiguration -FailOn None | Where-Object Code -EQ 'IST0126'
+        $found.Message | Should -Be 'Unknown service registry cluster-9 in network n1'
+        (kubectl delete configmap istio -n istio-system).ExitCode | Should -Be 0
+        Test-MeshConfiguration -FailOn None | Where-Object Code -EQ 'IST0126' | Should -BeNullOrEmpty
+    }
+
     It 'fails kubectl on a conflict the same way' {
         $ours = ConvertFrom-LabYaml -Path (Join-Path (Get-Module GuestbookLab).ModuleBase 'Labs/App/guestbook-app.yaml') | Where-Object { $_.Kind -eq 'Deployment' -and $_.Name -eq 'ui' }
         $null = $ours | Publish-LabResource -Force

@@ -144,6 +144,28 @@ Describe 'Test-MeshConfiguration' {
         Add-MeshEgressEntry -Name db -Hosts db.example.com -Port 5432 -Protocol TCP -WarningAction SilentlyContinue | Test-MeshConfiguration -MeshConfig $file | Should -BeNullOrEmpty
     }
 
+    It 'validates a pod''s proxy.istio.io/config as the injector does (IST0125)' {
+        $pods = ConvertFrom-LabYaml -Yaml @"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: good
+  namespace: default
+  annotations: {proxy.istio.io/config: 'holdApplicationUntilProxyStarts: true'}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+  namespace: default
+  annotations: {proxy.istio.io/config: '{"drainDuration": "1.5s", "tracing": {"zipkin": {"address": "zipkin"}}}'}
+"@
+        $found = @($pods | Test-MeshConfiguration -FailOn None | Where-Object Code -EQ 'IST0125')
+        $found.Count | Should -Be 1
+        $found[0].Resource | Should -Be 'Pod default/bad'
+        $found[0].Message | Should -BeLike 'Invalid annotation proxy.istio.io/config: 2 errors occurred: drain time only supports durations to seconds precision; invalid zipkin config: *'
+    }
+
     It 'checks the mesh networks given as a hashtable or a file for unknown service registries (IST0126)' {
         $gateway = New-MeshGateway -Name x
         $networks = @{ networks = @{ network1 = @{ endpoints = @(@{ fromRegistry = 'Kubernetes' }, @{ fromRegistry = 'cluster-2' }) } } }

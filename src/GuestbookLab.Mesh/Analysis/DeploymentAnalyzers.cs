@@ -17,6 +17,8 @@ public static partial class MeshAnalyzer
     /// </summary>
     private static void ServiceAssociation(AnalysisInputs inputs, List<AnalysisMessage> messages)
     {
+        // The findings are the Deployment's, placed on the pod labels its Services select by.
+        const string Labels = "spec.template.metadata.labels";
         var services = inputs.Model.Resources.OfType<Service>().Where(s => s.Spec.Selector is { Count: > 0 }).ToList();
         foreach (var pod in inputs.Pods.Where(p => p.Resource is Deployment && InMesh(p, inputs)))
         {
@@ -27,7 +29,7 @@ public static partial class MeshAnalyzer
             if (matching.Count == 0)
             {
                 messages.Add(new("IST0117", "DeploymentRequiresServiceAssociated", AnalysisLevel.Warning, Ref(pod.Resource),
-                    "No service associated with this deployment. Service mesh deployments must be associated with a service."));
+                    "No service associated with this deployment. Service mesh deployments must be associated with a service.") { Field = Labels });
                 continue;
             }
 
@@ -39,7 +41,7 @@ public static partial class MeshAnalyzer
             {
                 var names = port.GroupBy(p => p.Protocol, StringComparer.Ordinal).SelectMany(g => g.Select(p => p.Name));
                 messages.Add(new("IST0116", "DeploymentAssociatedToMultipleServices", AnalysisLevel.Warning, Ref(pod.Resource),
-                    $"This deployment {pod.Resource.Name} is associated with multiple services using port {port.Key} but different protocols: [{string.Join(" ", names)}]"));
+                    $"This deployment {pod.Resource.Name} is associated with multiple services using port {port.Key} but different protocols: [{string.Join(" ", names)}]") { Field = Labels });
             }
 
             // targetPort -> port -> the last service with it (an unset or 0 targetPort is the port).
@@ -50,7 +52,7 @@ public static partial class MeshAnalyzer
                 if (byPort.Count > 1)
                 {
                     messages.Add(new("IST0137", "DeploymentConflictingPorts", AnalysisLevel.Warning, Ref(pod.Resource),
-                        $"This deployment {pod.Resource.Name} is associated with multiple services [{string.Join(" ", byPort.Select(p => p.Name))}] using targetPort \"{target.Key}\" but different ports: [{string.Join(" ", byPort.Select(p => p.Port))}]."));
+                        $"This deployment {pod.Resource.Name} is associated with multiple services [{string.Join(" ", byPort.Select(p => p.Name))}] using targetPort \"{target.Key}\" but different ports: [{string.Join(" ", byPort.Select(p => p.Port))}].") { Field = Labels });
                 }
             }
         }

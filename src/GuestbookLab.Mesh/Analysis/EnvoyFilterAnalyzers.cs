@@ -29,6 +29,17 @@ public static partial class MeshAnalyzer
         {
             var priority = Tree.Str(Tree.Path(filter.Spec, "priority")) is { } p && long.TryParse(p, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
             var patches = Tree.Seq(Tree.Path(filter.Spec, "configPatches")).ToList();
+
+            // One finding per code and filter, as istioctl reports it, placed on the first patch that has it.
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            void Report(AnalysisMessage message)
+            {
+                if (reported.Add(message.Code))
+                {
+                    messages.Add(message);
+                }
+            }
+
             for (var i = 0; i < patches.Count; i++)
             {
                 var patch = Tree.Path(patches[i], "patch");
@@ -40,18 +51,19 @@ public static partial class MeshAnalyzer
                 var instance = PatchedFilterName(patches[i]);
                 var applyTo = Tree.Str(Tree.Path(patches[i], "applyTo"));
                 var routes = applyTo is "ROUTE_CONFIGURATION" or "HTTP_ROUTE";
-                AnalysisMessage Error(string code, string name, string text) => new(code, name, AnalysisLevel.Error, Ref(filter), text);
+                var field = $"spec.configPatches[{i}].patch.operation";
+                AnalysisMessage Error(string code, string name, string text) => new(code, name, AnalysisLevel.Error, Ref(filter), text) { Field = field };
                 var relative = false;
                 switch (Tree.Str(Tree.Path(patch, "operation")))
                 {
                     case "ADD" when routes:
-                        messages.Add(Error("IST0153", "EnvoyFilterUsesAddOperationIncorrectly", "The ADD operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE."));
+                        Report(Error("IST0153", "EnvoyFilterUsesAddOperationIncorrectly", "The ADD operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE."));
                         break;
                     case "REMOVE" when routes:
-                        messages.Add(Error("IST0154", "EnvoyFilterUsesRemoveOperationIncorrectly", "The REMOVE operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE."));
+                        Report(Error("IST0154", "EnvoyFilterUsesRemoveOperationIncorrectly", "The REMOVE operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE."));
                         break;
                     case "REPLACE" when applyTo is not ("NETWORK_FILTER" or "HTTP_FILTER"):
-                        messages.Add(Error("IST0152", "EnvoyFilterUsesReplaceOperationIncorrectly", "The REPLACE operation is only valid for HTTP_FILTER and NETWORK_FILTER."));
+                        Report(Error("IST0152", "EnvoyFilterUsesReplaceOperationIncorrectly", "The REPLACE operation is only valid for HTTP_FILTER and NETWORK_FILTER."));
                         break;
                     case "REMOVE" or "REPLACE" or "INSERT_BEFORE" or "INSERT_AFTER":
                         relative = true;
@@ -60,9 +72,9 @@ public static partial class MeshAnalyzer
 
                 if (relative && priority == 0)
                 {
-                    messages.Add(versioned.Contains(instance)
-                        ? new("IST0155", "EnvoyFilterUsesRelativeOperationWithProxyVersion", AnalysisLevel.Warning, Ref(filter), RelativeWithProxyVersion)
-                        : new("IST0151", "EnvoyFilterUsesRelativeOperation", AnalysisLevel.Warning, Ref(filter), RelativeWithoutPriority));
+                    Report(versioned.Contains(instance)
+                        ? new("IST0155", "EnvoyFilterUsesRelativeOperationWithProxyVersion", AnalysisLevel.Warning, Ref(filter), RelativeWithProxyVersion) { Field = field }
+                        : new("IST0151", "EnvoyFilterUsesRelativeOperation", AnalysisLevel.Warning, Ref(filter), RelativeWithoutPriority) { Field = field });
                 }
 
                 if (!string.IsNullOrEmpty(Tree.Str(Tree.Path(patches[i], "match", "proxy", "proxyVersion"))))
