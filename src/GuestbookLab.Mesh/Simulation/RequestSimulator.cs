@@ -20,7 +20,15 @@ public sealed partial class RequestSimulator
 
     private readonly MeshModel model;
 
-    public RequestSimulator(MeshModel model) => this.model = model ?? throw new ArgumentNullException(nameof(model));
+    private readonly DecisionPlans plans = new();
+
+    private readonly Func<RequestSource, RequestSpec, Random, RequestResult> compute;
+
+    public RequestSimulator(MeshModel model)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        compute = Compute;
+    }
 
     public MeshModel Model => model;
 
@@ -91,11 +99,22 @@ public sealed partial class RequestSimulator
         };
     }
 
+    /// <summary>
+    /// What the mesh does with <paramref name="request"/> from <paramref name="source"/>, drawing from
+    /// <paramref name="random"/> where Istio samples (fault percentages, weighted destinations, endpoints). Repeating
+    /// a request object takes its decisions from the plan its earlier simulations recorded (DecisionPlans): the same
+    /// draws, the same result object, which callers must not change.
+    /// </summary>
     public RequestResult Simulate(RequestSource source, RequestSpec request, Random random)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(random);
+        return plans.Decide(source, request, random, compute);
+    }
+
+    private RequestResult Compute(RequestSource source, RequestSpec request, Random random)
+    {
         var result = new RequestResult { Source = source.ToString(), Request = request.ToString() };
         switch (source.Kind)
         {
@@ -583,7 +602,7 @@ public sealed partial class RequestSimulator
     }
 
     private static bool Sample(double? percentage, Random random) =>
-        percentage is { } p && p > 0 && (p >= 100 || random.NextDouble() * 100 < p);
+        percentage is { } p && p > 0 && (p >= 100 || DecisionPlans.Chance(p, random));
 
     /// <summary>Weighted pick: one destination takes all; with several, zero weights drop out and the rest split proportionally.</summary>
     private static Destination? Pick(List<(Destination? Destination, int? Weight)> targets, Random random)
