@@ -43,13 +43,22 @@ public sealed partial class RequestSimulator
     /// <summary>A VirtualService's HTTP routes as the proxy gets them: a delegate's routes merged in place of the route that names it.</summary>
     private List<(HttpRoute Route, string Namespace)> HttpRoutes(VirtualService vs, RequestResult? result)
     {
-        var routes = MergedRoutes.TryGetValue(vs, out var merged) ? merged : [.. (vs.Spec.Http ?? []).Select(r => new ScopedRoute(r, MeshModel.NamespaceOf(vs)))];
+        // Built once per VirtualService; the route matcher only reads it.
+        var routes = httpRouteLists.GetOrAdd(vs, static (v, self) => self.ComputeHttpRoutes(v), this);
         if (result is not null && (vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
         {
             var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
             result.Steps.Add(new("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs.DisplayName));
         }
 
+        return routes;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<VirtualService, List<(HttpRoute Route, string Namespace)>> httpRouteLists = new();
+
+    private List<(HttpRoute Route, string Namespace)> ComputeHttpRoutes(VirtualService vs)
+    {
+        var routes = MergedRoutes.TryGetValue(vs, out var merged) ? merged : [.. (vs.Spec.Http ?? []).Select(r => new ScopedRoute(r, MeshModel.NamespaceOf(vs)))];
         return routes.Select(r => (r.Route, r.Namespace)).ToList();
     }
 
@@ -551,11 +560,31 @@ public sealed partial class RequestSimulator
         return true;
     }
 
+    // Each pattern compiled once (Envoy's full match), shared by every simulator; null for an invalid pattern.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex?> Patterns = new(StringComparer.Ordinal);
+
     private static bool FullMatch(string pattern, string value)
     {
+        if (!Patterns.TryGetValue(pattern, out var regex))
+        {
+            try
+            {
+                regex = new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+            }
+            catch (ArgumentException)
+            {
+                regex = null;
+            }
+
+            if (Patterns.Count < 4096)
+            {
+                Patterns.TryAdd(pattern, regex);
+            }
+        }
+
         try
         {
-            return Regex.IsMatch(value, $"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+            return regex is not null && regex.IsMatch(value);
         }
         catch (ArgumentException)
         {
