@@ -19,10 +19,11 @@ namespace GuestbookLab.Mesh.Simulation;
 /// Kept on the request object itself (<see cref="RequestSpec.Plans"/>), per simulator and source object (a
 /// <see cref="RequestSpec"/> and a <see cref="RequestSource"/> are not changed once built): nothing is compared or
 /// hashed per request, and a plan lives as long as its request. The first simulation of a request only marks it as
-/// seen (nothing kept: a request sent once costs what it did); its plan starts with the second. A request's tree is
-/// bounded (<see cref="MaxLeaves"/> results, <see cref="MaxDepth"/> draws, <see cref="MaxChoices"/> ways at one
-/// choice); past the bounds a request is simulated in full every time. A result reached through a plan is the same
-/// object each time: read-only to callers.
+/// seen (nothing kept: a request sent once costs what it did), as does the first by another simulator; its plan
+/// starts with the second. A request's plans are bounded (<see cref="MaxRoots"/> simulator and source pairs,
+/// <see cref="MaxLeaves"/> results, <see cref="MaxDepth"/> draws, <see cref="MaxChoices"/> ways at one choice); past
+/// the bounds a request is simulated in full every time. A result reached through a plan is the same object each
+/// time: read-only to callers.
 /// </remarks>
 internal sealed class DecisionPlans
 {
@@ -31,6 +32,9 @@ internal sealed class DecisionPlans
     internal const int MaxLeaves = 1024;
 
     internal const int MaxChoices = 4096;
+
+    // Simulator and source pairs one request object keeps plans for.
+    internal const int MaxRoots = 8;
 
     /// <summary>The result for the request, from its plan where the draws follow a known path, else by <paramref name="simulate"/>.</summary>
     public RequestResult Decide(RequestSource source, RequestSpec request, Random random, Func<RequestSource, RequestSpec, Random, RequestResult> simulate)
@@ -55,6 +59,13 @@ internal sealed class DecisionPlans
                 }
 
                 continue;
+            }
+
+            if (!ReferenceEquals(current, this))
+            {
+                // Seen by another simulator only: this one's first time, the mark moves here.
+                Interlocked.CompareExchange(ref request.Plans, this, current);
+                return simulate(source, request, random);
             }
 
             Interlocked.CompareExchange(ref request.Plans, new PlanEntry(), current);
@@ -149,7 +160,7 @@ internal sealed class DecisionPlans
 
                 if (parent is null)
                 {
-                    if (Root(owner, source) is null)
+                    if (Root(owner, source) is null && roots.Length < MaxRoots)
                     {
                         Volatile.Write(ref roots, [.. roots, (owner, source, tail)]);
                         leaves++;
