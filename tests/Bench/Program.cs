@@ -34,6 +34,30 @@ var mix = new (string From, RequestSpec Request)[]
 var sources = mix.Select(m => simulator.ResolveSource(m.From)).ToArray();
 var random = new Random(1);
 
+// The same mix as first-time requests: a repeated request object takes its decisions from the plan its first
+// simulation recorded, so the figure above is the repeated one; here each request object is new to the simulator.
+const int FirstTimeRounds = 10_000;
+static RequestSpec Copy(RequestSpec r) => new() { Scheme = r.Scheme, Host = r.Host, Port = r.Port, Path = r.Path, Method = r.Method, Headers = new Dictionary<string, string>(r.Headers, StringComparer.OrdinalIgnoreCase) };
+var firstTime = Enumerable.Range(0, FirstTimeRounds).SelectMany(_ => mix.Select(m => Copy(m.Request))).ToArray();
+double FirstTimeDecisions()
+{
+    var fresh = new RequestSimulator(simulator.Model);
+    var freshSources = mix.Select(m => fresh.ResolveSource(m.From)).ToArray();
+    var clock = Stopwatch.StartNew();
+    var count = 0;
+    while (count < firstTime.Length && clock.ElapsedMilliseconds < 1000)
+    {
+        for (var i = 0; i < mix.Length; i++)
+        {
+            fresh.Simulate(freshSources[i], firstTime[count + i], random);
+        }
+
+        count += mix.Length;
+    }
+
+    return count / clock.Elapsed.TotalSeconds;
+}
+
 double Decisions()
 {
     var clock = Stopwatch.StartNew();
@@ -103,6 +127,16 @@ for (var i = 0; i < 1000; i++)
 
 var bytesPerDecision = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
 var decisions = Median(Decisions, runs);
+var firstTimeSimulator = new RequestSimulator(simulator.Model);
+var firstTimeSources = mix.Select(m => firstTimeSimulator.ResolveSource(m.From)).ToArray();
+before = GC.GetAllocatedBytesForCurrentThread();
+for (var i = 0; i < 1000; i++)
+{
+    firstTimeSimulator.Simulate(firstTimeSources[i % mix.Length], firstTime[i], random);
+}
+
+var firstTimeBytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+var firstTimeDecisions = Median(FirstTimeDecisions, runs);
 var sizes = new[] { 1_000, 10_000, 100_000 }.Where(n => n <= largest).ToArray();
 var analysis = sizes.Select(n =>
 {
@@ -115,7 +149,7 @@ var yamlRate = Median(Yaml, runs);
 var readRate = Median(() => Rate(() => ManifestSerializer.Deserialize(yaml)), runs);
 var writeRate = Median(() => Rate(() => ManifestSerializer.Serialize(parsed)), runs);
 
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshRequest: {decisions:N0} decisions/s on the lab configuration ({lab.Count} objects; median of {runs} one-second runs; {bytesPerDecision:N0} bytes allocated per decision)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshRequest: {decisions:N0} decisions/s on the lab configuration ({lab.Count} objects; median of {runs} one-second runs; {bytesPerDecision:N0} bytes allocated per decision; first-time requests, each a new request object: {firstTimeDecisions:N0} decisions/s, {firstTimeBytes:N0} bytes per decision)"));
 foreach (var (n, ms, times, found) in analysis)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test-MeshConfiguration: {ms:N0} ms for {n:N0} generated resources ({found:N0} findings; {ms * 1000 / n:N1} us per resource; median of {times} runs)"));

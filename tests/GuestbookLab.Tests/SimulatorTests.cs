@@ -181,6 +181,36 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void Repeating_a_request_object_draws_and_decides_as_fresh_requests_do()
+    {
+        // A weighted split, a delay and an abort by percentage, a mirror by percentage: every draw the simulator makes.
+        var config = Vs("  - route:\n    - {destination: {host: reviews, subset: v1}, weight: 30}\n    - {destination: {host: reviews, subset: v2}, weight: 70}\n    fault:\n      delay: {fixedDelay: 2s, percentage: {value: 50}}\n      abort: {httpStatus: 500, percentage: {value: 25}}\n    mirror: {host: ratings}\n    mirrorPercentage: {value: 40}");
+        var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
+        var planned = new RequestSimulator(MeshModel.Build(resources));
+        var fresh = new RequestSimulator(MeshModel.Build(resources));
+        RequestSpec Request() => new() { Scheme = "http", Host = "reviews", Port = 9080, Path = "/p" };
+        var request = Request();
+        var (source, freshSource) = (planned.ResolveSource("sleep"), fresh.ResolveSource("sleep"));
+        var (random, freshRandom) = (new Random(7), new Random(7));
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 2000; i++)
+        {
+            var a = planned.Simulate(source, request, random);
+            var b = fresh.Simulate(freshSource, Request(), freshRandom);
+            Assert.Equal((b.Outcome, b.Status, b.ResponseFlag, b.Body, b.Cluster, b.Subset, b.Endpoint, b.InjectedDelay, b.Mirrors.Count), (a.Outcome, a.Status, a.ResponseFlag, a.Body, a.Cluster, a.Subset, a.Endpoint, a.InjectedDelay, a.Mirrors.Count));
+            Assert.Equal(b.Explanation, a.Explanation);
+            seen.Add(a.Explanation);
+        }
+
+        Assert.Equal(freshRandom.Next(), random.Next());
+        Assert.True(seen.Count >= 8, $"{seen.Count} distinct ways");
+        var sample = RequestSampler.Sample(planned, source, request, 500, new Random(3));
+        var third = new Random(3);
+        var freshSample = RequestSampler.Group(Enumerable.Range(0, 500).Select(_ => fresh.Simulate(freshSource, Request(), third)).ToList());
+        Assert.Equal(string.Join("; ", freshSample.Outcomes), string.Join("; ", sample.Outcomes));
+    }
+
+    [Fact]
     public void A_single_destination_with_weight_zero_takes_everything() =>
         Assert.Equal("v1", Run(Vs("  - route:\n    - {destination: {host: reviews, subset: v1}, weight: 0}"), "http://reviews:9080/").Subset);
 

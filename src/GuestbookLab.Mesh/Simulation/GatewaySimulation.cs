@@ -28,7 +28,8 @@ public sealed partial class RequestSimulator
         }
 
         var address = System.Net.IPAddress.TryParse(request.Host.Trim('[', ']'), out var ip) ? ip.ToString() : null;
-        var servers = MergeServers(gatewayWorkload, listenerPort, address, result);
+        var listener = MergeServers(gatewayWorkload, listenerPort, address, result);
+        var servers = listener.Servers;
         if (servers.Count == 0)
         {
             Refuse(result, $"no Gateway server listens on port {request.Port}{(listenerPort != request.Port ? $" (targetPort {listenerPort})" : string.Empty)}{(address is null ? string.Empty : $" at {address}")}: nothing binds the ingress listener");
@@ -53,7 +54,7 @@ public sealed partial class RequestSimulator
                 return;
             }
 
-            HttpChain(servers, plaintext: true, source, request, random, result);
+            HttpChain(servers, plaintext: true, source, request, random, result, listener);
             return;
         }
 
@@ -146,7 +147,7 @@ public sealed partial class RequestSimulator
         ToDestination(destination, MeshModel.NamespaceOf(chosen.VirtualService), gatewayWorkload.Namespace, source, request, random, result, null);
     }
 
-    private void HttpChain(List<GatewayServer> servers, bool plaintext, RequestSource source, RequestSpec request, Random random, RequestResult result)
+    private void HttpChain(List<GatewayServer> servers, bool plaintext, RequestSource source, RequestSpec request, Random random, RequestResult result, MergedListener? listener = null)
     {
         var host = StripPort(request.Authority);
         var port = request.Port;
@@ -157,7 +158,8 @@ public sealed partial class RequestSimulator
             result.Steps.Add(new("gateway", $"Gateway {servers[0].Ref} serves port {port}/{servers[0].Server.Port?.Protocol}{(servers.Count > 1 ? $" with the servers merged on the port ({names})" : $" for {string.Join(",", servers[0].Server.Hosts ?? [])}")}", servers[0].Gateway.DisplayName));
         }
 
-        var vhosts = VirtualHosts(servers);
+        // The route table of a merged listener is built once; a TLS server's own one per request.
+        var vhosts = listener is null ? VirtualHosts(servers) : listener.VirtualHosts ??= VirtualHosts(servers);
         var vhost = vhosts.Select((v, i) => (Host: v, Rank: DomainRank(v.Host, host), Index: i))
             .Where(v => v.Rank >= 0)
             .OrderByDescending(v => v.Rank).ThenBy(v => v.Index)
@@ -199,7 +201,15 @@ public sealed partial class RequestSimulator
     /// The port the gateway's pod listens on for a port number (resolvePorts with the legacy selector): the targetPort
     /// of the first gateway Service port with that number, else the number itself.
     /// </summary>
-    private int GatewayListenerPort(WorkloadInfo gatewayWorkload, int number)
+    private int GatewayListenerPort(WorkloadInfo gatewayWorkload, int number) =>
+        listenerPorts.GetOrAdd((gatewayWorkload, number), static (key, self) => self.ComputeGatewayListenerPort(key.Workload, key.Number), this);
+
+    // The model does not change: each gateway's listener port per number, and its merged servers per listener port, once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Workload, int Number), int> listenerPorts = new();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Workload, int Port), MergedListener> mergedListeners = new();
+
+    private int ComputeGatewayListenerPort(WorkloadInfo gatewayWorkload, int number)
     {
         var servicePort = model.Services
             .Where(s => s.Entry is null && s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector))
@@ -213,8 +223,32 @@ public sealed partial class RequestSimulator
     /// skipped. Then the listener the connection reaches: servers bound to the request's address (bind) if any, else
     /// those without a bind (0.0.0.0).
     /// </summary>
-    private List<GatewayServer> MergeServers(WorkloadInfo gatewayWorkload, int port, string? address, RequestResult result)
+    private MergedListener MergeServers(WorkloadInfo gatewayWorkload, int port, string? address, RequestResult result)
     {
+        var listener = mergedListeners.GetOrAdd((gatewayWorkload, port), static (key, self) => self.Merge(key.Workload, key.Port), this);
+        result.Steps.AddRange(listener.Steps);
+        var merged = listener.Merged;
+
+        // Each bind is a listener of its own (bind_port); a connection to a bound address takes that listener.
+        var bound = address is null ? [] : merged.Where(s => s.Server.Bind == address).ToList();
+        if (bound.Count > 0)
+        {
+            result.Steps.Add(new("listener", $"the connection is to {address}, which servers bind: the listener {address}_{port} takes it", bound[0].Gateway.DisplayName));
+            return new MergedListener(bound, [], bound);
+        }
+
+        foreach (var server in listener.Bound)
+        {
+            result.Steps.Add(new("listener", $"a server of Gateway {server.Ref} binds {server.Server.Bind}, not the address the connection is to ({address ?? "the gateway's address"}): it is not matched", server.Gateway.DisplayName));
+        }
+
+        return listener;
+    }
+
+    /// <summary>The servers merged on a listener port (before binds are looked at), and the steps that tell what was skipped.</summary>
+    private MergedListener Merge(WorkloadInfo gatewayWorkload, int port)
+    {
+        var result = new RequestResult { Source = string.Empty, Request = string.Empty };
         var merged = new List<GatewayServer>();
         var tlsHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         bool? plaintext = null;
@@ -257,21 +291,7 @@ public sealed partial class RequestSimulator
             }
         }
 
-        // Each bind is a listener of its own (bind_port); a connection to a bound address takes that listener.
-        var bound = address is null ? [] : merged.Where(s => s.Server.Bind == address).ToList();
-        if (bound.Count > 0)
-        {
-            result.Steps.Add(new("listener", $"the connection is to {address}, which servers bind: the listener {address}_{port} takes it", bound[0].Gateway.DisplayName));
-            return bound;
-        }
-
-        var skipped = merged.Where(s => !string.IsNullOrEmpty(s.Server.Bind)).ToList();
-        foreach (var server in skipped)
-        {
-            result.Steps.Add(new("listener", $"a server of Gateway {server.Ref} binds {server.Server.Bind}, not the address the connection is to ({address ?? "the gateway's address"}): it is not matched", server.Gateway.DisplayName));
-        }
-
-        return merged.Where(s => string.IsNullOrEmpty(s.Server.Bind)).ToList();
+        return new MergedListener(merged, [.. result.Steps]);
     }
 
     /// <summary>The filter chains of a TLS or TCP server: HTTPS termination; tcp routes; or tls routes (passthrough).</summary>
@@ -564,6 +584,24 @@ public sealed partial class RequestSimulator
         model.Workloads.FirstOrDefault(w => w.IsGateway && w.Selects(server.Gateway.Spec.Selector))?.Namespace ?? model.RootNamespace;
 
     private sealed record GatewayServer(Gateway Gateway, Server Server, string Ref, List<string> Hosts);
+
+    /// <summary>
+    /// Servers merged on one listener port: <see cref="Merged"/> all of them; <see cref="Servers"/> the listener a
+    /// connection to no bound address takes (those without a bind), <see cref="Bound"/> the others; its virtual hosts
+    /// built once.
+    /// </summary>
+    private sealed class MergedListener(List<GatewayServer> merged, SimulationStep[] steps, List<GatewayServer>? servers = null)
+    {
+        public List<GatewayServer> Merged { get; } = merged;
+
+        public SimulationStep[] Steps { get; } = steps;
+
+        public List<GatewayServer> Servers { get; } = servers ?? merged.Where(s => string.IsNullOrEmpty(s.Server.Bind)).ToList();
+
+        public List<GatewayServer> Bound { get; } = merged.Where(s => !string.IsNullOrEmpty(s.Server.Bind)).ToList();
+
+        public List<GatewayVirtualHost>? VirtualHosts { get; set; }
+    }
 
     // One filter chain: an HTTPS termination (Routes null) or a TCP proxy of a VirtualService's tcp or tls route.
     private sealed record GatewayChain(GatewayServer Server, IReadOnlyList<string>? SniHosts, VirtualService? VirtualService, List<RouteDestination>? Routes, string Kind);

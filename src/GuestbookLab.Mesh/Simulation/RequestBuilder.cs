@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -140,12 +141,29 @@ public static class RequestSampler
         return count == 1 ? simulator.Simulate(source, request, random) : Sample(simulator, source, request, count, random);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> requests, counted by result: a repeated request's decisions come from its plan as the
+    /// same result object (RequestSimulator.Simulate), so each way a request can end is grouped once, with its count.
+    /// </summary>
     public static RequestSample Sample(RequestSimulator simulator, RequestSource source, RequestSpec request, int count, Random random)
     {
         ArgumentNullException.ThrowIfNull(simulator);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var results = Enumerable.Range(0, count).Select(_ => simulator.Simulate(source, request, random)).ToList();
-        return Group(results);
+        var distinct = new List<RequestResult>();
+        var counts = new Dictionary<RequestResult, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < count; i++)
+        {
+            var result = simulator.Simulate(source, request, random);
+            ref var seen = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, result, out var exists);
+            if (!exists)
+            {
+                distinct.Add(result);
+            }
+
+            seen++;
+        }
+
+        return Group(distinct, r => counts[r], count);
     }
 
     /// <summary>
@@ -157,10 +175,16 @@ public static class RequestSampler
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentOutOfRangeException.ThrowIfZero(results.Count);
-        var count = results.Count;
+        return Group(results, _ => 1, results.Count);
+    }
+
+    // Each of the distinct results stands for weight(result) requests of the count, in the order they first came.
+    private static RequestSample Group(IReadOnlyList<RequestResult> results, Func<RequestResult, int> weight, int count)
+    {
         var groups = results
             .GroupBy(r => (r.Outcome, r.Status, r.ResponseFlag, Body: r.Live && r.Outcome == RequestOutcome.Delivered ? null : r.Body, Destination: Destination(r)))
-            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count(), (double)g.Count() / count)
+            .Select(g => (g.Key, Count: g.Sum(weight)))
+            .Select(g => new RequestSampleGroup(g.Key.Outcome, g.Key.Status, g.Key.Destination, g.Count, (double)g.Count / count)
             {
                 ResponseFlag = g.Key.ResponseFlag,
                 Body = g.Key.Body,

@@ -20,7 +20,15 @@ public sealed partial class RequestSimulator
 
     private readonly MeshModel model;
 
-    public RequestSimulator(MeshModel model) => this.model = model ?? throw new ArgumentNullException(nameof(model));
+    private readonly DecisionPlans plans = new();
+
+    private readonly Func<RequestSource, RequestSpec, Random, RequestResult> compute;
+
+    public RequestSimulator(MeshModel model)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        compute = Compute;
+    }
 
     public MeshModel Model => model;
 
@@ -35,13 +43,22 @@ public sealed partial class RequestSimulator
     /// <summary>A VirtualService's HTTP routes as the proxy gets them: a delegate's routes merged in place of the route that names it.</summary>
     private List<(HttpRoute Route, string Namespace)> HttpRoutes(VirtualService vs, RequestResult? result)
     {
-        var routes = MergedRoutes.TryGetValue(vs, out var merged) ? merged : [.. (vs.Spec.Http ?? []).Select(r => new ScopedRoute(r, MeshModel.NamespaceOf(vs)))];
+        // Built once per VirtualService; the route matcher only reads it.
+        var routes = httpRouteLists.GetOrAdd(vs, static (v, self) => self.ComputeHttpRoutes(v), this);
         if (result is not null && (vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
         {
             var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
             result.Steps.Add(new("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs.DisplayName));
         }
 
+        return routes;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<VirtualService, List<(HttpRoute Route, string Namespace)>> httpRouteLists = new();
+
+    private List<(HttpRoute Route, string Namespace)> ComputeHttpRoutes(VirtualService vs)
+    {
+        var routes = MergedRoutes.TryGetValue(vs, out var merged) ? merged : [.. (vs.Spec.Http ?? []).Select(r => new ScopedRoute(r, MeshModel.NamespaceOf(vs)))];
         return routes.Select(r => (r.Route, r.Namespace)).ToList();
     }
 
@@ -91,11 +108,22 @@ public sealed partial class RequestSimulator
         };
     }
 
+    /// <summary>
+    /// What the mesh does with <paramref name="request"/> from <paramref name="source"/>, drawing from
+    /// <paramref name="random"/> where Istio samples (fault percentages, weighted destinations, endpoints). Repeating
+    /// a request object takes its decisions from the plan its earlier simulations recorded (DecisionPlans): the same
+    /// draws, the same result object, which callers must not change.
+    /// </summary>
     public RequestResult Simulate(RequestSource source, RequestSpec request, Random random)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(random);
+        return plans.Decide(source, request, random, compute);
+    }
+
+    private RequestResult Compute(RequestSource source, RequestSpec request, Random random)
+    {
         var result = new RequestResult { Source = source.ToString(), Request = request.ToString() };
         switch (source.Kind)
         {
@@ -532,11 +560,31 @@ public sealed partial class RequestSimulator
         return true;
     }
 
+    // Each pattern compiled once (Envoy's full match), shared by every simulator; null for an invalid pattern.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex?> Patterns = new(StringComparer.Ordinal);
+
     private static bool FullMatch(string pattern, string value)
     {
+        if (!Patterns.TryGetValue(pattern, out var regex))
+        {
+            try
+            {
+                regex = new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+            }
+            catch (ArgumentException)
+            {
+                regex = null;
+            }
+
+            if (Patterns.Count < 4096)
+            {
+                Patterns.TryAdd(pattern, regex);
+            }
+        }
+
         try
         {
-            return Regex.IsMatch(value, $"^(?:{pattern})$", RegexOptions.CultureInvariant, RegexTimeout);
+            return regex is not null && regex.IsMatch(value);
         }
         catch (ArgumentException)
         {
@@ -583,7 +631,7 @@ public sealed partial class RequestSimulator
     }
 
     private static bool Sample(double? percentage, Random random) =>
-        percentage is { } p && p > 0 && (p >= 100 || random.NextDouble() * 100 < p);
+        percentage is { } p && p > 0 && (p >= 100 || DecisionPlans.Chance(p, random));
 
     /// <summary>Weighted pick: one destination takes all; with several, zero weights drop out and the rest split proportionally.</summary>
     private static Destination? Pick(List<(Destination? Destination, int? Weight)> targets, Random random)

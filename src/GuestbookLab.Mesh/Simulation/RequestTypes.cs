@@ -87,6 +87,11 @@ public sealed class RequestSpec
     public string Authority => Headers.TryGetValue("host", out var host) ? host : Host;
 
     public override string ToString() => $"{Method} {Scheme}://{Host}:{Port}{Path}";
+
+    // The decisions already taken for this request object (DecisionPlans), per simulator and source.
+#pragma warning disable SA1401, CA1051 // A field, for Interlocked: set once, by the simulator only.
+    internal object? Plans;
+#pragma warning restore SA1401, CA1051
 }
 
 /// <summary>One step of the request's way, in words: what decided, on which resource.</summary>
