@@ -681,6 +681,33 @@ public class SimulatorIstioTests
         Assert.Equal("outbound|80||secret.team.svc.cluster.local", Run(secret, "http://secret/", "team/api").Cluster);
     }
 
+    private const string PrivateByDefault =
+        "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: mesh, namespace: istio-system}\nspec:\n  meshConfig:\n"
+        + "    defaultServiceExportTo: ['.']\n    defaultVirtualServiceExportTo: ['.']\n    defaultDestinationRuleExportTo: ['.']\n---\n";
+
+    [Fact]
+    public void The_mesh_configs_export_defaults_apply_to_what_sets_no_export_to()
+    {
+        // initDefaultExportMaps: defaultServiceExportTo, defaultVirtualServiceExportTo, defaultDestinationRuleExportTo.
+        var team = ScopedVs("web", "team", string.Empty, "v2");
+        Assert.Equal("team/web", Run(team, "http://web.default/", "team/api").VirtualService);
+        Assert.Null(Run(PrivateByDefault + team, "http://web.default/").VirtualService);
+        Assert.Equal("team/web", Run(PrivateByDefault + team, "http://web.default/", "team/api").VirtualService);
+
+        // A resource's own exportTo still wins over the default.
+        Assert.Equal("team/web", Run(PrivateByDefault + ScopedVs("web", "team", "['*']", "v2"), "http://web.default/").VirtualService);
+
+        var service = "apiVersion: v1\nkind: Service\nmetadata: {name: secret, namespace: team}\nspec:\n  selector: {app: api}\n  ports: [{name: http, port: 80}]\n";
+        Assert.Equal("outbound|80||secret.team.svc.cluster.local", Run(service, "http://secret.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(PrivateByDefault + service, "http://secret.team/").Cluster);
+
+        // A rule of the service's namespace that is private by default does not reach other namespaces' proxies.
+        var rule = "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: web}\nspec:\n  host: web\n  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n";
+        var exported = "---\n" + ScopedVs("web", "team", "['*']", "v2");
+        Assert.Equal("v2", Run(rule + exported, "http://web.default/", "team/api").Subset);
+        Assert.Equal("NC", Run(PrivateByDefault.Replace("    defaultServiceExportTo: ['.']\n", string.Empty, System.StringComparison.Ordinal) + rule + exported, "http://web.default/", "team/api").ResponseFlag);
+    }
+
     private const string RootVs = """
         apiVersion: networking.istio.io/v1beta1
         kind: VirtualService

@@ -442,20 +442,18 @@ public sealed partial class RequestSimulator
     private List<VirtualService> BoundVirtualServices(string gatewayRef, string gatewayNamespace) =>
         model.VirtualServices
             .Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef)
-                && MeshModel.IsExported(vs.Spec.ExportTo, MeshModel.NamespaceOf(vs), gatewayNamespace))
-            .OrderBy(vs => ExportRank(vs, gatewayNamespace))
+                && MeshModel.IsExported(model.ExportToOf(vs), MeshModel.NamespaceOf(vs), gatewayNamespace))
+            .OrderBy(vs => ExportRank(model.ExportToOf(vs), MeshModel.NamespaceOf(vs), gatewayNamespace))
             .ToList();
 
     /// <summary>The order of SelectVirtualServices and VirtualServicesForGateway: private (0), exported by name (1), public (2).</summary>
-    internal static int ExportRank(VirtualService vs, string proxyNamespace)
+    internal static int ExportRank(IReadOnlyList<string> exportTo, string ns, string proxyNamespace)
     {
-        var exportTo = vs.Spec.ExportTo;
         if (exportTo is not { Count: > 0 } || exportTo.Contains("*"))
         {
             return 2;
         }
 
-        var ns = MeshModel.NamespaceOf(vs);
         return ns == proxyNamespace && (exportTo.Contains(".") || exportTo.Contains(ns)) ? 0 : 1;
     }
 

@@ -103,6 +103,25 @@ public sealed class MeshModel
     /// </summary>
     public bool DnsAutoAllocate { get; private init; }
 
+    /// <summary>
+    /// The mesh config's defaultServiceExportTo, defaultVirtualServiceExportTo and defaultDestinationRuleExportTo: the
+    /// exportTo of a Service (or ServiceEntry), VirtualService or DestinationRule that sets none ("*" unless the mesh
+    /// config says otherwise, as Istio's PushContext initDefaultExportMaps).
+    /// </summary>
+    public IReadOnlyList<string> DefaultServiceExportTo { get; private init; } = ["*"];
+
+    /// <inheritdoc cref="DefaultServiceExportTo"/>
+    public IReadOnlyList<string> DefaultVirtualServiceExportTo { get; private init; } = ["*"];
+
+    /// <inheritdoc cref="DefaultServiceExportTo"/>
+    public IReadOnlyList<string> DefaultDestinationRuleExportTo { get; private init; } = ["*"];
+
+    /// <summary>The VirtualService's exportTo, or the mesh's default when it sets none.</summary>
+    public IReadOnlyList<string> ExportToOf(VirtualService vs) => vs?.Spec.ExportTo is { Count: > 0 } exportTo ? exportTo : DefaultVirtualServiceExportTo;
+
+    /// <summary>The DestinationRule's exportTo, or the mesh's default when it sets none.</summary>
+    public IReadOnlyList<string> ExportToOf(DestinationRule rule) => rule?.Spec.ExportTo is { Count: > 0 } exportTo ? exportTo : DefaultDestinationRuleExportTo;
+
     /// <summary>ALLOW_ANY (Istio's default) or REGISTRY_ONLY.</summary>
     public string OutboundPolicy { get; private init; } = "ALLOW_ANY";
 
@@ -174,7 +193,8 @@ public sealed class MeshModel
 
         var root = mesh?.RootNamespace ?? "istio-system";
         var workloads = all.OfType<Workload>().Select(w => ToWorkload(w, namespaces, root)).ToList();
-        var services = all.OfType<Service>().Select(ToService).ToList();
+        var serviceExportTo = DefaultExportTo(mesh, "defaultServiceExportTo");
+        var services = all.OfType<Service>().Select(s => ToService(s, serviceExportTo)).ToList();
         var defaultGateway = false;
         if (!workloads.Any(w => w.IsGateway))
         {
@@ -206,7 +226,7 @@ public sealed class MeshModel
                     Ports = (entry.Spec.Ports ?? []).Where(p => p.Number is not null)
                         .Select(p => new ServicePortInfo(p.Number!.Value, p.Name, p.TargetPort, (p.Protocol ?? "TCP").ToUpperInvariant())).ToList(),
                     Selector = entry.Spec.WorkloadSelector?.Labels,
-                    ExportTo = entry.Spec.ExportTo ?? [],
+                    ExportTo = entry.Spec.ExportTo is { Count: > 0 } exportTo ? exportTo : serviceExportTo,
                 });
             }
         }
@@ -216,6 +236,9 @@ public sealed class MeshModel
         {
             DnsAutoAllocate = DnsAutoAllocation.Enabled(mesh),
             RootNamespace = root,
+            DefaultServiceExportTo = serviceExportTo,
+            DefaultVirtualServiceExportTo = DefaultExportTo(mesh, "defaultVirtualServiceExportTo"),
+            DefaultDestinationRuleExportTo = DefaultExportTo(mesh, "defaultDestinationRuleExportTo"),
             TrustDomain = mesh?.TrustDomain ?? "cluster.local",
             OutboundPolicy = mesh?.OutboundTrafficPolicy?.Mode ?? "ALLOW_ANY",
             Services = services,
@@ -430,7 +453,13 @@ public sealed class MeshModel
         };
     }
 
-    private static ServiceInfo ToService(Service service)
+    // A mesh config exportTo default (a list of namespaces, '.', '*' or '~'); "*" when it is not set.
+    private static List<string> DefaultExportTo(MeshConfig? mesh, string field) =>
+        mesh?.AdditionalFields.TryGetValue(field, out var value) == true && value is System.Collections.IList { Count: > 0 } list
+            ? list.Cast<object?>().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty).ToList()
+            : ["*"];
+
+    private static ServiceInfo ToService(Service service, IReadOnlyList<string> defaultExportTo)
     {
         var ns = NamespaceOf(service);
         return new ServiceInfo
@@ -441,7 +470,7 @@ public sealed class MeshModel
             Selector = service.Spec.Selector,
             ExportTo = service.Metadata.Annotations?.GetValueOrDefault("networking.istio.io/exportTo") is { } exportTo
                 ? exportTo.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                : [],
+                : defaultExportTo,
             Ports = (service.Spec.Ports ?? []).Where(p => p.Port is not null)
                 .Select(p => new ServicePortInfo(p.Port!.Value, p.Name, p.TargetPort, Protocol(p.Name, p.AppProtocol, p.Protocol))).ToList(),
         };

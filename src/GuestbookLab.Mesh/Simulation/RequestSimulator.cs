@@ -33,7 +33,7 @@ public sealed partial class RequestSimulator
     public MeshModel Model => model;
 
     // The HTTP routes of each VirtualService with delegates merged into their roots, computed once.
-    private Dictionary<VirtualService, List<ScopedRoute>> MergedRoutes => mergedRoutes ??= VirtualServiceDelegates.Merge(model.VirtualServices);
+    private Dictionary<VirtualService, List<ScopedRoute>> MergedRoutes => mergedRoutes ??= VirtualServiceDelegates.Merge(model);
 
     private Dictionary<VirtualService, List<ScopedRoute>>? mergedRoutes;
 
@@ -815,11 +815,11 @@ public sealed partial class RequestSimulator
             var local = ns == proxyNamespace;
             var candidates = model.DestinationRules
                 .Where(dr => MeshModel.NamespaceOf(dr) == ns && dr.Spec.Host is not null && HostMatches(MeshModel.Fqdn(dr.Spec.Host, ns), service.Host)
-                    && (local || !PrivateOnly(dr)))
+                    && (local || !PrivateOnly(model.ExportToOf(dr), ns)))
                 .OrderByDescending(dr => dr.Spec.Host!.StartsWith('*') ? 0 : 1)
                 .ThenByDescending(dr => dr.Spec.Host!.Length)
                 .ToList();
-            if (candidates.Count > 0 && (local || MeshModel.IsExported(candidates[0].Spec.ExportTo, ns, proxyNamespace)))
+            if (candidates.Count > 0 && (local || MeshModel.IsExported(model.ExportToOf(candidates[0]), ns, proxyNamespace)))
             {
                 return candidates[0];
             }
@@ -829,8 +829,8 @@ public sealed partial class RequestSimulator
     }
 
     // A DestinationRule exported only to its own namespace ('.' or its name) is not in the exported index.
-    private static bool PrivateOnly(DestinationRule rule) =>
-        rule.Spec.ExportTo is { Count: > 0 } exportTo && exportTo.All(e => e == "." || e == MeshModel.NamespaceOf(rule));
+    private static bool PrivateOnly(IReadOnlyList<string> exportTo, string ns) =>
+        exportTo.Count > 0 && exportTo.All(e => e == "." || e == ns);
 
     // ------------------------------------------------------------------------------------------ server side
 
@@ -1165,7 +1165,7 @@ public sealed partial class RequestSimulator
         var fqdn = service?.Host ?? host;
         return model.VirtualServices
             .Where(vs => (vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh")) && scope.SeesVirtualService(vs, port))
-            .OrderBy(vs => ExportRank(vs, clientNamespace))
+            .OrderBy(vs => ExportRank(model.ExportToOf(vs), MeshModel.NamespaceOf(vs), clientNamespace))
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
 

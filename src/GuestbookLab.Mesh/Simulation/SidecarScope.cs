@@ -90,8 +90,11 @@ public sealed class SidecarScope
     // Each egress listener's imports by namespace, resolved once for the proxy's namespace.
     private readonly Dictionary<string, List<string>>[] imports;
 
+    private readonly MeshModel model;
+
     private SidecarScope(MeshModel model, string configNamespace, SidecarResource? sidecar)
     {
+        this.model = model;
         ConfigNamespace = configNamespace;
         Sidecar = sidecar;
         Egress = sidecar?.Egress is { Count: > 0 } egress ? egress : DefaultEgress;
@@ -168,7 +171,7 @@ public sealed class SidecarScope
     {
         ArgumentNullException.ThrowIfNull(vs);
         var index = ListenerIndex(port);
-        if (index < 0 || !MeshModel.IsExported(vs.Spec.ExportTo, MeshModel.NamespaceOf(vs), ConfigNamespace))
+        if (index < 0 || !MeshModel.IsExported(model.ExportToOf(vs), MeshModel.NamespaceOf(vs), ConfigNamespace))
         {
             return false;
         }

@@ -18,8 +18,9 @@ internal readonly record struct ScopedRoute(HttpRoute Route, string Namespace);
 internal static class VirtualServiceDelegates
 {
     /// <summary>The HTTP routes of every VirtualService, delegates merged into their roots.</summary>
-    public static Dictionary<VirtualService, List<ScopedRoute>> Merge(IReadOnlyList<VirtualService> virtualServices)
+    public static Dictionary<VirtualService, List<ScopedRoute>> Merge(MeshModel model)
     {
+        var virtualServices = model.VirtualServices;
         var delegates = new Dictionary<string, VirtualService>(StringComparer.Ordinal);
         foreach (var vs in virtualServices.Where(v => v.Spec.Hosts is not { Count: > 0 }))
         {
@@ -41,7 +42,7 @@ internal static class VirtualServiceDelegates
                 }
 
                 var delegateNs = string.IsNullOrEmpty(target.Namespace) ? ns : target.Namespace;
-                if (!delegates.TryGetValue($"{delegateNs}/{target.Name}", out var leaf) || !MeshModel.IsExported(leaf.Spec.ExportTo, delegateNs, ns))
+                if (!delegates.TryGetValue($"{delegateNs}/{target.Name}", out var leaf) || !MeshModel.IsExported(model.ExportToOf(leaf), delegateNs, ns))
                 {
                     continue;
                 }
