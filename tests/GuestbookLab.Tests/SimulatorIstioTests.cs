@@ -585,6 +585,24 @@ public class SimulatorIstioTests
     }
 
     [Fact]
+    public void A_gateway_service_can_opt_out_of_port_translation()
+    {
+        // resolvePorts skips a Service labelled experimental.istio.io/disable-gateway-port-translation: a server on 80
+        // then listens on the pod's port 80, which the Service's port 80 (targetPort 9090) does not reach; a server on
+        // 9090 is what serves it (gateway_simulation_test.go "multiple target port").
+        var gateway = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}\n---\n"
+            + "apiVersion: v1\nkind: Service\nmetadata:\n  name: istio-ingressgateway\n  namespace: istio-system\n  labels: {experimental.istio.io/disable-gateway-port-translation: 'true'}\n"
+            + "spec:\n  selector: {istio: ingressgateway}\n  ports: [{name: http2, port: 80, targetPort: 9090}]\n---\n";
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v1"), "http://x.example.com/", "ingress").Outcome);
+        var on9090 = gateway + Gateway("gw", "  - port: {number: 9090, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2");
+        Assert.Equal("v2", Run(on9090, "http://x.example.com/", "ingress").Subset);
+
+        // Without the label the server on 80 is translated to 9090 and serves the request.
+        var translated = gateway.Replace("  labels: {experimental.istio.io/disable-gateway-port-translation: 'true'}\n", string.Empty, StringComparison.Ordinal);
+        Assert.Equal("v1", Run(translated + Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v1"), "http://x.example.com/", "ingress").Subset);
+    }
+
+    [Fact]
     public void An_istio_mutual_server_needs_a_mesh_client_certificate()
     {
         // buildGatewayListenerTLSContext: ISTIO_MUTUAL requires a client certificate signed by the mesh CA.

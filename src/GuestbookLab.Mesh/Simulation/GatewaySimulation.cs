@@ -21,7 +21,7 @@ public sealed partial class RequestSimulator
         // The request reaches a port of the gateway's Service, which forwards it to its targetPort (MergeGateways
         // resolvePorts: servers listen on the targetPort of the Service port they name); a port the Service lacks is
         // taken as the pod's own port.
-        var listenerPort = GatewayListenerPort(gatewayWorkload, request.Port);
+        var listenerPort = GatewayListenerPort(gatewayWorkload, request.Port, forServer: false);
         if (listenerPort != request.Port)
         {
             result.Steps.Add(new("listener", $"port {request.Port} of the gateway's Service forwards to targetPort {listenerPort}: the servers whose port resolves to {listenerPort} listen there", gatewayWorkload.DisplayName));
@@ -198,21 +198,24 @@ public sealed partial class RequestSimulator
     }
 
     /// <summary>
-    /// The port the gateway's pod listens on for a port number (resolvePorts with the legacy selector): the targetPort
-    /// of the first gateway Service port with that number, else the number itself.
+    /// The gateway pod's port for a port number: the targetPort of the first gateway Service port with that number,
+    /// else the number itself. For a request, the Service forwarding it; for a Gateway server
+    /// (<paramref name="forServer"/>, resolvePorts with the legacy selector), Services labelled
+    /// experimental.istio.io/disable-gateway-port-translation are passed over, so their port numbers are not translated.
     /// </summary>
-    private int GatewayListenerPort(WorkloadInfo gatewayWorkload, int number) =>
-        listenerPorts.GetOrAdd((gatewayWorkload, number), static (key, self) => self.ComputeGatewayListenerPort(key.Workload, key.Number), this);
+    private int GatewayListenerPort(WorkloadInfo gatewayWorkload, int number, bool forServer) =>
+        listenerPorts.GetOrAdd((gatewayWorkload, number, forServer), static (key, self) => self.ComputeGatewayListenerPort(key.Workload, key.Number, key.ForServer), this);
 
     // The model does not change: each gateway's listener port per number, and its merged servers per listener port, once.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Workload, int Number), int> listenerPorts = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Workload, int Number, bool ForServer), int> listenerPorts = new();
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Workload, int Port), MergedListener> mergedListeners = new();
 
-    private int ComputeGatewayListenerPort(WorkloadInfo gatewayWorkload, int number)
+    private int ComputeGatewayListenerPort(WorkloadInfo gatewayWorkload, int number, bool forServer)
     {
         var servicePort = model.Services
-            .Where(s => s.Entry is null && s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector))
+            .Where(s => s.Entry is null && s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector)
+                && !(forServer && s.DisablesGatewayPortTranslation))
             .SelectMany(s => s.Ports)
             .FirstOrDefault(p => p.Port == number);
         return servicePort is null ? number : gatewayWorkload.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? number;
@@ -256,7 +259,7 @@ public sealed partial class RequestSimulator
         foreach (var gateway in model.Gateways.Where(g => gatewayWorkload.Selects(g.Spec.Selector)))
         {
             var gatewayRef = $"{MeshModel.NamespaceOf(gateway)}/{gateway.Name}";
-            foreach (var raw in (gateway.Spec.Servers ?? []).Where(s => s.Port?.Number is { } n && GatewayListenerPort(gatewayWorkload, n) == port))
+            foreach (var raw in (gateway.Spec.Servers ?? []).Where(s => s.Port?.Number is { } n && GatewayListenerPort(gatewayWorkload, n, forServer: true) == port))
             {
                 var server = new GatewayServer(gateway, raw, gatewayRef, SanitizeHosts(raw.Hosts ?? [], MeshModel.NamespaceOf(gateway)));
                 if (raw.Tls is not null)

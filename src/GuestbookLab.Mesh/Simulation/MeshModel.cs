@@ -23,6 +23,12 @@ public sealed class ServiceInfo
 
     public IReadOnlyDictionary<string, string>? Selector { get; init; }
 
+    /// <summary>
+    /// A Service labelled experimental.istio.io/disable-gateway-port-translation: Gateway servers are not resolved
+    /// through its ports to their targetPorts (resolvePorts skips it).
+    /// </summary>
+    public bool DisablesGatewayPortTranslation { get; init; }
+
     /// <summary>The ServiceEntry this came from, or null for a Kubernetes Service.</summary>
     public ServiceEntry? Entry { get; init; }
 
@@ -468,6 +474,7 @@ public sealed class MeshModel
             Name = service.Name,
             Host = $"{service.Name}.{ns}.{DomainSuffix}",
             Selector = service.Spec.Selector,
+            DisablesGatewayPortTranslation = service.Metadata.Labels?.ContainsKey("experimental.istio.io/disable-gateway-port-translation") == true,
             ExportTo = service.Metadata.Annotations?.GetValueOrDefault("networking.istio.io/exportTo") is { } exportTo
                 ? exportTo.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 : defaultExportTo,
