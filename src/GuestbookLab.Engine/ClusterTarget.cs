@@ -27,7 +27,8 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
         [HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
 
     private readonly Kubernetes client;
-    private readonly Dictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
+    // Read by every apply at once: a concurrent map, so that reading a cached group version takes no lock.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, List<ApiResource>?> discovery = new(StringComparer.Ordinal);
     private readonly ResiliencePipeline<HttpResponseMessage> resilience;
 
     private readonly KubeTls? tls;
@@ -225,7 +226,8 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(known);
         ApiNames.Check(resource.Kind, resource.Namespace, resource.Name, Server);
-        var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
+        var stored = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
+        var path = stored.Path;
         if (!known.TryGet(path, out var before))
         {
             try
@@ -238,7 +240,7 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
             }
         }
 
-        var (appliedDocument, status) = await SendApplyAsync(stored, path, force, dryRun: false, cancellationToken).ConfigureAwait(false);
+        var (appliedDocument, status) = await SendApplyAsync(stored, force, dryRun: false, cancellationToken).ConfigureAwait(false);
         using var applied = appliedDocument;
         var after = applied.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
         var outcome = status == HttpStatusCode.Created || before is null ? ApplyOutcome.Created : before == after ? ApplyOutcome.Unchanged : ApplyOutcome.Configured;
@@ -256,10 +258,7 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
             }
 
             // New kinds are served from now on.
-            lock (discovery)
-            {
-                discovery.Clear();
-            }
+            discovery.Clear();
         }
 
         return new ApplyResult
@@ -277,7 +276,8 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
     {
         ArgumentNullException.ThrowIfNull(resource);
         ApiNames.Check(resource.Kind, resource.Namespace, resource.Name, Server);
-        var (stored, path) = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
+        var stored = await PrepareAsync(resource, cancellationToken).ConfigureAwait(false);
+        var path = stored.Path;
         LabResource? live = null;
         try
         {
@@ -288,36 +288,36 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
         {
         }
 
-        var (appliedDocument, _) = await SendApplyAsync(stored, path, force: false, dryRun: true, cancellationToken).ConfigureAwait(false);
+        var (appliedDocument, _) = await SendApplyAsync(stored, force: false, dryRun: true, cancellationToken).ConfigureAwait(false);
         using var applied = appliedDocument;
         return new ResourcePreview(live, ResourceKinds.FromTree(JsonTree.Mapping(applied.RootElement)), new Uri(client.BaseUri, path).ToString());
     }
 
-    // The object as it is applied (namespace, ownership label) and its API path.
-    private async Task<(LabResource Stored, string Path)> PrepareAsync(LabResource resource, CancellationToken cancellationToken)
+    /// <summary>What is sent for an object: its tree as applied (namespace, ownership label), name, namespace and API path.</summary>
+    private sealed record Prepared(Dictionary<string, object?> Tree, string Name, string? Namespace, string Path);
+
+    // The object as it is applied (namespace, ownership label) and its API path. Only the metadata is copied: the rest
+    // of the tree is written from the caller's object (ToTree copies every mapping and list), which stays as it was.
+    private async Task<Prepared> PrepareAsync(LabResource resource, CancellationToken cancellationToken)
     {
         var type = await ResolveAsync(resource.ApiVersion, resource.Kind, cancellationToken).ConfigureAwait(false)
             ?? throw new ApiStatusException(404, "NotFound", $"the server does not serve {resource.Kind} in {resource.ApiVersion}: apply its CustomResourceDefinition first", []);
-        var stored = ApiObjectMapper.Clone(resource);
-        if (type.Namespaced)
-        {
-            stored.Namespace ??= DefaultNamespace;
-        }
-        else
-        {
-            stored.Namespace = null;
-        }
+        var metadata = ApiObjectMapper.Clone(resource.Metadata);
+        metadata.Namespace = type.Namespaced ? metadata.Namespace ?? DefaultNamespace : null;
+        (metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[Ownership.Label] = Ownership.Manager;
 
-        (stored.Metadata.Labels ??= new Dictionary<string, string>(StringComparer.Ordinal))[Ownership.Label] = Ownership.Manager;
-        return (stored, PathOf(type, stored.Namespace, stored.Name));
+        // The API server is where secret values belong: the only place they are revealed without being asked.
+        var tree = SecretValue.TreeOf(resource, reveal: true);
+        tree["metadata"] = ApiObjectMapper.ToTree(metadata);
+        var name = metadata.Name ?? string.Empty;
+        return new Prepared(tree, name, metadata.Namespace, PathOf(type, metadata.Namespace, name));
     }
 
     // Server-side apply as the lab's field manager; a dry run stores nothing.
-    private Task<(JsonDocument Document, HttpStatusCode Status)> SendApplyAsync(LabResource stored, string path, bool force, bool dryRun, CancellationToken cancellationToken)
+    private Task<(JsonDocument Document, HttpStatusCode Status)> SendApplyAsync(Prepared stored, bool force, bool dryRun, CancellationToken cancellationToken)
     {
-        // The API server is where secret values belong: the only place they are revealed without being asked.
-        var body = JsonSerializer.Serialize(SecretValue.TreeOf(stored, reveal: true));
-        var query = $"{path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}{(dryRun ? "&dryRun=All" : string.Empty)}";
+        var body = JsonTree.Utf8(stored.Tree);
+        var query = $"{stored.Path}?fieldManager={Ownership.Manager}{(force ? "&force=true" : string.Empty)}{(dryRun ? "&dryRun=All" : string.Empty)}";
         return SendAsync(HttpMethod.Patch, query, "application/apply-patch+yaml", body, cancellationToken);
     }
 
@@ -644,12 +644,9 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
     /// <summary>The resource types of a group version, asked once per connection (until a CRD is applied).</summary>
     private async Task<List<ApiResource>?> ResourcesAsync(string groupVersion, CancellationToken cancellationToken)
     {
-        lock (discovery)
+        if (discovery.TryGetValue(groupVersion, out var known))
         {
-            if (discovery.TryGetValue(groupVersion, out var known))
-            {
-                return known;
-            }
+            return known;
         }
 
         List<ApiResource>? cached;
@@ -667,29 +664,25 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
             cached = null;
         }
 
-        lock (discovery)
-        {
-            discovery[groupVersion] = cached;
-        }
+        discovery[groupVersion] = cached;
 
         return cached;
     }
 
     /// <summary>One request with the client's credentials; a Status answer becomes an <see cref="ApiStatusException"/>.</summary>
-    private async Task<(JsonDocument Document, HttpStatusCode Status)> SendAsync(HttpMethod method, string path, string? contentType, string? body, CancellationToken cancellationToken, string accept = "application/json")
+    private async Task<(JsonDocument Document, HttpStatusCode Status)> SendAsync(HttpMethod method, string path, string? contentType, byte[]? body, CancellationToken cancellationToken, string accept = "application/json")
     {
         using var response = await ExecuteAsync(
             async token =>
             {
                 // A request message is sent once: each attempt builds its own.
                 using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, path));
-                foreach (var type in accept.Split(','))
-                {
-                    request.Headers.Accept.ParseAdd(type);
-                }
+                // Our own constant media types: sent as they are written, without parsing them on every request.
+                request.Headers.TryAddWithoutValidation("Accept", accept);
                 if (body is not null)
                 {
-                    request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "application/json");
+                    request.Content = new ByteArrayContent(body);
+                    request.Content.Headers.TryAddWithoutValidation("Content-Type", $"{contentType ?? "application/json"}; charset=utf-8");
                 }
 
                 if (client.Credentials is not null)
@@ -701,13 +694,14 @@ public sealed partial class ClusterTarget : IRankReadingTarget, IDisposable
                 return answer;
             },
             cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        // Read as UTF-8 bytes and parsed from them: no UTF-16 copy of the answer (a list of many objects is megabytes).
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
-            return (JsonDocument.Parse(text), response.StatusCode);
+            return (JsonDocument.Parse(bytes), response.StatusCode);
         }
 
-        throw StatusError(response, text);
+        throw StatusError(response, Encoding.UTF8.GetString(bytes));
     }
 
     // Polly's per-attempt time-out, after the last retry, is a server that does not answer (Polly stays in the engine).
