@@ -33,7 +33,7 @@ public static class JsonTree
             case JsonValueKind.String:
                 return element.GetString();
             case JsonValueKind.Number:
-                return element.TryGetInt64(out var l) ? l : element.GetDouble();
+                return element.TryGetInt64(out var l) ? (object)l : element.GetDouble();
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:

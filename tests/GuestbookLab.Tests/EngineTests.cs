@@ -22,6 +22,18 @@ public sealed class EngineTests : IDisposable
         ManifestReader.ReadText($"apiVersion: {apiVersion}\nkind: {kind}\nmetadata:\n  name: {name}\n")[0];
 
     [Fact]
+    public void Json_trees_keep_whole_numbers_as_longs_and_write_back_as_the_serializer_does()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse("{\"replicas\": 3, \"ratio\": 0.5, \"big\": 1e300, \"items\": [1, \"x\", true, null], \"nested\": {\"k\": -7}}");
+        var tree = JsonTree.Mapping(doc.RootElement);
+        Assert.IsType<long>(tree["replicas"]);
+        Assert.IsType<double>(tree["ratio"]);
+        Assert.IsType<long>(((List<object?>)tree["items"]!)[0]);
+        Assert.IsType<long>(((Dictionary<string, object?>)tree["nested"]!)["k"]);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(tree), System.Text.Encoding.UTF8.GetString(JsonTree.Utf8(tree)));
+    }
+
+    [Fact]
     public void Ranks_put_crds_and_namespaces_first_and_keep_input_order_within_a_rank()
     {
         var input = new[]
