@@ -611,6 +611,12 @@ public class SimulatorIstioTests
         Assert.Equal(RequestOutcome.ConnectionReset, r.Outcome);
         Assert.Contains(r.Steps, s => s.Detail.Contains("ISTIO_MUTUAL", StringComparison.Ordinal));
 
+        // MUTUAL also requires a client certificate (signed by its caCertificates), which a simulated request does not present.
+        var mutual = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: cert}") + "---\n" + RouteAll("gw", "v1");
+        var m = Run(mutual, "https://x.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.ConnectionReset, m.Outcome);
+        Assert.Contains(m.Steps, s => s.Detail.Contains("is MUTUAL", StringComparison.Ordinal));
+
         // The same server with SIMPLE terminates and routes.
         var simple = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: SIMPLE, credentialName: cert}") + "---\n" + RouteAll("gw", "v1");
         Assert.Equal(RequestOutcome.Delivered, Run(simple, "https://x.example.com/", "ingress").Outcome);

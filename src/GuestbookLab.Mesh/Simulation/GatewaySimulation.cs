@@ -109,6 +109,15 @@ public sealed partial class RequestSimulator
             return;
         }
 
+        if (string.Equals(chosen.Server.Server.Tls?.Mode, "MUTUAL", StringComparison.OrdinalIgnoreCase))
+        {
+            // MUTUAL requires a client certificate signed by the server's caCertificates; a simulated request presents none.
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.ClientTls = "TLS without a client certificate";
+            result.Steps.Add(new("filter chain", $"the server of Gateway {chosen.Server.Ref} on port {request.Port} is MUTUAL: it requires a client certificate its CA certificates trust, and the request presents none, so the TLS handshake fails (curl exit 56; curl --cert is not simulated)", chosen.Server.Gateway.DisplayName));
+            return;
+        }
+
         if (chosen.Kind == "auto")
         {
             var target = chosen.Routes![0].Destination!;
