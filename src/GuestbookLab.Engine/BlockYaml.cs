@@ -23,8 +23,11 @@ internal static class BlockYaml
 
     // -------------------------------------------------------------------------------------------------- reading
 
-    /// <summary>The documents of <paramref name="text"/>, or null when the text is outside the subset (or over a limit).</summary>
-    public static List<Dictionary<string, object?>>? TryParse(string text, ManifestLimits limits)
+    /// <summary>
+    /// The documents of <paramref name="text"/> and the 1-based line each one's root mapping starts on (its first key's,
+    /// as YamlDotNet marks it), or null when the text is outside the subset (or over a limit).
+    /// </summary>
+    public static (List<Dictionary<string, object?>> Trees, List<int> Lines)? TryParse(string text, ManifestLimits limits)
     {
         // Printable ASCII and line feeds only: tabs, CR, BOMs, other line breaks and unicode go to YamlDotNet.
         var span = text.AsSpan();
@@ -53,10 +56,13 @@ internal static class BlockYaml
         private const int Marker = -1;
         private int pos;
         private long nodes;
+        private int line = 1;
+        private int lineCountedTo;
 
-        public List<Dictionary<string, object?>>? ReadStream()
+        public (List<Dictionary<string, object?>> Trees, List<int> Lines)? ReadStream()
         {
             var documents = new List<Dictionary<string, object?>>();
+            var lines = new List<int>();
             try
             {
                 while (true)
@@ -64,7 +70,7 @@ internal static class BlockYaml
                     var indent = NextContent();
                     if (pos >= text.Length)
                     {
-                        return documents;
+                        return (documents, lines);
                     }
 
                     if (indent == Marker)
@@ -84,6 +90,7 @@ internal static class BlockYaml
                         return null;
                     }
 
+                    lines.Add(LineOf(pos));
                     documents.Add(ReadMapping(0, 0, -1));
                     NextContent();
                     if (pos < text.Length && !IsSeparator(pos))
@@ -99,6 +106,14 @@ internal static class BlockYaml
         }
 
         private static Fallback Fail() => Fallback.Instance;
+
+        // The 1-based line of a position at or after the last one asked about.
+        private int LineOf(int at)
+        {
+            line += text.AsSpan(lineCountedTo, at - lineCountedTo).Count('\n');
+            lineCountedTo = at;
+            return line;
+        }
 
         private int LineEnd(int from)
         {

@@ -267,7 +267,8 @@ public static class ManifestReader
             throw new HttpRequestException($"{uri} did not send the whole manifest within {limits.DownloadTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, the longest a download may take.", ex);
         }
 
-        return ReadText(text, uri.ToString(), limits);
+        // The documents name the URL without its user information and query (a password or a signed token's).
+        return ReadText(text, uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped), limits);
     }
 
     private static bool IsHttp(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

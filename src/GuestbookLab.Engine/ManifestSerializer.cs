@@ -10,16 +10,26 @@ public static class ManifestSerializer
     /// <summary>Reads every document of a multi-document YAML text into typed resources.</summary>
     public static IReadOnlyList<LabResource> Deserialize(string text, string? source = null) => Deserialize(text, source, ManifestLimits.Default);
 
-    /// <summary>Reads every document of a multi-document YAML text into typed resources, the text held to <paramref name="limits"/>.</summary>
+    /// <summary>
+    /// Reads every document of a multi-document YAML text into typed resources, the text held to <paramref name="limits"/>;
+    /// with a <paramref name="source"/>, each resource's <see cref="LabResource.Source"/> names it and the document's line.
+    /// </summary>
     public static IReadOnlyList<LabResource> Deserialize(string text, string? source, ManifestLimits limits)
     {
-        var documents = YamlCodec.Parse(text, source, limits);
+        var (documents, lines) = YamlCodec.ParseDocuments(text, source, limits);
+        var fingerprint = source is null ? 0 : ManifestLocator.Fingerprint(text);
         var resources = new List<LabResource>(documents.Count);
         for (var i = 0; i < documents.Count; i++)
         {
             try
             {
-                resources.Add(ResourceKinds.FromTree(documents[i]));
+                var resource = ResourceKinds.FromTree(documents[i]);
+                if (source is not null)
+                {
+                    resource.Source = new ManifestSource(source, lines[i]) { Text = fingerprint };
+                }
+
+                resources.Add(resource);
             }
             catch (ManifestFormatException ex)
             {

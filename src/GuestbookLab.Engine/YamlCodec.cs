@@ -28,7 +28,11 @@ public static partial class YamlCodec
     /// <see cref="ManifestFormatException.Limit"/> names the limit, as soon as the limit is reached: the events are
     /// read one at a time, so nothing over the limit is ever built.
     /// </summary>
-    public static IReadOnlyList<Dictionary<string, object?>> Parse(string text, string? source, ManifestLimits limits)
+    public static IReadOnlyList<Dictionary<string, object?>> Parse(string text, string? source, ManifestLimits limits) =>
+        ParseDocuments(text, source, limits).Trees;
+
+    /// <summary>As <see cref="Parse(string, string?, ManifestLimits)"/>, with the 1-based line each document's mapping starts on.</summary>
+    public static (IReadOnlyList<Dictionary<string, object?>> Trees, IReadOnlyList<int> Lines) ParseDocuments(string text, string? source, ManifestLimits limits)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(limits);
@@ -50,18 +54,19 @@ public static partial class YamlCodec
         // The block-style subset manifests use is read by a reader of our own; anything else (and any error) by YamlDotNet.
         if (BlockYaml.TryParse(text, limits) is { } fast)
         {
-            return fast;
+            return (fast.Trees, fast.Lines);
         }
 
         return ParseWithYamlDotNet(text, source, limits);
     }
 
     /// <summary>The text read by YamlDotNet (the reference the fast reader is held to), after Parse's checks.</summary>
-    internal static IReadOnlyList<Dictionary<string, object?>> ParseWithYamlDotNet(string text, string? source, ManifestLimits limits)
+    internal static (IReadOnlyList<Dictionary<string, object?>> Trees, IReadOnlyList<int> Lines) ParseWithYamlDotNet(string text, string? source, ManifestLimits limits)
     {
         try
         {
-            return new TreeReader(new Parser(new StringReader(text)), source, limits).ReadStream();
+            var reader = new TreeReader(new Parser(new StringReader(text)), source, limits);
+            return (reader.ReadStream(), reader.Lines);
         }
         catch (YamlException ex)
         {
@@ -199,6 +204,9 @@ public static partial class YamlCodec
         private long nodes;
         private long aliasNodes;
 
+        /// <summary>The line each document read starts on.</summary>
+        public List<int> Lines { get; } = [];
+
         public List<Dictionary<string, object?>> ReadStream()
         {
             var documents = new List<Dictionary<string, object?>>();
@@ -218,6 +226,7 @@ public static partial class YamlCodec
                 }
                 else
                 {
+                    Lines.Add((int)Math.Min(root.Start.Line, int.MaxValue));
                     documents.Add((Dictionary<string, object?>)Read(0).Value!);
                 }
 

@@ -93,6 +93,11 @@ public static class ApiObjectMapper
         ArgumentNullException.ThrowIfNull(source);
         var copy = (T)Activator.CreateInstance(source.GetType())!;
         Fill(copy, ToTree(source), string.Empty);
+        if (source is LabResource from && copy is LabResource to)
+        {
+            to.Source = from.Source;
+        }
+
         return copy;
     }
 

@@ -50,6 +50,12 @@ public abstract class LabResource : ApiObject
     /// <summary>The API group of <see cref="ApiVersion"/> (empty for the core group).</summary>
     public string Group => ApiVersion.Contains('/', StringComparison.Ordinal) ? ApiVersion[..ApiVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty;
 
+    /// <summary>
+    /// Where the object was read from, when it came from a manifest file, folder or URL: the source and the line its
+    /// document starts on. Not an API field (never written to a manifest or sent); kept by the modifying cmdlets.
+    /// </summary>
+    public ManifestSource? Source { get; set; }
+
     /// <summary><c>Kind namespace/name</c>, the way analyzers and errors name an object.</summary>
     public string DisplayName => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
 
@@ -83,4 +89,20 @@ public sealed class GenericResource : LabResource
 
     /// <summary>The object's <c>spec</c>, when it has one.</summary>
     public object? Spec => AdditionalFields.TryGetValue("spec", out var spec) ? spec : null;
+}
+
+/// <summary>A place in a manifest: the file (or URL) and the 1-based line, shown as <c>path:line</c> as compilers and istioctl analyze show it.</summary>
+public sealed record ManifestSource(string Path, int Line)
+{
+    /// <summary>
+    /// A fingerprint of the text the document was read from (its length and hash, in this session), so a file read
+    /// again to place a finding is used only when it has not changed. Not part of equality.
+    /// </summary>
+    internal long Text { get; init; }
+
+    public bool Equals(ManifestSource? other) => other is not null && Path == other.Path && Line == other.Line;
+
+    public override int GetHashCode() => HashCode.Combine(Path, Line);
+
+    public override string ToString() => $"{Path}:{Line}";
 }

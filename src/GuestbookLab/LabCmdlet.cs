@@ -65,7 +65,7 @@ public abstract class LabCmdlet : PSCmdlet
     {
         ArgumentNullException.ThrowIfNull(before);
         var known = before.Select(Key).ToHashSet(StringComparer.Ordinal);
-        var all = ResourceValidator.Validate(resource).Issues;
+        var all = ResourceValidator.Check(resource);
         var issues = all.Where(i => !ignore.Contains(i.ErrorId) && !known.Contains(Key(i))).ToList();
         foreach (var warning in issues.Where(i => i.Severity == IssueSeverity.Warning))
         {
@@ -180,7 +180,7 @@ internal sealed class PipelineModifier<T>
         }
 
         sawApplicable = true;
-        var before = ResourceValidator.Validate(resource).Issues;
+        var before = ResourceValidator.Check(resource);
         var copy = ApiObjectMapper.Clone(resource);
         if (modify(copy) && cmdlet.ReportNewIssues(copy, before, ErrorIds.MissingRoutes))
         {

@@ -67,6 +67,17 @@ public class AnalyzerTests
         var messages = Analyze("apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: r}\nspec:\n  hosts: [reviews]\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: reviews}}]\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: reviews}}]\n  - route: [{destination: {host: reviews}}]\n  - route: [{destination: {host: reviews}}]");
         Assert.Contains(messages, m => m.Code == "IST0131");
         Assert.Contains(messages, m => m.Code == "IST0130");
+        Assert.DoesNotContain(messages, m => m.Code == "GBL0009"); // the second match-less rule is IST0130's already
+    }
+
+    [Fact]
+    public void Rules_after_a_catch_all_that_is_not_last_are_gbl0009_which_istio_does_not_report()
+    {
+        var messages = Analyze("apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: r}\nspec:\n  hosts: [reviews]\n  http:\n  - route: [{destination: {host: reviews}}]\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: reviews}}]");
+        var found = Assert.Single(messages, m => m.Code == "GBL0009");
+        Assert.Equal(("VirtualService r", AnalysisLevel.Warning, "spec.http[1]"), (found.Resource, found.Level, found.Field));
+        Assert.DoesNotContain(messages, m => m.Code is "IST0130" or "IST0131" or "IST0133");
+        Assert.True(AnalysisSuppression.IsKnownCode("GBL0009"));
     }
 
     [Fact]

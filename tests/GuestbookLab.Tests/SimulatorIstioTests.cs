@@ -83,11 +83,11 @@ public class SimulatorIstioTests
     {
         var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
         var simulator = new RequestSimulator(MeshModel.Build(resources));
-        var parsed = new Uri(uri);
+        var (parsed, host) = RequestBuilder.ParseUri(uri);
         var request = new RequestSpec
         {
-            Scheme = parsed.Scheme,
-            Host = parsed.Host,
+            Scheme = parsed!.Scheme,
+            Host = host,
             Port = parsed.IsDefaultPort || parsed.Port < 0 ? (parsed.Scheme == "https" ? 443 : 80) : parsed.Port,
             Path = parsed.AbsolutePath,
             Query = parsed.Query.TrimStart('?'),
@@ -433,5 +433,368 @@ public class SimulatorIstioTests
         Assert.Equal("http[0]", http.Route);
         Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "https://any:7070/").Outcome);
         Assert.Equal(RequestOutcome.Delivered, Run(sniffed, "tcp://any:7070").Outcome);
+    }
+
+    // ------------------------------------------------------------------ 7. Sidecar resources (pilot/pkg/model/sidecar.go, push_context.go getSidecarScope)
+
+    private static string SidecarCr(string name, string ns, string egress, string? selector = null, string? policy = null, string? created = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: Sidecar\n{Meta(name, created, ns)}spec:\n"
+        + (selector is null ? string.Empty : $"  workloadSelector: {{labels: {{{selector}}}}}\n")
+        + (policy is null ? string.Empty : $"  outboundTrafficPolicy: {{mode: {policy}}}\n")
+        + $"  egress:\n{egress}\n";
+
+    private static string Hosts(params string[] hosts) => $"  - hosts: [{string.Join(", ", hosts.Select(h => $"'{h}'"))}]";
+
+    [Fact]
+    public void A_host_the_sidecar_does_not_import_goes_to_the_passthrough_cluster()
+    {
+        // selectServices: './*' imports the Sidecar's namespace only; api.team has no virtual host, so port 80's
+        // route table sends it to its default (allow_any: PassthroughCluster).
+        var sidecar = SidecarCr("default", "default", Hosts("./*"));
+        var api = Run(sidecar, "http://api.team/");
+        Assert.Equal(RequestOutcome.Delivered, api.Outcome);
+        Assert.Equal("PassthroughCluster", api.Cluster);
+        Assert.Contains(api.Steps, s => s.Stage == "sidecar scope" && s.Detail.Contains("not imported", StringComparison.Ordinal));
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", Run(sidecar, "http://web/").Cluster);
+
+        // Without the Sidecar the default scope imports */*.
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(string.Empty, "http://api.team/").Cluster);
+    }
+
+    [Fact]
+    public void A_sidecar_outbound_traffic_policy_overrides_the_mesh()
+    {
+        // ConvertToSidecarScope: the Sidecar's outboundTrafficPolicy, else the mesh config's.
+        var strict = SidecarCr("default", "default", Hosts("./*"), policy: "REGISTRY_ONLY");
+        var blocked = Run(strict, "http://api.team/");
+        Assert.Equal(502, blocked.Status);
+        Assert.Equal("BlackHoleCluster", blocked.Cluster);
+
+        var open = SidecarCr("default", "default", Hosts("./*"), policy: "ALLOW_ANY");
+        Assert.Equal("PassthroughCluster", Run(RegistryOnly + "---\n" + open, "http://unknown.example.com/").Cluster);
+    }
+
+    [Fact]
+    public void Namespace_qualified_egress_hosts_import_that_namespace_and_tilde_imports_none()
+    {
+        var team = SidecarCr("default", "default", Hosts("team/*"));
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(team, "http://api.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(team, "http://web/").Cluster);
+
+        // '*/api.team.svc.cluster.local' imports that host from any namespace.
+        var exact = SidecarCr("default", "default", Hosts("*/api.team.svc.cluster.local"));
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(exact, "http://api.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(exact, "http://web/").Cluster);
+
+        // '~/*' imports nothing: no listener on port 80 at all, so the catch-all listener passes the bytes through
+        // (ALLOW_ANY) or its BlackHoleCluster closes the connection (REGISTRY_ONLY).
+        var none = SidecarCr("default", "default", Hosts("~/*"));
+        Assert.Equal("PassthroughCluster", Run(none, "http://web/").Cluster);
+        var closed = Run(SidecarCr("default", "default", Hosts("~/*"), policy: "REGISTRY_ONLY"), "http://web/");
+        Assert.Equal(RequestOutcome.ConnectionClosed, closed.Outcome);
+        Assert.Equal("BlackHoleCluster", closed.Cluster);
+    }
+
+    [Fact]
+    public void A_workload_selector_sidecar_wins_over_the_namespace_wide_one_and_that_over_the_root_namespaces()
+    {
+        // getSidecarScope: Sidecars with a selector first (oldest first), then the namespace's default, then the
+        // root namespace's Sidecar without a selector, whose './' is each proxy's own namespace.
+        var config = SidecarCr("sleep-only", "default", Hosts("team/*"), selector: "app: sleep") + "---\n"
+            + SidecarCr("default", "default", Hosts("./*")) + "---\n"
+            + SidecarCr("mesh", "istio-system", Hosts("./*"), policy: "REGISTRY_ONLY");
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(config, "http://api.team/").Cluster);
+        Assert.Equal("PassthroughCluster", Run(config, "http://api.team/", "web-v1").Cluster);
+
+        // team has no Sidecar: the root namespace's applies, './*' is team itself and REGISTRY_ONLY blocks web.
+        Assert.Equal(502, Run(config, "http://web.default/", "team/api").Status);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(config, "http://api/", "team/api").Cluster);
+
+        // A selector that matches nothing falls through to the namespace-wide Sidecar.
+        var unmatched = SidecarCr("other", "default", Hosts("team/*"), selector: "app: nobody") + "---\n" + SidecarCr("default", "default", Hosts("./*"));
+        Assert.Equal("PassthroughCluster", Run(unmatched, "http://api.team/").Cluster);
+    }
+
+    [Fact]
+    public void An_egress_listener_with_a_port_imports_its_hosts_on_that_port_only()
+    {
+        // buildSidecarOutboundListeners: a port's egress listener takes the port; the catch-all listener builds the
+        // other ports from its own hosts (GetEgressListenerForRDS picks the first listener on the port or without one).
+        var config = SidecarCr("default", "default", "  - port: {number: 3306, protocol: TCP, name: tcp}\n    hosts: ['./web.default.svc.cluster.local']\n" + Hosts("team/*"));
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", Run(config, "tcp://web:3306").Cluster);
+        Assert.Equal("PassthroughCluster", Run(config, "http://web/").Cluster);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(config, "http://api.team/").Cluster);
+    }
+
+    [Fact]
+    public void A_virtual_service_counts_only_when_the_sidecar_imports_its_namespace_and_host()
+    {
+        // SelectVirtualServices: the VirtualService's namespace must be imported (or '*') with a host that matches.
+        var vs = "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: web, namespace: team}\nspec:\n  hosts: [web.default.svc.cluster.local]\n  http:\n  - route: [{destination: {host: web.default.svc.cluster.local, subset: v2}}]\n";
+        Assert.Equal("team/web", Run(vs, "http://web/").VirtualService);
+        var own = SidecarCr("default", "default", Hosts("./*"));
+        var r = Run(vs + "---\n" + own, "http://web/");
+        Assert.Null(r.VirtualService);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", r.Cluster);
+        Assert.Equal("team/web", Run(vs + "---\n" + SidecarCr("default", "default", Hosts("./*", "team/*")), "http://web/").VirtualService);
+    }
+
+    // ------------------------------------------------------------------ 8. gateway servers: bind, targetPort, ISTIO_MUTUAL, AUTO_PASSTHROUGH (pilot/pkg/model/gateway.go, core/v1alpha3/gateway.go)
+
+    private static string RouteAll(string gateway, string subset) =>
+        BoundVs($"vs-{gateway}", "['*']", $"[{gateway}]", $"  http:\n  - route: [{{destination: {{host: web, port: {{number: 80}}, subset: {subset}}}}}]");
+
+    [Fact]
+    public void A_server_bound_to_another_address_is_not_matched()
+    {
+        // MergeGateways keys servers by port and bind; each bind is a listener of its own (getListenerName bind_port).
+        var config = Gateway("bound", "  - port: {number: 80, name: http, protocol: HTTP}\n    bind: 10.0.0.5\n    hosts: ['*']") + "---\n"
+            + Gateway("open", "  - port: {number: 80, name: http-open, protocol: HTTP}\n    hosts: ['*']") + "---\n"
+            + RouteAll("bound", "v2") + "---\n" + RouteAll("open", "v1");
+        Assert.Equal("v2", Run(config, "http://10.0.0.5/", "ingress").Subset);
+        var byName = Run(config, "http://x.example.com/", "ingress");
+        Assert.Equal("v1", byName.Subset);
+        Assert.Contains(byName.Steps, s => s.Detail.Contains("binds 10.0.0.5", StringComparison.Ordinal));
+
+        var onlyBound = Gateway("bound", "  - port: {number: 80, name: http, protocol: HTTP}\n    bind: 10.0.0.5\n    hosts: ['*']") + "---\n" + RouteAll("bound", "v2");
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(onlyBound, "http://x.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void Servers_listen_on_the_target_port_of_the_gateway_service_port_they_name()
+    {
+        // resolvePorts: the demo gateway's Service maps 80 to targetPort 8080, so a server on 80 listens on 8080 and
+        // a server on 8080 shares that listener; a request to Service port 80 reaches both (gateway_simulation_test.go
+        // "multiple target port": listener 0.0.0.0_8080).
+        var on8080 = Gateway("gw", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2");
+        var r = Run(on8080, "http://x.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("v2", r.Subset);
+        Assert.Contains(r.Steps, s => s.Stage == "listener" && s.Detail.Contains("targetPort 8080", StringComparison.Ordinal));
+
+        // A server on 80 is reached on the pod's port 8080 too, which the Service does not have.
+        var on80 = Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal("v1", Run(on80, "http://x.example.com:8080/", "ingress").Subset);
+
+        // A gateway Service of the input: 80 -> 9090; servers on 80 and 9090 share the listener.
+        var gateway = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}\n---\n"
+            + "apiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  selector: {istio: ingressgateway}\n  ports: [{name: http2, port: 80, targetPort: 9090}]\n---\n";
+        var custom = gateway + Gateway("gw", "  - port: {number: 9090, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2");
+        Assert.Equal("v2", Run(custom, "http://x.example.com/", "ingress").Subset);
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + Gateway("gw", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v2"), "http://x.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void An_istio_mutual_server_needs_a_mesh_client_certificate()
+    {
+        // buildGatewayListenerTLSContext: ISTIO_MUTUAL requires a client certificate signed by the mesh CA.
+        var config = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: ISTIO_MUTUAL}") + "---\n" + RouteAll("gw", "v1");
+        var r = Run(config, "https://x.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.ConnectionReset, r.Outcome);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("ISTIO_MUTUAL", StringComparison.Ordinal));
+
+        // The same server with SIMPLE terminates and routes.
+        var simple = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: SIMPLE, credentialName: cert}") + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal(RequestOutcome.Delivered, Run(simple, "https://x.example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void Auto_passthrough_routes_by_the_sni_of_a_cluster_without_a_virtual_service()
+    {
+        // builtAutoPassthroughFilterChains: a chain per service port (and DestinationRule subset) whose host the
+        // server's hosts hold, matched by the SNI outbound_.port_.subset_.host.
+        var config = Gateway("cross", "  - port: {number: 15443, name: tls, protocol: TLS}\n    hosts: ['*.local']\n    tls: {mode: AUTO_PASSTHROUGH}");
+        var r = Run(config, "https://outbound_.80_._.web.default.svc.cluster.local:15443/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", r.Cluster);
+        Assert.Null(r.VirtualService);
+
+        var v2 = Run(config, "https://outbound_.80_.v2_.web.default.svc.cluster.local:15443/", "ingress");
+        Assert.Equal("default/web-v2", v2.Endpoint);
+
+        // An SNI that is not a cluster name, or a subset no DestinationRule has, matches no chain.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://web.default.svc.cluster.local:15443/", "ingress").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://outbound_.80_.v9_.web.default.svc.cluster.local:15443/", "ingress").Outcome);
+
+        // Hosts the server does not hold get no chain.
+        var narrow = Gateway("cross", "  - port: {number: 15443, name: tls, protocol: TLS}\n    hosts: ['*.team.svc.cluster.local']\n    tls: {mode: AUTO_PASSTHROUGH}");
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(narrow, "https://outbound_.80_._.web.default.svc.cluster.local:15443/", "ingress").Outcome);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(narrow, "https://outbound_.80_._.api.team.svc.cluster.local:15443/", "ingress").Cluster);
+    }
+
+    // ------------------------------------------------------------------ 9. exportTo (pilot/pkg/model/push_context.go) and delegates (pilot/pkg/model/virtualservice.go)
+
+    private static string ScopedVs(string name, string ns, string exportTo, string subset, string? created = null, string hosts = "[web.default.svc.cluster.local]", string? gateways = null) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\n{Meta(name, created, ns)}spec:\n  hosts: {hosts}\n"
+        + (gateways is null ? string.Empty : $"  gateways: {gateways}\n")
+        + (exportTo.Length == 0 ? string.Empty : $"  exportTo: {exportTo}\n")
+        + $"  http:\n  - route: [{{destination: {{host: web.default.svc.cluster.local, port: {{number: 80}}, subset: {subset}}}}}]\n";
+
+    [Fact]
+    public void A_virtual_service_is_seen_only_in_the_namespaces_it_is_exported_to()
+    {
+        // initVirtualServices: '.' is its own namespace; a list of names is those namespaces (not its own unless named).
+        var own = ScopedVs("web", "team", "['.']", "v2");
+        Assert.Null(Run(own, "http://web/").VirtualService);
+        Assert.Equal("team/web", Run(own, "http://web.default/", "team/api").VirtualService);
+
+        var toTeam = ScopedVs("web", "default", "[team]", "v2");
+        Assert.Null(Run(toTeam, "http://web/").VirtualService);
+        Assert.Equal("v2", Run(toTeam, "http://web.default/", "team/api").Subset);
+        Assert.Null(Run(ScopedVs("web", "default", "['~']", "v2"), "http://web/").VirtualService);
+    }
+
+    [Fact]
+    public void A_private_virtual_service_comes_before_an_older_public_one()
+    {
+        // SelectVirtualServices appends the namespace's private VirtualServices, then those exported to it, then the
+        // public ones; the first for a host wins on a sidecar.
+        var config = ScopedVs("old-public", "default", string.Empty, "v1", "2024-01-01T00:00:00Z") + "---\n" + ScopedVs("new-private", "default", "['.']", "v2", "2024-06-01T00:00:00Z");
+        Assert.Equal("default/new-private", Run(config, "http://web/").VirtualService);
+        Assert.Equal("default/old-public", Run(config, "http://web.default/", "team/api").VirtualService);
+    }
+
+    [Fact]
+    public void A_gateway_sees_only_virtual_services_exported_to_its_own_namespace()
+    {
+        // VirtualServicesForGateway(proxyNamespace = the gateway pod's namespace, istio-system).
+        var gateway = Gateway("gw", HttpAll);
+        var hidden = gateway + "---\n" + ScopedVs("web", "default", "['.']", "v2", hosts: "['*']", gateways: "[gw]");
+        Assert.Equal(404, Run(hidden, "http://x.example.com/", "ingress").Status);
+        var shown = gateway + "---\n" + ScopedVs("web", "default", "[istio-system]", "v2", hosts: "['*']", gateways: "[gw]");
+        Assert.Equal("v2", Run(shown, "http://x.example.com/", "ingress").Subset);
+    }
+
+    [Fact]
+    public void Destination_rules_and_services_are_seen_only_where_they_are_exported()
+    {
+        // destinationRule: the proxy's namespace's rules, then the service's namespace's exported ones.
+        var privateRule = "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: {name: web}\nspec:\n  host: web\n  exportTo: ['.']\n  subsets:\n  - {name: v1, labels: {version: v1}}\n  - {name: v2, labels: {version: v2}}\n";
+        var replaced = Run(privateRule + "---\n" + ScopedVs("web", "team", string.Empty, "v2"), "http://web.default/", "team/api");
+        Assert.Equal(503, replaced.Status);
+        Assert.Equal("NC", replaced.ResponseFlag);
+        Assert.Equal("v2", Run(privateRule + "---\n" + ScopedVs("web", "team", string.Empty, "v2"), "http://web/").Subset);
+
+        // IsServiceVisible: a Service annotated networking.istio.io/exportTo: '.' is unknown to other namespaces.
+        var secret = "apiVersion: v1\nkind: Service\nmetadata:\n  name: secret\n  namespace: team\n  annotations: {networking.istio.io/exportTo: '.'}\nspec:\n  selector: {app: api}\n  ports: [{name: http, port: 80}]\n";
+        Assert.Equal("PassthroughCluster", Run(secret, "http://secret.team/").Cluster);
+        Assert.Equal("outbound|80||secret.team.svc.cluster.local", Run(secret, "http://secret/", "team/api").Cluster);
+    }
+
+    private const string RootVs = """
+        apiVersion: networking.istio.io/v1beta1
+        kind: VirtualService
+        metadata: {name: root}
+        spec:
+          hosts: [web]
+          http:
+          - name: api
+            match: [{uri: {prefix: /api}}]
+            delegate: {name: web-api, namespace: team}
+          - route: [{destination: {host: web, subset: v1}}]
+        """;
+
+    private static string DelegateVs(string exportTo) => $$$"""
+        apiVersion: networking.istio.io/v1beta1
+        kind: VirtualService
+        metadata: {name: web-api, namespace: team}
+        spec:
+        {{{exportTo}}}
+          http:
+          - name: v2
+            match: [{uri: {prefix: /api/v2}}]
+            route: [{destination: {host: web.default.svc.cluster.local, subset: v2}}]
+          - match: [{uri: {prefix: /other}}]
+            route: [{destination: {host: api}}]
+          - match: [{uri: {prefix: /api/team}}]
+            route: [{destination: {host: api}}]
+        """;
+
+    [Fact]
+    public void A_delegate_virtual_services_routes_are_merged_into_the_root()
+    {
+        // mergeVirtualServicesIfNeeded / mergeHTTPRoute: the delegate's matches must be narrower than the root's
+        // (/other conflicts with /api and is dropped); names join root-delegate; short hosts resolve in the delegate's namespace.
+        var config = RootVs + "\n---\n" + DelegateVs(string.Empty);
+        var v2 = Run(config, "http://web/api/v2/x");
+        Assert.Equal("v2", v2.Subset);
+        Assert.Equal("http[0] api-v2", v2.Route);
+        Assert.Equal("team/api", Run(config, "http://web/api/team").Endpoint);
+        Assert.Equal("v1", Run(config, "http://web/other").Subset);
+        Assert.Equal("v1", Run(config, "http://web/api/v1").Subset);
+        Assert.Contains(v2.Steps, s => s.Stage == "delegate");
+
+        // A delegate not exported to the root's namespace, or missing, drops the delegating route.
+        var hidden = RootVs + "\n---\n" + DelegateVs("  exportTo: ['.']");
+        Assert.Equal("v1", Run(hidden, "http://web/api/v2/x").Subset);
+        Assert.Equal("v1", Run(RootVs, "http://web/api/v2/x").Subset);
+    }
+
+    // ------------------------------------------------------------------ 10. DNS auto-allocation (serviceentry/controller.go autoAllocateIPs, model/service.go GetAddressForProxy)
+
+    private const string DnsProxy = "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    defaultConfig:\n      proxyMetadata: {ISTIO_META_DNS_CAPTURE: 'true', ISTIO_META_DNS_AUTO_ALLOCATE: 'true'}\n";
+
+    private static string DbEntry(string name, string created) =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\n{Meta(name, created)}spec:\n  hosts: [{name}.internal]\n  ports: [{{number: 5432, name: tcp, protocol: TCP}}]\n  resolution: DNS\n---\n";
+
+    [Fact]
+    public void Service_entries_without_addresses_get_istios_allocated_address()
+    {
+        // serviceentry_simulation_test.go TestServiceEntryDuplicatedHostname: two entries of istio.io share 240.240.21.222.
+        var config = """
+            apiVersion: networking.istio.io/v1alpha3
+            kind: ServiceEntry
+            metadata: {name: istio-http}
+            spec:
+              hosts: [istio.io]
+              location: MESH_EXTERNAL
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1alpha3
+            kind: ServiceEntry
+            metadata: {name: istio-https}
+            spec:
+              hosts: [istio.io]
+              location: MESH_EXTERNAL
+              ports: [{number: 443, name: https, protocol: HTTPS}]
+              resolution: DNS
+            ---
+            apiVersion: networking.istio.io/v1alpha3
+            kind: ServiceEntry
+            metadata: {name: passthrough}
+            spec:
+              hosts: [none.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+            """;
+        var model = MeshModel.Build(ManifestSerializer.Deserialize(config + "\n---\n" + DnsProxy));
+        Assert.True(model.DnsAutoAllocate);
+        Assert.All(model.Services.Where(s => s.Host == "istio.io"), s => Assert.Equal("240.240.21.222", s.AutoAllocatedAddress));
+
+        // Resolution NONE (the default) gets none: the original destination is not known.
+        Assert.Null(model.Services.Single(s => s.Host == "none.example.com").AutoAllocatedAddress);
+        Assert.False(MeshModel.Build(ManifestSerializer.Deserialize(config)).DnsAutoAllocate);
+    }
+
+    [Fact]
+    public void Without_auto_allocation_tcp_entries_without_addresses_share_one_listener()
+    {
+        // listener.go: both entries listen on 0.0.0.0:5432 (TCPOverTCP) and the older keeps the filter chain; with DNS
+        // capture and auto-allocation each has its own 240.240.x.y listener.
+        var entries = DbEntry("orders", "2024-01-01T00:00:00Z") + DbEntry("users", "2024-02-01T00:00:00Z");
+        var shared = Run(entries, "tcp://users.internal:5432");
+        Assert.Equal("orders.internal", shared.DestinationService);
+        Assert.Contains(shared.Steps, s => s.Detail.Contains("already holds", StringComparison.Ordinal));
+        Assert.Equal("orders.internal", Run(entries, "tcp://10.1.2.3:5432").DestinationService);
+
+        var allocated = Run(entries + DnsProxy, "tcp://users.internal:5432");
+        Assert.Equal("users.internal", allocated.DestinationService);
+        Assert.Contains(allocated.Steps, s => s.Detail.Contains("DNS auto-allocation", StringComparison.Ordinal));
+
+        // A connection to another IP is no longer caught by an entry's 0.0.0.0 listener.
+        var model = MeshModel.Build(ManifestSerializer.Deserialize(World + "\n---\n" + entries + DnsProxy));
+        var vip = model.Services.Single(s => s.Host == "users.internal").AutoAllocatedAddress!;
+        Assert.Equal("users.internal", Run(entries + DnsProxy, $"tcp://{vip}:5432").DestinationService);
+        Assert.Equal("PassthroughCluster", Run(entries + DnsProxy, "tcp://10.1.2.3:5432").Cluster);
     }
 }

@@ -185,18 +185,49 @@ public class ValidationTests
         AssertError(Vs("  hosts: [r]\n  http:\n  - route:\n    - destination: {host: r}\n    mirror: {host: r, subset: v2}\n    mirrorPercentage: {value: 101}\n"), ErrorIds.InvalidPercentage, "spec.http[0].mirrorPercentage.value");
 
     [Fact]
-    public void A_catch_all_before_the_last_route_warns()
+    public void A_second_catch_all_warns_as_Istio_warns_but_one_before_a_matched_route_does_not()
     {
-        var result = Check(Vs("  hosts: [r]\n  http:\n  - route:\n    - destination: {host: r}\n  - match:\n    - uri: {prefix: /a}\n    route:\n    - destination: {host: r}\n"));
-        Assert.False(result.HasErrors);
-        Assert.Contains(result.Warnings, w => w.ErrorId == ErrorIds.UnreachableRoute && w.Field == "spec.http[1]");
+        // analyzeUnreachableHTTPRules reports a match-less rule only after another one; Test-MeshConfiguration's GBL0009 says the rest.
+        var one = Check(Vs("  hosts: [r]\n  http:\n  - route:\n    - destination: {host: r}\n  - match:\n    - uri: {prefix: /a}\n    route:\n    - destination: {host: r}\n"));
+        Assert.False(one.HasErrors);
+        Assert.Empty(one.Warnings);
+        var two = Check(Vs("  hosts: [r]\n  http:\n  - route:\n    - destination: {host: r}\n  - name: second\n    route:\n    - destination: {host: r}\n"));
+        var warning = Assert.Single(two.Warnings);
+        Assert.Equal((ErrorIds.UnreachableRoute, "spec.http[1]"), (warning.ErrorId, warning.Field));
+        Assert.Equal("virtualService rule \"second\" not used (only the last rule can have no matches)", warning.Message);
     }
 
     [Fact]
     public void A_repeated_match_warns()
     {
         var result = Check(Vs("  hosts: [r]\n  http:\n  - match:\n    - uri: {prefix: /}\n    route:\n    - destination: {host: r, subset: v1}\n  - match:\n    - uri: {prefix: /}\n    route:\n    - destination: {host: r, subset: v2}\n"));
-        Assert.Contains(result.Warnings, w => w.ErrorId == ErrorIds.UnreachableRoute && w.Field == "spec.http[1].match[0]");
+        Assert.Contains(result.Warnings, w => w.ErrorId == ErrorIds.UnreachableRoute && w.Field == "spec.http[1].match[0]"
+            && w.Message == "virtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0)");
+        Assert.Contains(result.Warnings, w => w.Field == "spec.http[1]" && w.Message == "virtualService rule #1 not used (all matches used by prior rules)");
+    }
+
+    [Fact]
+    public void A_match_repeated_with_its_zero_values_written_out_warns_as_Istio_warns()
+    {
+        // Istio compares the matches' JSON, which leaves out 0 and false.
+        var result = Check(Vs("  hosts: [r]\n  http:\n  - match:\n    - uri: {prefix: /a}\n    route:\n    - destination: {host: r}\n  - match:\n    - uri: {prefix: /a}\n      port: 0\n      ignoreUriCase: false\n    route:\n    - destination: {host: r}\n"));
+        Assert.Contains(result.Warnings, w => w.Field == "spec.http[1].match[0]" && w.ErrorId == ErrorIds.UnreachableRoute);
+    }
+
+    [Fact]
+    public void A_null_route_is_passed_over_as_Istio_passes_over_a_nil_route()
+    {
+        var vs = (VirtualService)ManifestSerializer.Deserialize("apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata: {name: r}\nspec:\n  hosts: [r]\n  http:\n  - match: [{uri: {prefix: /a}}]\n    route: [{destination: {host: r}}]\n")[0];
+        vs.Spec.Http!.Insert(0, null!);
+        Assert.Empty(GuestbookLab.Mesh.Validation.UnreachableRules.Find(vs.Spec));
+        Assert.Null(GuestbookLab.Mesh.Validation.UnreachableRules.CatchAllBeforeLast(vs.Spec));
+    }
+
+    [Fact]
+    public void Repeated_tcp_and_tls_matches_warn_as_Istio_warns()
+    {
+        var result = Check(Vs("  hosts: [r]\n  tcp:\n  - match:\n    - port: 3306\n    route:\n    - destination: {host: r}\n  - match:\n    - port: 3306\n    route:\n    - destination: {host: r}\n"));
+        Assert.Contains(result.Warnings, w => w.Field == "spec.tcp[1].match[0]" && w.Rule == "analyzeUnreachableTCPRules");
     }
 
     [Fact]

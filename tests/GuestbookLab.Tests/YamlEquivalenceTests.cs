@@ -35,7 +35,7 @@ public class YamlEquivalenceTests(ITestOutputHelper output)
             return false;
         }
 
-        IReadOnlyList<Dictionary<string, object?>> reference;
+        (IReadOnlyList<Dictionary<string, object?>> Trees, IReadOnlyList<int> Lines) reference;
         try
         {
             reference = YamlCodec.ParseWithYamlDotNet(text, null, Limits);
@@ -45,11 +45,15 @@ public class YamlEquivalenceTests(ITestOutputHelper output)
             throw new Xunit.Sdk.XunitException($"the fast reader read what YamlDotNet refuses ({ex.Message}):\n{text}");
         }
 
-        Assert.Equal(reference.Count, fast.Count);
-        for (var i = 0; i < fast.Count; i++)
+        var (trees, lines) = fast.Value;
+        Assert.Equal(reference.Trees.Count, trees.Count);
+        for (var i = 0; i < trees.Count; i++)
         {
-            AssertSame(reference[i], fast[i], $"document {i + 1} of:\n{text}\n");
+            AssertSame(reference.Trees[i], trees[i], $"document {i + 1} of:\n{text}\n");
         }
+
+        // The line each document's root starts on (LabResource.Source, where findings are placed).
+        Assert.True(reference.Lines.SequenceEqual(lines), $"document lines {string.Join(",", reference.Lines)} vs {string.Join(",", lines)} of:\n{text}");
 
         return true;
     }
@@ -115,7 +119,7 @@ public class YamlEquivalenceTests(ITestOutputHelper output)
             IReadOnlyList<Dictionary<string, object?>> trees;
             try
             {
-                trees = YamlCodec.ParseWithYamlDotNet(text, file, Limits);
+                trees = YamlCodec.ParseWithYamlDotNet(text, file, Limits).Trees;
             }
             catch (ManifestFormatException)
             {
@@ -159,7 +163,7 @@ public class YamlEquivalenceTests(ITestOutputHelper output)
             try
             {
                 read += ReadsTheSame(text) ? 1 : 0;
-                foreach (var tree in YamlCodec.ParseWithYamlDotNet(text, null, Limits))
+                foreach (var tree in YamlCodec.ParseWithYamlDotNet(text, null, Limits).Trees)
                 {
                     written += WritesTheSame(tree) ? 1 : 0;
                 }
@@ -209,6 +213,15 @@ public class YamlEquivalenceTests(ITestOutputHelper output)
             WritesTheSame(document);
             ReadsTheSame(YamlCodec.EmitWithYamlDotNet(document));
         }, iter: 20_000, seed: "0N0XIULBb7i2");
+    }
+
+    [Fact]
+    public void Document_lines_are_YamlDotNets_after_comments_blank_lines_and_separators()
+    {
+        // Each document's line is its root mapping's first key, as YamlDotNet marks it; the fast reader must read this.
+        const string text = "# head\n\n---\n\n# c\nkind: A\nspec:\n  x: |\n    a\n\n    b\n---\nkind: B\n\n\n---   \n---\n\n\nkind: C # c\n";
+        Assert.True(ReadsTheSame(text));
+        Assert.Equal([6, 13, 20], BlockYaml.TryParse(text, Limits)!.Value.Lines);
     }
 
     [Theory]

@@ -54,6 +54,35 @@ Describe 'One manifest reader' {
         (Test-MeshRequest -LiteralPath $folder -From ingress -Uri http://x/).Status | Should -Be 404
     }
 
+    It 'names the file and line of each finding and issue, the field''s line where it has one' {
+        $dir = Join-Path (Get-PSDrive TestDrive).Root ([guid]::NewGuid())
+        $null = New-Item -ItemType Directory -Path $dir
+        $file = Join-Path $dir 'reviews.yaml'
+        $yaml = "# reviews`n" + (New-MeshVirtualService -Name reviews -Hosts reviews -Namespace default | Add-MeshRoute -Destination reviews -Subset v2 | ConvertTo-LabYaml)
+        Set-Content -LiteralPath $file -Value $yaml
+        $lines = $yaml -split "`n"
+        $hostLine = 1 + [array]::FindIndex($lines, [Predicate[string]] { param($l) $l -match '^\s+host: reviews' })
+        $found = Test-MeshConfiguration -LiteralPath $dir -FailOn None | Where-Object Message -Like 'Referenced host not found*'
+        $found.Source.Path | Should -Be $file
+        $found.Source.Line | Should -Be $hostLine
+        "$found" | Should -BeLike "Error ``[IST0101``] (VirtualService default/reviews ${file}:$hostLine) Referenced host not found*"
+        $read = ConvertFrom-LabYaml -LiteralPath $file
+        $read.Source.Line | Should -Be 2 -Because 'the document starts below the comment'
+        $changed = $read | Add-MeshFault -Abort 503 -Percent 10
+        $changed.Source.Line | Should -Be 2 -Because 'a modified object still says where it was read from'
+        $bad = Join-Path $dir 'bad.yaml'
+        Set-Content -LiteralPath $bad -Value ($yaml -replace '(?m)^(\s+)host: reviews', "`$1host: reviews`n`$1port: {number: 99999}")
+        $issue = ConvertFrom-LabYaml -LiteralPath $bad | Test-MeshResource | Where-Object Field -Like '*port.number'
+        $issue.Source | Should -Be "${bad}:$($hostLine + 1)"
+        @(New-MeshVirtualService -Name x -Hosts x | Test-MeshConfiguration -FailOn None | Where-Object Source) | Should -BeNullOrEmpty -Because 'an object built in the session has no file'
+    }
+
+    It 'warns of routes after a catch-all once, from the cmdlet that added them' {
+        $warnings = @(& { New-MeshVirtualService -Name r -Hosts r | Add-MeshRoute -Destination r | Add-MeshRoute -Destination r -Subset v2 -UriPrefix /a |
+            Add-MeshFault -RouteIndex 1 -Abort 503 -Percent 10 | Set-MeshRetryPolicy -RouteIndex 1 -Attempts 2 } 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        @($warnings | Where-Object Message -Like '*GBL0009*').Count | Should -Be 1
+    }
+
     It 'reads only the files a wildcard matches, not the folders it matches' {
         (ConvertFrom-LabYaml -Path (Join-Path ($folder -replace '\[', '`[' -replace '\]', '`]') '*') -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
         (ConvertFrom-LabYaml -Path (Join-Path ($folder -replace '\[', '`[' -replace '\]', '`]') 'mesh/*.yaml')).Name | Should -Be 'gw'
@@ -98,7 +127,9 @@ Describe 'One manifest reader' {
             try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
         }
         (ConvertFrom-LabYaml -Uri "http://127.0.0.1:$port/vs.yaml").Name | Should -Be 'reviews'
-        (Test-MeshConfiguration -Uri "http://127.0.0.1:$port/vs.yaml" -FailOn None).Code | Should -Contain 'IST0101'
+        $fromUrl = Test-MeshConfiguration -Uri "http://127.0.0.1:$port/vs.yaml" -FailOn None
+        $fromUrl.Code | Should -Contain 'IST0101'
+        $fromUrl[0].Source.Path | Should -Be "http://127.0.0.1:$port/vs.yaml" -Because 'a URL is named with the line of the document, as it is not read again'
         $null = $job | Wait-Job -Timeout 10
         $job | Remove-Job -Force
     }

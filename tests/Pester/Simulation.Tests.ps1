@@ -144,6 +144,18 @@ Describe 'Test-MeshConfiguration' {
         Add-MeshEgressEntry -Name db -Hosts db.example.com -Port 5432 -Protocol TCP -WarningAction SilentlyContinue | Test-MeshConfiguration -MeshConfig $file | Should -BeNullOrEmpty
     }
 
+    It 'checks the mesh networks given as a hashtable or a file for unknown service registries (IST0126)' {
+        $gateway = New-MeshGateway -Name x
+        $networks = @{ networks = @{ network1 = @{ endpoints = @(@{ fromRegistry = 'Kubernetes' }, @{ fromRegistry = 'cluster-2' }) } } }
+        $found = $gateway | Test-MeshConfiguration -MeshNetworks $networks -FailOn None | Where-Object Code -EQ 'IST0126'
+        $found.Resource | Should -Be 'MeshNetworks istio-system/meshnetworks'
+        $found.Message | Should -Be 'Unknown service registry cluster-2 in network network1'
+        $file = Join-Path (Get-PSDrive TestDrive).Root 'networks.yaml'
+        Set-Content -LiteralPath $file -Value "networks:`n  n1:`n    endpoints:`n    - fromRegistry: Kubernetes"
+        $gateway | Test-MeshConfiguration -MeshNetworks $file | Where-Object Code -EQ 'IST0126' | Should -BeNullOrEmpty
+        (Get-LabError { $gateway | Test-MeshConfiguration -MeshNetworks 42 }).FullyQualifiedErrorId | Should -BeLike 'InvalidMeshConfig,*'
+    }
+
     It 'refuses a mesh config that is no mapping, cannot be read or is no mesh config document' {
         $gateway = New-MeshGateway -Name x
         $err = Get-LabError { $gateway | Test-MeshConfiguration -MeshConfig 42 }

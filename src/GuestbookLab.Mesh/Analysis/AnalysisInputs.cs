@@ -18,6 +18,9 @@ public sealed record AnalysisOptions
 
     /// <summary>The mesh config (istioctl analyze --meshConfigFile) as a tree; else the IstioOperator's meshConfig among the inputs.</summary>
     public IDictionary<string, object?>? MeshConfig { get; init; }
+
+    /// <summary>The mesh networks (MeshNetworks: <c>networks</c> by name, each with endpoints and gateways) as a tree; none by default, as Istio's default is empty.</summary>
+    public IDictionary<string, object?>? MeshNetworks { get; init; }
 }
 
 /// <summary>A pod, or a workload's pod template, as the analyzers see it.</summary>
@@ -95,6 +98,7 @@ public sealed class AnalysisInputs
 
         Pods = pods;
         Services = services;
+        MeshNetworks = options.MeshNetworks;
         MeshConfig = options.MeshConfig ?? (model.Resources.OfType<IstioOperator>().LastOrDefault()?.Spec.MeshConfig is { } mesh ? MeshTree(mesh) : null);
     }
 
@@ -120,6 +124,8 @@ public sealed class AnalysisInputs
     public IReadOnlyList<AnalyzedService> Services { get; }
 
     public IDictionary<string, object?>? MeshConfig { get; }
+
+    public IDictionary<string, object?>? MeshNetworks { get; }
 
     /// <summary>The mesh config's root namespace (istio-system by default).</summary>
     public string RootNamespace => Tree.Str(Tree.Path(MeshConfig, "rootNamespace")) ?? Model.RootNamespace;

@@ -23,9 +23,9 @@ public sealed class AnalysisSuppression
 
     public string Text { get; }
 
-    /// <summary>Istio's analyzer codes (IST0001-IST0157) and GuestbookLab's (GBL0001-GBL0008), to warn of a code that suppresses nothing.</summary>
+    /// <summary>Istio's analyzer codes (IST0001-IST0157) and GuestbookLab's (GBL0001-GBL0009), to warn of a code that suppresses nothing.</summary>
     public static bool IsKnownCode(string code) =>
-        code.Contains('*', StringComparison.Ordinal) || Regex.IsMatch(code, "^(IST0(0(0[12])|1([0-4][0-9]|5[0-7]))|GBL000[1-8])$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        code.Contains('*', StringComparison.Ordinal) || Regex.IsMatch(code, "^(IST0(0(0[12])|1([0-4][0-9]|5[0-7]))|GBL000[1-9])$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>Reads <c>CODE=Kind name</c>; throws <see cref="FormatException"/> when it has no single '=' or an empty side.</summary>
     public static AnalysisSuppression Parse(string text)

@@ -22,15 +22,16 @@ public static partial class MeshAnalyzer
             var pod = inputs.Pods.FirstOrDefault(p => p.Selects(selector));
             if (pod is null)
             {
-                messages.Add(NotFound(gateway, "selector", Labels(selector)));
+                messages.Add(NotFound(gateway, "selector", Labels(selector)) with { Field = "spec.selector" });
                 continue;
             }
 
-            foreach (var name in (gateway.Spec.Servers ?? []).Select(s => s.Tls?.CredentialName).Where(n => !string.IsNullOrEmpty(n)))
+            var servers = gateway.Spec.Servers ?? [];
+            for (var i = 0; i < servers.Count; i++)
             {
-                if (!secrets.Contains(name!.Contains('/', StringComparison.Ordinal) ? name : $"{pod.Namespace}/{name}"))
+                if (servers[i].Tls?.CredentialName is { Length: > 0 } name && !secrets.Contains(name.Contains('/', StringComparison.Ordinal) ? name : $"{pod.Namespace}/{name}"))
                 {
-                    messages.Add(NotFound(gateway, "credentialName", name));
+                    messages.Add(NotFound(gateway, "credentialName", name) with { Field = $"spec.servers[{i}].tls.credentialName" });
                 }
             }
         }

@@ -21,7 +21,14 @@ public sealed record AnalysisMessage(string Code, string Name, AnalysisLevel Lev
     /// <summary>The field of the resource the finding is about, when there is one (e.g. spec.ports[1]); findings with the same text on different fields are distinct.</summary>
     public string? Field { get; init; }
 
-    public override string ToString() => $"{Level} [{Code}] ({Resource}) {Message}";
+    /// <summary>
+    /// Where the resource was read from (file or URL, and line), when it came from a manifest: the line of <see cref="Field"/>
+    /// when the field is known and the file could be read again, else the line its document starts on.
+    /// </summary>
+    public ManifestSource? Source { get; init; }
+
+    /// <summary>As istioctl analyze prints a finding, the place after the resource when known: <c>Error [IST0101] (VirtualService default/reviews vs.yaml:12) ...</c>.</summary>
+    public override string ToString() => Source is null ? $"{Level} [{Code}] ({Resource}) {Message}" : $"{Level} [{Code}] ({Resource} {Source}) {Message}";
 }
 
 /// <summary>
@@ -43,6 +50,8 @@ public static partial class MeshAnalyzer
         ("destinationrule.CaCertificateAnalyzer", CaCertificates),
         ("deprecation.FieldAnalyzer", Deprecations),
         ("deployment.ApplicationUIDAnalyzer", ApplicationUids),
+        ("deployment.ServiceAssociationAnalyzer", ServiceAssociation),
+        ("annotations.K8sAnalyzer", Annotations),
         ("service.PortNameAnalyzer", PortNames),
         ("telemetry.ProdiverAnalyzer", TelemetryProviders),
         ("sidecar.SelectorAnalyzer", SidecarSelectors),
@@ -54,16 +63,27 @@ public static partial class MeshAnalyzer
         ("authz.AuthorizationPoliciesAnalyzer", AuthorizationPolicies),
         ("injection.Analyzer", Injection),
         ("injection.ImageAnalyzer", ProxyImages),
+        ("injection.ImageAutoAnalyzer", ImageAuto),
         ("serviceentry.ProtocolAddressesAnalyzer", ServiceEntryAddresses),
+        ("envoyfilter.EnvoyPatchAnalyzer", EnvoyFilterPatches),
+        ("webhook.Analyzer", InjectionWebhooks),
+        ("multicluster.MeshNetworksAnalyzer", MeshNetworks),
         ("guestbooklab.DestinationRuleWorkloadsAnalyzer", DestinationRuleWorkloads),
         ("guestbooklab.PrincipalAnalyzer", (i, m) => Principals(i.Model, m)),
         ("guestbooklab.AllowAnySourceAnalyzer", AllowAnySource),
         ("guestbooklab.StrictMtlsClientsAnalyzer", (i, m) => StrictMtlsClients(i.Model, m)),
         ("guestbooklab.ServiceEntryConflictAnalyzer", (i, m) => ServiceEntryConflicts(i.Model, m)),
         ("guestbooklab.ProbeRewriteAnalyzer", (i, m) => ProbeRewrite(i.Model, m)),
+        ("guestbooklab.RulesAfterCatchAllAnalyzer", (i, m) => RulesAfterCatchAll(i.Model, m)),
     ];
 
-    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs.</summary>
+    /// <summary>Analyzers that run only when named, as Istio leaves them out of its default set (too noisy).</summary>
+    private static readonly (string Name, Action<AnalysisInputs, List<AnalysisMessage>> Run)[] OptIn =
+    [
+        ("maturity.AlphaAnalyzer", AlphaAnnotations),
+    ];
+
+    /// <summary>The names of the analyzers <see cref="Analyze(MeshModel, AnalysisOptions)"/> runs by default.</summary>
     public static IReadOnlyList<string> AnalyzerNames { get; } = All.Select(a => a.Name).ToList();
 
     public static IReadOnlyList<AnalysisMessage> Analyze(MeshModel model) => Analyze(model, new AnalysisOptions());
@@ -84,15 +104,22 @@ public static partial class MeshAnalyzer
             }
         }
 
+        foreach (var (_, run) in OptIn.Where(a => options.Analyzers?.Contains(a.Name) == true))
+        {
+            run(inputs, messages);
+        }
+
         // As istioctl analyze: identical findings (same code, resource, text and place) are reported once; a resource's
         // galley.istio.io/analyze-suppress annotation (codes, or *) and the suppressions leave findings out.
         var suppressedByAnnotation = model.Resources
             .Where(r => !string.IsNullOrEmpty(r.Metadata.Annotations?.GetValueOrDefault("galley.istio.io/analyze-suppress")))
             .GroupBy(Ref, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Last().Metadata.Annotations!["galley.istio.io/analyze-suppress"].Split(',').Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var sources = AnalysisSources.Of(model.Resources);
         return AnalysisSuppression.Filter(messages, options.Suppressions)
             .Where(m => !(suppressedByAnnotation.TryGetValue(m.Resource, out var codes) && (codes.Contains("*") || codes.Contains(m.Code))))
             .DistinctBy(m => (m.Code, m.Resource, m.Message, m.Field))
+            .Select(m => sources.TryGetValue(m.Resource, out var source) ? m with { Source = source } : m)
             .OrderByDescending(m => m.Level).ThenBy(m => m.Resource, StringComparer.Ordinal).ThenBy(m => m.Code, StringComparer.Ordinal)
             .ToList();
     }
@@ -117,8 +144,8 @@ public static partial class MeshAnalyzer
                     { ErrorId: ErrorIds.RuleAllowsMore, Rule: "AuthorizationPolicy rules" } => null,
                     // Unreachable and ineffective rules (IST0130, IST0131) are found as Istio's validation finds them, in UnreachableRules.
                     { ErrorId: ErrorIds.UnreachableRoute } => null,
-                    { Severity: IssueSeverity.Error } => new("IST0106", "SchemaValidationError", AnalysisLevel.Error, Ref(resource), $"Schema validation error: {text}"),
-                    _ => new("IST0133", "SchemaWarning", AnalysisLevel.Warning, Ref(resource), $"Schema validation warning: {text}"),
+                    { Severity: IssueSeverity.Error } => new("IST0106", "SchemaValidationError", AnalysisLevel.Error, Ref(resource), $"Schema validation error: {text}") { Field = issue.Field },
+                    _ => new("IST0133", "SchemaWarning", AnalysisLevel.Warning, Ref(resource), $"Schema validation warning: {text}") { Field = issue.Field },
                 };
                 if (message is not null)
                 {

@@ -60,15 +60,17 @@ public static partial class MeshAnalyzer
             if (policy?.Tls is { Mode: "SIMPLE" or "MUTUAL" } tls && string.IsNullOrEmpty(tls.CaCertificates))
             {
                 messages.Add(new("IST0128", "NoServerCertificateVerificationDestinationLevel", AnalysisLevel.Error, Ref(dr),
-                    $"DestinationRule {ns}/{dr.Name} in namespace {ns} has TLS mode set to {tls.Mode} but no caCertificates are set to validate server identity for host: {dr.Spec.Host}"));
+                    $"DestinationRule {ns}/{dr.Name} in namespace {ns} has TLS mode set to {tls.Mode} but no caCertificates are set to validate server identity for host: {dr.Spec.Host}") { Field = "spec.trafficPolicy.tls.mode" });
             }
 
-            foreach (var port in policy?.PortLevelSettings ?? [])
+            var portLevel = policy?.PortLevelSettings ?? [];
+            for (var i = 0; i < portLevel.Count; i++)
             {
+                var port = portLevel[i];
                 if (port.Tls is { Mode: "SIMPLE" or "MUTUAL" } portTls && string.IsNullOrEmpty(portTls.CaCertificates))
                 {
                     messages.Add(new("IST0129", "NoServerCertificateVerificationPortLevel", AnalysisLevel.Warning, Ref(dr),
-                        $"DestinationRule {ns}/{dr.Name} in namespace {ns} has TLS mode set to {portTls.Mode} but no caCertificates are set to validate server identity for host: {dr.Spec.Host} at port number:{port.Port?.Number}"));
+                        $"DestinationRule {ns}/{dr.Name} in namespace {ns} has TLS mode set to {portTls.Mode} but no caCertificates are set to validate server identity for host: {dr.Spec.Host} at port number:{port.Port?.Number}") { Field = $"spec.trafficPolicy.portLevelSettings[{i}].tls.mode" });
                 }
             }
         }

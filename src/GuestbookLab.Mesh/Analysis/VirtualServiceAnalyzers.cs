@@ -115,13 +115,18 @@ public static partial class MeshAnalyzer
         return result;
     }
 
-    private static IEnumerable<Destination> RouteDestinations(VirtualService vs) =>
-        (vs.Spec.Tcp ?? []).SelectMany(t => t.Route ?? []).Select(r => r.Destination)
-            .Concat((vs.Spec.Tls ?? []).SelectMany(t => t.Route ?? []).Select(r => r.Destination))
-            .Concat((vs.Spec.Http ?? []).SelectMany(t => t.Route ?? []).Select(r => r.Destination))
-            .Select(d => d ?? new Destination());
+    /// <summary>Every route destination, with its field (spec.http[0].route[1].destination), tcp then tls then http routes.</summary>
+    private static IEnumerable<(Destination Destination, string Field)> RouteDestinations(VirtualService vs) =>
+        Routes("tcp", (vs.Spec.Tcp ?? []).Select(t => t.Route?.Select(r => r.Destination)))
+            .Concat(Routes("tls", (vs.Spec.Tls ?? []).Select(t => t.Route?.Select(r => r.Destination))))
+            .Concat(Routes("http", (vs.Spec.Http ?? []).Select(t => t.Route?.Select(r => r.Destination))));
 
-    private static IEnumerable<Destination> Mirrors(VirtualService vs) => (vs.Spec.Http ?? []).Select(h => h.Mirror).OfType<Destination>();
+    private static IEnumerable<(Destination, string)> Routes(string kind, IEnumerable<IEnumerable<Destination?>?> routes) =>
+        routes.SelectMany((route, i) => (route ?? []).Select((d, j) => (d ?? new Destination(), $"spec.{kind}[{i}].route[{j}].destination")));
+
+    /// <summary>Every mirror, with its field (spec.http[0].mirror).</summary>
+    private static IEnumerable<(Destination Destination, string Field)> Mirrors(VirtualService vs) =>
+        (vs.Spec.Http ?? []).Select((h, i) => (h.Mirror, $"spec.http[{i}].mirror")).Where(m => m.Mirror is not null).Select(m => (m.Mirror!, m.Item2));
 
     /// <summary>IST0101 host, mirror host, host:port; IST0112 a port needed; IST0140 subset-less ingress routes next to subset routes.</summary>
     private static void VirtualServiceDestinationHosts(AnalysisInputs inputs, List<AnalysisMessage> messages)
@@ -132,7 +137,7 @@ public static partial class MeshAnalyzer
         foreach (var vs in model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var (destination, what, field) in RouteDestinations(vs).Select((d, i) => (d, "host", $"destination[{i}]")).Concat(Mirrors(vs).Select((d, i) => (d, "mirror host", $"mirror[{i}]"))))
+            foreach (var (destination, what, field) in RouteDestinations(vs).Select(d => (d.Destination, "host", d.Field + ".host")).Concat(Mirrors(vs).Select(m => (m.Destination, "mirror host", m.Field + ".host"))))
             {
                 var ports = DestinationHost(ns, vs.Spec.ExportTo, destination.Host ?? string.Empty, hosts, wildcards);
                 if (ports is null)
@@ -144,12 +149,12 @@ public static partial class MeshAnalyzer
                     if (ports.Count > 1)
                     {
                         messages.Add(new("IST0112", "VirtualServiceDestinationPortSelectorRequired", AnalysisLevel.Error, Ref(vs),
-                            $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", ports)}]. Specifying a port in the destination is required to disambiguate."));
+                            $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", ports)}]. Specifying a port in the destination is required to disambiguate.") { Field = field });
                     }
                 }
                 else if (!ports.Contains(port))
                 {
-                    messages.Add(NotFound(vs, "host:port", $"{destination.Host}:{port}") with { Field = field });
+                    messages.Add(NotFound(vs, "host:port", $"{destination.Host}:{port}") with { Field = field[..^"host".Length] + "port" });
                 }
             }
         }
@@ -185,7 +190,7 @@ public static partial class MeshAnalyzer
         foreach (var vs in inputs.Model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var (destination, what, field) in RouteDestinations(vs).Select((d, i) => (d, "host+subset in destinationrule", $"destination[{i}]")).Concat(Mirrors(vs).Select((d, i) => (d, "mirror+subset in destinationrule", $"mirror[{i}]"))))
+            foreach (var (destination, what, field) in RouteDestinations(vs).Select(d => (d.Destination, "host+subset in destinationrule", d.Field + ".subset")).Concat(Mirrors(vs).Select(m => (m.Destination, "mirror+subset in destinationrule", m.Field + ".subset"))))
             {
                 if (!string.IsNullOrEmpty(destination.Subset) && !subsets.Contains((ServiceName(ns, destination.Host ?? string.Empty), destination.Subset)))
                 {
@@ -202,8 +207,10 @@ public static partial class MeshAnalyzer
         foreach (var vs in inputs.Model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var reference in vs.Spec.Gateways ?? [])
+            var references = vs.Spec.Gateways ?? [];
+            for (var i = 0; i < references.Count; i++)
             {
+                var reference = references[i];
                 if (reference == "mesh")
                 {
                     continue;
@@ -213,7 +220,7 @@ public static partial class MeshAnalyzer
                 gateways.TryGetValue(key, out var gateway);
                 if (gateway is null)
                 {
-                    messages.Add(NotFound(vs, "gateway", reference));
+                    messages.Add(NotFound(vs, "gateway", reference) with { Field = $"spec.gateways[{i}]" });
                 }
 
                 // As Istio does, a missing gateway also has none of the hosts.
@@ -222,7 +229,7 @@ public static partial class MeshAnalyzer
                 if (!gatewayHosts.Any(g => hosts.Any(h => HostsMatch(g, h))))
                 {
                     messages.Add(new("IST0132", "VirtualServiceHostNotFoundInGateway", AnalysisLevel.Warning, Ref(vs),
-                        $"one or more host [{string.Join(" ", hosts)}] defined in VirtualService {ns}/{vs.Name} not found in Gateway {key}."));
+                        $"one or more host [{string.Join(" ", hosts)}] defined in VirtualService {ns}/{vs.Name} not found in Gateway {key}.") { Field = $"spec.gateways[{i}]" });
                 }
             }
         }

@@ -22,17 +22,21 @@ public static partial class MeshAnalyzer
             var pods = inputs.Pods.Where(p => p.Selects(selector)).ToList();
             if (pods.Count == 0)
             {
-                messages.Add(NotFound(gateway, "selector", Labels(selector)));
+                messages.Add(NotFound(gateway, "selector", Labels(selector)) with { Field = "spec.selector" });
                 continue;
             }
 
             var ports = inputs.Services
                 .Where(s => pods.Any(p => p.Namespace == s.Namespace && s.Selector is { Count: > 0 } && p.Selects(s.Selector)))
                 .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP").Select(p => p.Port)).ToHashSet();
-            foreach (var number in (gateway.Spec.Servers ?? []).Select(s => s.Port?.Number).OfType<int>().Where(n => !ports.Contains(n)))
+            var servers = gateway.Spec.Servers ?? [];
+            for (var i = 0; i < servers.Count; i++)
             {
-                messages.Add(new("IST0104", "GatewayPortNotOnWorkload", AnalysisLevel.Warning, Ref(gateway),
-                    $"The gateway refers to a port that is not exposed on the workload (pod selector {Labels(selector)}; port {number})"));
+                if (servers[i].Port?.Number is { } number && !ports.Contains(number))
+                {
+                    messages.Add(new("IST0104", "GatewayPortNotOnWorkload", AnalysisLevel.Warning, Ref(gateway),
+                        $"The gateway refers to a port that is not exposed on the workload (pod selector {Labels(selector)}; port {number})") { Field = $"spec.servers[{i}].port.number" });
+                }
             }
         }
     }
@@ -71,21 +75,35 @@ public static partial class MeshAnalyzer
             {
                 if (policy.Spec.Selector is not null && !inMesh.Candidates(null, selector).Any(p => p.Selects(selector)))
                 {
-                    messages.Add(NoMatchingWorkloads(policy, Labels(selector)));
+                    messages.Add(NoMatchingWorkloads(policy, Labels(selector)) with { Field = "spec.selector" });
                 }
             }
             else if (policy.Spec.Selector is null ? inMesh.Candidates(ns).Count == 0 : !inMesh.Candidates(ns, selector).Any(p => p.Selects(selector)))
             {
-                messages.Add(NoMatchingWorkloads(policy, Labels(selector)));
+                messages.Add(NoMatchingWorkloads(policy, Labels(selector)) with { Field = policy.Spec.Selector is null ? null : "spec.selector" });
             }
 
-            foreach (var source in (policy.Spec.Rules ?? []).SelectMany(r => r.From ?? []).Select(f => f.Source).OfType<Source>())
+            var rules = policy.Spec.Rules ?? [];
+            for (var r = 0; r < rules.Count; r++)
             {
-                foreach (var name in (source.Namespaces ?? []).Concat(source.NotNamespaces ?? []))
+                var from = rules[r].From ?? [];
+                for (var f = 0; f < from.Count; f++)
                 {
-                    if (!inputs.Model.Namespaces.ContainsKey(name) && !inputs.Model.Namespaces.Keys.Any(n => NamespaceMatches(n, name)))
+                    if (from[f].Source is not { } source)
                     {
-                        messages.Add(NotFound(policy, "namespace", name));
+                        continue;
+                    }
+
+                    foreach (var (list, names) in new[] { ("namespaces", source.Namespaces), ("notNamespaces", source.NotNamespaces) })
+                    {
+                        for (var n = 0; n < (names?.Count ?? 0); n++)
+                        {
+                            var name = names![n];
+                            if (!inputs.Model.Namespaces.ContainsKey(name) && !inputs.Model.Namespaces.Keys.Any(k => NamespaceMatches(k, name)))
+                            {
+                                messages.Add(NotFound(policy, "namespace", name) with { Field = $"spec.rules[{r}].from[{f}].source.{list}[{n}]" });
+                            }
+                        }
                     }
                 }
             }

@@ -18,10 +18,20 @@ public sealed partial class RequestSimulator
     {
         var gatewayWorkload = source.Workload!;
         result.Steps.Add(new("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}"));
-        var servers = MergeServers(gatewayWorkload, request.Port, result);
+        // The request reaches a port of the gateway's Service, which forwards it to its targetPort (MergeGateways
+        // resolvePorts: servers listen on the targetPort of the Service port they name); a port the Service lacks is
+        // taken as the pod's own port.
+        var listenerPort = GatewayListenerPort(gatewayWorkload, request.Port);
+        if (listenerPort != request.Port)
+        {
+            result.Steps.Add(new("listener", $"port {request.Port} of the gateway's Service forwards to targetPort {listenerPort}: the servers whose port resolves to {listenerPort} listen there", gatewayWorkload.DisplayName));
+        }
+
+        var address = System.Net.IPAddress.TryParse(request.Host.Trim('[', ']'), out var ip) ? ip.ToString() : null;
+        var servers = MergeServers(gatewayWorkload, listenerPort, address, result);
         if (servers.Count == 0)
         {
-            Refuse(result, $"no Gateway server listens on port {request.Port}: nothing binds the ingress listener");
+            Refuse(result, $"no Gateway server listens on port {request.Port}{(listenerPort != request.Port ? $" (targetPort {listenerPort})" : string.Empty)}{(address is null ? string.Empty : $" at {address}")}: nothing binds the ingress listener");
             return;
         }
 
@@ -49,9 +59,18 @@ public sealed partial class RequestSimulator
 
         // TLS servers (and a TCP server) get a filter chain each; Envoy picks by SNI, the most specific name first.
         var chains = new List<GatewayChain>();
+        var sni = request.Scheme == "https" ? request.Host : null;
         foreach (var server in servers)
         {
-            chains.AddRange(Chains(server, request.Port));
+            chains.AddRange(Chains(server, request.Port, sni, gatewayWorkload.Namespace));
+        }
+
+        if (chains.Count == 0 && servers.Any(s => string.Equals(s.Server.Tls?.Mode, "AUTO_PASSTHROUGH", StringComparison.OrdinalIgnoreCase)
+            && model.Services.Any(svc => !svc.IsExternal && s.Hosts.Any(h => SidecarScope.HostSubsetOf(svc.Host, StripNamespace(h))))))
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.Steps.Add(new("filter chain", $"port {request.Port} is AUTO_PASSTHROUGH: its filter chains match SNIs of the form outbound_.port_.subset_.host, and {(sni is null ? "a connection without SNI" : $"the SNI {sni}")} names no cluster of a service its hosts hold, so the connection is reset"));
+            return;
         }
 
         if (chains.Count == 0)
@@ -60,7 +79,6 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        var sni = request.Scheme == "https" ? request.Host : null;
         var chosen = chains.Select((c, i) => (Chain: c, Rank: SniRank(c.SniHosts, sni), Index: i))
             .Where(c => c.Rank >= 0)
             .OrderByDescending(c => c.Rank).ThenBy(c => c.Index)
@@ -78,6 +96,28 @@ public sealed partial class RequestSimulator
         {
             result.Outcome = RequestOutcome.ConnectionReset;
             result.Steps.Add(new("filter chain", $"the {chosen.Server.Server.Port?.Protocol} server of Gateway {chosen.Server.Ref} on port {request.Port} expects a TLS handshake: plaintext is reset", chosen.Server.Gateway.DisplayName));
+            return;
+        }
+
+        if (string.Equals(chosen.Server.Server.Tls?.Mode, "ISTIO_MUTUAL", StringComparison.OrdinalIgnoreCase))
+        {
+            // ISTIO_MUTUAL terminates with the gateway's mesh certificate and requires the client's, signed by the mesh CA.
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.ClientTls = "TLS without a client certificate";
+            result.Steps.Add(new("filter chain", $"the server of Gateway {chosen.Server.Ref} on port {request.Port} is ISTIO_MUTUAL: it requires a client certificate of the mesh, which a client outside the mesh does not have, so the TLS handshake fails (curl exit 56)", chosen.Server.Gateway.DisplayName));
+            return;
+        }
+
+        if (chosen.Kind == "auto")
+        {
+            var target = chosen.Routes![0].Destination!;
+            result.Steps.Add(new("gateway", $"Gateway {chosen.Server.Ref} port {request.Port} is AUTO_PASSTHROUGH: the SNI {sni} names the cluster outbound|{target.Port?.Number}|{target.Subset}|{target.Host}, which the sni_cluster filter takes without a VirtualService (the TLS, Istio mTLS from a client sidecar, passes through to the pod)", chosen.Server.Gateway.DisplayName));
+            if (!GatewayFilters(source, request, result, isHttp: false))
+            {
+                return;
+            }
+
+            ToDestination(target, gatewayWorkload.Namespace, gatewayWorkload.Namespace, source, request, random, result, null);
             return;
         }
 
@@ -155,8 +195,25 @@ public sealed partial class RequestSimulator
         RouteHttp(ordered, source.Workload!.Namespace, result.Gateway, source, request, random, result, isGateway: true);
     }
 
-    /// <summary>MergeGateways for one port: the first server decides whether the port is plaintext; conflicts are skipped.</summary>
-    private List<GatewayServer> MergeServers(WorkloadInfo gatewayWorkload, int port, RequestResult result)
+    /// <summary>
+    /// The port the gateway's pod listens on for a port number (resolvePorts with the legacy selector): the targetPort
+    /// of the first gateway Service port with that number, else the number itself.
+    /// </summary>
+    private int GatewayListenerPort(WorkloadInfo gatewayWorkload, int number)
+    {
+        var servicePort = model.Services
+            .Where(s => s.Entry is null && s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector))
+            .SelectMany(s => s.Ports)
+            .FirstOrDefault(p => p.Port == number);
+        return servicePort is null ? number : gatewayWorkload.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? number;
+    }
+
+    /// <summary>
+    /// MergeGateways for one listener port: the first server decides whether the port is plaintext; conflicts are
+    /// skipped. Then the listener the connection reaches: servers bound to the request's address (bind) if any, else
+    /// those without a bind (0.0.0.0).
+    /// </summary>
+    private List<GatewayServer> MergeServers(WorkloadInfo gatewayWorkload, int port, string? address, RequestResult result)
     {
         var merged = new List<GatewayServer>();
         var tlsHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -165,20 +222,22 @@ public sealed partial class RequestSimulator
         foreach (var gateway in model.Gateways.Where(g => gatewayWorkload.Selects(g.Spec.Selector)))
         {
             var gatewayRef = $"{MeshModel.NamespaceOf(gateway)}/{gateway.Name}";
-            foreach (var raw in (gateway.Spec.Servers ?? []).Where(s => s.Port?.Number == port))
+            foreach (var raw in (gateway.Spec.Servers ?? []).Where(s => s.Port?.Number is { } n && GatewayListenerPort(gatewayWorkload, n) == port))
             {
                 var server = new GatewayServer(gateway, raw, gatewayRef, SanitizeHosts(raw.Hosts ?? [], MeshModel.NamespaceOf(gateway)));
                 if (raw.Tls is not null)
                 {
-                    // Envoy refuses two filter chains with the same SNI: a later server repeating a TLS host is skipped.
-                    var duplicates = server.Hosts.Where(tlsHosts.Contains).ToList();
+                    // Envoy refuses two filter chains with the same SNI on one address: a later server repeating a
+                    // TLS host with the same bind is skipped (CheckDuplicates).
+                    var keys = server.Hosts.Select(h => $"{h}|{raw.Bind}").ToList();
+                    var duplicates = keys.Where(tlsHosts.Contains).Select(k => k[..k.LastIndexOf('|')]).ToList();
                     if (duplicates.Count > 0)
                     {
                         result.Steps.Add(new("gateway", $"a server of Gateway {gatewayRef} on port {port} is skipped: {string.Join(",", duplicates)} already served with TLS", gateway.DisplayName));
                         continue;
                     }
 
-                    tlsHosts.UnionWith(server.Hosts);
+                    tlsHosts.UnionWith(keys);
                 }
 
                 if (plaintext is null)
@@ -198,19 +257,39 @@ public sealed partial class RequestSimulator
             }
         }
 
-        return merged;
+        // Each bind is a listener of its own (bind_port); a connection to a bound address takes that listener.
+        var bound = address is null ? [] : merged.Where(s => s.Server.Bind == address).ToList();
+        if (bound.Count > 0)
+        {
+            result.Steps.Add(new("listener", $"the connection is to {address}, which servers bind: the listener {address}_{port} takes it", bound[0].Gateway.DisplayName));
+            return bound;
+        }
+
+        var skipped = merged.Where(s => !string.IsNullOrEmpty(s.Server.Bind)).ToList();
+        foreach (var server in skipped)
+        {
+            result.Steps.Add(new("listener", $"a server of Gateway {server.Ref} binds {server.Server.Bind}, not the address the connection is to ({address ?? "the gateway's address"}): it is not matched", server.Gateway.DisplayName));
+        }
+
+        return merged.Where(s => string.IsNullOrEmpty(s.Server.Bind)).ToList();
     }
 
     /// <summary>The filter chains of a TLS or TCP server: HTTPS termination; tcp routes; or tls routes (passthrough).</summary>
-    private List<GatewayChain> Chains(GatewayServer server, int port)
+    private List<GatewayChain> Chains(GatewayServer server, int requestPort, string? sni, string gatewayNamespace)
     {
+        var port = server.Server.Port?.Number ?? requestPort;
         var sniHosts = server.Server.Tls is null ? null : server.Hosts.Select(StripNamespace).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
         if (server.Server.Tls is not null && string.Equals(server.Server.Port?.Protocol, "HTTPS", StringComparison.OrdinalIgnoreCase) && !IsPassthrough(server.Server))
         {
             return [new GatewayChain(server, sniHosts, null, null, "https")];
         }
 
-        var bound = BoundVirtualServices(server.Ref);
+        if (string.Equals(server.Server.Tls?.Mode, "AUTO_PASSTHROUGH", StringComparison.OrdinalIgnoreCase))
+        {
+            return AutoPassthroughChain(server, sniHosts ?? [], sni, gatewayNamespace) is { } auto ? [auto] : [];
+        }
+
+        var bound = BoundVirtualServices(server.Ref, GatewayNamespace(server));
         if (!IsPassthrough(server.Server))
         {
             // Opaque TCP, or TLS terminated and forwarded: the first tcp route of a bound VirtualService that matches.
@@ -250,6 +329,36 @@ public sealed partial class RequestSimulator
         return chains;
     }
 
+    /// <summary>
+    /// builtAutoPassthroughFilterChains: one filter chain per cluster of a mesh service (not MESH_EXTERNAL) whose host
+    /// the server's hosts hold, named outbound_.port_.subset_.host, the SNI a client sidecar sends; the chain for the
+    /// request's SNI, if the SNI names one.
+    /// </summary>
+    private GatewayChain? AutoPassthroughChain(GatewayServer server, IReadOnlyList<string> serverHosts, string? sni, string gatewayNamespace)
+    {
+        var parts = sni?.Split("_.", 4);
+        if (parts is not { Length: 4 } || parts[0] != "outbound" || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
+        {
+            return null;
+        }
+
+        var (subset, host) = (parts[2], parts[3]);
+        var service = model.Services.FirstOrDefault(s => string.Equals(s.Host, host, StringComparison.OrdinalIgnoreCase) && !s.IsExternal
+            && MeshModel.IsServiceVisible(s, gatewayNamespace) && s.Ports.Any(p => p.Port == port && p.Protocol != "UDP"));
+        if (service is null || !serverHosts.Any(h => SidecarScope.HostSubsetOf(service.Host, h)))
+        {
+            return null;
+        }
+
+        if (subset.Length > 0 && DestinationRuleFor(service, gatewayNamespace)?.Spec.Subsets?.Any(s => s.Name == subset) != true)
+        {
+            return null;
+        }
+
+        var destination = new Destination { Host = service.Host, Port = new PortSelector { Number = port }, Subset = subset.Length == 0 ? null : subset };
+        return new GatewayChain(server, [sni!], null, [new RouteDestination { Destination = destination }], "auto");
+    }
+
     /// <summary>Virtual hosts of an HTTP route table: one per host a server and a bound VirtualService share (the narrower).</summary>
     private List<GatewayVirtualHost> VirtualHosts(List<GatewayServer> servers)
     {
@@ -275,7 +384,7 @@ public sealed partial class RequestSimulator
         foreach (var server in servers)
         {
             var redirect = server.Server.Tls?.HttpsRedirect == true;
-            foreach (var vs in BoundVirtualServices(server.Ref))
+            foreach (var vs in BoundVirtualServices(server.Ref, GatewayNamespace(server)))
             {
                 var vsNamespace = MeshModel.NamespaceOf(vs);
                 var serverHosts = server.Hosts.Select(h => HostForNamespace(h, vsNamespace)).OfType<string>().ToList();
@@ -283,7 +392,7 @@ public sealed partial class RequestSimulator
                 foreach (var host in Intersection(serverHosts, vsHosts))
                 {
                     var vhost = Get(host, server);
-                    vhost.Routes.AddRange((vs.Spec.Http ?? []).Select(r => (r, vsNamespace)));
+                    vhost.Routes.AddRange(HttpRoutes(vs, null));
                     if (!vhost.Sources.Contains(vs))
                     {
                         vhost.Sources.Add(vs);
@@ -305,9 +414,30 @@ public sealed partial class RequestSimulator
         return vhosts;
     }
 
-    /// <summary>VirtualServices bound to a gateway (namespace/name), oldest first.</summary>
-    private List<VirtualService> BoundVirtualServices(string gatewayRef) =>
-        model.VirtualServices.Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef)).ToList();
+    /// <summary>
+    /// VirtualServices bound to a gateway (namespace/name) that are exported to the gateway pod's namespace
+    /// (VirtualServicesForGateway): those private to that namespace, then those exported to it by name, then the
+    /// public ones, each oldest first.
+    /// </summary>
+    private List<VirtualService> BoundVirtualServices(string gatewayRef, string gatewayNamespace) =>
+        model.VirtualServices
+            .Where(vs => (vs.Spec.Gateways ?? []).Any(g => GatewayRef(g, MeshModel.NamespaceOf(vs)) == gatewayRef)
+                && MeshModel.IsExported(vs.Spec.ExportTo, MeshModel.NamespaceOf(vs), gatewayNamespace))
+            .OrderBy(vs => ExportRank(vs, gatewayNamespace))
+            .ToList();
+
+    /// <summary>The order of SelectVirtualServices and VirtualServicesForGateway: private (0), exported by name (1), public (2).</summary>
+    internal static int ExportRank(VirtualService vs, string proxyNamespace)
+    {
+        var exportTo = vs.Spec.ExportTo;
+        if (exportTo is not { Count: > 0 } || exportTo.Contains("*"))
+        {
+            return 2;
+        }
+
+        var ns = MeshModel.NamespaceOf(vs);
+        return ns == proxyNamespace && (exportTo.Contains(".") || exportTo.Contains(ns)) ? 0 : 1;
+    }
 
     /// <summary>pickMatchingGatewayHosts: a namespace/host server host binds only VirtualServices of that namespace.</summary>
     private static List<string> MatchingGatewayHosts(IReadOnlyList<string> serverHosts, VirtualService vs)
@@ -428,6 +558,10 @@ public sealed partial class RequestSimulator
     // canMergeProtocols: HTTP servers merge with HTTP servers; nothing else merges.
     private static bool CanMergeProtocols(string? current, string? next) =>
         (IsHttpProtocol(current) || string.Equals(current, next, StringComparison.OrdinalIgnoreCase)) && IsHttpProtocol(next);
+
+    // The namespace of the gateway pod the server is merged on: the ingress gateway's.
+    private string GatewayNamespace(GatewayServer server) =>
+        model.Workloads.FirstOrDefault(w => w.IsGateway && w.Selects(server.Gateway.Spec.Selector))?.Namespace ?? model.RootNamespace;
 
     private sealed record GatewayServer(Gateway Gateway, Server Server, string Ref, List<string> Hosts);
 

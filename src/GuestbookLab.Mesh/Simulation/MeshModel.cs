@@ -26,6 +26,12 @@ public sealed class ServiceInfo
     /// <summary>The ServiceEntry this came from, or null for a Kubernetes Service.</summary>
     public ServiceEntry? Entry { get; init; }
 
+    /// <summary>exportTo (a ServiceEntry's, or a Service's networking.istio.io/exportTo annotation); empty is every namespace.</summary>
+    public IReadOnlyList<string> ExportTo { get; init; } = [];
+
+    /// <summary>The 240.240.x.y address istiod allocates to a ServiceEntry host without addresses (resolution DNS or STATIC).</summary>
+    public string? AutoAllocatedAddress { get; internal set; }
+
     public bool IsExternal => Entry is not null && (Entry.Spec.Location is null or "MESH_EXTERNAL");
 
     public string DisplayName => Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
@@ -91,6 +97,12 @@ public sealed class MeshModel
 
     public string TrustDomain { get; private init; } = "cluster.local";
 
+    /// <summary>
+    /// True when the mesh config's defaultConfig.proxyMetadata sets ISTIO_META_DNS_CAPTURE and
+    /// ISTIO_META_DNS_AUTO_ALLOCATE: sidecars answer DNS for ServiceEntry hosts with their allocated addresses.
+    /// </summary>
+    public bool DnsAutoAllocate { get; private init; }
+
     /// <summary>ALLOW_ANY (Istio's default) or REGISTRY_ONLY.</summary>
     public string OutboundPolicy { get; private init; } = "ALLOW_ANY";
 
@@ -115,6 +127,9 @@ public sealed class MeshModel
     public IReadOnlyList<AuthorizationPolicy> AuthorizationPolicies { get; private init; } = [];
 
     public IReadOnlyList<RequestAuthentication> RequestAuthentications { get; private init; } = [];
+
+    /// <summary>The Sidecar resources, oldest first.</summary>
+    public IReadOnlyList<SidecarResource> Sidecars { get; private init; } = [];
 
     /// <summary>True when the ingress gateway was not among the resources and was added as istioctl's demo profile installs it.</summary>
     public bool DefaultIngressGateway { get; private init; }
@@ -191,12 +206,15 @@ public sealed class MeshModel
                     Ports = (entry.Spec.Ports ?? []).Where(p => p.Number is not null)
                         .Select(p => new ServicePortInfo(p.Number!.Value, p.Name, p.TargetPort, (p.Protocol ?? "TCP").ToUpperInvariant())).ToList(),
                     Selector = entry.Spec.WorkloadSelector?.Labels,
+                    ExportTo = entry.Spec.ExportTo ?? [],
                 });
             }
         }
 
+        DnsAutoAllocation.Allocate(services);
         return new MeshModel
         {
+            DnsAutoAllocate = DnsAutoAllocation.Enabled(mesh),
             RootNamespace = root,
             TrustDomain = mesh?.TrustDomain ?? "cluster.local",
             OutboundPolicy = mesh?.OutboundTrafficPolicy?.Mode ?? "ALLOW_ANY",
@@ -212,6 +230,7 @@ public sealed class MeshModel
             PeerAuthentications = OldestFirst(all.OfType<PeerAuthentication>()),
             AuthorizationPolicies = OldestFirst(all.OfType<AuthorizationPolicy>()),
             RequestAuthentications = OldestFirst(all.OfType<RequestAuthentication>()),
+            Sidecars = SidecarScope.ReadAll(all).ToList(),
         };
     }
 
@@ -239,6 +258,27 @@ public sealed class MeshModel
         where T : LabResource =>
         resources.OrderBy(CreationTime).ThenBy(r => $"{r.Name}.{NamespaceOf(r)}", StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// Whether a resource with <paramref name="exportTo"/> in <paramref name="ownerNamespace"/> is visible in
+    /// <paramref name="clientNamespace"/> (push_context.go): none given or '*' is every namespace; '~' none; '.' its own.
+    /// </summary>
+    public static bool IsExported(IReadOnlyList<string>? exportTo, string ownerNamespace, string clientNamespace)
+    {
+        if (exportTo is not { Count: > 0 } || exportTo.Contains("*"))
+        {
+            return true;
+        }
+
+        return !exportTo.Contains("~") && exportTo.Any(e => e == clientNamespace || (e == "." && ownerNamespace == clientNamespace));
+    }
+
+    /// <summary>IsServiceVisible: the service's exportTo admits the namespace.</summary>
+    public static bool IsServiceVisible(ServiceInfo service, string ns)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return IsExported(service.ExportTo, service.Namespace, ns);
+    }
+
     /// <summary>Whether pods of a namespace get a sidecar by the namespace's injection label.</summary>
     public bool NamespaceInjected(string ns) =>
         Namespaces.TryGetValue(ns, out var labels) && labels.TryGetValue("istio-injection", out var value) && value == "enabled";
@@ -257,6 +297,25 @@ public sealed class MeshModel
     public bool Resolves(string host, string clientNs)
     {
         ArgumentNullException.ThrowIfNull(host);
+        var key = (host, clientNs);
+        if (resolvesCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var resolves = ResolvesUncached(host, clientNs);
+        if (resolvesCache.Count < FindServiceCacheLimit)
+        {
+            resolvesCache.TryAdd(key, resolves);
+        }
+
+        return resolves;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs), bool> resolvesCache = new();
+
+    private bool ResolvesUncached(string host, string clientNs)
+    {
         var name = host.TrimEnd('.').ToLowerInvariant();
         if (System.Net.IPAddress.TryParse(name.Trim('[', ']'), out _) || name == "localhost" || FindService(name, clientNs, null) is not null)
         {
@@ -271,6 +330,29 @@ public sealed class MeshModel
 
     /// <summary>Finds the registry entry for a host as a client in <paramref name="clientNs"/> writes it, on a port (any port when null).</summary>
     public ServiceInfo? FindService(string host, string clientNs, int? port)
+    {
+        // The model is immutable once built, so the answer for (host, namespace, port) never changes: remember it
+        // (bounded, so a stream of distinct hosts cannot grow it without limit).
+        var key = (host, clientNs, port);
+        if (findServiceCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var found = FindServiceUncached(host, clientNs, port);
+        if (findServiceCache.Count < FindServiceCacheLimit)
+        {
+            findServiceCache.TryAdd(key, found);
+        }
+
+        return found;
+    }
+
+    private const int FindServiceCacheLimit = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
+
+    private ServiceInfo? FindServiceUncached(string host, string clientNs, int? port)
     {
         var name = host.TrimEnd('.').ToLowerInvariant();
         bool HasPort(ServiceInfo s) => port is null || s.Ports.Any(p => p.Port == port);
@@ -357,6 +439,9 @@ public sealed class MeshModel
             Name = service.Name,
             Host = $"{service.Name}.{ns}.{DomainSuffix}",
             Selector = service.Spec.Selector,
+            ExportTo = service.Metadata.Annotations?.GetValueOrDefault("networking.istio.io/exportTo") is { } exportTo
+                ? exportTo.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                : [],
             Ports = (service.Spec.Ports ?? []).Where(p => p.Port is not null)
                 .Select(p => new ServicePortInfo(p.Port!.Value, p.Name, p.TargetPort, Protocol(p.Name, p.AppProtocol, p.Protocol))).ToList(),
         };

@@ -42,7 +42,7 @@ public static class RequestBuilder
             return result;
         }
 
-        if (!System.Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "tcp") || string.IsNullOrEmpty(uri.Host))
+        if (ParseUri(options.Uri) is not ({ } uri, { Length: > 0 }) || uri.Scheme is not ("http" or "https" or "tcp"))
         {
             result.Error(ErrorIds.InvalidUri, nameof(options.Uri), options.Uri, $"'{options.Uri}' is not a request: write http://host/path, https://host or tcp://host:port", "GuestbookLab");
         }
@@ -68,7 +68,8 @@ public static class RequestBuilder
             throw new ArgumentException(check.Errors.First().ToString(), nameof(options));
         }
 
-        var uri = new Uri(options.Uri, UriKind.Absolute);
+        var (parsed, host) = ParseUri(options.Uri);
+        var uri = parsed!;
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in options.Headers)
         {
@@ -91,7 +92,7 @@ public static class RequestBuilder
         return new RequestSpec
         {
             Scheme = uri.Scheme,
-            Host = uri.Host,
+            Host = host,
             Port = Port(uri),
             Path = uri.AbsolutePath,
             Query = uri.Query.TrimStart('?'),
@@ -101,6 +102,29 @@ public static class RequestBuilder
             HasToken = token is not null,
             AssumeResolved = options.AssumeResolved,
         };
+    }
+
+    private const string UnderscoreLabel = ".underscore-label.";
+
+    /// <summary>
+    /// An absolute URI and its host. A host label that is only '_' (the empty subset of an AUTO_PASSTHROUGH SNI,
+    /// outbound_.80_._.web.default.svc.cluster.local), which System.Uri refuses, is kept as written.
+    /// </summary>
+    public static (Uri? Uri, string Host) ParseUri(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            return (uri, uri.Host);
+        }
+
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0 && text.Contains("._.", StringComparison.Ordinal) && Uri.TryCreate(text[..scheme] + text[scheme..].Replace("._.", UnderscoreLabel, StringComparison.Ordinal), UriKind.Absolute, out uri))
+        {
+            return (uri, uri.Host.Replace(UnderscoreLabel, "._.", StringComparison.Ordinal));
+        }
+
+        return (null, string.Empty);
     }
 
     private static int Port(Uri uri) => uri.IsDefaultPort || uri.Port < 0 ? uri.Scheme switch { "http" => 80, "https" => 443, _ => -1 } : uri.Port;

@@ -24,6 +24,27 @@ public sealed partial class RequestSimulator
 
     public MeshModel Model => model;
 
+    // The HTTP routes of each VirtualService with delegates merged into their roots, computed once.
+    private Dictionary<VirtualService, List<ScopedRoute>> MergedRoutes => mergedRoutes ??= VirtualServiceDelegates.Merge(model.VirtualServices);
+
+    private Dictionary<VirtualService, List<ScopedRoute>>? mergedRoutes;
+
+    // The Sidecar scope of each source, computed once (a source's namespace and labels do not change).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestSource, SidecarScope> scopes = new();
+
+    /// <summary>A VirtualService's HTTP routes as the proxy gets them: a delegate's routes merged in place of the route that names it.</summary>
+    private List<(HttpRoute Route, string Namespace)> HttpRoutes(VirtualService vs, RequestResult? result)
+    {
+        var routes = MergedRoutes.TryGetValue(vs, out var merged) ? merged : [.. (vs.Spec.Http ?? []).Select(r => new ScopedRoute(r, MeshModel.NamespaceOf(vs)))];
+        if (result is not null && (vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
+        {
+            var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
+            result.Steps.Add(new("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs.DisplayName));
+        }
+
+        return routes.Select(r => (r.Route, r.Namespace)).ToList();
+    }
+
     /// <summary>Resolves -From: ingress, kubelet, a workload name, or namespace/name of a workload or an ad-hoc pod.</summary>
     public RequestSource ResolveSource(string from, bool? sidecar = null, string? serviceAccount = null)
     {
@@ -135,24 +156,37 @@ public sealed partial class RequestSimulator
 
     private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {model.OutboundPolicy})", source.Workload?.DisplayName));
+        var scope = scopes.GetValue(source, s => SidecarScope.For(model, s.Namespace, s.Labels));
+        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload?.DisplayName));
+        if (scope.Sidecar is not null)
+        {
+            result.Steps.Add(new("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName));
+        }
+
         if (request.Scheme == "https")
         {
-            OutboundTls(source, request, result);
+            OutboundTls(scope, source, request, result);
             return;
         }
 
         if (request.Scheme == "tcp")
         {
-            OutboundTcp(source, request, random, result);
+            OutboundTcp(scope, source, request, random, result);
             return;
         }
 
         // HTTP: the virtual host is chosen by the Host header among the services and VirtualServices on this port.
         var host = StripPort(request.Authority);
-        var vs = MeshVirtualService(host, source.Namespace, request.Port);
-        var service = model.FindService(host, source.Namespace, request.Port);
-        if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(vs, request.Port))
+        var vs = MeshVirtualService(scope, host, source.Namespace, request.Port);
+        var service = ScopedService(scope, host, source.Namespace, request.Port, result);
+        if (vs is not null && service is null && !HttpListenerOn(scope, request.Port))
+        {
+            // Listeners come from the services the sidecar imports: with no HTTP one on the port, no route table exists.
+            result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, but the sidecar has no HTTP listener on port {request.Port} (no imported service has the port): the route table does not exist", vs.DisplayName));
+            vs = null;
+        }
+
+        if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(scope, vs, request.Port))
         {
             // httproute.go: on ports other than 80 only VirtualServices with a host some service has on the port are used.
             result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, which no service has: Istio applies it on port 80 only, not {request.Port}", vs.DisplayName));
@@ -163,13 +197,13 @@ public sealed partial class RequestSimulator
         {
             // The port's listener is a TCP proxy: the bytes go to the service, http[] routes do not apply.
             result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {servicePort.Protocol}: the sidecar proxies the HTTP request as TCP", service.DisplayName));
-            OutboundTcp(source, request, random, result);
+            OutboundTcp(scope, source, request, random, result);
             return;
         }
 
         if (vs is null && service is null)
         {
-            if (model.OutboundPolicy == "REGISTRY_ONLY" && !HttpListenerOn(request.Port))
+            if (scope.OutboundPolicy == "REGISTRY_ONLY" && !HttpListenerOn(scope, request.Port))
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
                 result.Cluster = "BlackHoleCluster";
@@ -177,7 +211,7 @@ public sealed partial class RequestSimulator
                 return;
             }
 
-            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            if (scope.OutboundPolicy == "REGISTRY_ONLY")
             {
                 Respond(result, 502, null, null, "route", $"no service or ServiceEntry has the host {host} on port {request.Port}: REGISTRY_ONLY sends it to the block_all route (direct response 502)");
                 result.Cluster = "BlackHoleCluster";
@@ -189,33 +223,30 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        List<HttpRoute> routes;
-        string vsNamespace;
+        List<(HttpRoute, string)> routes;
         if (vs is not null)
         {
             result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
             result.Steps.Add(new("virtual host", $"the Host {host} matches VirtualService {result.VirtualService}", vs.DisplayName));
-            routes = vs.Spec.Http ?? [];
-            vsNamespace = MeshModel.NamespaceOf(vs);
+            routes = HttpRoutes(vs, result);
         }
         else
         {
             result.Steps.Add(new("virtual host", $"the Host {host} is {service!.DisplayName}, with no VirtualService: the default route", service.DisplayName));
-            routes = [new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Host } }] }];
-            vsNamespace = service.Namespace;
+            routes = [(new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Host } }] }, service.Namespace)];
         }
 
-        RouteHttp(routes.Select(r => (r, vsNamespace)).ToList(), source.Namespace, "mesh", source, request, random, result, isGateway: false);
+        RouteHttp(routes, source.Namespace, "mesh", source, request, random, result, isGateway: false);
     }
 
-    private void OutboundTls(RequestSource source, RequestSpec request, RequestResult result)
+    private void OutboundTls(SidecarScope scope, RequestSource source, RequestSpec request, RequestResult result)
     {
         // Envoy does not terminate TLS: the filter chain is chosen by SNI.
         var sni = request.Host;
-        var service = model.FindService(sni, source.Namespace, request.Port);
+        var service = ScopedService(scope, sni, source.Namespace, request.Port, result);
         if (service is null)
         {
-            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            if (scope.OutboundPolicy == "REGISTRY_ONLY")
             {
                 result.Outcome = RequestOutcome.ConnectionReset;
                 result.ResponseFlag = "UH";
@@ -258,9 +289,10 @@ public sealed partial class RequestSimulator
         Deliver(result, endpoint, "TLS passes through to the pod");
     }
 
-    private void OutboundTcp(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        var service = model.FindService(request.Host, source.Namespace, request.Port) ?? TcpEntryListener(request.Host, request.Port, result);
+        var service = ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
+        service = SharedTcpListener(scope, service, request.Port, result);
         if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
@@ -271,7 +303,7 @@ public sealed partial class RequestSimulator
 
         if (service is null)
         {
-            if (model.OutboundPolicy == "REGISTRY_ONLY")
+            if (scope.OutboundPolicy == "REGISTRY_ONLY")
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
                 result.Cluster = "BlackHoleCluster";
@@ -285,7 +317,7 @@ public sealed partial class RequestSimulator
         }
 
         // TCP ports ignore http[]; VS tcp[] routes or the service itself.
-        var vs = MeshVirtualService(StripPort(request.Host), source.Namespace, request.Port);
+        var vs = MeshVirtualService(scope, StripPort(request.Host), source.Namespace, request.Port);
         var destination = new Destination { Host = service.Host };
         if (vs?.Spec.Tcp is { Count: > 0 } tcp)
         {
@@ -598,6 +630,12 @@ public sealed partial class RequestSimulator
             RetriesAndMirror(route, vsNamespace, proxyNamespace, request, random, result);
         }
 
+        if (service is not null && !MeshModel.IsServiceVisible(service, proxyNamespace))
+        {
+            Respond(result, 503, "NC", null, "cluster", $"{service.DisplayName} is not exported to namespace {proxyNamespace} (exportTo), so the proxy has no cluster {result.Cluster}", service.Entry?.DisplayName ?? service.DisplayName);
+            return;
+        }
+
         if (service is null || service.Ports.All(p => p.Port != port))
         {
             Respond(result, 503, "NC", null, "cluster", $"no service has the host {host} on port {port}, so the cluster {result.Cluster} does not exist");
@@ -722,14 +760,18 @@ public sealed partial class RequestSimulator
     /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
     private DestinationRule? DestinationRuleFor(ServiceInfo service, string proxyNamespace)
     {
+        // push_context.go destinationRule: every rule of the proxy's namespace; then the service's namespace's and the
+        // root namespace's rules that are not private, the most specific host, if it is exported to the proxy.
         foreach (var ns in new[] { proxyNamespace, service.Namespace, model.RootNamespace }.Distinct())
         {
+            var local = ns == proxyNamespace;
             var candidates = model.DestinationRules
-                .Where(dr => MeshModel.NamespaceOf(dr) == ns && dr.Spec.Host is not null && HostMatches(MeshModel.Fqdn(dr.Spec.Host, ns), service.Host))
+                .Where(dr => MeshModel.NamespaceOf(dr) == ns && dr.Spec.Host is not null && HostMatches(MeshModel.Fqdn(dr.Spec.Host, ns), service.Host)
+                    && (local || !PrivateOnly(dr)))
                 .OrderByDescending(dr => dr.Spec.Host!.StartsWith('*') ? 0 : 1)
                 .ThenByDescending(dr => dr.Spec.Host!.Length)
                 .ToList();
-            if (candidates.Count > 0)
+            if (candidates.Count > 0 && (local || MeshModel.IsExported(candidates[0].Spec.ExportTo, ns, proxyNamespace)))
             {
                 return candidates[0];
             }
@@ -737,6 +779,10 @@ public sealed partial class RequestSimulator
 
         return null;
     }
+
+    // A DestinationRule exported only to its own namespace ('.' or its name) is not in the exported index.
+    private static bool PrivateOnly(DestinationRule rule) =>
+        rule.Spec.ExportTo is { Count: > 0 } exportTo && exportTo.All(e => e == "." || e == MeshModel.NamespaceOf(rule));
 
     // ------------------------------------------------------------------------------------------ server side
 
@@ -821,24 +867,42 @@ public sealed partial class RequestSimulator
     // Explicitly HTTP ports: an HTTP connection manager, no sniffing (AUTO ports sniff and take TLS or TCP too).
     private static bool IsHttpFamily(string protocol) => protocol is "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB";
 
-    // An HTTP listener 0.0.0.0:port exists when some service has the port as HTTP or sniffed.
-    private bool HttpListenerOn(int port) => model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")));
+    // An HTTP listener 0.0.0.0:port exists when some service the sidecar imports has the port as HTTP or sniffed.
+    private bool HttpListenerOn(SidecarScope scope, int port) =>
+        model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")) && scope.Sees(s, port));
+
+    // The registry entry for a host on a port, if the sidecar's scope imports it (a step says so when it does not).
+    private ServiceInfo? ScopedService(SidecarScope scope, string host, string clientNamespace, int port, RequestResult result)
+    {
+        var service = model.FindService(host, clientNamespace, port);
+        if (service is null || scope.Sees(service, port))
+        {
+            return service;
+        }
+
+        result.Steps.Add(new("sidecar scope", MeshModel.IsServiceVisible(service, scope.ConfigNamespace)
+            ? $"{service.DisplayName} is not imported on port {port} by {scope.Sidecar?.DisplayName ?? "the sidecar's scope"}: the sidecar has no listener or virtual host for it"
+            : $"{service.DisplayName} is not exported to namespace {scope.ConfigNamespace} (exportTo): the sidecar does not know it", scope.Sidecar?.DisplayName ?? service.DisplayName));
+        return null;
+    }
 
     /// <summary>
     /// The ServiceEntry whose TCP listener catches a connection that no host names: one whose addresses hold the
     /// destination IP, else one with no addresses on the port (its listener is 0.0.0.0:port and takes every destination).
     /// </summary>
-    private ServiceInfo? TcpEntryListener(string host, int port, RequestResult result)
+    private ServiceInfo? TcpEntryListener(SidecarScope scope, string host, int port, RequestResult result)
     {
-        var entries = model.Services.Where(s => s.Entry is not null && s.Ports.Any(p => p.Port == port && IsOpaqueProtocol(p.Protocol))).ToList();
+        var entries = model.Services.Where(s => s.Entry is not null && s.Ports.Any(p => p.Port == port && IsOpaqueProtocol(p.Protocol)) && scope.Sees(s, port)).ToList();
         if (entries.Count == 0)
         {
             return null;
         }
 
         var ip = System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
-        var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip)));
-        var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 });
+        var allocated = model.DnsAutoAllocate;
+        var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip))
+            || (allocated && s.Entry!.Spec.Addresses is not { Count: > 0 } && s.AutoAllocatedAddress == ip.ToString()));
+        var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(allocated && s.AutoAllocatedAddress is not null));
         if (chosen is not null)
         {
             result.Steps.Add(new("listener", byAddress is not null
@@ -848,6 +912,42 @@ public sealed partial class RequestSimulator
 
         return chosen;
     }
+
+    /// <summary>
+    /// The ServiceEntry whose listener a TCP connection to an entry's host reaches. An entry with addresses, or with an
+    /// address allocated under DNS auto-allocation (the sidecar's DNS proxy answers its host with it), has a listener
+    /// of its own; one without listens on 0.0.0.0:port, where TCP entries sharing the port conflict and the oldest
+    /// keeps the filter chain (listener.go TCPOverTCP), so the connection goes to that one.
+    /// </summary>
+    private ServiceInfo? SharedTcpListener(SidecarScope scope, ServiceInfo? service, int port, RequestResult result)
+    {
+        if (service?.Entry is not { } entry || service.Ports.FirstOrDefault(p => p.Port == port) is not { } servicePort || !IsPlainTcp(servicePort.Protocol)
+            || entry.Spec.Addresses is { Count: > 0 })
+        {
+            return service;
+        }
+
+        if (model.DnsAutoAllocate && service.AutoAllocatedAddress is { } vip)
+        {
+            result.Steps.Add(new("listener", $"DNS auto-allocation: the sidecar's DNS proxy answers {service.Host} with {vip}, and the listener {vip}:{port} of {service.DisplayName} takes the connection", entry.DisplayName));
+            return service;
+        }
+
+        var owner = model.ServiceEntries
+            .SelectMany(e => model.Services.Where(s => ReferenceEquals(s.Entry, e)))
+            .FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(model.DnsAutoAllocate && s.AutoAllocatedAddress is not null)
+                && s.Ports.Any(p => p.Port == port && IsPlainTcp(p.Protocol)) && scope.Sees(s, port));
+        if (owner is null || ReferenceEquals(owner, service))
+        {
+            return service;
+        }
+
+        result.Steps.Add(new("listener", $"{service.DisplayName} has no address, so its TCP listener is 0.0.0.0:{port}, which the older {owner.DisplayName} already holds: the connection to {service.Host} goes to {owner.Host} (give the entries addresses, or turn on DNS auto-allocation)", owner.Entry!.DisplayName));
+        return owner;
+    }
+
+    // TCP protocols without SNI: their filter chains cannot tell two hosts on one address apart.
+    private static bool IsPlainTcp(string protocol) => protocol is "TCP" or "MONGO" or "MYSQL" or "REDIS";
 
     private static bool AddressHolds(string address, System.Net.IPAddress ip) =>
         address.Contains('/', StringComparison.Ordinal)
@@ -1010,19 +1110,20 @@ public sealed partial class RequestSimulator
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    private VirtualService? MeshVirtualService(string host, string clientNamespace, int port)
+    private VirtualService? MeshVirtualService(SidecarScope scope, string host, string clientNamespace, int port)
     {
-        // On sidecars VirtualServices for one host are not merged: the oldest wins.
+        // On sidecars VirtualServices for one host are not merged: the oldest the scope imports wins.
         var service = model.FindService(host, clientNamespace, port);
         var fqdn = service?.Host ?? host;
         return model.VirtualServices
-            .Where(vs => vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh"))
+            .Where(vs => (vs.Spec.Gateways is not { Count: > 0 } || vs.Spec.Gateways.Contains("mesh")) && scope.SeesVirtualService(vs, port))
+            .OrderBy(vs => ExportRank(vs, clientNamespace))
             .FirstOrDefault(vs => (vs.Spec.Hosts ?? []).Any(h => h != "*" && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), fqdn)));
     }
 
     // selectVirtualServices: whether one of a VirtualService's hosts is a service (or ServiceEntry) with the port.
-    private bool HasServiceOnPort(VirtualService vs, int port) =>
-        (vs.Spec.Hosts ?? []).Any(h => h != "*" && model.Services.Any(s => s.Ports.Any(p => p.Port == port) && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), s.Host)));
+    private bool HasServiceOnPort(SidecarScope scope, VirtualService vs, int port) =>
+        (vs.Spec.Hosts ?? []).Any(h => h != "*" && model.Services.Any(s => scope.Sees(s, port) && HostMatches(MeshModel.Fqdn(h, MeshModel.NamespaceOf(vs)), s.Host)));
 
     internal static string GatewayRef(string reference, string vsNamespace) =>
         reference.Contains('/', StringComparison.Ordinal)

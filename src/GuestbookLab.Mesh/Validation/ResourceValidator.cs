@@ -13,6 +13,26 @@ namespace GuestbookLab.Mesh.Validation;
 /// </summary>
 public static class ResourceValidator
 {
+    /// <summary>
+    /// GuestbookLab's own warnings, which Istio's validation does not give, for the cmdlets that build and change
+    /// resources to say about their change: HTTP routes after a match-less route that is not last (never used).
+    /// </summary>
+    public static IReadOnlyList<ValidationIssue> Advise(LabResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var result = new ValidationResult(resource.DisplayName);
+        if (resource is VirtualService vs && UnreachableRules.CatchAllBeforeLast(vs.Spec) is { } catchAll)
+        {
+            result.Warning(ErrorIds.UnreachableRoute, $"spec.http[{catchAll + 1}]", null,
+                $"this route is unreachable: spec.http[{catchAll}] has no match and catches every request (only the last route can have no match)", "GuestbookLab (GBL0009)");
+        }
+
+        return result.Issues;
+    }
+
+    /// <summary>What the building cmdlets weigh about a resource: <see cref="Validate"/>'s issues and then <see cref="Advise"/>'s.</summary>
+    public static IReadOnlyList<ValidationIssue> Check(LabResource resource) => [.. Validate(resource).Issues, .. Advise(resource)];
+
     public static ValidationResult Validate(LabResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
@@ -173,7 +193,11 @@ internal static class VirtualServiceRules
             HttpRoute(result, $"spec.http[{i}]", http[i], isDelegate, vs.Spec.Gateways is { Count: > 0 } && !appliesToMesh);
         }
 
-        UnreachableHttpRules(result, http);
+        foreach (var unreachable in UnreachableRules.Find(spec))
+        {
+            result.Warning(ErrorIds.UnreachableRoute, unreachable.Field, null, unreachable.Message, unreachable.Field.StartsWith("spec.http", StringComparison.Ordinal)
+                ? "analyzeUnreachableHTTPRules" : unreachable.Field.StartsWith("spec.tcp", StringComparison.Ordinal) ? "analyzeUnreachableTCPRules" : "analyzeUnreachableTLSRules");
+        }
 
         var tcp = spec.Tcp ?? [];
         for (var i = 0; i < tcp.Count; i++)
@@ -542,102 +566,6 @@ internal static class VirtualServiceRules
         }
 
         ResourceValidator.Weights(result, $"{field}.route", routes.Select(r => r.Weight).ToList());
-    }
-
-    /// <summary>analyzeUnreachableHTTPRules: a catch-all before the last rule, and matches repeated from earlier rules.</summary>
-    private static void UnreachableHttpRules(ValidationResult result, List<HttpRoute> http)
-    {
-        var seen = new List<string>();
-        var prefixes = new List<PrefixMatch>();
-        for (var i = 0; i < http.Count; i++)
-        {
-            var route = http[i];
-            if (route.Match is not { Count: > 0 })
-            {
-                if (i < http.Count - 1)
-                {
-                    result.Warning(ErrorIds.UnreachableRoute, $"spec.http[{i + 1}]", null,
-                        $"this route is unreachable: spec.http[{i}] has no match and catches every request (only the last route can have no match)", "analyzeUnreachableHTTPRules");
-                }
-
-                continue;
-            }
-
-            var duplicates = 0;
-            for (var m = 0; m < route.Match.Count; m++)
-            {
-                var key = MatchKey(route.Match[m]);
-                if (seen.Contains(key))
-                {
-                    duplicates++;
-                    result.Warning(ErrorIds.UnreachableRoute, $"spec.http[{i}].match[{m}]", null,
-                        "this match is ineffective: an earlier route has the same match", "analyzeUnreachableHTTPRules");
-                }
-                else
-                {
-                    seen.Add(key);
-                    if (PrefixMatch.Of(route.Match[m], $"spec.http[{i}].match[{m}]") is { } prefix)
-                    {
-                        prefixes.Add(prefix);
-                    }
-                }
-            }
-        }
-
-        // A prefix match covered by an earlier one (same port, the earlier's other conditions no narrower) never matches.
-        for (var a = 0; a < prefixes.Count; a++)
-        {
-            for (var b = a + 1; b < prefixes.Count; b++)
-            {
-                if (prefixes[b].Prefix != prefixes[a].Prefix && prefixes[a].Covers(prefixes[b]))
-                {
-                    result.Warning(ErrorIds.UnreachableRoute, prefixes[b].Field, prefixes[b].Prefix,
-                        $"this match is ineffective: the prefix {ValidationResult.Show(prefixes[a].Prefix)} of {prefixes[a].Field} covers the prefix {ValidationResult.Show(prefixes[b].Prefix)}", "analyzeUnreachableHTTPRules");
-                }
-            }
-        }
-    }
-
-    /// <summary>A URI prefix match with its other conditions as exact:/prefix: strings (genMatchHTTPRoutes); method GET when unset.</summary>
-    private sealed record PrefixMatch(string Field, string Prefix, int Port, string Method, string Authority,
-        Dictionary<string, string> Headers, Dictionary<string, string> QueryParams, Dictionary<string, string> WithoutHeaders)
-    {
-        public static PrefixMatch? Of(HttpMatchRequest? match, string field)
-        {
-            if (match?.Uri?.Prefix is not { Length: > 0 } prefix)
-            {
-                return null;
-            }
-
-            var method = Condition(match.Method);
-            return new PrefixMatch(field, prefix, match.Port ?? 0, method.Length == 0 ? "exact:GET" : method, Condition(match.Authority),
-                Conditions(match.Headers), Conditions(match.QueryParams), Conditions(match.WithoutHeaders));
-        }
-
-        /// <summary>coveredValidation: whether this (earlier) match takes every request the later one would.</summary>
-        public bool Covers(PrefixMatch later) =>
-            later.Prefix.StartsWith(Prefix, StringComparison.Ordinal) && later.Port == Port
-            && Narrower(Method, later.Method) && Narrower(Authority, later.Authority)
-            && Same(Headers, later.Headers) && Same(QueryParams, later.QueryParams) && Same(WithoutHeaders, later.WithoutHeaders);
-
-        private static bool Narrower(string a, string b) => a == b || a.StartsWith(b, StringComparison.Ordinal);
-
-        private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b) =>
-            a.Count == b.Count && a.All(e => b.TryGetValue(e.Key, out var v) && Narrower(e.Value, v));
-
-        private static string Condition(StringMatch? match) =>
-            match?.Exact is { Length: > 0 } exact ? "exact:" + exact : match?.Prefix is { Length: > 0 } p ? "prefix:" + p : string.Empty;
-
-        private static Dictionary<string, string> Conditions(Dictionary<string, StringMatch>? matches) =>
-            (matches ?? []).ToDictionary(e => e.Key, e => Condition(e.Value), StringComparer.Ordinal);
-    }
-
-    private static string MatchKey(HttpMatchRequest match)
-    {
-        // The match's name does not change what it matches.
-        var tree = ApiObjectMapper.ToTree(match);
-        tree.Remove("name");
-        return ApiObjectMapper.CanonicalKey(tree);
     }
 }
 

@@ -26,10 +26,18 @@ public sealed record ValidationIssue(string ErrorId, IssueSeverity Severity, str
     /// </summary>
     public string? Parameter { get; init; }
 
+    /// <summary>Where the field is in the manifest the resource was read from (file or URL, and line), when it came from one.</summary>
+    public GuestbookLab.Model.ManifestSource? Source { get; init; }
+
     /// <summary>What the user is told the issue is about: the parameter when known, else the field.</summary>
     public string Subject => Parameter ?? Field;
 
-    public override string ToString() => Resource is null ? $"{Subject}: {Message} [{Rule}]" : $"{Resource} {Subject}: {Message} [{Rule}]";
+    public override string ToString() => (Resource, Source) switch
+    {
+        (null, _) => $"{Subject}: {Message} [{Rule}]",
+        (_, null) => $"{Resource} {Subject}: {Message} [{Rule}]",
+        _ => $"{Resource} ({Source}) {Subject}: {Message} [{Rule}]",
+    };
 }
 
 /// <summary>The issues found by one validation run.</summary>

@@ -20,13 +20,19 @@ namespace GuestbookLab.Commands;
 /// (IST0128, IST0129), unreachable and ineffective rules (IST0130, IST0131), hosts missing from their gateway (IST0132),
 /// ServiceEntries without addresses (IST0134), duplicate certificates (IST0138), IST0140, UID 1337 (IST0144),
 /// conflicting gateways (IST0145), JWT claim routes without RequestAuthentication (IST0149), telemetry providers
-/// (IST0157) and deprecated fields (IST0002); and GuestbookLab's own findings: DestinationRules for unknown hosts
+/// (IST0157), deprecated fields (IST0002), annotations (misplaced IST0107, unknown IST0108, invalid IST0125, deprecated
+/// IST0135; alpha-phase IST0136 only when maturity.AlphaAnalyzer is asked for, as Istio leaves it out), Deployments and
+/// their Services (IST0116, IST0117, IST0137), `image: auto` (IST0146, IST0147), EnvoyFilter patches (IST0151 to
+/// IST0155), injection webhooks (IST0139) and mesh networks (IST0126); and GuestbookLab's own findings: DestinationRules for unknown hosts
 /// (GBL0001) or subsets without pods (GBL0002), principals no workload has (GBL0003), STRICT mTLS with workloads
 /// outside the mesh (GBL0004), conflicting or shadowed ServiceEntries (GBL0005, GBL0006), probes that fail under STRICT
-/// (GBL0007) and ALLOW rules split so that one admits any source (GBL0008). Each message has its code, level, resource
-/// ('Kind namespace/name') and text; -Suppress and the galley.istio.io/analyze-suppress annotation leave findings out,
+/// (GBL0007), ALLOW rules split so that one admits any source (GBL0008) and routes after a match-less route that is
+/// not last (GBL0009, which Istio's validation does not report). Each message has its code, level, resource
+/// ('Kind namespace/name') and text, and, for a resource read from a manifest file, folder or URL, its Source: the
+/// file and the line of the field the finding is about (else of the resource's document), shown after the resource as
+/// istioctl analyze shows it ('VirtualService default/reviews vs.yaml:12'); -Suppress and the galley.istio.io/analyze-suppress annotation leave findings out,
 /// -OutputThreshold leaves out findings below a level, and -MeshConfig gives the mesh config (root namespace, DNS
-/// auto-allocation, default providers) as istioctl analyze --meshConfigFile does.
+/// auto-allocation, default providers) as istioctl analyze --meshConfigFile does; -MeshNetworks the mesh networks.
 ///
 /// As istioctl analyze exits non-zero on an Error finding, after writing the findings the cmdlet writes the
 /// non-terminating error ConfigurationErrorFindings when one is at level Error, so $? is false, -ErrorAction Stop
@@ -81,6 +87,10 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
     [Parameter]
     public object? MeshConfig { get; set; }
 
+    /// <summary>The mesh networks (Istio's meshNetworks: networks by name with their endpoints' fromRegistry and gateways), a file of them (YAML or JSON) or a hashtable or object; checked for unknown service registries (IST0126).</summary>
+    [Parameter]
+    public object? MeshNetworks { get; set; }
+
     /// <summary>The lowest level of the findings written, as istioctl analyze --output-threshold: Info (the default), Warning or Error. -FailOn still weighs every finding.</summary>
     [Parameter]
     [ValidateSet("Info", "Warning", "Error")]
@@ -106,9 +116,12 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
             }
         }
 
-        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions { Suppressions = suppressions, MeshConfig = ReadMeshConfig() });
+        var messages = MeshAnalyzer.Analyze(LoadModel(), new AnalysisOptions
+        {
+            Suppressions = suppressions, MeshConfig = ReadMeshConfig(MeshConfig, "-MeshConfig", "MeshConfig"), MeshNetworks = ReadMeshConfig(MeshNetworks, "-MeshNetworks", "MeshNetworks"),
+        });
         var lowest = Enum.Parse<AnalysisLevel>(OutputThreshold, ignoreCase: true);
-        WriteObject(messages.Where(m => m.Level >= lowest), enumerateCollection: true);
+        WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(messages.Where(m => m.Level >= lowest).ToList(), CancellationToken), null), enumerateCollection: true);
         if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
         {
             return;
@@ -134,20 +147,20 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
         }
     }
 
-    /// <summary>-MeshConfig as a tree: a path is read as a file (ManifestReadFailed, InvalidManifest), an object converted; anything but a mapping is InvalidMeshConfig.</summary>
-    private IDictionary<string, object?>? ReadMeshConfig()
+    /// <summary>-MeshConfig or -MeshNetworks as a tree: a path is read as a file (ManifestReadFailed, InvalidManifest), an object converted; anything but a mapping is InvalidMeshConfig.</summary>
+    private IDictionary<string, object?>? ReadMeshConfig(object? value, string parameter, string fields)
     {
-        if (MeshConfig is null)
+        if (value is null)
         {
             return null;
         }
 
-        var tree = LabCmdlet.Unwrap(MeshConfig) is string path
+        var tree = LabCmdlet.Unwrap(value) is string path
             ? Call(ManifestReader.ReadMeshConfigAsync(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path), CancellationToken), path)
-            : ToTree(MeshConfig);
+            : ToTree(value);
         if (tree is not IDictionary<string, object?> map)
         {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidMeshConfig, Messages.ForParameter("-MeshConfig", "give a mesh config file, or a hashtable or object of MeshConfig fields"), MeshConfig));
+            ThrowTerminatingError(LabErrors.Create(ErrorIds.InvalidMeshConfig, Messages.ForParameter(parameter, $"give a file, or a hashtable or object of {fields} fields"), value));
             return null;
         }
 

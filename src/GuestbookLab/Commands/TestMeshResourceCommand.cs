@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using GuestbookLab.Engine;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -9,7 +10,8 @@ namespace GuestbookLab.Commands;
 /// Applies the rules of Istio's validating webhook (pkg/config/validation) for Gateway, VirtualService,
 /// DestinationRule and ServiceEntry, and the name rules for every kind. Returns one issue per broken rule: its
 /// Severity (Error: Istio would reject the object; Warning: accepted but surprising), ErrorId, Resource, Field, Value,
-/// Message and the Istio Rule it comes from. No output means the resources are valid. -Quiet returns $true or $false.
+/// Message and the Istio Rule it comes from, and, for a resource read from a manifest (Import-LabManifest), its Source:
+/// the file and the line of the field. No output means the resources are valid. -Quiet returns $true or $false.
 /// </remarks>
 /// <example>
 /// <code>New-MeshVirtualService -Name reviews -Hosts reviews | Test-MeshResource</code>
@@ -21,8 +23,9 @@ namespace GuestbookLab.Commands;
 /// </example>
 [Cmdlet(VerbsDiagnostic.Test, "MeshResource")]
 [OutputType(typeof(ValidationIssue), typeof(bool))]
-public sealed class TestMeshResourceCommand : LabCmdlet
+public sealed class TestMeshResourceCommand : CancellableCmdlet
 {
+    private ManifestLocator? locator;
     private bool valid = true;
 
     /// <summary>The resources to check.</summary>
@@ -42,7 +45,8 @@ public sealed class TestMeshResourceCommand : LabCmdlet
             valid &= !result.HasErrors;
             if (!Quiet)
             {
-                WriteObject(result.Issues, enumerateCollection: true);
+                locator ??= new ManifestLocator(ManifestLimitsInUse());
+                WriteObject(Await(locator.PlaceAsync(resource, result.Issues, CancellationToken)), enumerateCollection: true);
             }
         }
     }

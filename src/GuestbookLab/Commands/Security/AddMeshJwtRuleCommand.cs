@@ -97,7 +97,7 @@ public sealed class AddMeshJwtRuleCommand : LabCmdlet
         }
 
         sawRequestAuthentication = true;
-        var before = ResourceValidator.Validate(ra).Issues;
+        var before = ResourceValidator.Check(ra);
         var copy = ApiObjectMapper.Clone(ra);
         JwtRuleBuilder.Apply(copy, Options);
         if (ReportNewIssues(copy, before))
