@@ -10,8 +10,9 @@ namespace GuestbookLab.Engine;
 
 /// <summary>
 /// The fast path of <see cref="YamlCodec"/>: a reader and a writer of our own for the block-style subset Kubernetes
-/// manifests use (block mappings and sequences, plain, single- and double-quoted one-line scalars, literal and folded
-/// block scalars, <c>{}</c> and <c>[]</c>, comments, <c>---</c> between documents), in printable ASCII. Anything
+/// manifests use (block mappings and sequences, plain, single- and double-quoted one-line scalars and keys, literal and
+/// folded block scalars, flow collections closed on their line such as <c>[GET, POST]</c> and <c>{}</c>, a value on
+/// the line after its key, comments, <c>---</c> between documents), in printable ASCII. Anything
 /// outside the subset, anything that might be an error and anything over a limit is not read here: the reader returns
 /// null and YamlCodec reads the text with YamlDotNet, which gives the same trees for the subset (YamlEquivalenceTests)
 /// and its own errors for the rest. The writer writes what YamlDotNet's emitter writes for the same tree, and declines
@@ -173,22 +174,55 @@ internal static class BlockYaml
             }
         }
 
-        // A key (the subset's keys: [A-Za-z0-9_][A-Za-z0-9._/-]*) followed by ':' and a space or the line's end.
+        // A key followed by ':' and a space or the line's end: the colon's position, or -1. The subset's keys: a plain
+        // scalar without flow indicators, quotes, comments or a space before the colon, or a one-line quoted scalar.
         private int KeyEnd(int at, int lineEnd)
         {
-            if (at >= lineEnd || !(char.IsAsciiLetterOrDigit(text[at]) || text[at] == '_'))
+            if (at >= lineEnd)
             {
                 return -1;
             }
 
-            var length = text.AsSpan(at, lineEnd - at).IndexOfAnyExcept(KeyChars);
-            if (length < 0)
+            var c = text[at];
+            if (c is '"' or '\'')
+            {
+                var (_, after) = c == '"' ? DoubleQuoted(at, lineEnd) : SingleQuoted(at, lineEnd);
+                return after < lineEnd && text[after] == ':' && (after + 1 == lineEnd || text[after + 1] == ' ') ? after : -1;
+            }
+
+            // The common keys ([A-Za-z0-9_][A-Za-z0-9._/-]*) without the loop below.
+            if (char.IsAsciiLetterOrDigit(c) || c == '_')
+            {
+                var length = text.AsSpan(at, lineEnd - at).IndexOfAnyExcept(KeyChars);
+                if (length > 0 && text[at + length] == ':' && (at + length + 1 == lineEnd || text[at + length + 1] == ' '))
+                {
+                    return at + length;
+                }
+            }
+
+            var second = at + 1 < lineEnd ? text[at + 1] : ' ';
+            if (c is ',' or '[' or ']' or '{' or '}' or '#' or '&' or '*' or '!' or '|' or '>' or '%' or '@' or '`' || (c is '-' or '?' or ':' && second == ' '))
             {
                 return -1;
             }
 
-            var colon = at + length;
-            return text[colon] == ':' && (colon + 1 == lineEnd || text[colon + 1] == ' ') ? colon : -1;
+            for (var i = at; i < lineEnd; i++)
+            {
+                switch (text[i])
+                {
+                    case ':' when i > at && (i + 1 == lineEnd || text[i + 1] == ' '):
+                        return text[i - 1] == ' ' ? -1 : i;
+                    case '#' when i > at && text[i - 1] == ' ':
+                        return -1;
+                    case ',' or '[' or ']' or '{' or '}' or '"' or '\'' or '`':
+                        return -1;
+                    case '*' or '&' or '!':
+                        // YamlDotNet reads "- a *x:" as a string, not a key (and "a *x: 1" as a string too).
+                        return -1;
+                }
+            }
+
+            return -1;
         }
 
         private bool IsKeyAt(int at, int lineEnd) => KeyEnd(at, lineEnd) >= 0;
@@ -230,7 +264,7 @@ internal static class BlockYaml
                     throw Fail();
                 }
 
-                var key = text.Substring(at, colon - at);
+                var key = text[at] is '"' or '\'' ? (string)(text[at] == '"' ? DoubleQuoted(at, lineEnd) : SingleQuoted(at, lineEnd)).Value! : text.Substring(at, colon - at);
                 Count();
                 var value = ReadValue(SkipSpaces(colon + 1, lineEnd), lineEnd, indent, depth + 1, inMapping: true);
                 if (!map.TryAdd(key, value))
@@ -302,7 +336,14 @@ internal static class BlockYaml
 
                     if (indent > parent)
                     {
-                        return IsKeyAt(start, LineEnd(start)) ? ReadMapping(indent, depth, -1) : throw Fail();
+                        var end = LineEnd(start);
+                        if (IsKeyAt(start, end))
+                        {
+                            return ReadMapping(indent, depth, -1);
+                        }
+
+                        // A scalar or flow collection on the next line ("spec:\n  {}"); not a block scalar.
+                        return isItem || text[start] is '|' or '>' ? throw Fail() : ReadValue(start, end, parent, depth, inMapping);
                     }
                 }
 
@@ -327,14 +368,7 @@ internal static class BlockYaml
                     Count();
                     return BlockScalar(at, lineEnd, parent);
                 case '{' or '[':
-                    if (at + 1 >= lineEnd || text[at + 1] != (c == '{' ? '}' : ']'))
-                    {
-                        throw Fail();
-                    }
-
-                    Enter(depth);
-                    value = c == '{' ? new Dictionary<string, object?>(StringComparer.Ordinal) : new List<object?>();
-                    after = at + 2;
+                    (value, after) = Flow(at, lineEnd, depth);
                     break;
                 default:
                     (value, after) = Plain(at, lineEnd);
@@ -358,6 +392,140 @@ internal static class BlockYaml
             }
 
             return value;
+        }
+
+        // A flow collection closed on its line: '[' items ']' or '{' key ': ' value pairs '}', separated by ", ", whose
+        // scalars are quoted or plain without ':', '#' or indicators (the rest: YamlDotNet's).
+        private (object? Value, int After) Flow(int at, int lineEnd, int depth)
+        {
+            Enter(depth);
+            var isMap = text[at] == '{';
+            var close = isMap ? '}' : ']';
+            var map = isMap ? new Dictionary<string, object?>(StringComparer.Ordinal) : null;
+            var list = isMap ? null : new List<object?>();
+            var i = SkipSpaces(at + 1, lineEnd);
+            if (i < lineEnd && text[i] == close)
+            {
+                return (isMap ? map : list, i + 1);
+            }
+
+            while (true)
+            {
+                if (isMap)
+                {
+                    if (i >= lineEnd || text[i] is '{' or '[')
+                    {
+                        throw Fail();
+                    }
+
+                    var (key, keyEnd) = FlowScalar(i, lineEnd, isKey: true);
+                    Count();
+                    if (keyEnd + 1 >= lineEnd || text[keyEnd] != ':' || text[keyEnd + 1] != ' ')
+                    {
+                        throw Fail();
+                    }
+
+                    var (value, valueEnd) = FlowItem(SkipSpaces(keyEnd + 1, lineEnd), lineEnd, depth + 1);
+                    if (!map!.TryAdd((string)key!, value))
+                    {
+                        throw Fail();
+                    }
+
+                    i = valueEnd;
+                }
+                else
+                {
+                    var (item, itemEnd) = FlowItem(i, lineEnd, depth + 1);
+                    list!.Add(item);
+                    i = itemEnd;
+                }
+
+                i = SkipSpaces(i, lineEnd);
+                if (i >= lineEnd)
+                {
+                    throw Fail();
+                }
+
+                if (text[i] == close)
+                {
+                    return (isMap ? map : list, i + 1);
+                }
+
+                // ", " and the next entry (no trailing comma).
+                if (text[i] != ',' || i + 1 >= lineEnd || text[i + 1] != ' ')
+                {
+                    throw Fail();
+                }
+
+                i = SkipSpaces(i + 1, lineEnd);
+                if (i >= lineEnd || text[i] is ',' or ']' or '}')
+                {
+                    throw Fail();
+                }
+            }
+        }
+
+        private (object? Value, int After) FlowItem(int at, int lineEnd, int depth)
+        {
+            if (at >= lineEnd)
+            {
+                throw Fail();
+            }
+
+            if (text[at] is '{' or '[')
+            {
+                return Flow(at, lineEnd, depth);
+            }
+
+            var scalar = FlowScalar(at, lineEnd, isKey: false);
+            Count();
+            return scalar;
+        }
+
+        // A quoted or plain scalar in a flow collection; a plain one ends before ',', ']' or '}' (or ':' for a key).
+        private (object? Value, int After) FlowScalar(int at, int lineEnd, bool isKey)
+        {
+            var c = text[at];
+            if (c == '\'')
+            {
+                return SingleQuoted(at, lineEnd);
+            }
+
+            if (c == '"')
+            {
+                return DoubleQuoted(at, lineEnd);
+            }
+
+            var second = at + 1 < lineEnd ? text[at + 1] : ' ';
+            if (c is '?' or ':' or ',' or '[' or ']' or '{' or '}' or '#' or '&' or '*' or '!' or '|' or '>' or '%' or '@' or '`' or ' ' || (c == '-' && second is ' ' or ',' or ']' or '}'))
+            {
+                throw Fail();
+            }
+
+            var end = at;
+            while (end < lineEnd && text[end] is not (',' or ']' or '}' or ':'))
+            {
+                if (text[end] is '[' or '{' or '#' or '"' or '\'' or '`' || (isKey && text[end] is '*' or '&' or '!'))
+                {
+                    throw Fail();
+                }
+
+                end++;
+            }
+
+            if (end >= lineEnd || (text[end] == ':' && !isKey))
+            {
+                throw Fail();
+            }
+
+            var valueEnd = end;
+            while (text[valueEnd - 1] == ' ')
+            {
+                valueEnd--;
+            }
+
+            var value = text.Substring(at, valueEnd - at);
+            return (isKey ? value : YamlCodec.Resolve(value), isKey ? end : valueEnd);
         }
 
         private (object? Value, int After) Plain(int at, int lineEnd)
@@ -545,7 +713,8 @@ internal static class BlockYaml
 
                 if (indent < 0)
                 {
-                    if (spaces <= parent || maxLeadingBlank > spaces)
+                    // A leading blank line as long as the first line is an error for YamlDotNet ("found extra spaces in first line").
+                    if (spaces <= parent || maxLeadingBlank >= spaces)
                     {
                         throw Fail();
                     }
