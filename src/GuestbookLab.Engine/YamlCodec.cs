@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Text.RegularExpressions;
 using GuestbookLab.Model;
 using YamlDotNet.Core;
@@ -50,6 +51,18 @@ public static partial class YamlCodec
                 field: null, source, line, column);
         }
 
+        // The block-style subset manifests use is read by a reader of our own; anything else (and any error) by YamlDotNet.
+        if (BlockYaml.TryParse(text, limits) is { } fast)
+        {
+            return (fast.Trees, fast.Lines);
+        }
+
+        return ParseWithYamlDotNet(text, source, limits);
+    }
+
+    /// <summary>The text read by YamlDotNet (the reference the fast reader is held to), after Parse's checks.</summary>
+    internal static (IReadOnlyList<Dictionary<string, object?>> Trees, IReadOnlyList<int> Lines) ParseWithYamlDotNet(string text, string? source, ManifestLimits limits)
+    {
         try
         {
             var reader = new TreeReader(new Parser(new StringReader(text)), source, limits);
@@ -59,6 +72,11 @@ public static partial class YamlCodec
         {
             throw new ManifestFormatException(
                 $"{Where(source, ex.Start)}: {ex.Message}", field: null, source, ex.Start.Line, ex.Start.Column, ex);
+        }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet refuses some tags this way ("Global tags must be valid URIs"), without a position.
+            throw new ManifestFormatException($"{source ?? "YAML"}: the text is not valid YAML ({ex.Message})", field: null, source, innerException: ex);
         }
         catch (InvalidOperationException ex)
         {
@@ -113,28 +131,46 @@ public static partial class YamlCodec
     public static string Emit(IEnumerable<IDictionary<string, object?>> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var parts = new List<string>();
+        var output = new StringBuilder();
         foreach (var document in documents)
         {
-            using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-            var emitter = new Emitter(writer, new EmitterSettings().WithBestWidth(int.MaxValue));
-            try
+            if (output.Length > 0)
             {
-                emitter.Emit(new StreamStart());
-                emitter.Emit(new DocumentStart());
-                WriteValue(emitter, document);
-                emitter.Emit(new DocumentEnd(isImplicit: true));
-                emitter.Emit(new StreamEnd());
+                output.Append("---\n");
             }
-            catch (YamlException ex)
+
+            // What the writer of our own knows it writes as YamlDotNet does; the rest YamlDotNet writes.
+            if (document is not null && BlockYaml.TryEmit(document, output))
             {
-                // A string the YAML emitter cannot write (half a surrogate pair set from PowerShell).
-                throw new ManifestFormatException($"The object cannot be written as YAML: {ex.Message}", field: null, source: null, innerException: ex);
+                continue;
             }
-            parts.Add(writer.ToString());
+
+            output.Append(EmitWithYamlDotNet(document!));
         }
 
-        return string.Join("---\n", parts);
+        return output.ToString();
+    }
+
+    /// <summary>One document as YamlDotNet's emitter writes it (the reference the fast writer is held to).</summary>
+    internal static string EmitWithYamlDotNet(IDictionary<string, object?> document)
+    {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var emitter = new Emitter(writer, new EmitterSettings().WithBestWidth(int.MaxValue));
+        try
+        {
+            emitter.Emit(new StreamStart());
+            emitter.Emit(new DocumentStart());
+            WriteValue(emitter, document);
+            emitter.Emit(new DocumentEnd(isImplicit: true));
+            emitter.Emit(new StreamEnd());
+        }
+        catch (YamlException ex)
+        {
+            // A string the YAML emitter cannot write (half a surrogate pair set from PowerShell).
+            throw new ManifestFormatException($"The object cannot be written as YAML: {ex.Message}", field: null, source: null, innerException: ex);
+        }
+
+        return writer.ToString();
     }
 
     private static string Where(string? source, Mark mark) =>
@@ -372,6 +408,12 @@ public static partial class YamlCodec
             return double.Parse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture);
         }
 
+        // .inf and .nan (any case, after a sign) start with a dot: nothing else needs the lower-cased copy.
+        if (value[0] != '.' && !(value.Length > 1 && value[0] is '+' or '-' && value[1] == '.'))
+        {
+            return value;
+        }
+
         return value.ToLowerInvariant() switch
         {
             ".inf" or "+.inf" => double.PositiveInfinity,
@@ -447,6 +489,13 @@ public static partial class YamlCodec
 
     private static void WriteString(IEmitter emitter, string text)
     {
+        var style = StyleOf(text);
+        emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: style == ScalarStyle.Any, isQuotedImplicit: true));
+    }
+
+    /// <summary>The style a string is written in: Any (plain where the emitter may), DoubleQuoted or Literal.</summary>
+    internal static ScalarStyle StyleOf(string text)
+    {
         // A string that would read back as something else (a number, a boolean, null, a YAML 1.1 timestamp or base-60
         // number) is double-quoted, as kubectl (go-yaml) does: creationTimestamp: "2026-12-02T07:00:00Z".
         var style = text.Contains('\n', StringComparison.Ordinal)
@@ -464,7 +513,7 @@ public static partial class YamlCodec
             style = ScalarStyle.DoubleQuoted;
         }
 
-        emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: style == ScalarStyle.Any, isQuotedImplicit: true));
+        return style;
     }
 
     private static bool NeedsEscape(string text)
@@ -480,7 +529,7 @@ public static partial class YamlCodec
         return false;
     }
 
-    private static string FormatDouble(double number)
+    internal static string FormatDouble(double number)
     {
         if (double.IsPositiveInfinity(number))
         {

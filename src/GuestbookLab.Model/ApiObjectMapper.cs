@@ -110,7 +110,7 @@ public static class ApiObjectMapper
         float f => (double)f,
         ApiObject o => ToTree(o),
         IDictionary map => CopyMap(map),
-        IList list => list.Cast<object?>().Select(CopyTree).ToList(),
+        IList list => CopyList(list, CopyTree),
         _ => throw new ManifestFormatException($"A value of type {value.GetType().Name} cannot be written to a manifest.", field: null),
     };
 
@@ -130,6 +130,17 @@ public static class ApiObjectMapper
         IList list => "[" + string.Join(",", list.Cast<object?>().Select(CanonicalKey)) + "]",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
     };
+
+    private static List<object?> CopyList(IList list, Func<object?, object?> copy)
+    {
+        var result = new List<object?>(list.Count);
+        for (var i = 0; i < list.Count; i++)
+        {
+            result.Add(copy(list[i]));
+        }
+
+        return result;
+    }
 
     private static Dictionary<string, object?> CopyMap(IDictionary map)
     {
@@ -158,113 +169,174 @@ public static class ApiObjectMapper
         string or bool or long or double => value,
         int i => (long)i,
         IDictionary map => CopyMap(map),
-        IList list => list.Cast<object?>().Select(v => v is null ? (object?)null : ConvertOut(v)).ToList(),
+        IList list => CopyList(list, v => v is null ? null : ConvertOut(v)),
         _ => CopyTree(value),
     };
 
     private static object? ConvertIn(Type type, object? value, string path)
     {
-        var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (value is null)
         {
             return null;
         }
 
+        var shape = ShapeOf(type);
+        switch (shape.Kind)
+        {
+            case ShapeKind.Object:
+                return CopyTree(value);
+            case ShapeKind.String:
+                return value as string ?? throw Mismatch(path, "a string", value);
+            case ShapeKind.Secret:
+                return value switch
+                {
+                    SecretValue secret => secret,
+                    string text => SecretValue.FromText(text),
+                    _ => throw Mismatch(path, "a string", value),
+                };
+            case ShapeKind.Int:
+                return value switch
+                {
+                    long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+                    double d when Math.Abs(d % 1) < double.Epsilon && d is >= int.MinValue and <= int.MaxValue => (int)d,
+                    _ => throw Mismatch(path, "an integer", value),
+                };
+            case ShapeKind.Long:
+                return value is long l2 ? l2 : throw Mismatch(path, "an integer", value);
+            case ShapeKind.Double:
+                return value switch
+                {
+                    long l => (double)l,
+                    double d => d,
+                    _ => throw Mismatch(path, "a number", value),
+                };
+            case ShapeKind.Bool:
+                return value is bool b ? b : throw Mismatch(path, "true or false", value);
+            case ShapeKind.ApiObject:
+                return value is IDictionary<string, object?> fields
+                    ? ToObject(shape.Type, fields, path)
+                    : throw Mismatch(path, "a mapping", value);
+            case ShapeKind.List:
+            {
+                if (value is not IList list)
+                {
+                    throw Mismatch(path, "a list", value);
+                }
+
+                var itemType = shape.Item!;
+                var result = (IList)Activator.CreateInstance(shape.Type)!;
+                for (var i = 0; i < list.Count; i++)
+                {
+                    var itemPath = $"{path}[{i}]";
+                    result.Add(ConvertIn(itemType, NotNull(itemType, list[i], itemPath), itemPath));
+                }
+
+                return result;
+            }
+
+            case ShapeKind.Map:
+            {
+                if (value is not IDictionary<string, object?> map)
+                {
+                    throw Mismatch(path, "a mapping", value);
+                }
+
+                var valueType = shape.Item!;
+                var result = (IDictionary)Activator.CreateInstance(shape.Type, StringComparer.Ordinal)!;
+                // In key order, as they are written (and as kubectl writes Go's maps): an object read from a document and
+                // the same object read back from what the module wrote then hold their entries in one order.
+                var keys = new string[map.Count];
+                map.Keys.CopyTo(keys, 0);
+                Array.Sort(keys, StringComparer.Ordinal);
+                foreach (var key in keys)
+                {
+                    var itemPath = Join(path, key);
+                    result[key] = ConvertIn(valueType, NotNull(valueType, map[key], itemPath), itemPath);
+                }
+
+                return result;
+            }
+
+            default:
+                throw new InvalidOperationException($"The model type {shape.Type.Name} at {path} has no mapping.");
+        }
+    }
+
+    private enum ShapeKind
+    {
+        None,
+        Object,
+        String,
+        Secret,
+        Int,
+        Long,
+        Double,
+        Bool,
+        ApiObject,
+        List,
+        Map,
+    }
+
+    // What a property's type is read as, found once per type (the reflection below is most of a read's time otherwise).
+    private sealed record Shape(ShapeKind Kind, Type Type, Type? Item);
+
+    private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
+
+    private static Shape ShapeOf(Type type) => Shapes.GetOrAdd(type, static t =>
+    {
+        var underlying = Nullable.GetUnderlyingType(t) ?? t;
         if (underlying == typeof(object))
         {
-            return CopyTree(value);
+            return new Shape(ShapeKind.Object, underlying, null);
         }
 
         if (underlying == typeof(string))
         {
-            return value as string ?? throw Mismatch(path, "a string", value);
+            return new Shape(ShapeKind.String, underlying, null);
         }
 
         if (underlying == typeof(SecretValue))
         {
-            return value switch
-            {
-                SecretValue secret => secret,
-                string text => SecretValue.FromText(text),
-                _ => throw Mismatch(path, "a string", value),
-            };
+            return new Shape(ShapeKind.Secret, underlying, null);
         }
 
         if (underlying == typeof(int))
         {
-            return value switch
-            {
-                long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
-                double d when Math.Abs(d % 1) < double.Epsilon && d is >= int.MinValue and <= int.MaxValue => (int)d,
-                _ => throw Mismatch(path, "an integer", value),
-            };
+            return new Shape(ShapeKind.Int, underlying, null);
         }
 
         if (underlying == typeof(long))
         {
-            return value is long l ? l : throw Mismatch(path, "an integer", value);
+            return new Shape(ShapeKind.Long, underlying, null);
         }
 
         if (underlying == typeof(double))
         {
-            return value switch
-            {
-                long l => (double)l,
-                double d => d,
-                _ => throw Mismatch(path, "a number", value),
-            };
+            return new Shape(ShapeKind.Double, underlying, null);
         }
 
         if (underlying == typeof(bool))
         {
-            return value is bool b ? b : throw Mismatch(path, "true or false", value);
+            return new Shape(ShapeKind.Bool, underlying, null);
         }
 
         if (typeof(ApiObject).IsAssignableFrom(underlying))
         {
-            return value is IDictionary<string, object?> map
-                ? ToObject(underlying, map, path)
-                : throw Mismatch(path, "a mapping", value);
+            return new Shape(ShapeKind.ApiObject, underlying, null);
         }
 
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
         {
-            if (value is not IList list)
-            {
-                throw Mismatch(path, "a list", value);
-            }
-
-            var itemType = underlying.GetGenericArguments()[0];
-            var result = (IList)Activator.CreateInstance(underlying)!;
-            for (var i = 0; i < list.Count; i++)
-            {
-                result.Add(ConvertIn(itemType, NotNull(itemType, list[i], $"{path}[{i}]"), $"{path}[{i}]"));
-            }
-
-            return result;
+            return new Shape(ShapeKind.List, underlying, underlying.GetGenericArguments()[0]);
         }
 
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
         {
-            if (value is not IDictionary<string, object?> map)
-            {
-                throw Mismatch(path, "a mapping", value);
-            }
-
-            var valueType = underlying.GetGenericArguments()[1];
-            var result = (IDictionary)Activator.CreateInstance(underlying, StringComparer.Ordinal)!;
-            // In key order, as they are written (and as kubectl writes Go's maps): an object read from a document and
-            // the same object read back from what the module wrote then hold their entries in one order.
-            foreach (var (key, item) in map.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                result[key] = ConvertIn(valueType, NotNull(valueType, item, Join(path, key)), Join(path, key));
-            }
-
-            return result;
+            return new Shape(ShapeKind.Map, underlying, underlying.GetGenericArguments()[1]);
         }
 
-        throw new InvalidOperationException($"The model type {underlying.Name} at {path} has no mapping.");
-    }
+        return new Shape(ShapeKind.None, underlying, null);
+    });
 
     // A list item or map value of a typed list or map ("- " or "key:" with nothing after it) cannot be null: the API's
     // lists of strings and objects have no null items (found by ManifestFuzzTests: validation met a null host).

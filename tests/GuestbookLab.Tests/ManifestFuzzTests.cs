@@ -122,10 +122,10 @@ public class ManifestFuzzTests(ITestOutputHelper output)
 
     private static readonly Gen<(int Kind, int A, int B)> Mutation = Gen.Select(Gen.Int[0, 11], Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue]);
 
-    private static readonly Gen<(int Document, (int Kind, int A, int B)[] Mutations)> Inputs =
+    internal static readonly Gen<(int Document, (int Kind, int A, int B)[] Mutations)> Inputs =
         Gen.Select(Gen.Int[0, 1_000_000], Mutation.Array[0, 4], (d, m) => (d, m));
 
-    private static string TextOf((int Document, (int Kind, int A, int B)[] Mutations) input) =>
+    internal static string TextOf((int Document, (int Kind, int A, int B)[] Mutations) input) =>
         Mutate(Corpus.Value[input.Document % Corpus.Value.Length], input.Mutations);
 
     private static string Validation(LabResource resource) =>
