@@ -53,9 +53,14 @@ internal static class Tree
     /// <summary>The string at <paramref name="key"/>; null when it is missing or not a string.</summary>
     public static string? Text(IDictionary<string, object?>? map, string key) => Get(map, key) as string;
 
-    /// <summary>A scalar node as text (numbers and booleans in the invariant culture); null for maps and null.</summary>
-    public static string? Str(object? node) =>
-        node as string ?? (node is null or IDictionary<string, object?> ? null : Convert.ToString(node, CultureInfo.InvariantCulture));
+    /// <summary>A scalar node as text, spelled as YAML and JSON spell it (true, false, numbers in the invariant culture); null for maps and null.</summary>
+    public static string? Str(object? node) => node switch
+    {
+        null or IDictionary<string, object?> => null,
+        string s => s,
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(node, CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Whether a node is true (the boolean, or the string "true" in any case).</summary>
     public static bool Bool(object? node) => node is true || (node is string s && string.Equals(s, "true", StringComparison.OrdinalIgnoreCase));

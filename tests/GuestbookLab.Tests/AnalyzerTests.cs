@@ -155,6 +155,20 @@ public class AnalyzerTests
         Assert.Equal(left, messages.Count(m => m.Code == "IST0102" && m.Resource == "Namespace legacy"));
     }
 
+    [Theory]
+    [InlineData(null, "Info", 3, 1, false)]
+    [InlineData("None", "Info", 3, 0, false)]
+    [InlineData("Warning", "Error", 1, 2, true)]
+    [InlineData("info", "warning", 2, 3, true)]
+    [InlineData("Error", "Info", 3, 1, true)]
+    public void The_verdict_is_istioctl_analyzes_exit_status_and_fail_on(string? failOn, string threshold, int shown, int failing, bool stops)
+    {
+        AnalysisMessage Finding(string code, AnalysisLevel level) => new(code, "x", level, "Pod default/p", "m");
+        var messages = new[] { Finding("IST0102", AnalysisLevel.Info), Finding("IST0103", AnalysisLevel.Warning), Finding("IST0101", AnalysisLevel.Error) };
+        var verdict = AnalysisVerdict.Of(messages, failOn, threshold);
+        Assert.Equal((shown, failing, stops), (verdict.Shown.Count, verdict.Failing.Count, verdict.Stops));
+    }
+
     [Fact]
     public void A_suppression_names_a_resource_as_name_dot_namespace_or_namespace_slash_name()
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using GuestbookLab.Mesh.Validation;
 using GuestbookLab.Model;
 
@@ -111,4 +112,15 @@ public class RulePrimitiveTests
     [InlineData(0.00005, false)]
     [InlineData(-0.1, false)]
     public void Percentages(double value, bool valid) => Assert.Equal(valid, Rules.Percentage(new ValidationResult(), "-Percent", value));
+}
+
+public class TreeTests
+{
+    [Fact]
+    public void A_scalar_reads_as_text_as_yaml_spells_it()
+    {
+        Assert.Equal(["true", "false", "8080", "1.5", "x"], new object[] { true, false, 8080L, 1.5d, "x" }.Select(Tree.Str));
+        Assert.Null(Tree.Str(null));
+        Assert.Null(Tree.Str(new System.Collections.Generic.Dictionary<string, object?>()));
+    }
 }

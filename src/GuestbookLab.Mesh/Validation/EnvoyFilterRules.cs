@@ -99,7 +99,7 @@ internal static class EnvoyFilterRules
             return;
         }
 
-        var applyTo = HttpRules.Text(Get(patch, "applyTo")) ?? string.Empty;
+        var applyTo = Tree.Str(Get(patch, "applyTo")) ?? string.Empty;
         if (!ApplyTo.Contains(applyTo))
         {
             result.Error(ErrorIds.InvalidResource, $"{field}.applyTo", applyTo.Length == 0 ? null : applyTo, applyTo is "" or "INVALID"
@@ -114,7 +114,7 @@ internal static class EnvoyFilterRules
             return;
         }
 
-        var operation = HttpRules.Text(Get(change, "operation")) ?? string.Empty;
+        var operation = Tree.Str(Get(change, "operation")) ?? string.Empty;
         if (!Operations.Contains(operation))
         {
             result.Error(ErrorIds.InvalidResource, $"{field}.patch.operation", operation.Length == 0 ? null : operation, operation is "" or "INVALID"
@@ -131,7 +131,7 @@ internal static class EnvoyFilterRules
         }
 
         var match = Map(patch, "match");
-        if (HttpRules.Text(Get(Map(match, "proxy"), "proxyVersion")) is { Length: > 0 } version && Re2Syntax.Check(version) is { } problem)
+        if (Tree.Str(Get(Map(match, "proxy"), "proxyVersion")) is { Length: > 0 } version && Re2Syntax.Check(version) is { } problem)
         {
             result.Error(ErrorIds.InvalidRegex, $"{field}.match.proxy.proxyVersion", version, $"{ValidationResult.Show(version)} is not a valid regex: {problem}", Rule);
             return;
@@ -153,7 +153,7 @@ internal static class EnvoyFilterRules
             if (operation != "REMOVE" && applyTo is "NETWORK_FILTER" or "HTTP_FILTER" or "LISTENER_FILTER" or "EXTENSION_CONFIG"
                 && !tree.ContainsKey("typed_config") && !tree.ContainsKey("typedConfig") && !tree.ContainsKey("config_discovery") && !tree.ContainsKey("configDiscovery"))
             {
-                result.Warning(ErrorIds.InvalidResource, $"{field}.patch.value", HttpRules.Text(Get(tree, "name")), "a filter configured by name without typed_config relies on a deprecated Envoy lookup: give typed_config", "validateMissingTypedConfigFilterTypes");
+                result.Warning(ErrorIds.InvalidResource, $"{field}.patch.value", Tree.Str(Get(tree, "name")), "a filter configured by name without typed_config relies on a deprecated Envoy lookup: give typed_config", "validateMissingTypedConfigFilterTypes");
             }
         }
     }
@@ -187,7 +187,7 @@ internal static class EnvoyFilterRules
                     result.Warning(ErrorIds.InvalidResource, at, null, $"a filter match has no effect when applyTo is {applyTo}", Rule);
                 }
 
-                var name = HttpRules.Text(Get(filter, "name")) ?? string.Empty;
+                var name = Tree.Str(Get(filter, "name")) ?? string.Empty;
                 if (name.Length == 0)
                 {
                     result.Error(ErrorIds.InvalidResource, $"{at}.name", null, "a filter match needs the name of the filter to match", Rule);
@@ -209,7 +209,7 @@ internal static class EnvoyFilterRules
                         return false;
                     }
 
-                    if (string.IsNullOrEmpty(HttpRules.Text(Get(subFilter, "name"))))
+                    if (string.IsNullOrEmpty(Tree.Str(Get(subFilter, "name"))))
                     {
                         result.Error(ErrorIds.InvalidResource, $"{at}.subFilter.name", null, "a sub-filter match needs the name of the HTTP filter to match", Rule);
                         return false;
@@ -217,7 +217,7 @@ internal static class EnvoyFilterRules
                 }
 
                 DeprecatedName(result, $"{at}.name", name);
-                DeprecatedName(result, $"{at}.subFilter.name", HttpRules.Text(Get(subFilter, "name")) ?? string.Empty);
+                DeprecatedName(result, $"{at}.subFilter.name", Tree.Str(Get(subFilter, "name")) ?? string.Empty);
                 return true;
             case "ROUTE_CONFIGURATION" or "VIRTUAL_HOST" or "HTTP_ROUTE" when objectType != "routeConfiguration":
                 result.Error(ErrorIds.InvalidResource, $"{field}.match.{objectType}", null, $"applyTo {applyTo} patches HTTP routes: match a routeConfiguration, not a {objectType}", Rule);
@@ -243,7 +243,7 @@ internal static class EnvoyFilterRules
     {
         if (node is IDictionary<string, object?> map)
         {
-            if (map.TryGetValue("@type", out var type) && HttpRules.Text(type) is { } url)
+            if (map.TryGetValue("@type", out var type) && Tree.Str(type) is { } url)
             {
                 yield return url;
             }

@@ -42,7 +42,7 @@ internal static class ExtensionRules
             var field = $"spec.accessLogging[{i}]";
             if (Map(log, "filter") is { } filter)
             {
-                var expression = HttpRules.Text(Get(filter, "expression")) ?? string.Empty;
+                var expression = Tree.Str(Get(filter, "expression")) ?? string.Empty;
                 if (CelSyntax.Check(expression) is { } problem)
                 {
                     result.Error(ErrorIds.InvalidResource, $"{field}.filter.expression", expression, $"{ValidationResult.Show(expression)} must be a valid CEL expression: {problem}", "validateTelemetryFilter");
@@ -57,7 +57,7 @@ internal static class ExtensionRules
     {
         var spec = Spec(plugin);
         Selector(result, spec);
-        var url = HttpRules.Text(Get(spec, "url")) ?? string.Empty;
+        var url = Tree.Str(Get(spec, "url")) ?? string.Empty;
         if (url.Length == 0)
         {
             result.Error(ErrorIds.InvalidUri, "spec.url", null, "a WasmPlugin needs a url", "validateWasmPluginURL");
@@ -71,7 +71,7 @@ internal static class ExtensionRules
             result.Error(ErrorIds.InvalidUri, "spec.url", url, $"the url's scheme {scheme} is not supported: use oci, http, https or file (or none, an OCI image)", "validateWasmPluginURL");
         }
 
-        if (HttpRules.Text(Get(spec, "sha256")) is { Length: > 0 } sha)
+        if (Tree.Str(Get(spec, "sha256")) is { Length: > 0 } sha)
         {
             if (sha.Length != 64)
             {
@@ -93,7 +93,7 @@ internal static class ExtensionRules
             }
 
             // Istio stops at the first bad variable.
-            var name = HttpRules.Text(Get(variable, "name")) ?? string.Empty;
+            var name = Tree.Str(Get(variable, "name")) ?? string.Empty;
             if (name.Length == 0 || !names.Add(name))
             {
                 result.Error(ErrorIds.InvalidResource, $"spec.vmConfig.env[{i}].name", name, name.Length == 0 ? "a VM environment variable needs a name" : $"the VM environment variable {name} is given twice", "validateWasmPluginVMConfig");
@@ -157,7 +157,7 @@ internal static class ExtensionRules
                     TagOverride(result, $"{at}.tagOverrides[{tag}]", tag, value);
                 }
 
-                if (Map(item, "match") is { } matchOf && matchOf.TryGetValue("customMetric", out var custom) && string.IsNullOrEmpty(HttpRules.Text(custom)))
+                if (Map(item, "match") is { } matchOf && matchOf.TryGetValue("customMetric", out var custom) && string.IsNullOrEmpty(Tree.Str(custom)))
                 {
                     result.Error(ErrorIds.InvalidResource, $"{at}.match.customMetric", null, "customMetric cannot be empty", "validateTelemetryMetrics");
                 }
@@ -178,8 +178,8 @@ internal static class ExtensionRules
             return;
         }
 
-        var text = HttpRules.Text(Get(change, "value")) ?? string.Empty;
-        switch (HttpRules.Text(Get(change, "operation")) ?? "UPSERT")
+        var text = Tree.Str(Get(change, "value")) ?? string.Empty;
+        switch (Tree.Str(Get(change, "operation")) ?? "UPSERT")
         {
             case "UPSERT" when text.Length == 0:
                 result.Error(ErrorIds.InvalidResource, $"{field}.value", null, "a tag override needs a value when its operation is UPSERT (the default)", "validateTelemetryMetrics");
@@ -243,7 +243,7 @@ internal static class ExtensionRules
 
         foreach (var (type, key, what) in new[] { ("literal", "value", "a literal tag needs a value"), ("header", "name", "a header tag needs a header name"), ("environment", "name", "an environment tag needs a variable name") })
         {
-            if (kind.TryGetValue(type, out var value) && value is not null && string.IsNullOrEmpty(HttpRules.Text(Get(value as IDictionary<string, object?>, key))))
+            if (kind.TryGetValue(type, out var value) && value is not null && string.IsNullOrEmpty(Tree.Str(Get(value as IDictionary<string, object?>, key))))
             {
                 result.Error(ErrorIds.InvalidResource, $"{field}.{type}.{key}", null, what, "validateTelemetryTracing");
             }
@@ -256,7 +256,7 @@ internal static class ExtensionRules
         var providers = Items(owner, "providers");
         for (var i = 0; i < providers.Count; i++)
         {
-            if (string.IsNullOrEmpty(HttpRules.Text(Get(providers[i] as IDictionary<string, object?>, "name"))))
+            if (string.IsNullOrEmpty(Tree.Str(Get(providers[i] as IDictionary<string, object?>, "name"))))
             {
                 result.Error(ErrorIds.InvalidResource, $"{field}.providers[{i}].name", null, "a provider needs a name", "validateTelemetryProviders");
                 return;

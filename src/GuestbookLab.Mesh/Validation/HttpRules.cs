@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using GuestbookLab.Model;
 
@@ -233,7 +232,7 @@ internal static class HttpRules
         for (var i = 0; i < origins.Count; i++)
         {
             var origin = origins[i] as IDictionary<string, object?>;
-            var (kind, value) = origin is null ? (null, null) : MatchKinds.Where(origin.ContainsKey).Select(k => ((string?)k, Text(origin[k]))).FirstOrDefault();
+            var (kind, value) = origin is null ? (null, null) : MatchKinds.Where(origin.ContainsKey).Select(k => ((string?)k, Tree.Str(origin[k]))).FirstOrDefault();
             if (string.IsNullOrEmpty(value))
             {
                 result.Error(ErrorIds.InvalidRoute, $"{field}.allowOrigins[{i}]", value, "a CORS allowed origin needs a non-empty exact, prefix or regex", "validateAllowOrigins");
@@ -262,7 +261,7 @@ internal static class HttpRules
 
         if (cors.TryGetValue("maxAge", out var maxAge) && maxAge is not null)
         {
-            var text = Text(maxAge);
+            var text = Tree.Str(maxAge);
             var duration = MeshDuration.Parse(text);
             if (Rules.Duration(result, $"{field}.maxAge", duration) && duration.Nanoseconds % 1_000_000_000 != 0)
             {
@@ -282,11 +281,11 @@ internal static class HttpRules
         long size = 0;
         if (body.TryGetValue("string", out var text))
         {
-            size = System.Text.Encoding.UTF8.GetByteCount(Text(text) ?? string.Empty);
+            size = System.Text.Encoding.UTF8.GetByteCount(Tree.Str(text) ?? string.Empty);
         }
         else if (body.TryGetValue("bytes", out var bytes))
         {
-            var encoded = Text(bytes) ?? string.Empty;
+            var encoded = Tree.Str(bytes) ?? string.Empty;
             size = (encoded.Length / 4 * 3) - encoded.Reverse().TakeWhile(c => c == '=').Count();
         }
 
@@ -327,19 +326,10 @@ internal static class HttpRules
         name.Equals(":authority", StringComparison.OrdinalIgnoreCase) || name.Equals("host", StringComparison.OrdinalIgnoreCase);
 
     internal static IEnumerable<(string Name, string? Value)> Pairs(IDictionary<string, object?>? map) =>
-        map is null ? [] : map.Select(e => (e.Key, Text(e.Value)));
+        map is null ? [] : map.Select(e => (e.Key, Tree.Str(e.Value)));
 
     internal static IEnumerable<string> Strings(IDictionary<string, object?>? map, string key) =>
         map is not null && map.TryGetValue(key, out var value) && value is IEnumerable items and not string
-            ? items.Cast<object?>().Select(i => Text(i) ?? string.Empty)
+            ? items.Cast<object?>().Select(i => Tree.Str(i) ?? string.Empty)
             : [];
-
-    internal static string? Text(object? value) => value switch
-    {
-        null => null,
-        string s => s,
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
 }

@@ -24,7 +24,7 @@ internal static class LoadBalancerRules
         {
             if (Tree.Map(hash, "httpCookie") is { } cookie)
             {
-                if (string.IsNullOrEmpty(HttpRules.Text(Get(cookie, "name"))))
+                if (string.IsNullOrEmpty(Tree.Str(Get(cookie, "name"))))
                 {
                     result.Error(ErrorIds.InvalidTrafficPolicy, $"{field}.consistentHash.httpCookie.name", null, "a consistent-hash cookie needs a name", "validateLoadBalancer");
                 }
@@ -35,7 +35,7 @@ internal static class LoadBalancerRules
                 }
                 else
                 {
-                    var duration = MeshDuration.Parse(HttpRules.Text(ttl));
+                    var duration = MeshDuration.Parse(Tree.Str(ttl));
                     if (!duration.IsValid)
                     {
                         Rules.Duration(result, $"{field}.consistentHash.httpCookie.ttl", duration);
@@ -76,7 +76,7 @@ internal static class LoadBalancerRules
         for (var i = 0; i < distribute.Count; i++)
         {
             var entry = distribute[i] as IDictionary<string, object?>;
-            sources.Add(HttpRules.Text(Get(entry, "from")) ?? string.Empty);
+            sources.Add(Tree.Str(Get(entry, "from")) ?? string.Empty);
             long total = 0;
             var destinations = new List<string>();
             foreach (var (to, raw) in Tree.Map(entry, "to") ?? new Dictionary<string, object?>())
@@ -111,8 +111,8 @@ internal static class LoadBalancerRules
         for (var i = 0; i < failover.Count; i++)
         {
             var entry = failover[i] as IDictionary<string, object?>;
-            var from = HttpRules.Text(Get(entry, "from")) ?? string.Empty;
-            var to = HttpRules.Text(Get(entry, "to")) ?? string.Empty;
+            var from = Tree.Str(Get(entry, "from")) ?? string.Empty;
+            var to = Tree.Str(Get(entry, "to")) ?? string.Empty;
             var where = $"{field}.failover[{i}]";
             if (from == to)
             {
@@ -219,13 +219,13 @@ internal static class LoadBalancerRules
             return;
         }
 
-        var protocol = HttpRules.Text(Get(tunnel, "protocol")) ?? string.Empty;
+        var protocol = Tree.Str(Get(tunnel, "protocol")) ?? string.Empty;
         if (protocol is not ("" or "CONNECT" or "POST"))
         {
             result.Error(ErrorIds.InvalidTrafficPolicy, $"{field}.protocol", protocol, $"{ValidationResult.Show(protocol)} is not a tunnel protocol: use CONNECT or POST", "validateTunnelSettings");
         }
 
-        var host = HttpRules.Text(Get(tunnel, "targetHost")) ?? string.Empty;
+        var host = Tree.Str(Get(tunnel, "targetHost")) ?? string.Empty;
         if (!Rules.IsIpAddress(host) && (host.Length == 0 || host.Contains('*', StringComparison.Ordinal) || Rules.WildcardDomainProblem(host) is not null))
         {
             result.Error(ErrorIds.InvalidTrafficPolicy, $"{field}.targetHost", host, $"{ValidationResult.Show(host)} is not a tunnel target host: use an FQDN or an IP address", "validateTunnelSettings");

@@ -27,7 +27,7 @@ internal static class SidecarRules
                 result.Warning(ErrorIds.InvalidSelector, "spec.workloadSelector.labels", null, "a workloadSelector with no labels applies to every workload in the namespace", "ValidateSidecar");
             }
 
-            Rules.Selector(result, "spec.workloadSelector.labels", labels?.ToDictionary(e => e.Key, e => HttpRules.Text(e.Value) ?? string.Empty, StringComparer.Ordinal));
+            Rules.Selector(result, "spec.workloadSelector.labels", labels?.ToDictionary(e => e.Key, e => Tree.Str(e.Value) ?? string.Empty, StringComparer.Ordinal));
         }
 
         var ingress = Items(spec, "ingress");
@@ -76,9 +76,9 @@ internal static class SidecarRules
             }
             else
             {
-                var bind = HttpRules.Text(Get(listener, "bind")) ?? string.Empty;
+                var bind = Tree.Str(Get(listener, "bind")) ?? string.Empty;
                 var number = Number(Get(port, "number")) ?? 0;
-                EgressPort(result, field, port, number, bind, HttpRules.Text(Get(listener, "captureMode")) ?? string.Empty);
+                EgressPort(result, field, port, number, bind, Tree.Str(Get(listener, "captureMode")) ?? string.Empty);
                 if (number == 0 ? !sockets.Add(bind) : !ports.Add(number))
                 {
                     result.Error(ErrorIds.DuplicatePort, $"{field}.port.number", number, number == 0 ? "unix domain socket binds of egress listeners must be unique" : "ports of IP-bound listeners must be unique", "ValidateSidecar");
@@ -108,13 +108,13 @@ internal static class SidecarRules
         var number = Number(Get(port, "number")) ?? 0;
         PortNameAndProtocol(result, $"{field}.port", port);
         Rules.Port(result, $"{field}.port.number", (int)Math.Clamp(number, int.MinValue, int.MaxValue), "validateSidecarIngressPortAndBind");
-        Bind(result, field, HttpRules.Text(Get(listener, "bind")));
+        Bind(result, field, Tree.Str(Get(listener, "bind")));
         if (!ports.Add(number))
         {
             result.Error(ErrorIds.DuplicatePort, $"{field}.port.number", number, "ports of IP-bound listeners must be unique", "ValidateSidecar");
         }
 
-        if (HttpRules.Text(Get(listener, "defaultEndpoint")) is { Length: > 0 } endpoint)
+        if (Tree.Str(Get(listener, "defaultEndpoint")) is { Length: > 0 } endpoint)
         {
             DefaultEndpoint(result, $"{field}.defaultEndpoint", endpoint);
         }
@@ -142,7 +142,7 @@ internal static class SidecarRules
                 result.Error(ErrorIds.InvalidTls, $"{at}.mode", tls.Mode, $"a Sidecar's ingress TLS cannot use mode {tls.Mode}", "ValidateSidecar");
             }
 
-            if ((HttpRules.Text(Get(port, "protocol")) ?? string.Empty).ToUpperInvariant() is not ("HTTPS" or "TLS"))
+            if ((Tree.Str(Get(port, "protocol")) ?? string.Empty).ToUpperInvariant() is not ("HTTPS" or "TLS"))
             {
                 result.Error(ErrorIds.InvalidTls, at, null, "only HTTPS and TLS ports can have TLS settings", "ValidateSidecar");
             }
@@ -179,12 +179,12 @@ internal static class SidecarRules
 
     private static void PortNameAndProtocol(ValidationResult result, string field, IDictionary<string, object?> port)
     {
-        if (HttpRules.Text(Get(port, "name")) is { Length: > 0 } name)
+        if (Tree.Str(Get(port, "name")) is { Length: > 0 } name)
         {
             Rules.PortName(result, $"{field}.name", name);
         }
 
-        Rules.Protocol(result, $"{field}.protocol", HttpRules.Text(Get(port, "protocol")));
+        Rules.Protocol(result, $"{field}.protocol", Tree.Str(Get(port, "protocol")));
     }
 
     private static void Bind(ValidationResult result, string field, string? bind)
@@ -329,13 +329,13 @@ internal static class SidecarRules
         }
 
         // An unset mode is REGISTRY_ONLY, the enum's zero.
-        if (HttpRules.Text(Get(policy, "mode")) != "ALLOW_ANY")
+        if (Tree.Str(Get(policy, "mode")) != "ALLOW_ANY")
         {
             result.Error(ErrorIds.InvalidOutboundPolicy, $"{field}.egressProxy", null, "an egressProxy needs outboundTrafficPolicy mode ALLOW_ANY", "validateSidecarOutboundTrafficPolicy");
             return;
         }
 
-        var host = HttpRules.Text(Get(proxy, "host")) ?? string.Empty;
+        var host = Tree.Str(Get(proxy, "host")) ?? string.Empty;
         if (host.Contains('*', StringComparison.Ordinal) || Rules.WildcardDomainProblem(host) is not null)
         {
             result.Error(ErrorIds.InvalidOutboundPolicy, $"{field}.egressProxy.host", host, $"{ValidationResult.Show(host)} is not an FQDN", "validateSidecarOutboundTrafficPolicy");

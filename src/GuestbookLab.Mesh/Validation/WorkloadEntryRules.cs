@@ -22,7 +22,7 @@ internal static class WorkloadEntryRules
     public static void WorkloadEntry(ValidationResult result, GenericResource entry)
     {
         var spec = entry.Spec as IDictionary<string, object?> ?? new Dictionary<string, object?>();
-        var address = HttpRules.Text(Get(spec, "address")) ?? string.Empty;
+        var address = Tree.Str(Get(spec, "address")) ?? string.Empty;
         if (address.Length == 0)
         {
             result.Error(ErrorIds.InvalidEndpoint, "spec.address", null, "a WorkloadEntry needs an address (an IP address, a DNS name or a unix socket)", "ValidateWorkloadEntry");
@@ -100,7 +100,7 @@ internal static class WorkloadEntryRules
             case "httpGet":
                 Rules.Port(result, $"{at}.port", PortNumber(Get(check, "port")), "validateReadinessProbe");
                 // Istio compares with Kubernetes' URIScheme constants, which are upper case.
-                if (HttpRules.Text(Get(check, "scheme")) is { Length: > 0 } scheme && scheme is not ("HTTP" or "HTTPS"))
+                if (Tree.Str(Get(check, "scheme")) is { Length: > 0 } scheme && scheme is not ("HTTP" or "HTTPS"))
                 {
                     result.Error(ErrorIds.InvalidResource, $"{at}.scheme", scheme, $"{ValidationResult.Show(scheme)} is not a probe scheme: use HTTP or HTTPS", "validateReadinessProbe");
                 }
@@ -112,7 +112,7 @@ internal static class WorkloadEntryRules
                     {
                         result.Error(ErrorIds.InvalidResource, $"{at}.httpHeaders[{i}]", null, "a probe header cannot be null", "validateReadinessProbe");
                     }
-                    else if (string.IsNullOrEmpty(HttpRules.Text(Get(header, "name"))))
+                    else if (string.IsNullOrEmpty(Tree.Str(Get(header, "name"))))
                     {
                         result.Error(ErrorIds.InvalidResource, $"{at}.httpHeaders[{i}].name", null, "a probe header needs a name", "ValidateHTTPHeaderName");
                     }
@@ -136,5 +136,5 @@ internal static class WorkloadEntryRules
     private static int PortNumber(object? value) => Whole(value) is { } n ? (int)Math.Clamp(n, -1, 65536) : 0;
 
     internal static Dictionary<string, string>? StringMap(IDictionary<string, object?>? map) =>
-        map?.ToDictionary(e => e.Key, e => HttpRules.Text(e.Value) ?? string.Empty, StringComparer.Ordinal);
+        map?.ToDictionary(e => e.Key, e => Tree.Str(e.Value) ?? string.Empty, StringComparer.Ordinal);
 }

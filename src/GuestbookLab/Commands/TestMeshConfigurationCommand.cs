@@ -121,31 +121,21 @@ public sealed class TestMeshConfigurationCommand : MeshConfigurationCmdlet
             Suppressions = suppressions, MeshConfig = ReadMeshConfig(MeshConfig, "-MeshConfig", "MeshConfig"), MeshNetworks = ReadMeshConfig(MeshNetworks, "-MeshNetworks", "MeshNetworks"),
             ReadYaml = ManifestReader.ReadYamlValue,
         });
-        var lowest = Enum.Parse<AnalysisLevel>(OutputThreshold, ignoreCase: true);
-        WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(messages.Where(m => m.Level >= lowest).ToList(), CancellationToken), null), enumerateCollection: true);
-        if (string.Equals(FailOn, "None", StringComparison.OrdinalIgnoreCase))
+        var verdict = AnalysisVerdict.Of(messages, FailOn, OutputThreshold);
+        WriteObject(Call(new ManifestLocator(ManifestLimitsInUse()).PlaceAsync(verdict.Shown, CancellationToken), null), enumerateCollection: true);
+        if (verdict.Failing.Count == 0)
         {
             return;
         }
 
-        if (FailOn is null)
+        if (!verdict.Stops)
         {
-            var errors = messages.Where(m => m.Level == AnalysisLevel.Error).ToList();
-            if (errors.Count > 0)
-            {
-                WriteError(LabErrors.Create(ErrorIds.ConfigurationErrorFindings, Messages.ConfigurationErrorFindings(errors.Count, errors[0].ToString()!), errors));
-            }
-
+            WriteError(LabErrors.Create(ErrorIds.ConfigurationErrorFindings, Messages.ConfigurationErrorFindings(verdict.Failing.Count, verdict.Failing[0].ToString()!), verdict.Failing));
             return;
         }
 
-        var threshold = Enum.Parse<AnalysisLevel>(FailOn, ignoreCase: true);
-        var failing = messages.Where(m => m.Level >= threshold).ToList();
-        if (failing.Count > 0)
-        {
-            ThrowTerminatingError(LabErrors.Create(ErrorIds.ConfigurationFindings,
-                Messages.ConfigurationFindings(failing.Count, FailOn, string.Join("; ", failing.Take(3)) + (failing.Count > 3 ? "; ..." : string.Empty)), failing));
-        }
+        ThrowTerminatingError(LabErrors.Create(ErrorIds.ConfigurationFindings,
+            Messages.ConfigurationFindings(verdict.Failing.Count, FailOn!, string.Join("; ", verdict.Failing.Take(3)) + (verdict.Failing.Count > 3 ? "; ..." : string.Empty)), verdict.Failing));
     }
 
     /// <summary>-MeshConfig or -MeshNetworks as a tree: a path is read as a file (ManifestReadFailed, InvalidManifest), an object converted; anything but a mapping is InvalidMeshConfig.</summary>
