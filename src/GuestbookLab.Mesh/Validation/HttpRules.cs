@@ -36,7 +36,11 @@ internal static class HttpRules
     /// <summary>validateHTTPRoute's and validateHTTPRouteDestinations' header manipulation (<c>headers.request/response.add/set/remove</c>).</summary>
     public static void HeaderOperations(ValidationResult result, string field, ApiObject owner, bool destination)
     {
-        var headers = Tree.Map(owner.AdditionalFields, "headers");
+        if (Tree.Map(owner.AdditionalFields, "headers") is not { } headers)
+        {
+            return;
+        }
+
         foreach (var direction in Directions)
         {
             var operations = Tree.Map(headers, direction);
@@ -61,7 +65,11 @@ internal static class HttpRules
     public static void AuthorityRewrite(ValidationResult result, string field, HttpRoute route)
     {
         var current = route.Rewrite?.Authority ?? string.Empty;
-        var request = Tree.Map(Tree.Map(route.AdditionalFields, "headers"), "request");
+        if (Tree.Map(Tree.Map(route.AdditionalFields, "headers"), "request") is not { } request)
+        {
+            return;
+        }
+
         foreach (var op in AuthorityOperations)
         {
             foreach (var (name, value) in Pairs(Tree.Map(request, op)))

@@ -42,8 +42,13 @@ public static class UnreachableRules
         ArgumentNullException.ThrowIfNull(spec);
         var found = new List<UnreachableRule>();
         var http = spec.Http ?? [];
-        var prefixes = Duplicates(found, "spec.http", http.Select((r, i) => (RuleName(r?.Name, i), (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(),
-            (match, i) => match is HttpMatchRequest { Name: { Length: > 0 } name } ? Quote(name) : $"#{i}");
+        static string MatchName(ApiObject match, int i) => match is HttpMatchRequest { Name: { Length: > 0 } name } ? Quote(name) : $"#{i}";
+        var prefixMatches = Duplicates(found, "spec.http", http.Select(r => (r?.Name, (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), MatchName);
+
+        // A prefix can only cover a later one when there are two.
+        var prefixes = prefixMatches.Count < 2 ? [] : prefixMatches.Select(p => new PrefixMatch($"spec.http[{p.Rule}].match[{p.Index}]", RuleName(http[p.Rule]!.Name, p.Rule),
+            MatchName(p.Match, p.Index), p.Match.Uri!.Prefix!, p.Match.Port, ExactOrPrefix(p.Match.Method) is { Length: > 0 } method ? method : "exact:GET",
+            ExactOrPrefix(p.Match.Authority), Conditions(p.Match.Headers), Conditions(p.Match.QueryParams), Conditions(p.Match.WithoutHeaders))).ToList();
         for (var a = 0; a < prefixes.Count; a++)
         {
             for (var b = a + 1; b < prefixes.Count; b++)
@@ -56,8 +61,8 @@ public static class UnreachableRules
             }
         }
 
-        Duplicates(found, "spec.tcp", (spec.Tcp ?? []).Select((r, i) => ($"#{i}", (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), (_, i) => $"#{i}");
-        Duplicates(found, "spec.tls", (spec.Tls ?? []).Select((r, i) => ($"#{i}", (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), (_, i) => $"#{i}");
+        Duplicates(found, "spec.tcp", (spec.Tcp ?? []).Select(r => ((string?)null, (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), (_, i) => $"#{i}");
+        Duplicates(found, "spec.tls", (spec.Tls ?? []).Select(r => ((string?)null, (IReadOnlyList<ApiObject>?)r?.Match, r is not null)).ToList(), (_, i) => $"#{i}");
         return found;
     }
 
@@ -85,11 +90,12 @@ public static class UnreachableRules
         Dictionary<string, string> Headers, Dictionary<string, string> QueryParams, Dictionary<string, string> WithoutHeaders);
 
     /// <summary>Reports rules after a match-less rule and matches seen before; returns the HTTP URI-prefix matches for the overlap check.</summary>
-    private static List<PrefixMatch> Duplicates(List<UnreachableRule> found, string field, List<(string Name, IReadOnlyList<ApiObject>? Matches, bool Present)> rules, Func<ApiObject, int, string> matchName)
+    // A rule's name in the findings (Go's %q of its name, or #index) is made only for a finding: most rules have none.
+    private static List<(int Rule, int Index, HttpMatchRequest Match)> Duplicates(List<UnreachableRule> found, string field, List<(string? Name, IReadOnlyList<ApiObject>? Matches, bool Present)> rules, Func<ApiObject, int, string> matchName)
     {
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var emptySeen = false;
-        var prefixes = new List<PrefixMatch>();
+        var prefixes = new List<(int Rule, int Index, HttpMatchRequest Match)>();
 
         // A match can only repeat an earlier one when there are two: one alone needs no canonical key.
         var compare = rules.Sum(r => r.Matches?.Count ?? 0) > 1;
@@ -106,7 +112,7 @@ public static class UnreachableRules
             {
                 if (emptySeen)
                 {
-                    found.Add(new(UnreachableKind.Unused, $"{field}[{rule}]", rules[rule].Name, "only the last rule can have no matches", null));
+                    found.Add(new(UnreachableKind.Unused, $"{field}[{rule}]", RuleName(rules[rule].Name, rule), "only the last rule can have no matches", null));
                 }
 
                 emptySeen = true;
@@ -134,7 +140,7 @@ public static class UnreachableRules
                     var key = ApiObjectMapper.CanonicalKey(WithoutDefaults(tree));
                     if (seen.TryGetValue(key, out var earlier))
                     {
-                        found.Add(new(UnreachableKind.Ineffective, $"{field}[{rule}].match[{m}]", rules[rule].Name, matchName(matches[m], m), rules[earlier].Name));
+                        found.Add(new(UnreachableKind.Ineffective, $"{field}[{rule}].match[{m}]", RuleName(rules[rule].Name, rule), matchName(matches[m], m), RuleName(rules[earlier].Name, earlier)));
                         duplicates++;
                         continue;
                     }
@@ -142,17 +148,15 @@ public static class UnreachableRules
                     seen[key] = rule;
                 }
 
-                if (matches[m] is HttpMatchRequest { Uri.Prefix: { Length: > 0 } prefix } http)
+                if (matches[m] is HttpMatchRequest { Uri.Prefix.Length: > 0 } http)
                 {
-                    prefixes.Add(new PrefixMatch($"{field}[{rule}].match[{m}]", rules[rule].Name, matchName(http, m), prefix, http.Port,
-                        ExactOrPrefix(http.Method) is { Length: > 0 } method ? method : "exact:GET", ExactOrPrefix(http.Authority),
-                        Conditions(http.Headers), Conditions(http.QueryParams), Conditions(http.WithoutHeaders)));
+                    prefixes.Add((rule, m, http));
                 }
             }
 
             if (duplicates == matches.Count)
             {
-                found.Add(new(UnreachableKind.Unused, $"{field}[{rule}]", rules[rule].Name, "all matches used by prior rules", null));
+                found.Add(new(UnreachableKind.Unused, $"{field}[{rule}]", RuleName(rules[rule].Name, rule), "all matches used by prior rules", null));
             }
         }
 
