@@ -15,6 +15,12 @@ internal static class AnalysisSources
     public static Dictionary<string, ManifestSource> Of(IEnumerable<LabResource> resources)
     {
         var sources = new Dictionary<string, ManifestSource>(StringComparer.Ordinal);
+        if (!System.Linq.Enumerable.Any(resources, r => r.Source is not null))
+        {
+            // Built in the pipeline, none read from a file: no finding has a place.
+            return sources;
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var shared = new HashSet<string>(StringComparer.Ordinal);
         foreach (var resource in resources)
