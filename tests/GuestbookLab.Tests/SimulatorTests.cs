@@ -108,6 +108,27 @@ public class SimulatorTests
     // ------------------------------------------------------------------ route matching
 
     [Fact]
+    public void Precedence_is_oldest_first_then_name_dot_namespace_as_a_string()
+    {
+        // Istio's sortConfigByCreationTime: names and namespaces with dots make name + "." + namespace differ from
+        // comparing (name, namespace); equal keys keep their input order.
+        var random = new Random(7);
+        string Part() => string.Concat(Enumerable.Range(0, random.Next(0, 4)).Select(_ => "ab.-"[random.Next(4)]));
+        var resources = Enumerable.Range(0, 400).Select(i =>
+        {
+            var vs = new VirtualService { Name = Part(), Namespace = random.Next(3) == 0 ? null : Part() };
+            if (random.Next(2) == 0)
+            {
+                vs.Metadata.AdditionalFields["creationTimestamp"] = $"2026-01-0{random.Next(1, 4)}T00:00:0{random.Next(0, 3)}Z";
+            }
+
+            return vs;
+        }).ToList();
+        var expected = resources.OrderBy(MeshModel.CreationTime).ThenBy(r => $"{r.Name}.{MeshModel.NamespaceOf(r)}", StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, MeshModel.OldestFirst(resources));
+    }
+
+    [Fact]
     public void Without_a_virtual_service_the_default_route_reaches_any_pod()
     {
         var r = Run(string.Empty, "http://reviews:9080/");

@@ -284,8 +284,41 @@ public sealed class MeshModel
     /// oldest creationTimestamp first; equal times (whole seconds, or none) by the string name + "." + namespace.
     /// </summary>
     public static List<T> OldestFirst<T>(IEnumerable<T> resources)
-        where T : LabResource =>
-        resources.OrderBy(CreationTime).ThenBy(r => $"{r.Name}.{NamespaceOf(r)}", StringComparer.Ordinal).ToList();
+        where T : LabResource
+    {
+        // Stable, as OrderBy: equal keys keep their input order. The name key is compared without being built.
+        var keyed = resources.Select((r, i) => (Resource: r, Time: CreationTime(r), Namespace: NamespaceOf(r), Index: i)).ToArray();
+        Array.Sort(keyed, static (x, y) =>
+        {
+            var byTime = x.Time.UtcTicks.CompareTo(y.Time.UtcTicks);
+            if (byTime != 0)
+            {
+                return byTime;
+            }
+
+            var byName = CompareNameKeys(x.Resource.Name, x.Namespace, y.Resource.Name, y.Namespace);
+            return byName != 0 ? byName : x.Index.CompareTo(y.Index);
+        });
+        return keyed.Select(k => k.Resource).ToList();
+    }
+
+    /// <summary>string.CompareOrdinal of <c>name + "." + namespace</c> for two resources, without making the strings.</summary>
+    private static int CompareNameKeys(string xName, string xNamespace, string yName, string yNamespace)
+    {
+        static char At(string name, string ns, int i) => i < name.Length ? name[i] : i == name.Length ? '.' : ns[i - name.Length - 1];
+        var xLength = xName.Length + 1 + xNamespace.Length;
+        var yLength = yName.Length + 1 + yNamespace.Length;
+        for (var i = 0; i < Math.Min(xLength, yLength); i++)
+        {
+            var diff = At(xName, xNamespace, i) - At(yName, yNamespace, i);
+            if (diff != 0)
+            {
+                return diff;
+            }
+        }
+
+        return xLength - yLength;
+    }
 
     /// <summary>
     /// Whether a resource with <paramref name="exportTo"/> in <paramref name="ownerNamespace"/> is visible in
