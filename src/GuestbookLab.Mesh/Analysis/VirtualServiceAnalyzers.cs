@@ -116,17 +116,23 @@ public static partial class MeshAnalyzer
     }
 
     /// <summary>Every route destination, with its field (spec.http[0].route[1].destination), tcp then tls then http routes.</summary>
-    private static IEnumerable<(Destination Destination, string Field)> RouteDestinations(VirtualService vs) =>
+    private static IEnumerable<DestinationAt> RouteDestinations(VirtualService vs) =>
         Routes("tcp", (vs.Spec.Tcp ?? []).Select(t => t.Route?.Select(r => r.Destination)))
             .Concat(Routes("tls", (vs.Spec.Tls ?? []).Select(t => t.Route?.Select(r => r.Destination))))
             .Concat(Routes("http", (vs.Spec.Http ?? []).Select(t => t.Route?.Select(r => r.Destination))));
 
-    private static IEnumerable<(Destination, string)> Routes(string kind, IEnumerable<IEnumerable<Destination?>?> routes) =>
-        routes.SelectMany((route, i) => (route ?? []).Select((d, j) => (d ?? new Destination(), $"spec.{kind}[{i}].route[{j}].destination")));
+    private static IEnumerable<DestinationAt> Routes(string kind, IEnumerable<IEnumerable<Destination?>?> routes) =>
+        routes.SelectMany((route, i) => (route ?? []).Select((d, j) => new DestinationAt(d ?? new Destination(), kind, i, j)));
+
+    /// <summary>A destination and where it is: route <c>Index</c> of rule <c>Rule</c>, or the rule's mirror (Index -1); its field path is made only for a finding.</summary>
+    private readonly record struct DestinationAt(Destination Destination, string Kind, int Rule, int Index)
+    {
+        public string Field(string leaf) => Index < 0 ? $"spec.{Kind}[{Rule}].mirror.{leaf}" : $"spec.{Kind}[{Rule}].route[{Index}].destination.{leaf}";
+    }
 
     /// <summary>Every mirror, with its field (spec.http[0].mirror).</summary>
-    private static IEnumerable<(Destination Destination, string Field)> Mirrors(VirtualService vs) =>
-        (vs.Spec.Http ?? []).Select((h, i) => (h.Mirror, $"spec.http[{i}].mirror")).Where(m => m.Mirror is not null).Select(m => (m.Mirror!, m.Item2));
+    private static IEnumerable<DestinationAt> Mirrors(VirtualService vs) =>
+        (vs.Spec.Http ?? []).Select((h, i) => (h.Mirror, i)).Where(m => m.Mirror is not null).Select(m => new DestinationAt(m.Mirror!, "http", m.i, -1));
 
     /// <summary>IST0101 host, mirror host, host:port; IST0112 a port needed; IST0140 subset-less ingress routes next to subset routes.</summary>
     private static void VirtualServiceDestinationHosts(AnalysisInputs inputs, List<AnalysisMessage> messages)
@@ -137,24 +143,25 @@ public static partial class MeshAnalyzer
         foreach (var vs in model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var (destination, what, field) in RouteDestinations(vs).Select(d => (d.Destination, "host", d.Field + ".host")).Concat(Mirrors(vs).Select(m => (m.Destination, "mirror host", m.Field + ".host"))))
+            foreach (var (at, what) in RouteDestinations(vs).Select(d => (d, "host")).Concat(Mirrors(vs).Select(m => (m, "mirror host"))))
             {
+                var destination = at.Destination;
                 var ports = DestinationHost(ns, vs.Spec.ExportTo, destination.Host ?? string.Empty, hosts, wildcards);
                 if (ports is null)
                 {
-                    messages.Add(NotFound(vs, what, destination.Host) with { Field = field });
+                    messages.Add(NotFound(vs, what, destination.Host) with { Field = at.Field("host") });
                 }
                 else if (destination.Port?.Number is not { } port)
                 {
                     if (ports.Count > 1)
                     {
                         messages.Add(new("IST0112", "VirtualServiceDestinationPortSelectorRequired", AnalysisLevel.Error, Ref(vs),
-                            $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", ports)}]. Specifying a port in the destination is required to disambiguate.") { Field = field });
+                            $"This VirtualService routes to a service \"{destination.Host}\" that exposes multiple ports [{string.Join(" ", ports)}]. Specifying a port in the destination is required to disambiguate.") { Field = at.Field("host") });
                     }
                 }
                 else if (!ports.Contains(port))
                 {
-                    messages.Add(NotFound(vs, "host:port", $"{destination.Host}:{port}") with { Field = field[..^"host".Length] + "port" });
+                    messages.Add(NotFound(vs, "host:port", $"{destination.Host}:{port}") with { Field = at.Field("port") });
                 }
             }
         }
@@ -190,11 +197,12 @@ public static partial class MeshAnalyzer
         foreach (var vs in inputs.Model.VirtualServices)
         {
             var ns = MeshModel.NamespaceOf(vs);
-            foreach (var (destination, what, field) in RouteDestinations(vs).Select(d => (d.Destination, "host+subset in destinationrule", d.Field + ".subset")).Concat(Mirrors(vs).Select(m => (m.Destination, "mirror+subset in destinationrule", m.Field + ".subset"))))
+            foreach (var (at, what) in RouteDestinations(vs).Select(d => (d, "host+subset in destinationrule")).Concat(Mirrors(vs).Select(m => (m, "mirror+subset in destinationrule"))))
             {
+                var destination = at.Destination;
                 if (!string.IsNullOrEmpty(destination.Subset) && !subsets.Contains((ServiceName(ns, destination.Host ?? string.Empty), destination.Subset)))
                 {
-                    messages.Add(NotFound(vs, what, $"{destination.Host}+{destination.Subset}") with { Field = field });
+                    messages.Add(NotFound(vs, what, $"{destination.Host}+{destination.Subset}") with { Field = at.Field("subset") });
                 }
             }
         }
