@@ -403,7 +403,11 @@ function Invoke-Bench {
     Invoke-Native dotnet @((Join-Path $Root 'tests/Bench/bin/Release/net10.0/Bench.dll'), $labPath, '--runs', '5')
 
     Write-Step 'Import: a fresh pwsh, bare, importing GuestbookLab, and importing it plus a first cmdlet (alternating runs)'
-    $exit = Invoke-Pwsh @('-File', (Join-Path $Root 'tests/Bench/Import.Bench.ps1'), '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'))
+    # The floor: the smallest binary module, imported and run the same way (tests/FloorModule).
+    $floor = Join-Path $Out 'bench/floor'
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/FloorModule/FloorModule.csproj'), '-c', 'Release', '-o', $floor, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    Set-Content -LiteralPath (Join-Path $floor 'FloorModule.psd1') -Value "@{ RootModule = 'FloorModule.dll'; ModuleVersion = '1.0.0'; GUID = '3c0e2b7e-58f5-4d0e-9a55-0f6d3c1f7a10'; CompatiblePSEditions = @('Core'); CmdletsToExport = @('New-FloorThing', 'ConvertTo-FloorText'); FunctionsToExport = @(); AliasesToExport = @(); VariablesToExport = @() }"
+    $exit = Invoke-Pwsh @('-File', (Join-Path $Root 'tests/Bench/Import.Bench.ps1'), '-ModuleManifest', (Join-Path $ModuleOut 'GuestbookLab.psd1'), '-FloorManifest', (Join-Path $floor 'FloorModule.psd1'))
     if ($exit -ne 0) { throw 'The import benchmark failed.' }
 
     Write-Step 'Applying 500 objects to the API stand-in at 0 and 20 ms latency: Publish-LabResource and kubectl 1.35; then the lab (-Apply)'
