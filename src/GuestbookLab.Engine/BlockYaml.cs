@@ -836,7 +836,7 @@ internal static class BlockYaml
             }
 
             var style = YamlCodec.StyleOf(key);
-            if (style == YamlDotNet.Core.ScalarStyle.Literal)
+            if (style == YamlCodec.TextStyle.Literal)
             {
                 throw Fallback.Instance;
             }
@@ -891,7 +891,7 @@ internal static class BlockYaml
             {
                 var style = YamlCodec.StyleOf(text);
                 output.Append(' ');
-                if (style == YamlDotNet.Core.ScalarStyle.Literal)
+                if (style == YamlCodec.TextStyle.Literal)
                 {
                     WriteLiteral(output, text, indent + 2);
                 }
@@ -915,7 +915,7 @@ internal static class BlockYaml
                 break;
             case double number:
                 output.Append(' ');
-                WriteFlowScalar(output, YamlCodec.FormatDouble(number), YamlDotNet.Core.ScalarStyle.Any);
+                WriteFlowScalar(output, YamlCodec.FormatDouble(number), YamlCodec.TextStyle.Any);
                 output.Append('\n');
                 break;
             default:
@@ -939,14 +939,14 @@ internal static class BlockYaml
 
     // A one-line scalar: plain when YamlDotNet's emitter would write it plain, else single- or double-quoted; anything
     // outside printable ASCII is left to YamlDotNet.
-    private static void WriteFlowScalar(StringBuilder output, string text, YamlDotNet.Core.ScalarStyle style)
+    private static void WriteFlowScalar(StringBuilder output, string text, YamlCodec.TextStyle style)
     {
         if (text.Length == 0 || text.AsSpan().IndexOfAnyExceptInRange(' ', '~') >= 0)
         {
             throw Fallback.Instance;
         }
 
-        if (style == YamlDotNet.Core.ScalarStyle.DoubleQuoted || (!PlainAllowed(text) && text.Contains('\'', StringComparison.Ordinal)))
+        if (style == YamlCodec.TextStyle.DoubleQuoted || (!PlainAllowed(text) && text.Contains('\'', StringComparison.Ordinal)))
         {
             // YamlDotNet double-quotes a string with a single quote in it that cannot be plain.
             output.Append('"');

@@ -489,28 +489,39 @@ public static partial class YamlCodec
 
     private static void WriteString(IEmitter emitter, string text)
     {
-        var style = StyleOf(text);
+        var style = StyleOf(text) switch { TextStyle.Literal => ScalarStyle.Literal, TextStyle.DoubleQuoted => ScalarStyle.DoubleQuoted, _ => ScalarStyle.Any };
         emitter.Emit(new Scalar(null, null, text, style, isPlainImplicit: style == ScalarStyle.Any, isQuotedImplicit: true));
     }
 
-    /// <summary>The style a string is written in: Any (plain where the emitter may), DoubleQuoted or Literal.</summary>
-    internal static ScalarStyle StyleOf(string text)
+    /// <summary>
+    /// The style a string is written in: Any (plain where the emitter may, else single-quoted), DoubleQuoted or
+    /// Literal. Our own enum, not YamlDotNet's ScalarStyle, so that the fast writer (BlockYaml) does not load YamlDotNet.
+    /// </summary>
+    internal enum TextStyle
+    {
+        Any,
+        DoubleQuoted,
+        Literal,
+    }
+
+    /// <summary>The style a string is written in (see <see cref="TextStyle"/>).</summary>
+    internal static TextStyle StyleOf(string text)
     {
         // A string that would read back as something else (a number, a boolean, null, a YAML 1.1 timestamp or base-60
         // number) is double-quoted, as kubectl (go-yaml) does: creationTimestamp: "2026-12-02T07:00:00Z".
         var style = text.Contains('\n', StringComparison.Ordinal)
-            ? ScalarStyle.Literal
-            : Resolve(text) is string && !(MayBeNumber(text) && (TimestampPattern().IsMatch(text) || Base60Pattern().IsMatch(text))) ? ScalarStyle.Any : ScalarStyle.DoubleQuoted;
-        if (style == ScalarStyle.Literal && (text.StartsWith(' ') || text.Contains('\t', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)))
+            ? TextStyle.Literal
+            : Resolve(text) is string && !(MayBeNumber(text) && (TimestampPattern().IsMatch(text) || Base60Pattern().IsMatch(text))) ? TextStyle.Any : TextStyle.DoubleQuoted;
+        if (style == TextStyle.Literal && (text.StartsWith(' ') || text.Contains('\t', StringComparison.Ordinal) || text.Contains('\r', StringComparison.Ordinal)))
         {
-            style = ScalarStyle.DoubleQuoted;
+            style = TextStyle.DoubleQuoted;
         }
 
         // YAML 1.1's other line breaks (NEL, LINE and PARAGRAPH SEPARATOR), control characters and a BOM would not read
         // back as written in a plain or block scalar: double quotes escape them (found by ManifestFuzzTests).
-        if (style != ScalarStyle.DoubleQuoted && NeedsEscape(text))
+        if (style != TextStyle.DoubleQuoted && NeedsEscape(text))
         {
-            style = ScalarStyle.DoubleQuoted;
+            style = TextStyle.DoubleQuoted;
         }
 
         return style;
