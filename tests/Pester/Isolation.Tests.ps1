@@ -8,6 +8,11 @@ BeforeAll {
 $yaml = "apiVersion: networking.istio.io/v1beta1`nkind: DestinationRule`nmetadata:`n  name: ui`nspec:`n  host: ui`n  subsets:`n  - name: v1`n    labels:`n      version: '1.0'`n"
 $dr = ConvertFrom-LabYaml $yaml | Add-MeshSubset -Name v2 -Labels @{ version = '2.0' }
 "GBL:" + (($dr | ConvertTo-LabYaml) -replace "`n", '|')
+# Text outside printable ASCII is read and written by GuestbookLab's YamlDotNet (the fast reader and writer decline it).
+$word = "caf$([char]0xe9)"
+$cm = ConvertFrom-LabYaml "apiVersion: v1`nkind: ConfigMap`nmetadata:`n  name: c`ndata:`n  greeting: $word`n"
+$text = $cm | ConvertTo-LabYaml
+"NONASCII:" + $text.Contains("greeting: $word") + ":" + ((ConvertFrom-LabYaml $text | ConvertTo-LabYaml) -eq $text)
 '@
     $otherYaml = @'
 $other = [YamlDotNet.Serialization.DeserializerBuilder]::new().Build()
@@ -35,6 +40,7 @@ $report
 "@
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         $result.Output | Should -Contain $expected
+        $result.Output | Should -Contain 'NONASCII:True:True'
         @($result.Output | Where-Object { $_ -eq 'OTHER:1' }).Count | Should -Be 2
         $result.Output | Should -Contain 'LOADED:11.0.0.0:Default'
         $result.Output | Should -Contain 'LOADED:18.0.0.0:GuestbookLab.Engine'
@@ -52,6 +58,7 @@ $report
 "@
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         @($result.Output | Where-Object { $_ -eq $expected }).Count | Should -Be 2
+        @($result.Output | Where-Object { $_ -eq 'NONASCII:True:True' }).Count | Should -Be 2
         $result.Output | Should -Contain 'OTHER:1'
         $result.Output | Should -Contain 'LOADED:11.0.0.0:Default'
         $result.Output | Should -Contain 'LOADED:18.0.0.0:GuestbookLab.Engine'
