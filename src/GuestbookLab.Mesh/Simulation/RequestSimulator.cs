@@ -844,6 +844,8 @@ public sealed partial class RequestSimulator
             return;
         }
 
+        // The inbound listener's filter chain for the port: the Sidecar's ingress listener, else the Services' port.
+        var (httpDeclared, tcpDeclared) = InboundChain(server, targetPort, result);
         var mode = PeerMode(server, targetPort);
         result.ServerMtlsMode = mode;
         result.Steps.Add(new("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}", PeerModeSource(server, targetPort)));
@@ -863,7 +865,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        if (!sourceProxied && !request.IsHttp && IsHttpPort(server, targetPort))
+        if (!sourceProxied && !request.IsHttp && httpDeclared)
         {
             // The inbound HTTP filter chain: a TLS handshake without Istio's ALPN, or bytes that are not HTTP, match nothing.
             result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
@@ -874,7 +876,7 @@ public sealed partial class RequestSimulator
         var peer = mutual ? $"spiffe://{model.TrustDomain}/ns/{source.Namespace}/sa/{source.ServiceAccount}" : null;
         result.PeerPrincipal = peer;
         result.ServerIdentity = mutual ? $"spiffe://{model.TrustDomain}/ns/{server.Namespace}/sa/{server.ServiceAccount}" : null;
-        var isHttp = request.IsHttp && !IsTcpPort(server, targetPort);
+        var isHttp = request.IsHttp && !tcpDeclared;
         if (isHttp && !Jwt(server, request, result))
         {
             return;
@@ -901,6 +903,42 @@ public sealed partial class RequestSimulator
 
         Deliver(result, server, "the application answers");
     }
+
+    /// <summary>
+    /// The filter chain of the server's inbound listener for <paramref name="targetPort"/> and whether it is declared
+    /// HTTP or TCP (neither: sniffed). listener_inbound.go buildInboundChainConfigs: without ingress listeners in the
+    /// server's Sidecar, a chain per port of the workload's Services (inbound|PORT||); with them, chains for their
+    /// ports only, with their protocol and defaultEndpoint (the Services' ports get none:
+    /// PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE is off), and any other port takes the passthrough filter
+    /// chains (InboundPassthroughClusterIpv4, protocol sniffed) to the original destination.
+    /// </summary>
+    private (bool Http, bool Tcp) InboundChain(WorkloadInfo server, int targetPort, RequestResult result)
+    {
+        var scope = serverScopes.GetValue(server, w => SidecarScope.For(model, w.Namespace, w.Labels));
+        if (scope.Ingress.Count == 0)
+        {
+            result.InboundCluster = $"inbound|{targetPort}||";
+            return (IsHttpPort(server, targetPort), IsTcpPort(server, targetPort));
+        }
+
+        var ports = string.Join(", ", scope.Ingress.Select(i => i.Port).Distinct());
+        if (scope.IngressFor(targetPort) is not { } ingress)
+        {
+            result.InboundCluster = "InboundPassthroughClusterIpv4";
+            result.Steps.Add(new("inbound listener", $"{scope.Sidecar!.DisplayName} declares ingress listeners, so {server.DisplayName}'s sidecar has inbound filter chains for port(s) {ports} only, not for the Services' ports: port {targetPort} takes the passthrough filter chain (protocol sniffed), whose InboundPassthroughClusterIpv4 sends the request to the original destination, the pod's port {targetPort}", scope.Sidecar.DisplayName));
+            return (false, false);
+        }
+
+        result.InboundCluster = $"inbound|{ingress.Port}||";
+        var capture = ingress.BindsToPort
+            ? $"captureMode NONE: the sidecar binds {(string.IsNullOrEmpty(ingress.Bind) ? "the pod's addresses" : ingress.Bind)}:{ingress.Port} itself"
+            : "the connection is redirected to the sidecar's inbound listener";
+        result.Steps.Add(new("inbound listener", $"the ingress listener {(ingress.PortName is null ? string.Empty : $"{ingress.PortName} ")}on port {ingress.Port} of {scope.Sidecar!.DisplayName} takes the request as {ingress.Protocol} ({capture}); its cluster {result.InboundCluster} sends it to {ingress.EndpointDescription}", scope.Sidecar.DisplayName));
+        return (IsHttpFamily(ingress.Protocol), ingress.Protocol is "TCP" or "TLS" or "HTTPS" or "MONGO" or "MYSQL" or "REDIS");
+    }
+
+    // The Sidecar scope of each server workload (for its ingress listeners), computed once.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, SidecarScope> serverScopes = new();
 
     private bool IsHttpPort(WorkloadInfo server, int targetPort)
     {
