@@ -540,6 +540,51 @@ public class SimulatorIstioTests
         Assert.Equal("team/web", Run(vs + "---\n" + SidecarCr("default", "default", Hosts("./*", "team/*")), "http://web/").VirtualService);
     }
 
+    [Fact]
+    public void An_egress_listener_with_capture_mode_none_takes_only_requests_to_its_bind_address()
+    {
+        // listener_test.go testOutboundListenerConfigWithSidecarWithCaptureModeNone: captureMode NONE binds
+        // 127.0.0.1:PORT (or bind:PORT), not the services' addresses; listener.go buildSidecarOutboundListeners.
+        var none = SidecarCr("default", "default", "  - port: {number: 80, protocol: HTTP, name: http}\n    captureMode: NONE\n    hosts: ['./*']");
+        var toService = Run(none, "http://web/");
+        Assert.Equal("PassthroughCluster", toService.Cluster);
+        Assert.Contains(toService.Steps, s => s.Detail.Contains("listens elsewhere", StringComparison.Ordinal));
+        var closed = Run(RegistryOnly + "---\n" + none, "http://web/");
+        Assert.Equal(RequestOutcome.ConnectionClosed, closed.Outcome);
+        Assert.Equal("BlackHoleCluster", closed.Cluster);
+
+        // The application sends to 127.0.0.1:80 (or localhost) with the Host it wants: the listener routes it.
+        var toBind = Run(none, "http://127.0.0.1:80/", headers: new() { ["host"] = "web" });
+        Assert.Equal(RequestOutcome.Delivered, toBind.Outcome);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", toBind.Cluster);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", Run(none, "http://localhost/", headers: new() { ["host"] = "web" }).Cluster);
+
+        // A catch-all egress listener still builds the service's own listener on the port.
+        var withCatchAll = SidecarCr("default", "default", "  - port: {number: 80, protocol: HTTP, name: http}\n    captureMode: NONE\n    hosts: ['./*']\n" + Hosts("*/*"));
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", Run(withCatchAll, "http://web/").Cluster);
+
+        // A catch-all listener with captureMode NONE binds 127.0.0.1 for every port: nothing reaches the services' addresses.
+        var catchAllNone = SidecarCr("default", "default", "  - captureMode: NONE\n    hosts: ['*/*']");
+        Assert.Equal("PassthroughCluster", Run(catchAllNone, "http://api.team/").Cluster);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(catchAllNone, "http://127.0.0.1/", headers: new() { ["host"] = "api.team" }).Cluster);
+    }
+
+    [Fact]
+    public void An_egress_listener_with_a_bind_takes_connections_to_that_address()
+    {
+        // buildSidecarOutboundListeners: "we will bind to user specified IP (if any)": the TCP listener is bind:PORT,
+        // and a connection to the bind address goes to the service the listener proxies.
+        var bind = SidecarCr("default", "default", "  - port: {number: 3306, protocol: TCP, name: tcp}\n    bind: 10.1.1.1\n    hosts: ['./web.default.svc.cluster.local']");
+        var r = Run(bind, "tcp://10.1.1.1:3306");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", r.Cluster);
+        Assert.Equal("PassthroughCluster", Run(bind, "tcp://web:3306").Cluster);
+
+        // Without a bind or captureMode the listener is the service's (as before).
+        var plain = SidecarCr("default", "default", "  - port: {number: 3306, protocol: TCP, name: tcp}\n    hosts: ['./web.default.svc.cluster.local']");
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", Run(plain, "tcp://web:3306").Cluster);
+    }
+
     // Sidecar ingress listeners (listener_inbound.go buildInboundChainConfigs, cluster.go buildInboundClusters).
     private static string IngressSidecar(string ingress, string selector = "app: web") =>
         $"apiVersion: networking.istio.io/v1beta1\nkind: Sidecar\nmetadata: {{name: web-ingress}}\nspec:\n  workloadSelector: {{labels: {{{selector}}}}}\n  ingress:\n{ingress}\n";
@@ -717,6 +762,25 @@ public class SimulatorIstioTests
         // ISTIO_MUTUAL wants the mesh's own certificate: a presented one is not taken as signed by the mesh CA.
         var istio = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: ISTIO_MUTUAL}") + "---\n" + RouteAll("gw", "v1");
         Assert.Equal(RequestOutcome.ConnectionReset, Run(istio, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["x"])).Outcome);
+    }
+
+    [Fact]
+    public void Repeating_requests_keeps_each_ones_client_certificate_decision()
+    {
+        // DecisionPlans memoize per request object: one with a certificate and one without, each simulated three times
+        // on one simulator, keep their own outcomes.
+        var server = "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: cert, subjectAltNames: [client.example.com]}";
+        var resources = ManifestSerializer.Deserialize(World + "\n---\n" + Gateway("gw", server) + "---\n" + RouteAll("gw", "v1"));
+        var simulator = new RequestSimulator(MeshModel.Build(resources));
+        var source = simulator.ResolveSource("ingress");
+        var with = new RequestSpec { Scheme = "https", Host = "x.example.com", Port = 443, ClientCertificate = new ClientCertificate(["client.example.com"]) };
+        var without = new RequestSpec { Scheme = "https", Host = "x.example.com", Port = 443 };
+        var random = new Random(1);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(RequestOutcome.Delivered, simulator.Simulate(source, with, random).Outcome);
+            Assert.Equal(RequestOutcome.ConnectionReset, simulator.Simulate(source, without, random).Outcome);
+        }
     }
 
     [Fact]

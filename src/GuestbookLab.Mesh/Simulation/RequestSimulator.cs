@@ -191,6 +191,31 @@ public sealed partial class RequestSimulator
             result.Steps.Add(new("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName));
         }
 
+        ServiceInfo? boundTcp = null;
+        if (scope.ListenerFor(request.Port) is { ListenAddress: { } address } bound)
+        {
+            // captureMode NONE or a bind (listener.go buildSidecarOutboundListeners): the listener is address:port
+            // (127.0.0.1 by default under NONE), which the application must send to; the services' own addresses
+            // get no listener from it.
+            var which = bound.Port is { } p ? $"the egress listener of {scope.Sidecar!.DisplayName} on port {p}" : $"the catch-all egress listener of {scope.Sidecar!.DisplayName}";
+            var how = bound.BindsToPort ? $"captureMode {bound.CaptureMode ?? "NONE"}: it binds {address}:{request.Port} itself" : $"bind {address}: it takes connections to {address}:{request.Port} only";
+            if (AddressedTo(request.Host, address))
+            {
+                result.Steps.Add(new("listener", $"the request is sent to {request.Host}:{request.Port}, where {which} listens ({how}): it takes the request", scope.Sidecar.DisplayName));
+                boundTcp = request.Scheme == "tcp" ? model.Services.FirstOrDefault(s => scope.Sees(s, request.Port)) : null;
+            }
+            else if (bound.Port is not null && scope.CatchAll is { ListenAddress: null })
+            {
+                result.Steps.Add(new("listener", $"{which} listens elsewhere ({how}); the catch-all egress listener builds the listener for {request.Host}:{request.Port}", scope.Sidecar.DisplayName));
+            }
+            else
+            {
+                result.Steps.Add(new("listener", $"{which} listens elsewhere ({how}), and no other egress listener builds one for {request.Host}:{request.Port}: the connection reaches only the virtual outbound listener", scope.Sidecar.DisplayName));
+                NoOutboundListener(scope, request, result);
+                return;
+            }
+        }
+
         if (request.Scheme == "https")
         {
             OutboundTls(scope, source, request, result);
@@ -199,7 +224,7 @@ public sealed partial class RequestSimulator
 
         if (request.Scheme == "tcp")
         {
-            OutboundTcp(scope, source, request, random, result);
+            OutboundTcp(scope, source, request, random, result, boundTcp);
             return;
         }
 
@@ -317,9 +342,32 @@ public sealed partial class RequestSimulator
         Deliver(result, endpoint, "TLS passes through to the pod");
     }
 
-    private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result)
+    // The virtual outbound listener alone: its catch-all chain passes the bytes on (ALLOW_ANY) or closes (REGISTRY_ONLY).
+    private static void NoOutboundListener(SidecarScope scope, RequestSpec request, RequestResult result)
     {
-        var service = ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
+        if (scope.OutboundPolicy == "REGISTRY_ONLY")
+        {
+            result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
+            result.Cluster = "BlackHoleCluster";
+            result.Steps.Add(new("listener", $"REGISTRY_ONLY: the virtual outbound listener's BlackHoleCluster {(request.Scheme == "https" ? "resets the TLS handshake" : "closes the connection")}"));
+            return;
+        }
+
+        result.Cluster = "PassthroughCluster";
+        Deliver(result, null, $"ALLOW_ANY: the virtual outbound listener passes the connection through to {request.Host}:{request.Port} as it is (no route, no mTLS)");
+    }
+
+    // A request to a bound listener's address: its own, or localhost for 127.0.0.1.
+    private static bool AddressedTo(string host, string address)
+    {
+        var name = host.Trim('[', ']');
+        return string.Equals(name, address, StringComparison.OrdinalIgnoreCase) || (address == "127.0.0.1" && name.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result, ServiceInfo? bound = null)
+    {
+        // A bound TCP listener proxies to its service (the first that claims bind:port keeps it).
+        var service = bound ?? ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
         service = SharedTcpListener(scope, service, request.Port, result);
         if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
         {
@@ -345,7 +393,7 @@ public sealed partial class RequestSimulator
         }
 
         // TCP ports ignore http[]; VS tcp[] routes or the service itself.
-        var vs = MeshVirtualService(scope, StripPort(request.Host), source.Namespace, request.Port);
+        var vs = MeshVirtualService(scope, bound?.Host ?? StripPort(request.Host), source.Namespace, request.Port);
         var destination = new Destination { Host = service.Host };
         if (vs?.Spec.Tcp is { Count: > 0 } tcp)
         {

@@ -208,6 +208,9 @@ public sealed class SidecarScope
         return new SidecarScope(model, ns, chosen);
     }
 
+    /// <summary>The egress listener without a port (the catch-all, built from its imports for every port no other listener has), or null.</summary>
+    public SidecarEgressListener? CatchAll => Egress.FirstOrDefault(e => e.Port is null);
+
     /// <summary>GetEgressListenerForRDS: the first egress listener on the port or without a port (the catch-all).</summary>
     public SidecarEgressListener? ListenerFor(int port) => ListenerIndex(port) is var i and >= 0 ? Egress[i] : null;
 
