@@ -765,6 +765,28 @@ public class SimulatorIstioTests
     }
 
     [Fact]
+    public void A_service_entry_that_selects_the_gateway_pod_translates_its_server_ports()
+    {
+        // gateway_simulation_test.go TestTargetPort "basic": a ServiceEntry port 80 (targetPort 8080) whose instance is
+        // the gateway: the server on 80 listens on 8080, merged with the server on 8080. Here the entry selects the
+        // gateway pod by workloadSelector, which makes the pod its instance.
+        var gateway = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}\n---\n";
+        var entry = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: service-instance, namespace: istio-system}\nspec:\n  hosts: [istio-ingressgateway.istio-system.svc.cluster.local]\n"
+            + "  ports: [{number: 80, targetPort: 8080, name: http, protocol: HTTP}]\n  resolution: STATIC\n  location: MESH_INTERNAL\n  workloadSelector: {labels: {istio: ingressgateway}}\n---\n";
+        var on8080 = Gateway("gw", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + on8080, "http://example.com/", "ingress").Outcome);
+        var r = Run(gateway + entry + on8080, "http://example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("targetPort 8080", StringComparison.Ordinal));
+
+        // A server on 80 is translated to 8080 too, and the request on 80 still reaches it.
+        Assert.Equal("v2", Run(gateway + entry + Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v2"), "http://example.com/", "ingress").Subset);
+
+        // An entry that selects other workloads does not count.
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + entry.Replace("{istio: ingressgateway}", "{app: other}", StringComparison.Ordinal) + on8080, "http://example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
     public void Repeating_requests_keeps_each_ones_client_certificate_decision()
     {
         // DecisionPlans memoize per request object: one with a certificate and one without, each simulated three times

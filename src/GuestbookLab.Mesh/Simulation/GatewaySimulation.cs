@@ -249,9 +249,13 @@ public sealed partial class RequestSimulator
 
     private int ComputeGatewayListenerPort(WorkloadInfo gatewayWorkload, int number, bool forServer)
     {
+        // The gateway's service instances: the Services that select its pod, and the ServiceEntries whose
+        // workloadSelector does (the serviceentry controller makes the pod an instance of the entry, with the
+        // entry port's targetPort), Services first (gateway_simulation_test.go TestTargetPort "basic").
         var servicePort = model.Services
-            .Where(s => s.Entry is null && s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector)
+            .Where(s => s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector)
                 && !(forServer && s.DisablesGatewayPortTranslation))
+            .OrderBy(s => s.Entry is null ? 0 : 1)
             .SelectMany(s => s.Ports)
             .FirstOrDefault(p => p.Port == number);
         return servicePort is null ? number : gatewayWorkload.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? number;
