@@ -962,31 +962,42 @@ public sealed partial class RequestSimulator
     /// </summary>
     private (bool Http, bool Tcp) InboundChain(WorkloadInfo server, int targetPort, RequestResult result)
     {
-        var scope = serverScopes.GetValue(server, w => SidecarScope.For(model, w.Namespace, w.Labels));
+        // The model does not change: each server port's chain is worked out once, its step shared (records are immutable).
+        var chain = inboundChains.GetOrAdd((server, targetPort), static (key, self) => self.ComputeInboundChain(key.Server, key.Port), this);
+        result.InboundCluster = chain.Cluster;
+        if (chain.Step is { } step)
+        {
+            result.Steps.Add(step);
+        }
+
+        return (chain.Http, chain.Tcp);
+    }
+
+    private sealed record InboundChainInfo(string Cluster, bool Http, bool Tcp, SimulationStep? Step);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Server, int Port), InboundChainInfo> inboundChains = new();
+
+    private InboundChainInfo ComputeInboundChain(WorkloadInfo server, int targetPort)
+    {
+        var scope = SidecarScope.For(model, server.Namespace, server.Labels);
         if (scope.Ingress.Count == 0)
         {
-            result.InboundCluster = $"inbound|{targetPort}||";
-            return (IsHttpPort(server, targetPort), IsTcpPort(server, targetPort));
+            return new($"inbound|{targetPort}||", IsHttpPort(server, targetPort), IsTcpPort(server, targetPort), null);
         }
 
         var ports = string.Join(", ", scope.Ingress.Select(i => i.Port).Distinct());
         if (scope.IngressFor(targetPort) is not { } ingress)
         {
-            result.InboundCluster = "InboundPassthroughClusterIpv4";
-            result.Steps.Add(new("inbound listener", $"{scope.Sidecar!.DisplayName} declares ingress listeners, so {server.DisplayName}'s sidecar has inbound filter chains for port(s) {ports} only, not for the Services' ports: port {targetPort} takes the passthrough filter chain (protocol sniffed), whose InboundPassthroughClusterIpv4 sends the request to the original destination, the pod's port {targetPort}", scope.Sidecar.DisplayName));
-            return (false, false);
+            return new("InboundPassthroughClusterIpv4", false, false, new("inbound listener", $"{scope.Sidecar!.DisplayName} declares ingress listeners, so {server.DisplayName}'s sidecar has inbound filter chains for port(s) {ports} only, not for the Services' ports: port {targetPort} takes the passthrough filter chain (protocol sniffed), whose InboundPassthroughClusterIpv4 sends the request to the original destination, the pod's port {targetPort}", scope.Sidecar.DisplayName));
         }
 
-        result.InboundCluster = $"inbound|{ingress.Port}||";
+        var cluster = $"inbound|{ingress.Port}||";
         var capture = ingress.BindsToPort
             ? $"captureMode NONE: the sidecar binds {(string.IsNullOrEmpty(ingress.Bind) ? "the pod's addresses" : ingress.Bind)}:{ingress.Port} itself"
             : "the connection is redirected to the sidecar's inbound listener";
-        result.Steps.Add(new("inbound listener", $"the ingress listener {(ingress.PortName is null ? string.Empty : $"{ingress.PortName} ")}on port {ingress.Port} of {scope.Sidecar!.DisplayName} takes the request as {ingress.Protocol} ({capture}); its cluster {result.InboundCluster} sends it to {ingress.EndpointDescription}", scope.Sidecar.DisplayName));
-        return (IsHttpFamily(ingress.Protocol), ingress.Protocol is "TCP" or "TLS" or "HTTPS" or "MONGO" or "MYSQL" or "REDIS");
+        var detail = $"the ingress listener {(ingress.PortName is null ? string.Empty : $"{ingress.PortName} ")}on port {ingress.Port} of {scope.Sidecar!.DisplayName} takes the request as {ingress.Protocol} ({capture}); its cluster {cluster} sends it to {ingress.EndpointDescription}";
+        return new(cluster, IsHttpFamily(ingress.Protocol), ingress.Protocol is "TCP" or "TLS" or "HTTPS" or "MONGO" or "MYSQL" or "REDIS", new("inbound listener", detail, scope.Sidecar.DisplayName));
     }
-
-    // The Sidecar scope of each server workload (for its ingress listeners), computed once.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, SidecarScope> serverScopes = new();
 
     private bool IsHttpPort(WorkloadInfo server, int targetPort)
     {
