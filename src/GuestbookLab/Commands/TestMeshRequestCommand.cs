@@ -26,6 +26,11 @@ namespace GuestbookLab.Commands;
 /// Envoy does; otherwise the request is routed. It is simulated: no certificate is made, and nothing is checked
 /// against the server's CA certificates.
 ///
+/// Sidecar resources count at both ends: the server's ingress listeners replace its Services' ports (protocol,
+/// defaultEndpoint; a port they leave out takes the passthrough chain), and a client's egress listener with
+/// captureMode NONE or a bind takes only requests sent to its address (127.0.0.1 under NONE). The result's
+/// InboundCluster names the server sidecar's inbound cluster.
+///
 /// Workloads come from Deployments, StatefulSets and DaemonSets (their replicas, labels, service account, probes);
 /// without an ingress gateway workload, the demo profile's istio-ingressgateway (port 80 to 8080) is assumed.
 /// </remarks>
