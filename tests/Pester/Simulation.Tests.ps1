@@ -97,6 +97,20 @@ Describe 'Test-MeshRequest' {
         (Get-Help Test-MeshRequest -Parameter ClientCertificate | Out-String) | Should -Match 'Simulated'
     }
 
+    It 'follows the server Sidecar''s ingress listeners and a client egress listener''s captureMode NONE (sidecar_simulation_test.go TestInboundClusters, listener_test.go captureMode NONE)' {
+        $ingress = ConvertFrom-LabYaml "apiVersion: networking.istio.io/v1beta1`nkind: Sidecar`nmetadata: {name: message, namespace: default}`nspec:`n  workloadSelector: {labels: {app: message-service}}`n  ingress:`n  - port: {number: 8080, protocol: HTTP, name: http}`n    defaultEndpoint: 127.0.0.1:8080"
+        $r = @($base; $ingress) | Test-MeshRequest -From ui -Uri http://message-service/hello/test
+        $r.Outcome | Should -Be 'Delivered'
+        $r.InboundCluster | Should -Be 'inbound|8080||'
+        $r.Explanation | Should -Match 'localhost, port 8080'
+        $elsewhere = ConvertFrom-LabYaml ("apiVersion: networking.istio.io/v1beta1`nkind: Sidecar`nmetadata: {name: message, namespace: default}`nspec:`n  workloadSelector: {labels: {app: message-service}}`n  ingress:`n  - port: {number: 9999, protocol: HTTP, name: http}")
+        (@($base; $elsewhere) | Test-MeshRequest -From ui -Uri http://message-service/hello/test).InboundCluster | Should -Be 'InboundPassthroughClusterIpv4'
+
+        $egress = ConvertFrom-LabYaml "apiVersion: networking.istio.io/v1beta1`nkind: Sidecar`nmetadata: {name: ui, namespace: default}`nspec:`n  workloadSelector: {labels: {app: ui}}`n  egress:`n  - port: {number: 80, protocol: HTTP, name: http}`n    captureMode: NONE`n    hosts: ['./*']"
+        (@($base; $egress) | Test-MeshRequest -From ui -Uri http://message-service/hello/test).Cluster | Should -Be 'PassthroughCluster'
+        (@($base; $egress) | Test-MeshRequest -From ui -Uri http://127.0.0.1/hello/test -Header @{ Host = 'message-service' }).Cluster | Should -Be 'outbound|80||message-service.default.svc.cluster.local'
+    }
+
     It 'rejects <Case>' -ForEach @(
         @{ Case = 'an unknown scheme'; Call = { $base | Test-MeshRequest -From ui -Uri ftp://x/ }; Id = 'InvalidUri'; Field = '-Uri' }
         @{ Case = 'a tcp request without a port'; Call = { $base | Test-MeshRequest -From ui -Uri tcp://redis }; Id = 'InvalidUri'; Field = '-Uri' }
