@@ -787,6 +787,26 @@ public class SimulatorIstioTests
     }
 
     [Fact]
+    public void A_gateway_authorization_policy_sees_an_accepted_client_certificates_spiffe_san_as_the_principal()
+    {
+        // authz builder: principals become RBAC principal_name matches of spiffe://..., which Envoy takes from the
+        // peer certificate's URI SAN; on a MUTUAL server that is the client certificate.
+        var server = "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: cert}";
+        var policy = "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: partners, namespace: istio-system}\nspec:\n  selector: {matchLabels: {istio: ingressgateway}}\n  action: ALLOW\n"
+            + "  rules:\n  - from:\n    - source: {principals: ['cluster.local/ns/partner/sa/client']}\n";
+        var config = Gateway("gw", server) + "---\n" + RouteAll("gw", "v1") + "---\n" + policy;
+        Assert.Equal(RequestOutcome.Delivered, Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["client.example.com", "spiffe://cluster.local/ns/partner/sa/client"])).Outcome);
+        var other = Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["spiffe://cluster.local/ns/partner/sa/other"]));
+        Assert.Equal(403, other.Status);
+        Assert.Equal(403, Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["client.example.com"])).Status);
+
+        // namespaces match the principal's /ns/ segment.
+        var byNamespace = config.Replace("principals: ['cluster.local/ns/partner/sa/client']", "namespaces: [partner]", StringComparison.Ordinal);
+        Assert.Equal(RequestOutcome.Delivered, Run(byNamespace, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["spiffe://cluster.local/ns/partner/sa/other"])).Outcome);
+        Assert.Equal(403, Run(byNamespace, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["spiffe://cluster.local/ns/elsewhere/sa/other"])).Status);
+    }
+
+    [Fact]
     public void Repeating_requests_keeps_each_ones_client_certificate_decision()
     {
         // DecisionPlans memoize per request object: one with a certificate and one without, each simulated three times

@@ -158,6 +158,8 @@ public sealed partial class RequestSimulator
     /// listed, fails the handshake; otherwise the handshake completes. The simulated certificate is taken as signed by
     /// the server's caCertificates (nothing is verified against a CA, nor verifyCertificateSpki/Hash).
     /// </summary>
+    private const string CertificateAccepted = "TLS with a client certificate";
+
     private static bool ClientCertificateAccepted(GatewayServer server, RequestSpec request, RequestResult result)
     {
         var sans = server.Server.Tls?.SubjectAltNames is { Count: > 0 } listed ? listed : null;
@@ -178,7 +180,7 @@ public sealed partial class RequestSimulator
             return false;
         }
 
-        result.ClientTls = "TLS with a client certificate";
+        result.ClientTls = CertificateAccepted;
         result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: {cert} is presented{(sans is null ? string.Empty : $" with a SAN among {string.Join(", ", sans)}")}, taken as signed by the server's CA certificates (simulated: nothing is checked against a CA), so the handshake completes", server.Gateway.DisplayName));
         return true;
     }

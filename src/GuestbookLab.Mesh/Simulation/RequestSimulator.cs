@@ -419,7 +419,13 @@ public sealed partial class RequestSimulator
             return false;
         }
 
-        var context = new AuthorizationContext(isHttp, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
+        // A client certificate a MUTUAL server accepted is the peer: RBAC's principal_name is its spiffe:// URI SAN.
+        var peer = result.ClientTls == CertificateAccepted && request.ClientCertificate?.SubjectAltNames.FirstOrDefault(s => s.StartsWith("spiffe://", StringComparison.Ordinal)) is { } uri
+            ? uri["spiffe://".Length..]
+            : null;
+        var peerNamespace = peer?.Split('/') is { } parts && Array.IndexOf(parts, "ns") is var at and >= 0 && at + 1 < parts.Length ? parts[at + 1] : null;
+
+        var context = new AuthorizationContext(isHttp, peer, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, peerNamespace);
         var (decision, allowed) = Authorization.Evaluate(model, source.Workload!, context);
         if (decision.Policy is not null)
         {

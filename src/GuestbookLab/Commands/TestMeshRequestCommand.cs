@@ -23,7 +23,8 @@ namespace GuestbookLab.Commands;
 ///
 /// -ClientCertificate presents a client certificate to a Gateway server whose tls.mode is MUTUAL, which otherwise
 /// resets the handshake: a certificate none of whose SANs the server's subjectAltNames lists is rejected too, as
-/// Envoy does; otherwise the request is routed. It is simulated: no certificate is made, and nothing is checked
+/// Envoy does; otherwise the request is routed, and the gateway's AuthorizationPolicies see the certificate's
+/// spiffe:// URI SAN as the source principal. It is simulated: no certificate is made, and nothing is checked
 /// against the server's CA certificates.
 ///
 /// Sidecar resources count at both ends: the server's ingress listeners replace its Services' ports (protocol,
