@@ -79,7 +79,7 @@ public class SimulatorIstioTests
             spec: {serviceAccountName: sleep}
         """;
 
-    internal static RequestResult Run(string config, string uri, string from = "sleep", Dictionary<string, string>? headers = null)
+    internal static RequestResult Run(string config, string uri, string from = "sleep", Dictionary<string, string>? headers = null, ClientCertificate? certificate = null)
     {
         var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
         var simulator = new RequestSimulator(MeshModel.Build(resources));
@@ -92,6 +92,7 @@ public class SimulatorIstioTests
             Path = parsed.AbsolutePath,
             Query = parsed.Query.TrimStart('?'),
             Headers = new Dictionary<string, string>(headers ?? [], StringComparer.OrdinalIgnoreCase),
+            ClientCertificate = certificate,
         };
         return simulator.Simulate(simulator.ResolveSource(from), request, new Random(1));
     }
@@ -539,6 +540,133 @@ public class SimulatorIstioTests
         Assert.Equal("team/web", Run(vs + "---\n" + SidecarCr("default", "default", Hosts("./*", "team/*")), "http://web/").VirtualService);
     }
 
+    [Fact]
+    public void An_egress_listener_with_capture_mode_none_takes_only_requests_to_its_bind_address()
+    {
+        // listener_test.go testOutboundListenerConfigWithSidecarWithCaptureModeNone: captureMode NONE binds
+        // 127.0.0.1:PORT (or bind:PORT), not the services' addresses; listener.go buildSidecarOutboundListeners.
+        var none = SidecarCr("default", "default", "  - port: {number: 80, protocol: HTTP, name: http}\n    captureMode: NONE\n    hosts: ['./*']");
+        var toService = Run(none, "http://web/");
+        Assert.Equal("PassthroughCluster", toService.Cluster);
+        Assert.Contains(toService.Steps, s => s.Detail.Contains("listens elsewhere", StringComparison.Ordinal));
+        var closed = Run(RegistryOnly + "---\n" + none, "http://web/");
+        Assert.Equal(RequestOutcome.ConnectionClosed, closed.Outcome);
+        Assert.Equal("BlackHoleCluster", closed.Cluster);
+
+        // The application sends to 127.0.0.1:80 (or localhost) with the Host it wants: the listener routes it.
+        var toBind = Run(none, "http://127.0.0.1:80/", headers: new() { ["host"] = "web" });
+        Assert.Equal(RequestOutcome.Delivered, toBind.Outcome);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", toBind.Cluster);
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", Run(none, "http://localhost/", headers: new() { ["host"] = "web" }).Cluster);
+
+        // A catch-all egress listener still builds the service's own listener on the port.
+        var withCatchAll = SidecarCr("default", "default", "  - port: {number: 80, protocol: HTTP, name: http}\n    captureMode: NONE\n    hosts: ['./*']\n" + Hosts("*/*"));
+        Assert.Equal("outbound|80||web.default.svc.cluster.local", Run(withCatchAll, "http://web/").Cluster);
+
+        // A catch-all listener with captureMode NONE binds 127.0.0.1 for every port: nothing reaches the services' addresses.
+        var catchAllNone = SidecarCr("default", "default", "  - captureMode: NONE\n    hosts: ['*/*']");
+        Assert.Equal("PassthroughCluster", Run(catchAllNone, "http://api.team/").Cluster);
+        Assert.Equal("outbound|80||api.team.svc.cluster.local", Run(catchAllNone, "http://127.0.0.1/", headers: new() { ["host"] = "api.team" }).Cluster);
+    }
+
+    [Fact]
+    public void An_egress_listener_with_a_bind_takes_connections_to_that_address()
+    {
+        // buildSidecarOutboundListeners: "we will bind to user specified IP (if any)": the TCP listener is bind:PORT,
+        // and a connection to the bind address goes to the service the listener proxies.
+        var bind = SidecarCr("default", "default", "  - port: {number: 3306, protocol: TCP, name: tcp}\n    bind: 10.1.1.1\n    hosts: ['./web.default.svc.cluster.local']");
+        var r = Run(bind, "tcp://10.1.1.1:3306");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", r.Cluster);
+        Assert.Equal("PassthroughCluster", Run(bind, "tcp://web:3306").Cluster);
+
+        // Without a bind or captureMode the listener is the service's (as before).
+        var plain = SidecarCr("default", "default", "  - port: {number: 3306, protocol: TCP, name: tcp}\n    hosts: ['./web.default.svc.cluster.local']");
+        Assert.Equal("outbound|3306||web.default.svc.cluster.local", Run(plain, "tcp://web:3306").Cluster);
+    }
+
+    // Sidecar ingress listeners (listener_inbound.go buildInboundChainConfigs, cluster.go buildInboundClusters).
+    private static string IngressSidecar(string ingress, string selector = "app: web") =>
+        $"apiVersion: networking.istio.io/v1beta1\nkind: Sidecar\nmetadata: {{name: web-ingress}}\nspec:\n  workloadSelector: {{labels: {{{selector}}}}}\n  ingress:\n{ingress}\n";
+
+    [Fact]
+    public void A_sidecar_ingress_listener_takes_its_port_to_its_default_endpoint()
+    {
+        // sidecar_simulation_test.go TestInboundClusters "ingress to different port": inbound|80|| goes to 127.0.0.1:8080.
+        // web's Service port 80 targets 8080, the port the pod receives on and the ingress listener's port.
+        var local = Run(IngressSidecar("  - port: {number: 8080, protocol: HTTP, name: http}\n    defaultEndpoint: 127.0.0.1:9090"), "http://web/");
+        Assert.Equal(RequestOutcome.Delivered, local.Outcome);
+        Assert.Equal("inbound|8080||", local.InboundCluster);
+        Assert.Contains(local.Steps, s => s.Stage == "inbound listener" && s.Detail.Contains("localhost, port 9090", StringComparison.Ordinal));
+
+        // "ingress to instance IP" (0.0.0.0:PORT is the pod's IP), "ingress to socket" (unix://), "ingress without default endpoint".
+        Assert.Contains(Run(IngressSidecar("  - port: {number: 8080, protocol: HTTP, name: http}\n    defaultEndpoint: 0.0.0.0:9090"), "http://web/").Steps, s => s.Detail.Contains("the pod's IP, port 9090", StringComparison.Ordinal));
+        Assert.Contains(Run(IngressSidecar("  - port: {number: 8080, protocol: HTTP, name: http}\n    defaultEndpoint: unix:///socket"), "http://web/").Steps, s => s.Detail.Contains("unix domain socket /socket", StringComparison.Ordinal));
+        var original = Run(IngressSidecar("  - port: {number: 8080, protocol: HTTP, name: http}"), "http://web/");
+        Assert.Equal(RequestOutcome.Delivered, original.Outcome);
+        Assert.Contains(original.Steps, s => s.Detail.Contains("original destination", StringComparison.Ordinal));
+
+        // "multiple ingress": each listener has its own inbound cluster.
+        var multiple = IngressSidecar("  - port: {number: 8080, protocol: HTTP, name: http}\n    defaultEndpoint: 127.0.0.1:9090\n  - port: {number: 3306, protocol: TCP, name: tcp}\n    defaultEndpoint: 127.0.0.1:9090");
+        Assert.Equal("inbound|8080||", Run(multiple, "http://web/").InboundCluster);
+        Assert.Equal("inbound|3306||", Run(multiple, "tcp://web:3306").InboundCluster);
+
+        // captureMode NONE: the sidecar binds the port itself (getBindToPort); the request still reaches the listener.
+        var bound = Run(IngressSidecar("  - port: {number: 8080, protocol: HTTP, name: http}\n    defaultEndpoint: 127.0.0.1:9090\n    captureMode: NONE"), "http://web/");
+        Assert.Equal(RequestOutcome.Delivered, bound.Outcome);
+        Assert.Contains(bound.Steps, s => s.Detail.Contains("captureMode NONE", StringComparison.Ordinal));
+
+        // Without a Sidecar the Services' ports make the chains.
+        Assert.Equal("inbound|8080||", Run(string.Empty, "http://web/").InboundCluster);
+    }
+
+    [Fact]
+    public void With_sidecar_ingress_listeners_a_service_port_they_leave_out_takes_the_passthrough_chain()
+    {
+        // buildInboundChainConfigs: with ingress listeners the Services' ports get no chain (the listener merge
+        // feature is off by default); buildInboundPassthroughChains takes the rest to InboundPassthroughClusterIpv4,
+        // with the port's PeerAuthentication mode.
+        var sidecar = IngressSidecar("  - port: {number: 9999, protocol: HTTP, name: http}\n    defaultEndpoint: 127.0.0.1:9999");
+        var r = Run(sidecar, "http://web/");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Equal("InboundPassthroughClusterIpv4", r.InboundCluster);
+        Assert.Contains(r.Steps, s => s.Stage == "inbound listener" && s.Detail.Contains("port(s) 9999 only", StringComparison.Ordinal));
+
+        // The passthrough chain sniffs: raw TCP from a client without a sidecar to web's HTTP port is not dropped.
+        var plain = "apiVersion: v1\nkind: Namespace\nmetadata: {name: plain}\n---\n";
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(plain, "tcp://web.default.svc.cluster.local:80", "plain/client").Outcome);
+        Assert.Equal(RequestOutcome.Delivered, Run(plain + sidecar, "tcp://web.default.svc.cluster.local:80", "plain/client").Outcome);
+
+        // STRICT still applies to the passthrough chain.
+        var strict = "apiVersion: security.istio.io/v1beta1\nkind: PeerAuthentication\nmetadata: {name: default}\nspec: {mtls: {mode: STRICT}}\n---\n";
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(plain + strict + sidecar, "http://web.default.svc.cluster.local/", "plain/client").Outcome);
+
+        // A Sidecar that selects other workloads leaves web's chains alone.
+        Assert.Equal("inbound|8080||", Run(IngressSidecar("  - port: {number: 9999, protocol: HTTP, name: http}", "app: nobody"), "http://web/").InboundCluster);
+    }
+
+    [Fact]
+    public void A_sidecar_ingress_listener_port_protocol_decides_the_inbound_chain()
+    {
+        // buildInboundChainConfigs: the chain's protocol is protocol.Parse of the ingress port's protocol, not the Service's.
+        // web's port 80 (targetPort 8080) is HTTP in the Service: raw TCP from a client without a sidecar is dropped
+        // there, but a TCP ingress listener on 8080 proxies it.
+        var plain = "apiVersion: v1\nkind: Namespace\nmetadata: {name: plain}\n---\n";
+        var tcp = IngressSidecar("  - port: {number: 8080, protocol: TCP, name: tcp}\n    defaultEndpoint: 127.0.0.1:8080");
+        var r = Run(plain + tcp, "tcp://web.default.svc.cluster.local:80", "plain/client");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("takes the request as TCP", StringComparison.Ordinal));
+
+        // web's 3306 is TCP in the Service; an HTTP ingress listener on it drops raw TCP.
+        var http = IngressSidecar("  - port: {number: 3306, protocol: HTTP, name: http}\n    defaultEndpoint: 127.0.0.1:3306");
+        Assert.Equal(RequestOutcome.Delivered, Run(plain, "tcp://web.default.svc.cluster.local:3306", "plain/client").Outcome);
+        Assert.Equal(RequestOutcome.ConnectionClosed, Run(plain + http, "tcp://web.default.svc.cluster.local:3306", "plain/client").Outcome);
+
+        // An unknown protocol is sniffed.
+        var sniffed = IngressSidecar("  - port: {number: 3306, protocol: whatever, name: x}");
+        Assert.Contains(Run(plain + sniffed, "tcp://web.default.svc.cluster.local:3306", "plain/client").Steps, s => s.Detail.Contains("as AUTO", StringComparison.Ordinal));
+    }
+
     // ------------------------------------------------------------------ 8. gateway servers: bind, targetPort, ISTIO_MUTUAL, AUTO_PASSTHROUGH (pilot/pkg/model/gateway.go, core/v1alpha3/gateway.go)
 
     private static string RouteAll(string gateway, string subset) =>
@@ -600,6 +728,101 @@ public class SimulatorIstioTests
         // Without the label the server on 80 is translated to 9090 and serves the request.
         var translated = gateway.Replace("  labels: {experimental.istio.io/disable-gateway-port-translation: 'true'}\n", string.Empty, StringComparison.Ordinal);
         Assert.Equal("v1", Run(translated + Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v1"), "http://x.example.com/", "ingress").Subset);
+    }
+
+    [Fact]
+    public void A_mutual_server_routes_a_request_whose_client_certificate_has_a_listed_san()
+    {
+        // gateway_test.go "credential name subject alternative name key and cert tls MUTUAL": a MUTUAL server's
+        // DownstreamTlsContext requires a client certificate and matches its SANs exactly against subjectAltNames
+        // (security/model/authentication.go ApplyCredentialSDSToServerCommonTLSContext).
+        var server = "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: ingress-sds-resource-name, subjectAltNames: [subject.name.a.com, subject.name.b.com]}";
+        var config = Gateway("gw", server) + "---\n" + RouteAll("gw", "v1");
+        var none = Run(config, "https://x.example.com/", "ingress");
+        Assert.Equal(RequestOutcome.ConnectionReset, none.Outcome);
+        Assert.Equal("TLS without a client certificate", none.ClientTls);
+
+        var wrong = Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["subject.name.c.com"], "CN=c"));
+        Assert.Equal(RequestOutcome.ConnectionReset, wrong.Outcome);
+        Assert.Contains(wrong.Steps, s => s.Detail.Contains("subject.name.a.com, subject.name.b.com", StringComparison.Ordinal));
+
+        // Envoy's exact match is case-sensitive; a certificate without SANs matches none.
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["SUBJECT.NAME.A.COM"])).Outcome);
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate([], "CN=subject.name.a.com")).Outcome);
+
+        var right = Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["other.example.com", "subject.name.b.com"]));
+        Assert.Equal(RequestOutcome.Delivered, right.Outcome);
+        Assert.Equal("v1", right.Subset);
+        Assert.Contains(right.Steps, s => s.Detail.Contains("handshake completes", StringComparison.Ordinal));
+
+        // gateway_test.go "no credential name key and cert tls MUTUAL": without subjectAltNames any certificate the CA trusts passes.
+        var anyCert = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: cert}") + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal(RequestOutcome.Delivered, Run(anyCert, "https://x.example.com/", "ingress", certificate: new ClientCertificate([])).Outcome);
+
+        // ISTIO_MUTUAL wants the mesh's own certificate: a presented one is not taken as signed by the mesh CA.
+        var istio = Gateway("gw", "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: ISTIO_MUTUAL}") + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal(RequestOutcome.ConnectionReset, Run(istio, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["x"])).Outcome);
+    }
+
+    [Fact]
+    public void A_service_entry_that_selects_the_gateway_pod_translates_its_server_ports()
+    {
+        // gateway_simulation_test.go TestTargetPort "basic": a ServiceEntry port 80 (targetPort 8080) whose instance is
+        // the gateway: the server on 80 listens on 8080, merged with the server on 8080. Here the entry selects the
+        // gateway pod by workloadSelector, which makes the pod its instance.
+        var gateway = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istio-ingressgateway, namespace: istio-system}\nspec:\n  template:\n    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}}\n---\n";
+        var entry = "apiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\nmetadata: {name: service-instance, namespace: istio-system}\nspec:\n  hosts: [istio-ingressgateway.istio-system.svc.cluster.local]\n"
+            + "  ports: [{number: 80, targetPort: 8080, name: http, protocol: HTTP}]\n  resolution: STATIC\n  location: MESH_INTERNAL\n  workloadSelector: {labels: {istio: ingressgateway}}\n---\n";
+        var on8080 = Gateway("gw", "  - port: {number: 8080, name: http, protocol: HTTP}\n    hosts: ['*']") + "---\n" + RouteAll("gw", "v1");
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + on8080, "http://example.com/", "ingress").Outcome);
+        var r = Run(gateway + entry + on8080, "http://example.com/", "ingress");
+        Assert.Equal(RequestOutcome.Delivered, r.Outcome);
+        Assert.Contains(r.Steps, s => s.Detail.Contains("targetPort 8080", StringComparison.Ordinal));
+
+        // A server on 80 is translated to 8080 too, and the request on 80 still reaches it.
+        Assert.Equal("v2", Run(gateway + entry + Gateway("gw", HttpAll) + "---\n" + RouteAll("gw", "v2"), "http://example.com/", "ingress").Subset);
+
+        // An entry that selects other workloads does not count.
+        Assert.Equal(RequestOutcome.ConnectionRefused, Run(gateway + entry.Replace("{istio: ingressgateway}", "{app: other}", StringComparison.Ordinal) + on8080, "http://example.com/", "ingress").Outcome);
+    }
+
+    [Fact]
+    public void A_gateway_authorization_policy_sees_an_accepted_client_certificates_spiffe_san_as_the_principal()
+    {
+        // authz builder: principals become RBAC principal_name matches of spiffe://..., which Envoy takes from the
+        // peer certificate's URI SAN; on a MUTUAL server that is the client certificate.
+        var server = "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: cert}";
+        var policy = "apiVersion: security.istio.io/v1beta1\nkind: AuthorizationPolicy\nmetadata: {name: partners, namespace: istio-system}\nspec:\n  selector: {matchLabels: {istio: ingressgateway}}\n  action: ALLOW\n"
+            + "  rules:\n  - from:\n    - source: {principals: ['cluster.local/ns/partner/sa/client']}\n";
+        var config = Gateway("gw", server) + "---\n" + RouteAll("gw", "v1") + "---\n" + policy;
+        Assert.Equal(RequestOutcome.Delivered, Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["client.example.com", "spiffe://cluster.local/ns/partner/sa/client"])).Outcome);
+        var other = Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["spiffe://cluster.local/ns/partner/sa/other"]));
+        Assert.Equal(403, other.Status);
+        Assert.Equal(403, Run(config, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["client.example.com"])).Status);
+
+        // namespaces match the principal's /ns/ segment.
+        var byNamespace = config.Replace("principals: ['cluster.local/ns/partner/sa/client']", "namespaces: [partner]", StringComparison.Ordinal);
+        Assert.Equal(RequestOutcome.Delivered, Run(byNamespace, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["spiffe://cluster.local/ns/partner/sa/other"])).Outcome);
+        Assert.Equal(403, Run(byNamespace, "https://x.example.com/", "ingress", certificate: new ClientCertificate(["spiffe://cluster.local/ns/elsewhere/sa/other"])).Status);
+    }
+
+    [Fact]
+    public void Repeating_requests_keeps_each_ones_client_certificate_decision()
+    {
+        // DecisionPlans memoize per request object: one with a certificate and one without, each simulated three times
+        // on one simulator, keep their own outcomes.
+        var server = "  - port: {number: 443, name: https, protocol: HTTPS}\n    hosts: ['*']\n    tls: {mode: MUTUAL, credentialName: cert, subjectAltNames: [client.example.com]}";
+        var resources = ManifestSerializer.Deserialize(World + "\n---\n" + Gateway("gw", server) + "---\n" + RouteAll("gw", "v1"));
+        var simulator = new RequestSimulator(MeshModel.Build(resources));
+        var source = simulator.ResolveSource("ingress");
+        var with = new RequestSpec { Scheme = "https", Host = "x.example.com", Port = 443, ClientCertificate = new ClientCertificate(["client.example.com"]) };
+        var without = new RequestSpec { Scheme = "https", Host = "x.example.com", Port = 443 };
+        var random = new Random(1);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(RequestOutcome.Delivered, simulator.Simulate(source, with, random).Outcome);
+            Assert.Equal(RequestOutcome.ConnectionReset, simulator.Simulate(source, without, random).Outcome);
+        }
     }
 
     [Fact]

@@ -84,12 +84,40 @@ Describe 'Test-MeshRequest' {
         $text | Should -Not -Match ([regex]::Escape('eyJpc3MiOiJpIiwic3ViIjoicyJ9'))
     }
 
+    It 'presents -ClientCertificate to a MUTUAL gateway server, whose subjectAltNames it must match (gateway_test.go "credential name subject alternative name key and cert tls MUTUAL")' {
+        $mutual = New-MeshGateway guestbook-ui-gateway -Port 443 -Protocol HTTPS -CredentialName client-ca
+        $mutual.Spec.Servers[0].Tls.Mode = 'MUTUAL'
+        $mutual.Spec.Servers[0].Tls.SubjectAltNames = [System.Collections.Generic.List[string]]@('client.example.com')
+        $config = @($base; $mutual; $route)
+        ($config | Test-MeshRequest -From ingress -Uri https://guestbook.example.com/).Outcome | Should -Be 'ConnectionReset'
+        ($config | Test-MeshRequest -From ingress -Uri https://guestbook.example.com/ -ClientCertificate @{ SubjectAltNames = 'other.example.com' }).Outcome | Should -Be 'ConnectionReset'
+        $r = $config | Test-MeshRequest -From ingress -Uri https://guestbook.example.com/ -ClientCertificate @{ SubjectAltNames = 'a.example.com', 'client.example.com'; Subject = 'CN=client' }
+        $r.Outcome | Should -Be 'Delivered'
+        $r.Explanation | Should -Match 'CN=client'
+        (Get-Help Test-MeshRequest -Parameter ClientCertificate | Out-String) | Should -Match 'Simulated'
+    }
+
+    It 'follows the server Sidecar''s ingress listeners and a client egress listener''s captureMode NONE (sidecar_simulation_test.go TestInboundClusters, listener_test.go captureMode NONE)' {
+        $ingress = ConvertFrom-LabYaml "apiVersion: networking.istio.io/v1beta1`nkind: Sidecar`nmetadata: {name: message, namespace: default}`nspec:`n  workloadSelector: {labels: {app: message-service}}`n  ingress:`n  - port: {number: 8080, protocol: HTTP, name: http}`n    defaultEndpoint: 127.0.0.1:8080"
+        $r = @($base; $ingress) | Test-MeshRequest -From ui -Uri http://message-service/hello/test
+        $r.Outcome | Should -Be 'Delivered'
+        $r.InboundCluster | Should -Be 'inbound|8080||'
+        $r.Explanation | Should -Match 'localhost, port 8080'
+        $elsewhere = ConvertFrom-LabYaml ("apiVersion: networking.istio.io/v1beta1`nkind: Sidecar`nmetadata: {name: message, namespace: default}`nspec:`n  workloadSelector: {labels: {app: message-service}}`n  ingress:`n  - port: {number: 9999, protocol: HTTP, name: http}")
+        (@($base; $elsewhere) | Test-MeshRequest -From ui -Uri http://message-service/hello/test).InboundCluster | Should -Be 'InboundPassthroughClusterIpv4'
+
+        $egress = ConvertFrom-LabYaml "apiVersion: networking.istio.io/v1beta1`nkind: Sidecar`nmetadata: {name: ui, namespace: default}`nspec:`n  workloadSelector: {labels: {app: ui}}`n  egress:`n  - port: {number: 80, protocol: HTTP, name: http}`n    captureMode: NONE`n    hosts: ['./*']"
+        (@($base; $egress) | Test-MeshRequest -From ui -Uri http://message-service/hello/test).Cluster | Should -Be 'PassthroughCluster'
+        (@($base; $egress) | Test-MeshRequest -From ui -Uri http://127.0.0.1/hello/test -Header @{ Host = 'message-service' }).Cluster | Should -Be 'outbound|80||message-service.default.svc.cluster.local'
+    }
+
     It 'rejects <Case>' -ForEach @(
         @{ Case = 'an unknown scheme'; Call = { $base | Test-MeshRequest -From ui -Uri ftp://x/ }; Id = 'InvalidUri'; Field = '-Uri' }
         @{ Case = 'a tcp request without a port'; Call = { $base | Test-MeshRequest -From ui -Uri tcp://redis }; Id = 'InvalidUri'; Field = '-Uri' }
         @{ Case = 'a source that is no workload'; Call = { $base | Test-MeshRequest -From uii -Uri http://ui/ }; Id = 'InvalidSource'; Field = '-From' }
         @{ Case = 'a zero count'; Call = { $base | Test-MeshRequest -From ui -Uri http://ui/ -Count 0 }; Id = 'InvalidCount'; Field = '-Count' }
         @{ Case = 'a missing folder'; Call = { Test-MeshRequest -Directory ./nowhere -From ingress -Uri http://x/ }; Id = 'ManifestNotFound'; Field = 'nowhere' }
+        @{ Case = 'a client certificate with an unknown key'; Call = { $base | Test-MeshRequest -From ingress -Uri https://x/ -ClientCertificate @{ Sans = 'x' } }; Id = 'InvalidTls'; Field = '-ClientCertificate' }
     ) {
         $err = Get-LabError $Call
         $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"

@@ -109,12 +109,8 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        if (string.Equals(chosen.Server.Server.Tls?.Mode, "MUTUAL", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(chosen.Server.Server.Tls?.Mode, "MUTUAL", StringComparison.OrdinalIgnoreCase) && !ClientCertificateAccepted(chosen.Server, request, result))
         {
-            // MUTUAL requires a client certificate signed by the server's caCertificates; a simulated request presents none.
-            result.Outcome = RequestOutcome.ConnectionReset;
-            result.ClientTls = "TLS without a client certificate";
-            result.Steps.Add(new("filter chain", $"the server of Gateway {chosen.Server.Ref} on port {request.Port} is MUTUAL: it requires a client certificate its CA certificates trust, and the request presents none, so the TLS handshake fails (curl exit 56; curl --cert is not simulated)", chosen.Server.Gateway.DisplayName));
             return;
         }
 
@@ -154,6 +150,39 @@ public sealed partial class RequestSimulator
         }
 
         ToDestination(destination, MeshModel.NamespaceOf(chosen.VirtualService), gatewayWorkload.Namespace, source, request, random, result, null);
+    }
+
+    /// <summary>
+    /// A MUTUAL server's client certificate check (security/model/authentication.go: require_client_certificate and
+    /// match_subject_alt_names, exact, from the server's subjectAltNames): no certificate, or one none of whose SANs is
+    /// listed, fails the handshake; otherwise the handshake completes. The simulated certificate is taken as signed by
+    /// the server's caCertificates (nothing is verified against a CA, nor verifyCertificateSpki/Hash).
+    /// </summary>
+    private const string CertificateAccepted = "TLS with a client certificate";
+
+    private static bool ClientCertificateAccepted(GatewayServer server, RequestSpec request, RequestResult result)
+    {
+        var sans = server.Server.Tls?.SubjectAltNames is { Count: > 0 } listed ? listed : null;
+        var cert = request.ClientCertificate;
+        if (cert is null)
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.ClientTls = "TLS without a client certificate";
+            result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: it requires a client certificate its CA certificates trust, and the request presents none, so the TLS handshake fails (curl exit 56; give -ClientCertificate to present one)", server.Gateway.DisplayName));
+            return false;
+        }
+
+        if (sans is not null && !cert.SubjectAltNames.Any(s => sans.Contains(s, StringComparer.Ordinal)))
+        {
+            result.Outcome = RequestOutcome.ConnectionReset;
+            result.ClientTls = "TLS with a client certificate the server rejects";
+            result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL and accepts only client certificates with a SAN among {string.Join(", ", sans)}: {cert} has none of them, so Envoy fails the handshake (certificate verify failed, curl exit 56)", server.Gateway.DisplayName));
+            return false;
+        }
+
+        result.ClientTls = CertificateAccepted;
+        result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: {cert} is presented{(sans is null ? string.Empty : $" with a SAN among {string.Join(", ", sans)}")}, taken as signed by the server's CA certificates (simulated: nothing is checked against a CA), so the handshake completes", server.Gateway.DisplayName));
+        return true;
     }
 
     private void HttpChain(List<GatewayServer> servers, bool plaintext, RequestSource source, RequestSpec request, Random random, RequestResult result, MergedListener? listener = null)
@@ -222,9 +251,13 @@ public sealed partial class RequestSimulator
 
     private int ComputeGatewayListenerPort(WorkloadInfo gatewayWorkload, int number, bool forServer)
     {
+        // The gateway's service instances: the Services that select its pod, and the ServiceEntries whose
+        // workloadSelector does (the serviceentry controller makes the pod an instance of the entry, with the
+        // entry port's targetPort), Services first (gateway_simulation_test.go TestTargetPort "basic").
         var servicePort = model.Services
-            .Where(s => s.Entry is null && s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector)
+            .Where(s => s.Namespace == gatewayWorkload.Namespace && s.Selector is { Count: > 0 } && gatewayWorkload.Selects(s.Selector)
                 && !(forServer && s.DisablesGatewayPortTranslation))
+            .OrderBy(s => s.Entry is null ? 0 : 1)
             .SelectMany(s => s.Ports)
             .FirstOrDefault(p => p.Port == number);
         return servicePort is null ? number : gatewayWorkload.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? number;

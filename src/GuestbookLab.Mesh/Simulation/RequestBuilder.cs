@@ -26,6 +26,9 @@ public sealed record RequestOptions
 
     /// <summary>The client's DNS resolves the URI's host even though no Service, ServiceEntry or public name says so.</summary>
     public bool AssumeResolved { get; init; }
+
+    /// <summary>The client certificate presented in a TLS handshake (simulated: nothing is signed or checked against a CA).</summary>
+    public ClientCertificate? ClientCertificate { get; init; }
 }
 
 /// <summary>Turns the user's request into the simulator's <see cref="RequestSpec"/>.</summary>
@@ -102,6 +105,7 @@ public static class RequestBuilder
             Token = principal,
             HasToken = token is not null,
             AssumeResolved = options.AssumeResolved,
+            ClientCertificate = options.ClientCertificate,
         };
     }
 

@@ -191,6 +191,31 @@ public sealed partial class RequestSimulator
             result.Steps.Add(new("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName));
         }
 
+        ServiceInfo? boundTcp = null;
+        if (scope.ListenerFor(request.Port) is { ListenAddress: { } address } bound)
+        {
+            // captureMode NONE or a bind (listener.go buildSidecarOutboundListeners): the listener is address:port
+            // (127.0.0.1 by default under NONE), which the application must send to; the services' own addresses
+            // get no listener from it.
+            var which = bound.Port is { } p ? $"the egress listener of {scope.Sidecar!.DisplayName} on port {p}" : $"the catch-all egress listener of {scope.Sidecar!.DisplayName}";
+            var how = bound.BindsToPort ? $"captureMode {bound.CaptureMode ?? "NONE"}: it binds {address}:{request.Port} itself" : $"bind {address}: it takes connections to {address}:{request.Port} only";
+            if (AddressedTo(request.Host, address))
+            {
+                result.Steps.Add(new("listener", $"the request is sent to {request.Host}:{request.Port}, where {which} listens ({how}): it takes the request", scope.Sidecar.DisplayName));
+                boundTcp = request.Scheme == "tcp" ? model.Services.FirstOrDefault(s => scope.Sees(s, request.Port)) : null;
+            }
+            else if (bound.Port is not null && scope.CatchAll is { ListenAddress: null })
+            {
+                result.Steps.Add(new("listener", $"{which} listens elsewhere ({how}); the catch-all egress listener builds the listener for {request.Host}:{request.Port}", scope.Sidecar.DisplayName));
+            }
+            else
+            {
+                result.Steps.Add(new("listener", $"{which} listens elsewhere ({how}), and no other egress listener builds one for {request.Host}:{request.Port}: the connection reaches only the virtual outbound listener", scope.Sidecar.DisplayName));
+                NoOutboundListener(scope, request, result);
+                return;
+            }
+        }
+
         if (request.Scheme == "https")
         {
             OutboundTls(scope, source, request, result);
@@ -199,7 +224,7 @@ public sealed partial class RequestSimulator
 
         if (request.Scheme == "tcp")
         {
-            OutboundTcp(scope, source, request, random, result);
+            OutboundTcp(scope, source, request, random, result, boundTcp);
             return;
         }
 
@@ -317,9 +342,32 @@ public sealed partial class RequestSimulator
         Deliver(result, endpoint, "TLS passes through to the pod");
     }
 
-    private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result)
+    // The virtual outbound listener alone: its catch-all chain passes the bytes on (ALLOW_ANY) or closes (REGISTRY_ONLY).
+    private static void NoOutboundListener(SidecarScope scope, RequestSpec request, RequestResult result)
     {
-        var service = ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
+        if (scope.OutboundPolicy == "REGISTRY_ONLY")
+        {
+            result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
+            result.Cluster = "BlackHoleCluster";
+            result.Steps.Add(new("listener", $"REGISTRY_ONLY: the virtual outbound listener's BlackHoleCluster {(request.Scheme == "https" ? "resets the TLS handshake" : "closes the connection")}"));
+            return;
+        }
+
+        result.Cluster = "PassthroughCluster";
+        Deliver(result, null, $"ALLOW_ANY: the virtual outbound listener passes the connection through to {request.Host}:{request.Port} as it is (no route, no mTLS)");
+    }
+
+    // A request to a bound listener's address: its own, or localhost for 127.0.0.1.
+    private static bool AddressedTo(string host, string address)
+    {
+        var name = host.Trim('[', ']');
+        return string.Equals(name, address, StringComparison.OrdinalIgnoreCase) || (address == "127.0.0.1" && name.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result, ServiceInfo? bound = null)
+    {
+        // A bound TCP listener proxies to its service (the first that claims bind:port keeps it).
+        var service = bound ?? ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
         service = SharedTcpListener(scope, service, request.Port, result);
         if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
         {
@@ -345,7 +393,7 @@ public sealed partial class RequestSimulator
         }
 
         // TCP ports ignore http[]; VS tcp[] routes or the service itself.
-        var vs = MeshVirtualService(scope, StripPort(request.Host), source.Namespace, request.Port);
+        var vs = MeshVirtualService(scope, bound?.Host ?? StripPort(request.Host), source.Namespace, request.Port);
         var destination = new Destination { Host = service.Host };
         if (vs?.Spec.Tcp is { Count: > 0 } tcp)
         {
@@ -371,7 +419,13 @@ public sealed partial class RequestSimulator
             return false;
         }
 
-        var context = new AuthorizationContext(isHttp, null, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, null);
+        // A client certificate a MUTUAL server accepted is the peer: RBAC's principal_name is its spiffe:// URI SAN.
+        var peer = result.ClientTls == CertificateAccepted && request.ClientCertificate?.SubjectAltNames.FirstOrDefault(s => s.StartsWith("spiffe://", StringComparison.Ordinal)) is { } uri
+            ? uri["spiffe://".Length..]
+            : null;
+        var peerNamespace = peer?.Split('/') is { } parts && Array.IndexOf(parts, "ns") is var at and >= 0 && at + 1 < parts.Length ? parts[at + 1] : null;
+
+        var context = new AuthorizationContext(isHttp, peer, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), request.Port, request.Headers, peerNamespace);
         var (decision, allowed) = Authorization.Evaluate(model, source.Workload!, context);
         if (decision.Policy is not null)
         {
@@ -844,6 +898,8 @@ public sealed partial class RequestSimulator
             return;
         }
 
+        // The inbound listener's filter chain for the port: the Sidecar's ingress listener, else the Services' port.
+        var (httpDeclared, tcpDeclared) = InboundChain(server, targetPort, result);
         var mode = PeerMode(server, targetPort);
         result.ServerMtlsMode = mode;
         result.Steps.Add(new("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}", PeerModeSource(server, targetPort)));
@@ -863,7 +919,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        if (!sourceProxied && !request.IsHttp && IsHttpPort(server, targetPort))
+        if (!sourceProxied && !request.IsHttp && httpDeclared)
         {
             // The inbound HTTP filter chain: a TLS handshake without Istio's ALPN, or bytes that are not HTTP, match nothing.
             result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
@@ -874,7 +930,7 @@ public sealed partial class RequestSimulator
         var peer = mutual ? $"spiffe://{model.TrustDomain}/ns/{source.Namespace}/sa/{source.ServiceAccount}" : null;
         result.PeerPrincipal = peer;
         result.ServerIdentity = mutual ? $"spiffe://{model.TrustDomain}/ns/{server.Namespace}/sa/{server.ServiceAccount}" : null;
-        var isHttp = request.IsHttp && !IsTcpPort(server, targetPort);
+        var isHttp = request.IsHttp && !tcpDeclared;
         if (isHttp && !Jwt(server, request, result))
         {
             return;
@@ -900,6 +956,53 @@ public sealed partial class RequestSimulator
         }
 
         Deliver(result, server, "the application answers");
+    }
+
+    /// <summary>
+    /// The filter chain of the server's inbound listener for <paramref name="targetPort"/> and whether it is declared
+    /// HTTP or TCP (neither: sniffed). listener_inbound.go buildInboundChainConfigs: without ingress listeners in the
+    /// server's Sidecar, a chain per port of the workload's Services (inbound|PORT||); with them, chains for their
+    /// ports only, with their protocol and defaultEndpoint (the Services' ports get none:
+    /// PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE is off), and any other port takes the passthrough filter
+    /// chains (InboundPassthroughClusterIpv4, protocol sniffed) to the original destination.
+    /// </summary>
+    private (bool Http, bool Tcp) InboundChain(WorkloadInfo server, int targetPort, RequestResult result)
+    {
+        // The model does not change: each server port's chain is worked out once, its step shared (records are immutable).
+        var chain = inboundChains.GetOrAdd((server, targetPort), static (key, self) => self.ComputeInboundChain(key.Server, key.Port), this);
+        result.InboundCluster = chain.Cluster;
+        if (chain.Step is { } step)
+        {
+            result.Steps.Add(step);
+        }
+
+        return (chain.Http, chain.Tcp);
+    }
+
+    private sealed record InboundChainInfo(string Cluster, bool Http, bool Tcp, SimulationStep? Step);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(WorkloadInfo Server, int Port), InboundChainInfo> inboundChains = new();
+
+    private InboundChainInfo ComputeInboundChain(WorkloadInfo server, int targetPort)
+    {
+        var scope = SidecarScope.For(model, server.Namespace, server.Labels);
+        if (scope.Ingress.Count == 0)
+        {
+            return new($"inbound|{targetPort}||", IsHttpPort(server, targetPort), IsTcpPort(server, targetPort), null);
+        }
+
+        var ports = string.Join(", ", scope.Ingress.Select(i => i.Port).Distinct());
+        if (scope.IngressFor(targetPort) is not { } ingress)
+        {
+            return new("InboundPassthroughClusterIpv4", false, false, new("inbound listener", $"{scope.Sidecar!.DisplayName} declares ingress listeners, so {server.DisplayName}'s sidecar has inbound filter chains for port(s) {ports} only, not for the Services' ports: port {targetPort} takes the passthrough filter chain (protocol sniffed), whose InboundPassthroughClusterIpv4 sends the request to the original destination, the pod's port {targetPort}", scope.Sidecar.DisplayName));
+        }
+
+        var cluster = $"inbound|{ingress.Port}||";
+        var capture = ingress.BindsToPort
+            ? $"captureMode NONE: the sidecar binds {(string.IsNullOrEmpty(ingress.Bind) ? "the pod's addresses" : ingress.Bind)}:{ingress.Port} itself"
+            : "the connection is redirected to the sidecar's inbound listener";
+        var detail = $"the ingress listener {(ingress.PortName is null ? string.Empty : $"{ingress.PortName} ")}on port {ingress.Port} of {scope.Sidecar!.DisplayName} takes the request as {ingress.Protocol} ({capture}); its cluster {cluster} sends it to {ingress.EndpointDescription}";
+        return new(cluster, IsHttpFamily(ingress.Protocol), ingress.Protocol is "TCP" or "TLS" or "HTTPS" or "MONGO" or "MYSQL" or "REDIS", new("inbound listener", detail, scope.Sidecar.DisplayName));
     }
 
     private bool IsHttpPort(WorkloadInfo server, int targetPort)

@@ -81,6 +81,9 @@ public sealed class RequestSpec
     /// <summary>The client's DNS resolves the host whatever the configuration says (Test-MeshRequest -AssumeResolved).</summary>
     public bool AssumeResolved { get; init; }
 
+    /// <summary>The client certificate the request presents in a TLS handshake (Test-MeshRequest -ClientCertificate), or null for none.</summary>
+    public ClientCertificate? ClientCertificate { get; init; }
+
     public bool IsHttp => Scheme == "http";
 
     /// <summary>The Host/:authority header (the URI host unless -Header Host says otherwise).</summary>
@@ -92,6 +95,18 @@ public sealed class RequestSpec
 #pragma warning disable SA1401, CA1051 // A field, for Interlocked: set once, by the simulator only.
     internal object? Plans;
 #pragma warning restore SA1401, CA1051
+}
+
+/// <summary>
+/// A client certificate a simulated request presents (Test-MeshRequest -ClientCertificate): its subject alternative
+/// names (DNS names, URIs such as spiffe://..., e-mail addresses or IP addresses, as written) and its subject. Nothing
+/// is signed or checked against a CA: the simulation takes it as trusted by the server's caCertificates and checks
+/// only what Envoy's match_subject_alt_names checks, the SANs.
+/// </summary>
+public sealed record ClientCertificate(IReadOnlyList<string> SubjectAltNames, string? Subject = null)
+{
+    public override string ToString() =>
+        $"{(Subject is null ? "a client certificate" : $"the client certificate {Subject}")}{(SubjectAltNames.Count == 0 ? " without SANs" : $" (SAN {string.Join(", ", SubjectAltNames)})")}";
 }
 
 /// <summary>One step of the request's way, in words: what decided, on which resource.</summary>
@@ -207,6 +222,12 @@ public sealed class RequestResult
 
     /// <summary>The TLS on the wire between the last proxy (or client) and the server: ISTIO_MUTUAL, SIMPLE or plaintext.</summary>
     public string? ClientTls { get; set; }
+
+    /// <summary>
+    /// The server sidecar's inbound cluster: inbound|PORT|| for a port of its Services or of its Sidecar's ingress
+    /// listeners, InboundPassthroughClusterIpv4 for a port its Sidecar's ingress listeners leave out.
+    /// </summary>
+    public string? InboundCluster { get; set; }
 
     /// <summary>The server's effective PeerAuthentication mode for the port.</summary>
     public string? ServerMtlsMode { get; set; }

@@ -6,9 +6,21 @@ using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Simulation;
 
-/// <summary>One egress listener of a Sidecar: an optional port and the <c>namespace/host</c> imports.</summary>
-public sealed record SidecarEgressListener(int? Port, string? Protocol, IReadOnlyList<string> Hosts)
+/// <summary>
+/// One egress listener of a Sidecar: an optional port, the <c>namespace/host</c> imports, and where it listens:
+/// <c>bind</c> (an IP address or unix:// socket) and <c>captureMode</c> (DEFAULT, IPTABLES, NONE).
+/// </summary>
+public sealed record SidecarEgressListener(int? Port, string? Protocol, IReadOnlyList<string> Hosts, string? Bind = null, string? CaptureMode = null)
 {
+    /// <summary>
+    /// listener.go buildSidecarOutboundListeners: a listener with captureMode NONE or a unix:// bind binds a real
+    /// port (bindToPort), at its bind address or 127.0.0.1, instead of taking connections iptables redirects.
+    /// </summary>
+    public bool BindsToPort => CaptureMode == "NONE" || (Bind?.StartsWith("unix://", StringComparison.Ordinal) ?? false);
+
+    /// <summary>The address the listener takes connections for when it is not the services' own (bind, else 127.0.0.1 when it binds the port); null: the services' addresses.</summary>
+    public string? ListenAddress => !string.IsNullOrEmpty(Bind) ? Bind : BindsToPort ? "127.0.0.1" : null;
+
     /// <summary>The imports by namespace ('.' resolved to the Sidecar's namespace; '*' any namespace), as convertIstioListenerToWrapper splits them.</summary>
     internal Dictionary<string, List<string>> HostsByNamespace(string configNamespace)
     {
@@ -35,9 +47,43 @@ public sealed record SidecarEgressListener(int? Port, string? Protocol, IReadOnl
     }
 }
 
+/// <summary>
+/// One ingress listener of a Sidecar (pilot/pkg/networking/core/v1alpha3/listener_inbound.go buildInboundChainConfigs):
+/// the port the workload receives on (the target port: the API has no targetPort), its protocol
+/// (<c>protocol.Parse</c> of port.protocol: an unknown or missing one is sniffed, AUTO), where the inbound cluster
+/// sends it (<c>defaultEndpoint</c>: 127.0.0.1:PORT, 0.0.0.0:PORT for the pod's IP, unix:///socket; none: the
+/// original destination), <c>captureMode</c> and <c>bind</c>.
+/// </summary>
+public sealed record SidecarIngressListener(int Port, string Protocol, string? PortName, string? DefaultEndpoint, string? CaptureMode, string? Bind)
+{
+    /// <summary>getBindToPort: NONE binds a real listener on the port; DEFAULT and IPTABLES take redirected connections.</summary>
+    public bool BindsToPort => CaptureMode == "NONE";
+
+    /// <summary>Where the inbound cluster inbound|PORT|| sends a request, in words.</summary>
+    public string EndpointDescription => DefaultEndpoint switch
+    {
+        null or "" => $"the original destination (the pod's IP, port {Port}): no defaultEndpoint",
+        var e when e.StartsWith("unix://", StringComparison.Ordinal) => $"the unix domain socket {e["unix://".Length..]}",
+        var e when e.StartsWith("0.0.0.0:", StringComparison.Ordinal) => $"the pod's IP, port {e[8..]} (defaultEndpoint {e})",
+        var e when e.StartsWith("127.0.0.1:", StringComparison.Ordinal) => $"localhost, port {e[10..]} (defaultEndpoint {e}: the application must listen on 127.0.0.1)",
+        var e when e.StartsWith("[::]:", StringComparison.Ordinal) || e.StartsWith("[::1]:", StringComparison.Ordinal) => $"{e} (defaultEndpoint)",
+        var e => $"{e} (defaultEndpoint)",
+    };
+
+    // protocol.Parse: the known names, in any case; anything else is Unsupported, which the listener sniffs.
+    internal static string ParseProtocol(string? protocol)
+    {
+        var upper = protocol?.ToUpperInvariant();
+        return upper is "HTTP" or "HTTP2" or "HTTPS" or "GRPC" or "GRPC-WEB" or "TCP" or "TLS" or "MONGO" or "MYSQL" or "REDIS" or "UDP" or "THRIFT" ? upper : "AUTO";
+    }
+}
+
 /// <summary>A networking.istio.io Sidecar, read from the generic resource it is (the module has no typed model of it).</summary>
 public sealed record SidecarResource(LabResource Resource, IReadOnlyDictionary<string, string>? Selector, IReadOnlyList<SidecarEgressListener> Egress, string? OutboundPolicy)
 {
+    /// <summary>The ingress listeners (empty: the inbound listeners come from the workload's Services).</summary>
+    public IReadOnlyList<SidecarIngressListener> Ingress { get; init; } = [];
+
     public string Namespace => MeshModel.NamespaceOf(Resource);
 
     public string DisplayName => $"Sidecar {Namespace}/{Resource.Name}";
@@ -69,12 +115,27 @@ public sealed record SidecarResource(LabResource Resource, IReadOnlyDictionary<s
             var port = Tree.Get(listener, "port") as IDictionary<string, object?>;
             var number = Tree.Whole(Tree.Get(port, "number"));
             var hosts = Tree.Items(listener, "hosts").OfType<object?>().Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)).OfType<string>().ToList();
-            egress.Add(new SidecarEgressListener(number is > 0 ? (int)number.Value : null, Tree.Get(port, "protocol") as string, hosts));
+            egress.Add(new SidecarEgressListener(number is > 0 ? (int)number.Value : null, Tree.Get(port, "protocol") as string, hosts, Text(listener, "bind"), Text(listener, "captureMode")?.ToUpperInvariant()));
+        }
+
+        var ingress = new List<SidecarIngressListener>();
+        foreach (var item in spec is null ? Array.Empty<object?>() : Tree.Items(spec, "ingress"))
+        {
+            // Validation requires a port; a listener without one builds nothing.
+            if (item is not IDictionary<string, object?> listener || Tree.Get(listener, "port") is not IDictionary<string, object?> port
+                || Tree.Whole(Tree.Get(port, "number")) is not { } number || number is < 1 or > 65535)
+            {
+                continue;
+            }
+
+            ingress.Add(new SidecarIngressListener((int)number, SidecarIngressListener.ParseProtocol(Text(port, "protocol")), Text(port, "name"), Text(listener, "defaultEndpoint"), Text(listener, "captureMode")?.ToUpperInvariant(), Text(listener, "bind")));
         }
 
         var policy = Tree.Get(Tree.Get(spec, "outboundTrafficPolicy") as IDictionary<string, object?>, "mode") as string;
-        return new SidecarResource(resource, selector, egress, policy is null ? null : policy.ToUpperInvariant());
+        return new SidecarResource(resource, selector, egress, policy is null ? null : policy.ToUpperInvariant()) { Ingress = ingress };
     }
+
+    private static string? Text(IDictionary<string, object?> map, string key) => Tree.Get(map, key) is { } value ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
 }
 
 /// <summary>
@@ -113,6 +174,26 @@ public sealed class SidecarScope
     /// <summary>ALLOW_ANY or REGISTRY_ONLY: the Sidecar's outboundTrafficPolicy, else the mesh config's.</summary>
     public string OutboundPolicy { get; }
 
+    /// <summary>The Sidecar's ingress listeners: when there are any, the inbound listener has filter chains for these ports only.</summary>
+    public IReadOnlyList<SidecarIngressListener> Ingress => Sidecar?.Ingress ?? [];
+
+    /// <summary>
+    /// buildInboundChainConfigs: the ingress listener for a port the workload receives on (the first one: a later one
+    /// on the same port conflicts and is dropped), or null.
+    /// </summary>
+    public SidecarIngressListener? IngressFor(int targetPort)
+    {
+        foreach (var listener in Ingress)
+        {
+            if (listener.Port == targetPort)
+            {
+                return listener;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The scope of a workload in <paramref name="ns"/> with <paramref name="labels"/>.</summary>
     public static SidecarScope For(MeshModel model, string ns, IReadOnlyDictionary<string, string> labels)
     {
@@ -126,6 +207,9 @@ public sealed class SidecarScope
             ?? model.Sidecars.FirstOrDefault(s => s.Namespace == model.RootNamespace && s.Selector is null);
         return new SidecarScope(model, ns, chosen);
     }
+
+    /// <summary>The egress listener without a port (the catch-all, built from its imports for every port no other listener has), or null.</summary>
+    public SidecarEgressListener? CatchAll => Egress.FirstOrDefault(e => e.Port is null);
 
     /// <summary>GetEgressListenerForRDS: the first egress listener on the port or without a port (the catch-all).</summary>
     public SidecarEgressListener? ListenerFor(int port) => ListenerIndex(port) is var i and >= 0 ? Egress[i] : null;
