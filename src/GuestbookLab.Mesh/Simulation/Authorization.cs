@@ -18,10 +18,7 @@ internal static class Authorization
 
     public static (AuthorizationDecision Decision, bool Allowed) Evaluate(MeshModel model, WorkloadInfo workload, AuthorizationContext context)
     {
-        var policies = model.AuthorizationPolicies
-            .Where(p => (MeshModel.NamespaceOf(p) == workload.Namespace || MeshModel.NamespaceOf(p) == model.RootNamespace)
-                && workload.Selects(p.Spec.Selector?.MatchLabels))
-            .ToList();
+        var policies = model.PoliciesFor(workload);
 
         foreach (var custom in policies.Where(p => p.Spec.Action == "CUSTOM"))
         {
@@ -40,20 +37,28 @@ internal static class Authorization
             }
         }
 
-        var allows = policies.Where(p => (p.Spec.Action ?? "ALLOW") == "ALLOW").ToList();
-        if (allows.Count == 0)
+        static bool IsAllow(AuthorizationPolicy p) => (p.Spec.Action ?? "ALLOW") == "ALLOW";
+        var anyAllow = false;
+        foreach (var allow in policies)
         {
-            return (new AuthorizationDecision("Allowed", null, null, null), true);
-        }
+            if (!IsAllow(allow))
+            {
+                continue;
+            }
 
-        foreach (var allow in allows)
-        {
+            anyAllow = true;
             if (MatchIndex(allow, context, deny: false) is { } rule)
             {
                 return (new AuthorizationDecision("Allowed", Name(allow), rule, "ALLOW"), true);
             }
         }
 
+        if (!anyAllow)
+        {
+            return (new AuthorizationDecision("Allowed", null, null, null), true);
+        }
+
+        var allows = policies.Where(IsAllow);
         return (new AuthorizationDecision("Denied", string.Join(", ", allows.Select(Name)), null, "ALLOW (none matched)"), false);
     }
 

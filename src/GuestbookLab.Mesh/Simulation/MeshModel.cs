@@ -412,6 +412,20 @@ public sealed class MeshModel
 
     private const int FindServiceCacheLimit = 4096;
 
+    /// <summary>
+    /// The AuthorizationPolicies that apply to a workload (its namespace's and the root namespace's whose selector
+    /// selects it), in precedence order; remembered per workload, as the model never changes.
+    /// </summary>
+    public IReadOnlyList<AuthorizationPolicy> PoliciesFor(WorkloadInfo workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        return policiesCache.GetValue(workload, w => AuthorizationPolicies
+            .Where(p => (NamespaceOf(p) == w.Namespace || NamespaceOf(p) == RootNamespace) && w.Selects(p.Spec.Selector?.MatchLabels))
+            .ToList());
+    }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, IReadOnlyList<AuthorizationPolicy>> policiesCache = new();
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
 
     private ServiceInfo? FindServiceUncached(string host, string clientNs, int? port)

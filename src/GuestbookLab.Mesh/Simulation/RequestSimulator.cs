@@ -477,7 +477,7 @@ public sealed partial class RequestSimulator
                 return;
             }
 
-            var destination = Pick((route.Route ?? []).Select(r => (r.Destination, r.Weight)).ToList(), random);
+            var destination = Pick(Targets(route), random);
             if (destination is null)
             {
                 Respond(result, 503, "NC", null, "route", $"{result.Route} has no destination");
@@ -688,24 +688,48 @@ public sealed partial class RequestSimulator
         percentage is { } p && p > 0 && (p >= 100 || DecisionPlans.Chance(p, random));
 
     /// <summary>Weighted pick: one destination takes all; with several, zero weights drop out and the rest split proportionally.</summary>
-    private static Destination? Pick(List<(Destination? Destination, int? Weight)> targets, Random random)
+    // The route's destinations: one draw among those with a weight above 0 when there are two or more (none: null);
+    // the same draws as before it was written without allocating (decision plans record them).
+    private static Destination? Pick(IReadOnlyList<(Destination? Destination, int? Weight)> targets, Random random)
     {
-        var valid = targets.Where(t => t.Destination is not null).ToList();
-        if (valid.Count <= 1)
+        var valid = 0;
+        Destination? first = null;
+        var total = 0;
+        Destination? lastWeighted = null;
+        foreach (var (destination, weight) in targets)
         {
-            return valid.FirstOrDefault().Destination;
+            if (destination is null)
+            {
+                continue;
+            }
+
+            first ??= destination;
+            valid++;
+            if ((weight ?? 0) > 0)
+            {
+                total += weight!.Value;
+                lastWeighted = destination;
+            }
         }
 
-        var weighted = valid.Where(t => (t.Weight ?? 0) > 0).ToList();
-        if (weighted.Count == 0)
+        if (valid <= 1)
+        {
+            return first;
+        }
+
+        if (lastWeighted is null)
         {
             return null;
         }
 
-        var total = weighted.Sum(t => t.Weight!.Value);
         var roll = random.Next(total);
-        foreach (var (destination, weight) in weighted)
+        foreach (var (destination, weight) in targets)
         {
+            if (destination is null || (weight ?? 0) <= 0)
+            {
+                continue;
+            }
+
             roll -= weight!.Value;
             if (roll < 0)
             {
@@ -713,8 +737,14 @@ public sealed partial class RequestSimulator
             }
         }
 
-        return weighted[^1].Destination;
+        return lastWeighted;
     }
+
+    // Per simulator, as its model: a route edited in the session afterwards is read again by the next simulator.
+    private IReadOnlyList<(Destination? Destination, int? Weight)> Targets(HttpRoute route) =>
+        routeTargets.GetValue(route, r => (r.Route ?? []).Select(d => (d.Destination, d.Weight)).ToList());
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpRoute, IReadOnlyList<(Destination? Destination, int? Weight)>> routeTargets = new();
 
     // ------------------------------------------------------------------------------------------ cluster, endpoints, TLS
 
@@ -769,8 +799,7 @@ public sealed partial class RequestSimulator
         }
 
         var servicePort = service.Ports.First(p => p.Port == port);
-        var endpoints = model.Endpoints(service, subsetLabels).ToList();
-        var ready = endpoints.Where(e => Ready(e)).ToList();
+        var (endpoints, ready) = EndpointsOf(service, subsetLabels);
         if (ready.Count == 0)
         {
             Respond(result, 503, "UH", "no healthy upstream", "endpoints", endpoints.Count == 0
@@ -861,6 +890,28 @@ public sealed partial class RequestSimulator
 
     /// <summary>DestinationRule lookup: the proxy's namespace, then the service's, then the root namespace; the most specific host.</summary>
     private DestinationRule? DestinationRuleFor(ServiceInfo service, string proxyNamespace)
+    {
+        // The model never changes, so the rule for (host, service namespace, proxy namespace) does not either (bounded).
+        var key = (service.Host, service.Namespace, proxyNamespace);
+        if (destinationRules.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var found = DestinationRuleUncached(service, proxyNamespace);
+        if (destinationRules.Count < LookupCacheLimit)
+        {
+            destinationRules.TryAdd(key, found);
+        }
+
+        return found;
+    }
+
+    private const int LookupCacheLimit = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string Namespace, string Proxy), DestinationRule?> destinationRules = new();
+
+    private DestinationRule? DestinationRuleUncached(ServiceInfo service, string proxyNamespace)
     {
         // push_context.go destinationRule: every rule of the proxy's namespace; then the service's namespace's and the
         // root namespace's rules that are not private, the most specific host, if it is exported to the proxy.
@@ -1220,6 +1271,28 @@ public sealed partial class RequestSimulator
     }
 
     /// <summary>A pod whose HTTP readiness probe is not rewritten fails it under STRICT mTLS (the kubelet has no certificate).</summary>
+    // A service's (subset's) endpoints and the ready ones, in the model's order, remembered per service and subset
+    // labels (the model never changes; bounded).
+    private (IReadOnlyList<WorkloadInfo> Endpoints, IReadOnlyList<WorkloadInfo> Ready) EndpointsOf(ServiceInfo service, IReadOnlyDictionary<string, string>? subsetLabels)
+    {
+        var key = (service, subsetLabels);
+        if (endpointLists.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var endpoints = model.Endpoints(service, subsetLabels).ToList();
+        var found = ((IReadOnlyList<WorkloadInfo>)endpoints, (IReadOnlyList<WorkloadInfo>)endpoints.Where(Ready).ToList());
+        if (endpointLists.Count < LookupCacheLimit)
+        {
+            endpointLists.TryAdd(key, found);
+        }
+
+        return found;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ServiceInfo Service, IReadOnlyDictionary<string, string>? Labels), (IReadOnlyList<WorkloadInfo>, IReadOnlyList<WorkloadInfo>)> endpointLists = new();
+
     private bool Ready(WorkloadInfo workload) =>
         !(workload.HasSidecar && !workload.RewriteProbes && workload.ReadinessProbePort is { } port && PeerMode(workload, port) == "STRICT");
 
@@ -1262,6 +1335,26 @@ public sealed partial class RequestSimulator
     // ------------------------------------------------------------------------------------------ helpers
 
     private VirtualService? MeshVirtualService(SidecarScope scope, string host, string clientNamespace, int port)
+    {
+        // A scope is made once per workload (and the model never changes): its answer per host and port is remembered (bounded).
+        var key = (scope, host, clientNamespace, port);
+        if (meshVirtualServices.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var found = MeshVirtualServiceUncached(scope, host, clientNamespace, port);
+        if (meshVirtualServices.Count < LookupCacheLimit)
+        {
+            meshVirtualServices.TryAdd(key, found);
+        }
+
+        return found;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(SidecarScope Scope, string Host, string Namespace, int Port), VirtualService?> meshVirtualServices = new();
+
+    private VirtualService? MeshVirtualServiceUncached(SidecarScope scope, string host, string clientNamespace, int port)
     {
         // On sidecars VirtualServices for one host are not merged: the oldest the scope imports wins.
         var service = model.FindService(host, clientNamespace, port);
