@@ -359,22 +359,10 @@ public sealed class MeshModel
     public bool Resolves(string host, string clientNs)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var key = (host, clientNs);
-        if (resolvesCache.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        var resolves = ResolvesUncached(host, clientNs);
-        if (resolvesCache.Count < FindServiceCacheLimit)
-        {
-            resolvesCache.TryAdd(key, resolves);
-        }
-
-        return resolves;
+        return resolvesCache.Get((host, clientNs), this, static (k, model) => model.ResolvesUncached(k.Host, k.ClientNs));
     }
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs), bool> resolvesCache = new();
+    private readonly BoundedCache<(string Host, string ClientNs), bool> resolvesCache = new();
 
     private bool ResolvesUncached(string host, string clientNs)
     {
@@ -395,22 +383,8 @@ public sealed class MeshModel
     {
         // The model is immutable once built, so the answer for (host, namespace, port) never changes: remember it
         // (bounded, so a stream of distinct hosts cannot grow it without limit).
-        var key = (host, clientNs, port);
-        if (findServiceCache.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        var found = FindServiceUncached(host, clientNs, port);
-        if (findServiceCache.Count < FindServiceCacheLimit)
-        {
-            findServiceCache.TryAdd(key, found);
-        }
-
-        return found;
+        return findServiceCache.Get((host, clientNs, port), this, static (k, model) => model.FindServiceUncached(k.Host, k.ClientNs, k.Port));
     }
-
-    private const int FindServiceCacheLimit = 4096;
 
     /// <summary>
     /// The AuthorizationPolicies that apply to a workload (its namespace's and the root namespace's whose selector
@@ -426,7 +400,7 @@ public sealed class MeshModel
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, IReadOnlyList<AuthorizationPolicy>> policiesCache = new();
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
+    private readonly BoundedCache<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
 
     private ServiceInfo? FindServiceUncached(string host, string clientNs, int? port)
     {

@@ -892,24 +892,10 @@ public sealed partial class RequestSimulator
     private DestinationRule? DestinationRuleFor(ServiceInfo service, string proxyNamespace)
     {
         // The model never changes, so the rule for (host, service namespace, proxy namespace) does not either (bounded).
-        var key = (service.Host, service.Namespace, proxyNamespace);
-        if (destinationRules.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        var found = DestinationRuleUncached(service, proxyNamespace);
-        if (destinationRules.Count < LookupCacheLimit)
-        {
-            destinationRules.TryAdd(key, found);
-        }
-
-        return found;
+        return destinationRules.Get((service.Host, service.Namespace, proxyNamespace), (Simulator: this, Service: service), static (k, s) => s.Simulator.DestinationRuleUncached(s.Service, k.Proxy));
     }
 
-    private const int LookupCacheLimit = 4096;
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Host, string Namespace, string Proxy), DestinationRule?> destinationRules = new();
+    private readonly BoundedCache<(string Host, string Namespace, string Proxy), DestinationRule?> destinationRules = new();
 
     private DestinationRule? DestinationRuleUncached(ServiceInfo service, string proxyNamespace)
     {
@@ -1275,23 +1261,14 @@ public sealed partial class RequestSimulator
     // labels (the model never changes; bounded).
     private (IReadOnlyList<WorkloadInfo> Endpoints, IReadOnlyList<WorkloadInfo> Ready) EndpointsOf(ServiceInfo service, IReadOnlyDictionary<string, string>? subsetLabels)
     {
-        var key = (service, subsetLabels);
-        if (endpointLists.TryGetValue(key, out var cached))
+        return endpointLists.Get((service, subsetLabels), this, static (k, simulator) =>
         {
-            return cached;
-        }
-
-        var endpoints = model.Endpoints(service, subsetLabels).ToList();
-        var found = ((IReadOnlyList<WorkloadInfo>)endpoints, (IReadOnlyList<WorkloadInfo>)endpoints.Where(Ready).ToList());
-        if (endpointLists.Count < LookupCacheLimit)
-        {
-            endpointLists.TryAdd(key, found);
-        }
-
-        return found;
+            var endpoints = simulator.model.Endpoints(k.Service, k.Labels).ToList();
+            return ((IReadOnlyList<WorkloadInfo>)endpoints, (IReadOnlyList<WorkloadInfo>)endpoints.Where(simulator.Ready).ToList());
+        });
     }
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ServiceInfo Service, IReadOnlyDictionary<string, string>? Labels), (IReadOnlyList<WorkloadInfo>, IReadOnlyList<WorkloadInfo>)> endpointLists = new();
+    private readonly BoundedCache<(ServiceInfo Service, IReadOnlyDictionary<string, string>? Labels), (IReadOnlyList<WorkloadInfo>, IReadOnlyList<WorkloadInfo>)> endpointLists = new();
 
     private bool Ready(WorkloadInfo workload) =>
         !(workload.HasSidecar && !workload.RewriteProbes && workload.ReadinessProbePort is { } port && PeerMode(workload, port) == "STRICT");
@@ -1337,22 +1314,10 @@ public sealed partial class RequestSimulator
     private VirtualService? MeshVirtualService(SidecarScope scope, string host, string clientNamespace, int port)
     {
         // A scope is made once per workload (and the model never changes): its answer per host and port is remembered (bounded).
-        var key = (scope, host, clientNamespace, port);
-        if (meshVirtualServices.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        var found = MeshVirtualServiceUncached(scope, host, clientNamespace, port);
-        if (meshVirtualServices.Count < LookupCacheLimit)
-        {
-            meshVirtualServices.TryAdd(key, found);
-        }
-
-        return found;
+        return meshVirtualServices.Get((scope, host, clientNamespace, port), this, static (k, simulator) => simulator.MeshVirtualServiceUncached(k.Scope, k.Host, k.Namespace, k.Port));
     }
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(SidecarScope Scope, string Host, string Namespace, int Port), VirtualService?> meshVirtualServices = new();
+    private readonly BoundedCache<(SidecarScope Scope, string Host, string Namespace, int Port), VirtualService?> meshVirtualServices = new();
 
     private VirtualService? MeshVirtualServiceUncached(SidecarScope scope, string host, string clientNamespace, int port)
     {
