@@ -232,6 +232,66 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void An_explanation_written_later_tells_the_decision_it_explains()
+    {
+        // A decision is taken without its steps; they are written when first read, by replaying its draws. Every
+        // draw the simulator makes is here (weights, delay, abort, mirror), so a replay that drew differently would
+        // explain another decision than the one taken.
+        var config = Vs("  - route:\n    - {destination: {host: reviews, subset: v1}, weight: 30}\n    - {destination: {host: reviews, subset: v2}, weight: 70}\n    fault:\n      delay: {fixedDelay: 2s, percentage: {value: 50}}\n      abort: {httpStatus: 500, percentage: {value: 25}}\n    mirror: {host: ratings}\n    mirrorPercentage: {value: 40}");
+        var simulator = new RequestSimulator(MeshModel.Build(ManifestSerializer.Deserialize(World + "\n---\n" + config)));
+        var source = simulator.ResolveSource("sleep");
+        var random = new Random(11);
+        var results = Enumerable.Range(0, 400).Select(_ => simulator.Simulate(source, new RequestSpec { Scheme = "http", Host = "reviews", Port = 9080, Path = "/p" }, random)).ToList();
+
+        foreach (var r in results)
+        {
+            var text = r.Explanation;
+            Assert.Equal(r.InjectedDelay is not null, text.Contains("a delay of 2s is injected", StringComparison.Ordinal));
+            Assert.Equal(r.ResponseFlag == "FI", text.Contains("the fault filter aborts with 500", StringComparison.Ordinal));
+            Assert.Equal(r.Mirrors.Count == 1, text.Contains("a copy goes to", StringComparison.Ordinal));
+            if (r.Outcome == RequestOutcome.Delivered)
+            {
+                Assert.Contains($"{r.Cluster}: 1 ready workload(s), Deployment default/reviews-{r.Subset} answers", text, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Contains(results, r => r.Outcome == RequestOutcome.Delivered && r.Subset == "v1");
+        Assert.Contains(results, r => r.ResponseFlag == "FI");
+        Assert.Same(results[0].Steps, results[0].Steps);
+    }
+
+    [Fact]
+    public void Reading_an_explanation_draws_nothing_from_the_callers_random_source()
+    {
+        var config = Vs("  - route:\n    - {destination: {host: reviews, subset: v1}, weight: 50}\n    - {destination: {host: reviews, subset: v2}, weight: 50}");
+        var resources = ManifestSerializer.Deserialize(World + "\n---\n" + config);
+        var simulator = new RequestSimulator(MeshModel.Build(resources));
+        var source = simulator.ResolveSource("sleep");
+        RequestSpec Request() => new() { Scheme = "http", Host = "reviews", Port = 9080 };
+        var (read, unread) = (new Random(3), new Random(3));
+        for (var i = 0; i < 50; i++)
+        {
+            var a = simulator.Simulate(source, Request(), read);
+            Assert.NotEmpty(a.Steps);
+            var b = simulator.Simulate(source, Request(), unread);
+            Assert.Equal(b.Subset, a.Subset);
+        }
+
+        Assert.Equal(unread.Next(), read.Next());
+    }
+
+    [Fact]
+    public void An_explanation_read_from_many_threads_is_written_once()
+    {
+        var simulator = new RequestSimulator(MeshModel.Build(ManifestSerializer.Deserialize(World)));
+        var result = simulator.Simulate(simulator.ResolveSource("sleep"), new RequestSpec { Scheme = "http", Host = "reviews", Port = 9080 }, new Random(1));
+        var seen = new System.Collections.Concurrent.ConcurrentBag<List<SimulationStep>>();
+        System.Threading.Tasks.Parallel.For(0, 64, _ => seen.Add(result.Steps));
+        Assert.Single(seen.Distinct());
+        Assert.Contains(result.Steps, s => s.Stage == "cluster");
+    }
+
+    [Fact]
     public void A_single_destination_with_weight_zero_takes_everything() =>
         Assert.Equal("v1", Run(Vs("  - route:\n    - {destination: {host: reviews, subset: v1}, weight: 0}"), "http://reviews:9080/").Subset);
 

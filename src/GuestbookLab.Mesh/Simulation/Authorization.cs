@@ -16,22 +16,25 @@ internal static class Authorization
 {
     private static readonly string[] HttpOnlyConditionPrefixes = ["request.headers", "request.auth."];
 
+    // No ALLOW policy: allowed (records are immutable, so one serves every such decision).
+    private static readonly AuthorizationDecision NoPolicy = new("Allowed", null, null, null);
+
     public static (AuthorizationDecision Decision, bool Allowed) Evaluate(MeshModel model, WorkloadInfo workload, AuthorizationContext context)
     {
         var policies = model.PoliciesFor(workload);
 
-        foreach (var custom in policies.Where(p => p.Spec.Action == "CUSTOM"))
+        foreach (var custom in policies)
         {
-            if (MatchIndex(custom, context, deny: false) is { } rule)
+            if (custom.Spec.Action == "CUSTOM" && MatchIndex(custom, context, deny: false) is { } rule)
             {
                 // GuestbookLab does not model mesh extension providers: like an unknown provider, it denies.
                 return (new AuthorizationDecision("Denied", Name(custom), rule, "CUSTOM"), false);
             }
         }
 
-        foreach (var deny in policies.Where(p => p.Spec.Action == "DENY"))
+        foreach (var deny in policies)
         {
-            if (MatchIndex(deny, context, deny: true) is { } rule)
+            if (deny.Spec.Action == "DENY" && MatchIndex(deny, context, deny: true) is { } rule)
             {
                 return (new AuthorizationDecision("Denied", Name(deny), rule, "DENY"), false);
             }
@@ -55,7 +58,7 @@ internal static class Authorization
 
         if (!anyAllow)
         {
-            return (new AuthorizationDecision("Allowed", null, null, null), true);
+            return (NoPolicy, true);
         }
 
         var allows = policies.Where(IsAllow);
@@ -90,10 +93,46 @@ internal static class Authorization
             return false;
         }
 
-        var from = rule.From is null || rule.From.Any(f => f.Source is { } s && SourceMatches(s, c));
-        var to = rule.To is null || rule.To.Any(t => t.Operation is { } o && OperationMatches(o, c));
-        var when = rule.When is null || rule.When.All(w => ConditionMatches(w, c));
-        return from && to && when;
+        return (rule.From is null || AnySource(rule.From, c)) && (rule.To is null || AnyOperation(rule.To, c)) && (rule.When is null || AllConditions(rule.When, c));
+    }
+
+    private static bool AnySource(List<RuleFrom> from, AuthorizationContext c)
+    {
+        foreach (var f in from)
+        {
+            if (f.Source is { } s && SourceMatches(s, c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AnyOperation(List<RuleTo> to, AuthorizationContext c)
+    {
+        foreach (var t in to)
+        {
+            if (t.Operation is { } o && OperationMatches(o, c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AllConditions(List<Condition> when, AuthorizationContext c)
+    {
+        foreach (var w in when)
+        {
+            if (!ConditionMatches(w, c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool UsesHttpOnlyFields(AuthorizationRule rule) =>
@@ -110,7 +149,7 @@ internal static class Authorization
         Field(o.Methods, o.NotMethods, c.Method, ignoreCase: false, tcpIgnores: !c.IsHttp)
         && Field(o.Paths, o.NotPaths, c.Path, ignoreCase: false, tcpIgnores: !c.IsHttp)
         && Field(o.Hosts, o.NotHosts, c.Host, ignoreCase: true, tcpIgnores: !c.IsHttp)
-        && Field(o.Ports, o.NotPorts, c.Port.ToString(CultureInfo.InvariantCulture), ignoreCase: false);
+        && (o.Ports is null && o.NotPorts is null || Field(o.Ports, o.NotPorts, c.Port.ToString(CultureInfo.InvariantCulture), ignoreCase: false));
 
     private static bool ConditionMatches(Condition w, AuthorizationContext c)
     {
@@ -167,14 +206,31 @@ internal static class Authorization
             return true;
         }
 
-        var positive = values is null || (actual is not null && values.Any(v => StringMatches(v, actual, ignoreCase)));
-        var negative = notValues is null || actual is null || !notValues.Any(v => StringMatches(v, actual, ignoreCase));
-        return positive && negative;
+        return (values is null || (actual is not null && AnyMatches(values, actual, ignoreCase)))
+            && (notValues is null || actual is null || !AnyMatches(notValues, actual, ignoreCase));
+    }
+
+    private static bool AnyMatches(List<string> patterns, string actual, bool ignoreCase)
+    {
+        foreach (var pattern in patterns)
+        {
+            if (StringMatches(pattern, actual, ignoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool NamespaceField(List<string>? values, List<string>? notValues, string? principal)
     {
         // namespaces match '.*/ns/NS/.*' on the peer principal, so they need mTLS.
+        if (values is null && notValues is null)
+        {
+            return true;
+        }
+
         string? ns = null;
         if (principal is not null)
         {
@@ -197,12 +253,12 @@ internal static class Authorization
 
         if (pattern.EndsWith('*'))
         {
-            return value.StartsWith(pattern[..^1], comparison);
+            return value.AsSpan().StartsWith(pattern.AsSpan(0, pattern.Length - 1), comparison);
         }
 
         if (pattern.StartsWith('*'))
         {
-            return value.EndsWith(pattern[1..], comparison);
+            return value.AsSpan().EndsWith(pattern.AsSpan(1), comparison);
         }
 
         return string.Equals(pattern, value, comparison);

@@ -114,7 +114,7 @@ internal sealed class DecisionPlans
 
     /// <summary>The draw of a fault's percentage, recorded when a plan is being made.</summary>
     internal static bool Chance(double percentage, Random random) =>
-        random is PlanRecorder recorder ? recorder.Chance(percentage) : random.NextDouble() * 100 < percentage;
+        random is DrawSource source ? source.Chance(percentage) : random.NextDouble() * 100 < percentage;
 
     private sealed class PlanEntry
     {
@@ -196,13 +196,13 @@ internal sealed class DecisionPlans
     /// The caller's random source as a simulation being recorded sees it: the draws already made replayed first,
     /// then the caller's own, each noted with what it chose.
     /// </summary>
-    private sealed class PlanRecorder(Random random, double[] replay) : Random
+    private sealed class PlanRecorder(Random random, double[] replay) : DrawSource
     {
         public List<(double? Percentage, int Ways, int Branch)> Path { get; } = [];
 
         public bool Uncacheable { get; private set; }
 
-        public bool Chance(double percentage)
+        public override bool Chance(double percentage)
         {
             var value = Path.Count < replay.Length ? replay[Path.Count] : random.NextDouble();
             var taken = value * 100 < percentage;

@@ -17,14 +17,14 @@ public sealed partial class RequestSimulator
     private void Ingress(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
         var gatewayWorkload = source.Workload!;
-        result.Steps.Add(new("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}"));
+        result.Step("ingress", $"the request reaches the ingress gateway {gatewayWorkload.DisplayName}{(model.DefaultIngressGateway ? " (as istioctl's demo profile installs it)" : string.Empty)}");
         // The request reaches a port of the gateway's Service, which forwards it to its targetPort (MergeGateways
         // resolvePorts: servers listen on the targetPort of the Service port they name); a port the Service lacks is
         // taken as the pod's own port.
         var listenerPort = GatewayListenerPort(gatewayWorkload, request.Port, forServer: false);
         if (listenerPort != request.Port)
         {
-            result.Steps.Add(new("listener", $"port {request.Port} of the gateway's Service forwards to targetPort {listenerPort}: the servers whose port resolves to {listenerPort} listen there", gatewayWorkload.DisplayName));
+            result.Step("listener", $"port {request.Port} of the gateway's Service forwards to targetPort {listenerPort}: the servers whose port resolves to {listenerPort} listen there", gatewayWorkload);
         }
 
         var address = System.Net.IPAddress.TryParse(request.Host.Trim('[', ']'), out var ip) ? ip.ToString() : null;
@@ -43,14 +43,14 @@ public sealed partial class RequestSimulator
             if (request.Scheme == "https")
             {
                 result.Outcome = RequestOutcome.ConnectionReset;
-                result.Steps.Add(new("listener", $"port {request.Port} is plaintext {first.Server.Port?.Protocol}: the TLS handshake fails (curl exit 35)", first.Gateway.DisplayName));
+                result.Step("listener", $"port {request.Port} is plaintext {first.Server.Port?.Protocol}: the TLS handshake fails (curl exit 35)", first.Gateway);
                 return;
             }
 
             if (request.Scheme == "tcp")
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
-                result.Steps.Add(new("listener", $"port {request.Port} is {first.Server.Port?.Protocol}: bytes that are not HTTP end the connection", first.Gateway.DisplayName));
+                result.Step("listener", $"port {request.Port} is {first.Server.Port?.Protocol}: bytes that are not HTTP end the connection", first.Gateway);
                 return;
             }
 
@@ -70,7 +70,7 @@ public sealed partial class RequestSimulator
             && model.Services.Any(svc => !svc.IsExternal && s.Hosts.Any(h => SidecarScope.HostSubsetOf(svc.Host, StripNamespace(h))))))
         {
             result.Outcome = RequestOutcome.ConnectionReset;
-            result.Steps.Add(new("filter chain", $"port {request.Port} is AUTO_PASSTHROUGH: its filter chains match SNIs of the form outbound_.port_.subset_.host, and {(sni is null ? "a connection without SNI" : $"the SNI {sni}")} names no cluster of a service its hosts hold, so the connection is reset"));
+            result.Step("filter chain", $"port {request.Port} is AUTO_PASSTHROUGH: its filter chains match SNIs of the form outbound_.port_.subset_.host, and {(sni is null ? "a connection without SNI" : $"the SNI {sni}")} names no cluster of a service its hosts hold, so the connection is reset");
             return;
         }
 
@@ -88,7 +88,7 @@ public sealed partial class RequestSimulator
         if (chosen is null)
         {
             result.Outcome = RequestOutcome.ConnectionReset;
-            result.Steps.Add(new("filter chain", sni is null ? $"port {request.Port} expects TLS: a connection without SNI matches no filter chain and is closed" : $"no filter chain on port {request.Port} matches the SNI {sni}: the connection is reset (curl exit 35)"));
+            result.Step("filter chain", sni is null ? $"port {request.Port} expects TLS: a connection without SNI matches no filter chain and is closed" : $"no filter chain on port {request.Port} matches the SNI {sni}: the connection is reset (curl exit 35)");
             return;
         }
 
@@ -96,7 +96,7 @@ public sealed partial class RequestSimulator
         if (chosen.Server.Server.Tls is not null && request.Scheme != "https")
         {
             result.Outcome = RequestOutcome.ConnectionReset;
-            result.Steps.Add(new("filter chain", $"the {chosen.Server.Server.Port?.Protocol} server of Gateway {chosen.Server.Ref} on port {request.Port} expects a TLS handshake: plaintext is reset", chosen.Server.Gateway.DisplayName));
+            result.Step("filter chain", $"the {chosen.Server.Server.Port?.Protocol} server of Gateway {chosen.Server.Ref} on port {request.Port} expects a TLS handshake: plaintext is reset", chosen.Server.Gateway);
             return;
         }
 
@@ -105,7 +105,7 @@ public sealed partial class RequestSimulator
             // ISTIO_MUTUAL terminates with the gateway's mesh certificate and requires the client's, signed by the mesh CA.
             result.Outcome = RequestOutcome.ConnectionReset;
             result.ClientTls = "TLS without a client certificate";
-            result.Steps.Add(new("filter chain", $"the server of Gateway {chosen.Server.Ref} on port {request.Port} is ISTIO_MUTUAL: it requires a client certificate of the mesh, which a client outside the mesh does not have, so the TLS handshake fails (curl exit 56)", chosen.Server.Gateway.DisplayName));
+            result.Step("filter chain", $"the server of Gateway {chosen.Server.Ref} on port {request.Port} is ISTIO_MUTUAL: it requires a client certificate of the mesh, which a client outside the mesh does not have, so the TLS handshake fails (curl exit 56)", chosen.Server.Gateway);
             return;
         }
 
@@ -117,7 +117,7 @@ public sealed partial class RequestSimulator
         if (chosen.Kind == "auto")
         {
             var target = chosen.Routes![0].Destination!;
-            result.Steps.Add(new("gateway", $"Gateway {chosen.Server.Ref} port {request.Port} is AUTO_PASSTHROUGH: the SNI {sni} names the cluster outbound|{target.Port?.Number}|{target.Subset}|{target.Host}, which the sni_cluster filter takes without a VirtualService (the TLS, Istio mTLS from a client sidecar, passes through to the pod)", chosen.Server.Gateway.DisplayName));
+            result.Step("gateway", $"Gateway {chosen.Server.Ref} port {request.Port} is AUTO_PASSTHROUGH: the SNI {sni} names the cluster outbound|{target.Port?.Number}|{target.Subset}|{target.Host}, which the sni_cluster filter takes without a VirtualService (the TLS, Istio mTLS from a client sidecar, passes through to the pod)", chosen.Server.Gateway);
             if (!GatewayFilters(source, request, result, isHttp: false))
             {
                 return;
@@ -129,13 +129,13 @@ public sealed partial class RequestSimulator
 
         if (chosen.Routes is null)
         {
-            result.Steps.Add(new("gateway", $"Gateway {chosen.Server.Ref} terminates TLS on port {request.Port} for {string.Join(",", chosen.SniHosts ?? ["*"])}", chosen.Server.Gateway.DisplayName));
+            result.Step("gateway", $"Gateway {chosen.Server.Ref} terminates TLS on port {request.Port} for {string.Join(",", chosen.SniHosts ?? ["*"])}", chosen.Server.Gateway);
             HttpChain([chosen.Server], plaintext: false, source, request, random, result);
             return;
         }
 
         result.VirtualService = $"{MeshModel.NamespaceOf(chosen.VirtualService!)}/{chosen.VirtualService!.Name}";
-        result.Steps.Add(new("gateway", $"Gateway {chosen.Server.Ref} port {request.Port}/{chosen.Server.Server.Port?.Protocol}: {(chosen.SniHosts is { Count: > 0 } names ? $"the SNI matches {string.Join(",", names)}" : "a TCP proxy")} of VirtualService {result.VirtualService} ({chosen.Kind})", chosen.VirtualService.DisplayName));
+        result.Step("gateway", $"Gateway {chosen.Server.Ref} port {request.Port}/{chosen.Server.Server.Port?.Protocol}: {(chosen.SniHosts is { Count: > 0 } names ? $"the SNI matches {string.Join(",", names)}" : "a TCP proxy")} of VirtualService {result.VirtualService} ({chosen.Kind})", chosen.VirtualService);
         if (!GatewayFilters(source, request, result, isHttp: false))
         {
             return;
@@ -145,7 +145,7 @@ public sealed partial class RequestSimulator
         if (destination is null)
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
-            result.Steps.Add(new("route", $"the {chosen.Kind} route has no destination: the TCP proxy closes the connection"));
+            result.Step("route", $"the {chosen.Kind} route has no destination: the TCP proxy closes the connection");
             return;
         }
 
@@ -168,7 +168,7 @@ public sealed partial class RequestSimulator
         {
             result.Outcome = RequestOutcome.ConnectionReset;
             result.ClientTls = "TLS without a client certificate";
-            result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: it requires a client certificate its CA certificates trust, and the request presents none, so the TLS handshake fails (curl exit 56; give -ClientCertificate to present one)", server.Gateway.DisplayName));
+            result.Step("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: it requires a client certificate its CA certificates trust, and the request presents none, so the TLS handshake fails (curl exit 56; give -ClientCertificate to present one)", server.Gateway);
             return false;
         }
 
@@ -176,12 +176,12 @@ public sealed partial class RequestSimulator
         {
             result.Outcome = RequestOutcome.ConnectionReset;
             result.ClientTls = "TLS with a client certificate the server rejects";
-            result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL and accepts only client certificates with a SAN among {string.Join(", ", sans)}: {cert} has none of them, so Envoy fails the handshake (certificate verify failed, curl exit 56)", server.Gateway.DisplayName));
+            result.Step("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL and accepts only client certificates with a SAN among {string.Join(", ", sans)}: {cert} has none of them, so Envoy fails the handshake (certificate verify failed, curl exit 56)", server.Gateway);
             return false;
         }
 
         result.ClientTls = CertificateAccepted;
-        result.Steps.Add(new("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: {cert} is presented{(sans is null ? string.Empty : $" with a SAN among {string.Join(", ", sans)}")}, taken as signed by the server's CA certificates (simulated: nothing is checked against a CA), so the handshake completes", server.Gateway.DisplayName));
+        result.Step("filter chain", $"the server of Gateway {server.Ref} on port {request.Port} is MUTUAL: {cert} is presented{(sans is null ? string.Empty : $" with a SAN among {string.Join(", ", sans)}")}, taken as signed by the server's CA certificates (simulated: nothing is checked against a CA), so the handshake completes", server.Gateway);
         return true;
     }
 
@@ -193,7 +193,7 @@ public sealed partial class RequestSimulator
         {
             result.Gateway = servers[0].Ref;
             var names = string.Join("; ", servers.Select(s => $"{s.Ref} {string.Join(",", s.Server.Hosts ?? [])}"));
-            result.Steps.Add(new("gateway", $"Gateway {servers[0].Ref} serves port {port}/{servers[0].Server.Port?.Protocol}{(servers.Count > 1 ? $" with the servers merged on the port ({names})" : $" for {string.Join(",", servers[0].Server.Hosts ?? [])}")}", servers[0].Gateway.DisplayName));
+            result.Step("gateway", $"Gateway {servers[0].Ref} serves port {port}/{servers[0].Server.Port?.Protocol}{(servers.Count > 1 ? $" with the servers merged on the port ({names})" : $" for {string.Join(",", servers[0].Server.Hosts ?? [])}")}", servers[0].Gateway.DisplayName);
         }
 
         // The route table of a merged listener is built once; a TLS server's own one per request.
@@ -230,7 +230,7 @@ public sealed partial class RequestSimulator
 
         result.Gateway = vhost.Servers[0].Ref;
         result.VirtualService = string.Join(", ", vhost.Sources.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
-        result.Steps.Add(new("virtual host", $"the host {host} takes the virtual host {vhost.Host} of {result.VirtualService}", string.Join(", ", vhost.Sources.Select(v => v.DisplayName))));
+        result.Step("virtual host", $"the host {host} takes the virtual host {vhost.Host} of {result.VirtualService}", string.Join(", ", vhost.Sources.Select(v => v.DisplayName)));
         var ordered = vhost.Routes.Where(r => !IsCatchAll(r.Route)).Concat(vhost.Routes.Where(r => IsCatchAll(r.Route))).ToList();
         RouteHttp(ordered, source.Workload!.Namespace, result.Gateway, source, request, random, result, isGateway: true);
     }
@@ -271,20 +271,20 @@ public sealed partial class RequestSimulator
     private MergedListener MergeServers(WorkloadInfo gatewayWorkload, int port, string? address, RequestResult result)
     {
         var listener = mergedListeners.GetOrAdd((gatewayWorkload, port), static (key, self) => self.Merge(key.Workload, key.Port), this);
-        result.Steps.AddRange(listener.Steps);
+        result.Step(listener.Steps);
         var merged = listener.Merged;
 
         // Each bind is a listener of its own (bind_port); a connection to a bound address takes that listener.
         var bound = address is null ? [] : merged.Where(s => s.Server.Bind == address).ToList();
         if (bound.Count > 0)
         {
-            result.Steps.Add(new("listener", $"the connection is to {address}, which servers bind: the listener {address}_{port} takes it", bound[0].Gateway.DisplayName));
+            result.Step("listener", $"the connection is to {address}, which servers bind: the listener {address}_{port} takes it", bound[0].Gateway.DisplayName);
             return new MergedListener(bound, [], bound);
         }
 
         foreach (var server in listener.Bound)
         {
-            result.Steps.Add(new("listener", $"a server of Gateway {server.Ref} binds {server.Server.Bind}, not the address the connection is to ({address ?? "the gateway's address"}): it is not matched", server.Gateway.DisplayName));
+            result.Step("listener", $"a server of Gateway {server.Ref} binds {server.Server.Bind}, not the address the connection is to ({address ?? "the gateway's address"}): it is not matched", server.Gateway);
         }
 
         return listener;
@@ -312,7 +312,7 @@ public sealed partial class RequestSimulator
                     var duplicates = keys.Where(tlsHosts.Contains).Select(k => k[..k.LastIndexOf('|')]).ToList();
                     if (duplicates.Count > 0)
                     {
-                        result.Steps.Add(new("gateway", $"a server of Gateway {gatewayRef} on port {port} is skipped: {string.Join(",", duplicates)} already served with TLS", gateway.DisplayName));
+                        result.Step("gateway", $"a server of Gateway {gatewayRef} on port {port} is skipped: {string.Join(",", duplicates)} already served with TLS", gateway);
                         continue;
                     }
 
@@ -331,12 +331,12 @@ public sealed partial class RequestSimulator
                 }
                 else
                 {
-                    result.Steps.Add(new("gateway", $"the {raw.Port?.Protocol} server of Gateway {gatewayRef} conflicts with the {firstProtocol} server already on port {port}: it is skipped", gateway.DisplayName));
+                    result.Step("gateway", $"the {raw.Port?.Protocol} server of Gateway {gatewayRef} conflicts with the {firstProtocol} server already on port {port}: it is skipped", gateway);
                 }
             }
         }
 
-        return new MergedListener(merged, [.. result.Steps]);
+        return new MergedListener(merged, [.. result.WrittenSteps]);
     }
 
     /// <summary>The filter chains of a TLS or TCP server: HTTPS termination; tcp routes; or tls routes (passthrough).</summary>

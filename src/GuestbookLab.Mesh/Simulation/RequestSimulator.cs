@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using GuestbookLab.Model;
 
@@ -48,7 +49,7 @@ public sealed partial class RequestSimulator
         if (result is not null && (vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
         {
             var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
-            result.Steps.Add(new("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs.DisplayName));
+            result.Step("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs);
         }
 
         return routes;
@@ -122,9 +123,36 @@ public sealed partial class RequestSimulator
         return plans.Decide(source, request, random, compute);
     }
 
+    // A decision, taken without its explanation: the steps are written when they are read (Explain).
     private RequestResult Compute(RequestSource source, RequestSpec request, Random random)
     {
-        var result = new RequestResult { Source = source.ToString(), Request = request.ToString() };
+        var result = RequestResult.Simulated(source, request);
+        result.Explaining = false;
+        var log = DrawLog.Start(random);
+        double[]? drawn;
+        try
+        {
+            Run(source, request, log, result);
+        }
+        finally
+        {
+            drawn = log.Finish();
+        }
+
+        result.ExplainLater(this, drawn);
+        return result;
+    }
+
+    /// <summary>The steps of a decision taken unexplained: the same walk again, its draws replayed, every step written.</summary>
+    internal List<SimulationStep> Explain(RequestSource source, RequestSpec request, double[]? drawn)
+    {
+        var result = RequestResult.Simulated(source, request);
+        Run(source, request, new DrawReplay(drawn ?? []), result);
+        return result.WrittenSteps;
+    }
+
+    private void Run(RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
         switch (source.Kind)
         {
             case "ingress":
@@ -137,7 +165,7 @@ public sealed partial class RequestSimulator
                 if (!request.AssumeResolved && !model.Resolves(request.Host, source.Namespace))
                 {
                     result.Outcome = RequestOutcome.HostNotResolved;
-                    result.Steps.Add(new("dns", $"no Service, ServiceEntry or public name resolves {request.Host} from namespace {source.Namespace}: the lookup fails before anything is sent (curl: Could not resolve host, exit code 6)"));
+                    result.Step("dns", $"no Service, ServiceEntry or public name resolves {request.Host} from namespace {source.Namespace}: the lookup fails before anything is sent (curl: Could not resolve host, exit code 6)");
                     break;
                 }
 
@@ -152,15 +180,13 @@ public sealed partial class RequestSimulator
 
                 break;
         }
-
-        return result;
     }
 
     // ------------------------------------------------------------------------------------------ client without a sidecar
 
     private void Direct(RequestSource source, RequestSpec request, RequestResult result)
     {
-        result.Steps.Add(new("client", $"{source.Namespace}/{source.Name} has no sidecar: kube-proxy picks an endpoint; no VirtualService, DestinationRule or subset applies, and the request is plaintext", source.Workload?.DisplayName));
+        result.Step("client", $"{source.Namespace}/{source.Name} has no sidecar: kube-proxy picks an endpoint; no VirtualService, DestinationRule or subset applies, and the request is plaintext", source.Workload);
         var service = model.FindService(request.Host, source.Namespace, request.Port);
         if (service is null || service.Entry is not null)
         {
@@ -175,7 +201,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        var port = service.Ports.First(p => p.Port == request.Port);
+        var port = PortOf(service, request.Port)!;
         result.DestinationService = service.Host;
         Server(source, request, endpoint, endpoint.ResolvePort(port.TargetPort, port.Port) ?? port.Port, "plaintext", sourceProxied: false, result);
     }
@@ -185,10 +211,10 @@ public sealed partial class RequestSimulator
     private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
         var scope = scopes.GetValue(source, s => SidecarScope.For(model, s.Namespace, s.Labels));
-        result.Steps.Add(new("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload?.DisplayName));
+        result.Step("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload);
         if (scope.Sidecar is not null)
         {
-            result.Steps.Add(new("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName));
+            result.Step("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName);
         }
 
         ServiceInfo? boundTcp = null;
@@ -201,16 +227,16 @@ public sealed partial class RequestSimulator
             var how = bound.BindsToPort ? $"captureMode {bound.CaptureMode ?? "NONE"}: it binds {address}:{request.Port} itself" : $"bind {address}: it takes connections to {address}:{request.Port} only";
             if (AddressedTo(request.Host, address))
             {
-                result.Steps.Add(new("listener", $"the request is sent to {request.Host}:{request.Port}, where {which} listens ({how}): it takes the request", scope.Sidecar.DisplayName));
+                result.Step("listener", $"the request is sent to {request.Host}:{request.Port}, where {which} listens ({how}): it takes the request", scope.Sidecar.Resource);
                 boundTcp = request.Scheme == "tcp" ? model.Services.FirstOrDefault(s => scope.Sees(s, request.Port)) : null;
             }
             else if (bound.Port is not null && scope.CatchAll is { ListenAddress: null })
             {
-                result.Steps.Add(new("listener", $"{which} listens elsewhere ({how}); the catch-all egress listener builds the listener for {request.Host}:{request.Port}", scope.Sidecar.DisplayName));
+                result.Step("listener", $"{which} listens elsewhere ({how}); the catch-all egress listener builds the listener for {request.Host}:{request.Port}", scope.Sidecar.Resource);
             }
             else
             {
-                result.Steps.Add(new("listener", $"{which} listens elsewhere ({how}), and no other egress listener builds one for {request.Host}:{request.Port}: the connection reaches only the virtual outbound listener", scope.Sidecar.DisplayName));
+                result.Step("listener", $"{which} listens elsewhere ({how}), and no other egress listener builds one for {request.Host}:{request.Port}: the connection reaches only the virtual outbound listener", scope.Sidecar.Resource);
                 NoOutboundListener(scope, request, result);
                 return;
             }
@@ -235,21 +261,21 @@ public sealed partial class RequestSimulator
         if (vs is not null && service is null && !HttpListenerOn(scope, request.Port))
         {
             // Listeners come from the services the sidecar imports: with no HTTP one on the port, no route table exists.
-            result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, but the sidecar has no HTTP listener on port {request.Port} (no imported service has the port): the route table does not exist", vs.DisplayName));
+            result.Step("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, but the sidecar has no HTTP listener on port {request.Port} (no imported service has the port): the route table does not exist", vs);
             vs = null;
         }
 
         if (vs is not null && service is null && request.Port != 80 && !HasServiceOnPort(scope, vs, request.Port))
         {
             // httproute.go: on ports other than 80 only VirtualServices with a host some service has on the port are used.
-            result.Steps.Add(new("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, which no service has: Istio applies it on port 80 only, not {request.Port}", vs.DisplayName));
+            result.Step("virtual host", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} names {host}, which no service has: Istio applies it on port 80 only, not {request.Port}", vs);
             vs = null;
         }
 
-        if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } servicePort && IsOpaqueProtocol(servicePort.Protocol))
+        if (service is not null && PortOf(service, request.Port) is { } servicePort && IsOpaqueProtocol(servicePort.Protocol))
         {
             // The port's listener is a TCP proxy: the bytes go to the service, http[] routes do not apply.
-            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {servicePort.Protocol}: the sidecar proxies the HTTP request as TCP", service.DisplayName));
+            result.Step("listener", $"port {request.Port} of {service.DisplayName} is {servicePort.Protocol}: the sidecar proxies the HTTP request as TCP", service);
             OutboundTcp(scope, source, request, random, result);
             return;
         }
@@ -260,7 +286,7 @@ public sealed partial class RequestSimulator
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
                 result.Cluster = "BlackHoleCluster";
-                result.Steps.Add(new("listener", $"no service has an HTTP (or sniffed) port {request.Port}, so there is no HTTP listener and no block_all route: the catch-all listener's BlackHoleCluster closes the connection (curl: Empty reply from server, exit 52)"));
+                result.Step("listener", $"no service has an HTTP (or sniffed) port {request.Port}, so there is no HTTP listener and no block_all route: the catch-all listener's BlackHoleCluster closes the connection (curl: Empty reply from server, exit 52)");
                 return;
             }
 
@@ -280,13 +306,13 @@ public sealed partial class RequestSimulator
         if (vs is not null)
         {
             result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
-            result.Steps.Add(new("virtual host", $"the Host {host} matches VirtualService {result.VirtualService}", vs.DisplayName));
+            result.Step("virtual host", $"the Host {host} matches VirtualService {result.VirtualService}", vs);
             routes = HttpRoutes(vs, result);
         }
         else
         {
-            result.Steps.Add(new("virtual host", $"the Host {host} is {service!.DisplayName}, with no VirtualService: the default route", service.DisplayName));
-            routes = [(new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = service.Host } }] }, service.Namespace)];
+            result.Step("virtual host", $"the Host {host} is {service!.DisplayName}, with no VirtualService: the default route", service!);
+            routes = DefaultRoute(service!);
         }
 
         RouteHttp(routes, source.Namespace, "mesh", source, request, random, result, isGateway: false);
@@ -304,7 +330,7 @@ public sealed partial class RequestSimulator
                 result.Outcome = RequestOutcome.ConnectionReset;
                 result.ResponseFlag = "UH";
                 result.Cluster = "BlackHoleCluster";
-                result.Steps.Add(new("listener", $"no ServiceEntry matches the SNI {sni} on port {request.Port}: REGISTRY_ONLY sends it to BlackHoleCluster and the TLS handshake is reset (curl exit 35)"));
+                result.Step("listener", $"no ServiceEntry matches the SNI {sni} on port {request.Port}: REGISTRY_ONLY sends it to BlackHoleCluster and the TLS handshake is reset (curl exit 35)");
                 return;
             }
 
@@ -313,17 +339,17 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        if (service.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol))
+        if (PortOf(service, request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol))
         {
             result.Outcome = RequestOutcome.ConnectionReset;
             result.DestinationService = service.Host;
-            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot read a TLS handshake and closes the connection (curl exit 35)", service.DisplayName));
+            result.Step("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot read a TLS handshake and closes the connection (curl exit 35)", service);
             return;
         }
 
         result.Cluster = $"outbound|{request.Port}||{service.Host}";
         result.DestinationService = service.Host;
-        result.Steps.Add(new("filter chain", $"the SNI {sni} matches {service.DisplayName}", service.Entry?.DisplayName));
+        result.Step("filter chain", $"the SNI {sni} matches {service.DisplayName}", service.Entry);
         if (service.Entry is not null)
         {
             Deliver(result, null, "TLS passes through the sidecar to the external host");
@@ -349,7 +375,7 @@ public sealed partial class RequestSimulator
         {
             result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
             result.Cluster = "BlackHoleCluster";
-            result.Steps.Add(new("listener", $"REGISTRY_ONLY: the virtual outbound listener's BlackHoleCluster {(request.Scheme == "https" ? "resets the TLS handshake" : "closes the connection")}"));
+            result.Step("listener", $"REGISTRY_ONLY: the virtual outbound listener's BlackHoleCluster {(request.Scheme == "https" ? "resets the TLS handshake" : "closes the connection")}");
             return;
         }
 
@@ -369,11 +395,11 @@ public sealed partial class RequestSimulator
         // A bound TCP listener proxies to its service (the first that claims bind:port keeps it).
         var service = bound ?? ScopedService(scope, request.Host, source.Namespace, request.Port, result) ?? TcpEntryListener(scope, request.Host, request.Port, result);
         service = SharedTcpListener(scope, service, request.Port, result);
-        if (service?.Ports.FirstOrDefault(p => p.Port == request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
+        if (service is not null && PortOf(service, request.Port) is { } httpPort && IsHttpFamily(httpPort.Protocol) && request.Scheme == "tcp")
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
             result.DestinationService = service.Host;
-            result.Steps.Add(new("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot parse raw TCP and closes the connection", service.DisplayName));
+            result.Step("listener", $"port {request.Port} of {service.DisplayName} is {httpPort.Protocol}: the sidecar's HTTP listener cannot parse raw TCP and closes the connection", service);
             return;
         }
 
@@ -383,7 +409,7 @@ public sealed partial class RequestSimulator
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
                 result.Cluster = "BlackHoleCluster";
-                result.Steps.Add(new("listener", $"{request.Host}:{request.Port} is not registered: REGISTRY_ONLY sends the connection to BlackHoleCluster, which closes it"));
+                result.Step("listener", $"{request.Host}:{request.Port} is not registered: REGISTRY_ONLY sends the connection to BlackHoleCluster, which closes it");
                 return;
             }
 
@@ -405,7 +431,7 @@ public sealed partial class RequestSimulator
             }
         }
 
-        result.Steps.Add(new("filter chain", $"TCP to {service.DisplayName} (HTTP routes do not apply)", service.DisplayName));
+        result.Step("filter chain", $"TCP to {service.DisplayName} (HTTP routes do not apply)", service);
         ToDestination(destination, vs is null ? service.Namespace : MeshModel.NamespaceOf(vs), source.Namespace, source, request, random, result, null);
     }
 
@@ -430,7 +456,7 @@ public sealed partial class RequestSimulator
         if (decision.Policy is not null)
         {
             result.Authorization = decision;
-            result.Steps.Add(new("gateway authorization", decision.ToString(), PolicyName(decision)));
+            result.Step("gateway authorization", decision.ToString(), PolicyName(decision));
         }
 
         if (!allowed && isHttp)
@@ -440,7 +466,7 @@ public sealed partial class RequestSimulator
         else if (!allowed)
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
-            result.Steps.Add(new("gateway authorization", "the gateway's network RBAC filter closes the TCP connection", PolicyName(decision)));
+            result.Step("gateway authorization", "the gateway's network RBAC filter closes the TCP connection", PolicyName(decision));
         }
 
         return allowed;
@@ -458,8 +484,12 @@ public sealed partial class RequestSimulator
                 continue;
             }
 
-            result.Route = route.Name is null ? $"http[{i}]" : $"http[{i}] {route.Name}";
-            result.Steps.Add(new("route", route.Match is { Count: > 0 } ? $"{result.Route} matches (the first route that matches wins)" : $"{result.Route} has no match and takes every request", RouteOwner(result, vsNamespace)));
+            result.Route = RouteLabel(route, i);
+            if (result.Explaining)
+            {
+                result.Step("route", route.Match is { Count: > 0 } ? $"{result.Route} matches (the first route that matches wins)" : $"{result.Route} has no match and takes every request", RouteOwner(result, vsNamespace));
+            }
+
             if (route.Redirect is { } redirect)
             {
                 Respond(result, redirect.RedirectCode ?? 301, null, null, "route", $"{result.Route} redirects");
@@ -499,8 +529,22 @@ public sealed partial class RequestSimulator
             return true;
         }
 
-        return route.Match.Any(m => MatchRequest(m, request, source, proxyGateway));
+        foreach (var m in route.Match)
+        {
+            if (MatchRequest(m, request, source, proxyGateway))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
+
+    // A route's label (http[i], and its name), once per route (bounded).
+    private string RouteLabel(HttpRoute route, int index) =>
+        routeLabels.Get((route, index), 0, static (k, _) => k.Route.Name is null ? $"http[{k.Index}]" : $"http[{k.Index}] {k.Route.Name}");
+
+    private readonly BoundedCache<(HttpRoute Route, int Index), string> routeLabels = new();
 
     private static bool MatchRequest(HttpMatchRequest m, RequestSpec request, RequestSource source, string proxyGateway)
     {
@@ -525,34 +569,43 @@ public sealed partial class RequestSimulator
             return false;
         }
 
-        foreach (var (name, match) in m.Headers ?? [])
+        if (m.Headers is { } headers)
         {
-            if (!request.Headers.TryGetValue(name, out var value) || !StringMatch(match, value, ignoreCase: false))
+            foreach (var (name, match) in headers)
             {
-                return false;
+                if (!request.Headers.TryGetValue(name, out var value) || !StringMatch(match, value, ignoreCase: false))
+                {
+                    return false;
+                }
             }
         }
 
-        foreach (var (name, match) in m.WithoutHeaders ?? [])
+        if (m.WithoutHeaders is { } withoutHeaders)
         {
-            if (request.Headers.TryGetValue(name, out var value) && StringMatch(match, value, ignoreCase: false))
+            foreach (var (name, match) in withoutHeaders)
             {
-                return false;
+                if (request.Headers.TryGetValue(name, out var value) && StringMatch(match, value, ignoreCase: false))
+                {
+                    return false;
+                }
             }
         }
 
-        var query = ParseQuery(request.Query);
-        foreach (var (name, match) in m.QueryParams ?? [])
+        if (m.QueryParams is { Count: > 0 } queryParams)
         {
-            // 1.17 translates only exact and regex query matches; prefix is ignored.
-            if (match.Exact is null && match.Regex is null)
+            var query = ParseQuery(request.Query);
+            foreach (var (name, match) in queryParams)
             {
-                continue;
-            }
+                // 1.17 translates only exact and regex query matches; prefix is ignored.
+                if (match.Exact is null && match.Regex is null)
+                {
+                    continue;
+                }
 
-            if (!query.TryGetValue(name, out var value) || !StringMatch(match, value, ignoreCase: false))
-            {
-                return false;
+                if (!query.TryGetValue(name, out var value) || !StringMatch(match, value, ignoreCase: false))
+                {
+                    return false;
+                }
             }
         }
 
@@ -672,7 +725,10 @@ public sealed partial class RequestSimulator
             var duration = MeshDuration.Parse(delay.FixedDelay);
             result.InjectedDelay = duration.TimeSpan;
             result.ResponseFlag = "DI";
-            result.Steps.Add(new("fault", $"a delay of {delay.FixedDelay} is injected", result.VirtualService is { } delayedBy ? $"VirtualService {delayedBy}" : null));
+            if (result.Explaining)
+            {
+                result.Step("fault", $"a delay of {delay.FixedDelay} is injected", result.VirtualService is { } delayedBy ? $"VirtualService {delayedBy}" : null);
+            }
         }
 
         if (fault.Abort is { } abort && Sample(abort.Percentage?.Value, random))
@@ -748,15 +804,56 @@ public sealed partial class RequestSimulator
 
     // ------------------------------------------------------------------------------------------ cluster, endpoints, TLS
 
+    // A host made fully qualified in a namespace, and an Envoy cluster's name, each once (bounded).
+    private string Fqdn(string host, string ns) => fqdns.Get((host, ns), 0, static (k, _) => MeshModel.Fqdn(k.Host, k.Namespace));
+
+    private readonly BoundedCache<(string Host, string Namespace), string> fqdns = new();
+
+    private string ClusterName(int port, string? subset, string host) =>
+        clusterNames.Get((port, subset, host), 0, static (k, _) => $"outbound|{k.Port}|{k.Subset}|{k.Host}");
+
+    private readonly BoundedCache<(int Port, string? Subset, string Host), string> clusterNames = new();
+
+    private static ServicePortInfo? PortOf(ServiceInfo service, int port)
+    {
+        foreach (var p in service.Ports)
+        {
+            if (p.Port == port)
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+
+    private static Subset? SubsetOf(DestinationRule? rule, string name)
+    {
+        if (rule?.Spec.Subsets is not { } subsets)
+        {
+            return null;
+        }
+
+        foreach (var subset in subsets)
+        {
+            if (subset.Name == name)
+            {
+                return subset;
+            }
+        }
+
+        return null;
+    }
+
     private void ToDestination(Destination destination, string vsNamespace, string proxyNamespace, RequestSource source, RequestSpec request, Random random, RequestResult result, HttpRoute? route)
     {
-        var host = MeshModel.Fqdn(destination.Host ?? string.Empty, vsNamespace);
+        var host = Fqdn(destination.Host ?? string.Empty, vsNamespace);
         var service = model.FindService(host, proxyNamespace, null);
         var port = destination.Port?.Number ?? (service?.Ports.Count == 1 ? service.Ports[0].Port : request.Port);
         result.DestinationService = service?.Host ?? host;
         result.Subset = destination.Subset;
         result.DestinationPort = port;
-        result.Cluster = $"outbound|{port}|{destination.Subset}|{service?.Host ?? host}";
+        result.Cluster = ClusterName(port, destination.Subset, service?.Host ?? host);
         if (route is not null)
         {
             RetriesAndMirror(route, vsNamespace, proxyNamespace, request, random, result);
@@ -768,7 +865,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        if (service is null || service.Ports.All(p => p.Port != port))
+        if (service is null || PortOf(service, port) is null)
         {
             Respond(result, 503, "NC", null, "cluster", $"no service has the host {host} on port {port}, so the cluster {result.Cluster} does not exist");
             return;
@@ -776,7 +873,7 @@ public sealed partial class RequestSimulator
 
         if (service.Entry is not null)
         {
-            result.Steps.Add(new("cluster", $"{result.Cluster} is {service.DisplayName}", service.Entry.DisplayName));
+            result.Step("cluster", $"{result.Cluster} is {service.DisplayName}", service.Entry);
             Deliver(result, null, service.IsExternal ? "the sidecar sends the request to the external host (MESH_EXTERNAL: no mTLS)" : "the request goes to the ServiceEntry's endpoints");
             return;
         }
@@ -786,7 +883,7 @@ public sealed partial class RequestSimulator
         Subset? subset = null;
         if (destination.Subset is not null)
         {
-            subset = rule?.Spec.Subsets?.FirstOrDefault(s => s.Name == destination.Subset);
+            subset = SubsetOf(rule, destination.Subset);
             if (subset is null)
             {
                 Respond(result, 503, "NC", null, "cluster", rule is null
@@ -798,7 +895,7 @@ public sealed partial class RequestSimulator
             subsetLabels = subset.Labels;
         }
 
-        var servicePort = service.Ports.First(p => p.Port == port);
+        var servicePort = PortOf(service, port)!;
         var (endpoints, ready) = EndpointsOf(service, subsetLabels);
         if (ready.Count == 0)
         {
@@ -809,7 +906,11 @@ public sealed partial class RequestSimulator
         }
 
         var endpoint = ready[random.Next(ready.Count)];
-        result.Steps.Add(new("cluster", $"{result.Cluster}: {ready.Count} ready workload(s), {endpoint.DisplayName} answers", rule?.DisplayName ?? service.DisplayName));
+        if (result.Explaining)
+        {
+            result.Step("cluster", $"{result.Cluster}: {ready.Count} ready workload(s), {endpoint.DisplayName} answers", rule?.DisplayName ?? service.DisplayName);
+        }
+
         var targetPort = endpoint.ResolvePort(servicePort.TargetPort, servicePort.Port) ?? servicePort.Port;
 
         // Client TLS: a DestinationRule tls setting wins (subset over port level over top level); else auto mTLS.
@@ -820,12 +921,12 @@ public sealed partial class RequestSimulator
         if (tls is not null)
         {
             wire = tls == "DISABLE" ? "plaintext" : tls;
-            result.Steps.Add(new("client TLS", $"the DestinationRule sets tls.mode {tls}", rule?.DisplayName));
+            result.Step("client TLS", $"the DestinationRule sets tls.mode {tls}", rule);
         }
         else
         {
             wire = endpoint.HasSidecar && NamespaceMode(endpoint.Namespace) != "DISABLE" ? "ISTIO_MUTUAL" : "plaintext";
-            result.Steps.Add(new("client TLS", wire == "ISTIO_MUTUAL" ? "auto mTLS: the endpoint has a sidecar, so Istio mTLS is used" : "auto mTLS: the endpoint has no sidecar (or mTLS is disabled), so plaintext", endpoint.DisplayName));
+            result.Step("client TLS", wire == "ISTIO_MUTUAL" ? "auto mTLS: the endpoint has a sidecar, so Istio mTLS is used" : "auto mTLS: the endpoint has no sidecar (or mTLS is disabled), so plaintext", endpoint.DisplayName);
         }
 
         Server(source, request, endpoint, targetPort, wire, sourceProxied: true, result);
@@ -843,7 +944,10 @@ public sealed partial class RequestSimulator
         var percentage = route.MirrorPercentage?.Value is { } v ? v : route.MirrorPercent ?? 100;
         if (!Sample(percentage, random))
         {
-            result.Steps.Add(new("mirror", $"this request is not mirrored ({percentage}% are)", result.VirtualService is { } notMirroredBy ? $"VirtualService {notMirroredBy}" : null));
+            if (result.Explaining)
+            {
+                result.Step("mirror", $"this request is not mirrored ({percentage}% are)", result.VirtualService is { } notMirroredBy ? $"VirtualService {notMirroredBy}" : null);
+            }
             return;
         }
 
@@ -853,7 +957,10 @@ public sealed partial class RequestSimulator
         var shadow = $"{StripPort(request.Authority)}-shadow";
         var copy = new MirrorCopy($"outbound|{port}|{mirror.Subset}|{service?.Host ?? host}", shadow, percentage);
         result.Mirrors.Add(copy);
-        result.Steps.Add(new("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null));
+        if (result.Explaining)
+        {
+            result.Step("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null);
+        }
     }
 
     /// <summary>Istio's conversion of <c>retries</c> (route/retry/retry.go ConvertPolicy): status codes in retryOn become retriable codes.</summary>
@@ -939,7 +1046,7 @@ public sealed partial class RequestSimulator
         var (httpDeclared, tcpDeclared) = InboundChain(server, targetPort, result);
         var mode = PeerMode(server, targetPort);
         result.ServerMtlsMode = mode;
-        result.Steps.Add(new("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}", PeerModeSource(server, targetPort)));
+        result.Step("server mTLS", $"{server.DisplayName} port {targetPort} is {mode}", PeerModeSource(server, targetPort));
         var mutual = wire == "ISTIO_MUTUAL";
         if ((mode == "STRICT" && !mutual) || (mode == "DISABLE" && mutual))
         {
@@ -950,7 +1057,7 @@ public sealed partial class RequestSimulator
             else
             {
                 result.Outcome = RequestOutcome.ConnectionReset;
-                result.Steps.Add(new("server mTLS", "plaintext from a client without a sidecar into STRICT mTLS: connection reset by peer (curl exit 56)"));
+                result.Step("server mTLS", "plaintext from a client without a sidecar into STRICT mTLS: connection reset by peer (curl exit 56)");
             }
 
             return;
@@ -960,23 +1067,23 @@ public sealed partial class RequestSimulator
         {
             // The inbound HTTP filter chain: a TLS handshake without Istio's ALPN, or bytes that are not HTTP, match nothing.
             result.Outcome = request.Scheme == "https" ? RequestOutcome.ConnectionReset : RequestOutcome.ConnectionClosed;
-            result.Steps.Add(new("server", $"port {targetPort} of {server.DisplayName} is declared HTTP: its sidecar accepts only HTTP (or Istio mTLS) there and drops {(request.Scheme == "https" ? "the TLS handshake" : "raw TCP")}", server.DisplayName));
+            result.Step("server", $"port {targetPort} of {server.DisplayName} is declared HTTP: its sidecar accepts only HTTP (or Istio mTLS) there and drops {(request.Scheme == "https" ? "the TLS handshake" : "raw TCP")}", server);
             return;
         }
 
-        var peer = mutual ? $"spiffe://{model.TrustDomain}/ns/{source.Namespace}/sa/{source.ServiceAccount}" : null;
-        result.PeerPrincipal = peer;
-        result.ServerIdentity = mutual ? $"spiffe://{model.TrustDomain}/ns/{server.Namespace}/sa/{server.ServiceAccount}" : null;
+        var peer = mutual ? SpiffeId(source.Namespace, source.ServiceAccount) : default;
+        result.PeerPrincipal = peer.Id;
+        result.ServerIdentity = mutual ? SpiffeId(server.Namespace, server.ServiceAccount).Id : null;
         var isHttp = request.IsHttp && !tcpDeclared;
         if (isHttp && !Jwt(server, request, result))
         {
             return;
         }
 
-        var context = new AuthorizationContext(isHttp, peer?["spiffe://".Length..], result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), targetPort, request.Headers, mutual ? source.Namespace : null);
+        var context = new AuthorizationContext(isHttp, peer.Principal, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), targetPort, request.Headers, mutual ? source.Namespace : null);
         var (decision, allowed) = Authorization.Evaluate(model, server, context);
         result.Authorization = decision;
-        result.Steps.Add(new("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString(), PolicyName(decision) ?? server.DisplayName));
+        result.Step("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString(), PolicyName(decision) ?? server.DisplayName);
         if (!allowed)
         {
             if (isHttp)
@@ -986,7 +1093,7 @@ public sealed partial class RequestSimulator
             else
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
-                result.Steps.Add(new("response", "the network RBAC filter closes the TCP connection", PolicyName(decision)));
+                result.Step("response", "the network RBAC filter closes the TCP connection", PolicyName(decision));
             }
 
             return;
@@ -994,6 +1101,17 @@ public sealed partial class RequestSimulator
 
         Deliver(result, server, "the application answers");
     }
+
+    // A service account's SPIFFE ID, and the principal AuthorizationPolicies match (the ID without spiffe://), once
+    // per namespace and account (bounded).
+    private (string? Id, string? Principal) SpiffeId(string ns, string serviceAccount) =>
+        spiffeIds.Get((ns, serviceAccount), model.TrustDomain, static (k, trustDomain) =>
+        {
+            var principal = $"{trustDomain}/ns/{k.Namespace}/sa/{k.ServiceAccount}";
+            return ((string?)("spiffe://" + principal), (string?)principal);
+        });
+
+    private readonly BoundedCache<(string Namespace, string ServiceAccount), (string?, string?)> spiffeIds = new();
 
     /// <summary>
     /// The filter chain of the server's inbound listener for <paramref name="targetPort"/> and whether it is declared
@@ -1010,7 +1128,7 @@ public sealed partial class RequestSimulator
         result.InboundCluster = chain.Cluster;
         if (chain.Step is { } step)
         {
-            result.Steps.Add(step);
+            result.Step(step);
         }
 
         return (chain.Http, chain.Tcp);
@@ -1056,8 +1174,18 @@ public sealed partial class RequestSimulator
     private static bool IsHttpFamily(string protocol) => protocol is "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB";
 
     // An HTTP listener 0.0.0.0:port exists when some service the sidecar imports has the port as HTTP or sniffed.
+    // Worked out once per scope and port (bounded).
     private bool HttpListenerOn(SidecarScope scope, int port) =>
-        model.Services.Any(s => s.Ports.Any(p => p.Port == port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")) && scope.Sees(s, port));
+        httpListeners.Get((scope, port), model, static (k, model) =>
+            model.Services.Any(s => s.Ports.Any(p => p.Port == k.Port && (IsHttpFamily(p.Protocol) || p.Protocol == "AUTO")) && k.Scope.Sees(s, k.Port)));
+
+    private readonly BoundedCache<(SidecarScope Scope, int Port), bool> httpListeners = new();
+
+    // A service's default route (no VirtualService): to the service itself, once per service (bounded; read only).
+    private List<(HttpRoute Route, string Namespace)> DefaultRoute(ServiceInfo service) =>
+        defaultRoutes.Get(service, 0, static (s, _) => [(new HttpRoute { Route = [new HttpRouteDestination { Destination = new Destination { Host = s.Host } }] }, s.Namespace)]);
+
+    private readonly BoundedCache<ServiceInfo, List<(HttpRoute Route, string Namespace)>> defaultRoutes = new();
 
     // The registry entry for a host on a port, if the sidecar's scope imports it (a step says so when it does not).
     private ServiceInfo? ScopedService(SidecarScope scope, string host, string clientNamespace, int port, RequestResult result)
@@ -1068,9 +1196,9 @@ public sealed partial class RequestSimulator
             return service;
         }
 
-        result.Steps.Add(new("sidecar scope", MeshModel.IsServiceVisible(service, scope.ConfigNamespace)
+        result.Step("sidecar scope", MeshModel.IsServiceVisible(service, scope.ConfigNamespace)
             ? $"{service.DisplayName} is not imported on port {port} by {scope.Sidecar?.DisplayName ?? "the sidecar's scope"}: the sidecar has no listener or virtual host for it"
-            : $"{service.DisplayName} is not exported to namespace {scope.ConfigNamespace} (exportTo): the sidecar does not know it", scope.Sidecar?.DisplayName ?? service.DisplayName));
+            : $"{service.DisplayName} is not exported to namespace {scope.ConfigNamespace} (exportTo): the sidecar does not know it", scope.Sidecar?.DisplayName ?? service.DisplayName);
         return null;
     }
 
@@ -1093,9 +1221,9 @@ public sealed partial class RequestSimulator
         var chosen = byAddress ?? entries.FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(allocated && s.AutoAllocatedAddress is not null));
         if (chosen is not null)
         {
-            result.Steps.Add(new("listener", byAddress is not null
+            result.Step("listener", byAddress is not null
                 ? $"{host} is among the addresses of {chosen.DisplayName}: its listener takes the connection"
-                : $"{chosen.DisplayName} has no addresses: its TCP listener is 0.0.0.0:{port} and takes every connection to port {port}", chosen.Entry!.DisplayName));
+                : $"{chosen.DisplayName} has no addresses: its TCP listener is 0.0.0.0:{port} and takes every connection to port {port}", chosen.Entry!.DisplayName);
         }
 
         return chosen;
@@ -1109,7 +1237,7 @@ public sealed partial class RequestSimulator
     /// </summary>
     private ServiceInfo? SharedTcpListener(SidecarScope scope, ServiceInfo? service, int port, RequestResult result)
     {
-        if (service?.Entry is not { } entry || service.Ports.FirstOrDefault(p => p.Port == port) is not { } servicePort || !IsPlainTcp(servicePort.Protocol)
+        if (service?.Entry is not { } entry || PortOf(service, port) is not { } servicePort || !IsPlainTcp(servicePort.Protocol)
             || entry.Spec.Addresses is { Count: > 0 })
         {
             return service;
@@ -1117,7 +1245,7 @@ public sealed partial class RequestSimulator
 
         if (model.DnsAutoAllocate && service.AutoAllocatedAddress is { } vip)
         {
-            result.Steps.Add(new("listener", $"DNS auto-allocation: the sidecar's DNS proxy answers {service.Host} with {vip}, and the listener {vip}:{port} of {service.DisplayName} takes the connection", entry.DisplayName));
+            result.Step("listener", $"DNS auto-allocation: the sidecar's DNS proxy answers {service.Host} with {vip}, and the listener {vip}:{port} of {service.DisplayName} takes the connection", entry);
             return service;
         }
 
@@ -1130,7 +1258,7 @@ public sealed partial class RequestSimulator
             return service;
         }
 
-        result.Steps.Add(new("listener", $"{service.DisplayName} has no address, so its TCP listener is 0.0.0.0:{port}, which the older {owner.DisplayName} already holds: the connection to {service.Host} goes to {owner.Host} (give the entries addresses, or turn on DNS auto-allocation)", owner.Entry!.DisplayName));
+        result.Step("listener", $"{service.DisplayName} has no address, so its TCP listener is 0.0.0.0:{port}, which the older {owner.DisplayName} already holds: the connection to {service.Host} goes to {owner.Host} (give the entries addresses, or turn on DNS auto-allocation)", owner.Entry!);
         return owner;
     }
 
@@ -1160,7 +1288,7 @@ public sealed partial class RequestSimulator
         {
             if (rules.Count > 0)
             {
-                result.Steps.Add(new("JWT", "no token: RequestAuthentication lets the request through without a request principal", string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct())));
+                result.Step("JWT", "no token: RequestAuthentication lets the request through without a request principal", string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct()));
             }
 
             return true;
@@ -1192,7 +1320,7 @@ public sealed partial class RequestSimulator
         }
 
         result.RequestPrincipal = token!.RequestPrincipal;
-        result.Steps.Add(new("JWT", $"the token of {token.Issuer} is accepted (signatures are not checked offline): request principal {result.RequestPrincipal}", rules.First(x => x.Rule.Issuer == token.Issuer).Auth.DisplayName));
+        result.Step("JWT", $"the token of {token.Issuer} is accepted (signatures are not checked offline): request principal {result.RequestPrincipal}", rules.First(x => x.Rule.Issuer == token.Issuer).Auth.DisplayName);
         return true;
     }
 
@@ -1204,8 +1332,14 @@ public sealed partial class RequestSimulator
     private static string? RouteOwner(RequestResult result, string vsNamespace) =>
         result.VirtualService is { } vs ? $"VirtualService {vs}" : result.DestinationService is { } service ? $"Service {service}" : $"the default route in {vsNamespace}";
 
-    // The PeerAuthentication whose mode applies to a workload's port, or the mesh's default.
-    internal string PeerModeSource(WorkloadInfo workload, int port)
+    // The PeerAuthentication whose mode applies to a workload's port, or the mesh's default (worked out once per
+    // workload and port: the model never changes; bounded).
+    internal string PeerModeSource(WorkloadInfo workload, int port) =>
+        peerModeSources.Get((workload, port), this, static (k, simulator) => simulator.ComputePeerModeSource(k.Workload, k.Port));
+
+    private readonly BoundedCache<(WorkloadInfo Workload, int Port), string> peerModeSources = new();
+
+    private string ComputePeerModeSource(WorkloadInfo workload, int port)
     {
         var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
         var workloadPolicy = workload.Namespace == model.RootNamespace ? null : inNamespace.FirstOrDefault(p => p.Spec.Selector?.MatchLabels is { Count: > 0 } labels && workload.Selects(labels));
@@ -1226,7 +1360,13 @@ public sealed partial class RequestSimulator
         return "the mesh default (PERMISSIVE, no PeerAuthentication)";
     }
 
-    internal string PeerMode(WorkloadInfo workload, int port)
+    // The mode for a workload's port (once per workload and port; bounded).
+    internal string PeerMode(WorkloadInfo workload, int port) =>
+        peerModes.Get((workload, port), this, static (k, simulator) => simulator.ComputePeerMode(k.Workload, k.Port));
+
+    private readonly BoundedCache<(WorkloadInfo Workload, int Port), string> peerModes = new();
+
+    private string ComputePeerMode(WorkloadInfo workload, int port)
     {
         var inNamespace = model.PeerAuthentications.Where(p => MeshModel.NamespaceOf(p) == workload.Namespace).ToList();
         var workloadPolicy = workload.Namespace == model.RootNamespace ? null : inNamespace.FirstOrDefault(p => p.Spec.Selector?.MatchLabels is { Count: > 0 } labels && workload.Selects(labels));
@@ -1242,7 +1382,12 @@ public sealed partial class RequestSimulator
         return "PERMISSIVE";
     }
 
-    private string NamespaceMode(string ns)
+    // A namespace's mode (its own PeerAuthentication, else the mesh's), once per namespace (bounded).
+    private string NamespaceMode(string ns) => namespaceModes.Get(ns, this, static (n, simulator) => simulator.ComputeNamespaceMode(n));
+
+    private readonly BoundedCache<string, string> namespaceModes = new();
+
+    private string ComputeNamespaceMode(string ns)
     {
         string? Level(string n) => model.PeerAuthentications
             .FirstOrDefault(p => MeshModel.NamespaceOf(p) == n && p.Spec.Selector?.MatchLabels is not { Count: > 0 })?.Spec.Mtls?.Mode;
@@ -1284,7 +1429,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        result.Steps.Add(new("kubelet", $"the kubelet probes {workload.DisplayName} on port {request.Port}{request.Path} without a certificate"));
+        result.Step("kubelet", $"the kubelet probes {workload.DisplayName} on port {request.Port}{request.Path} without a certificate");
         if (!workload.HasSidecar)
         {
             Deliver(result, workload, "no sidecar: the application answers the probe");
@@ -1302,7 +1447,7 @@ public sealed partial class RequestSimulator
         if (mode == "STRICT")
         {
             result.Outcome = RequestOutcome.ConnectionReset;
-            result.Steps.Add(new("server mTLS", "probe rewriting is off and the port is STRICT: the plaintext probe is reset, the pod never becomes ready (READY 1/2)"));
+            result.Step("server mTLS", "probe rewriting is off and the port is STRICT: the plaintext probe is reset, the pod never becomes ready (READY 1/2)");
             return;
         }
 
@@ -1372,26 +1517,54 @@ public sealed partial class RequestSimulator
 
     private static string Labels(IReadOnlyDictionary<string, string> labels) => string.Join(",", labels.Select(kv => $"{kv.Key}={kv.Value}"));
 
+    private static void Respond(RequestResult result, int? status, string? flag, string? body, string stage, [InterpolatedStringHandlerArgument("result")] ref StepText detail, string? resource = null)
+    {
+        Respond(result, status, flag, body);
+        result.Step(stage, ref detail, resource);
+    }
+
     private static void Respond(RequestResult result, int? status, string? flag, string? body, string stage, string detail, string? resource = null)
+    {
+        Respond(result, status, flag, body);
+        result.Step(stage, detail, resource);
+    }
+
+    private static void Respond(RequestResult result, int? status, string? flag, string? body)
     {
         result.Outcome = RequestOutcome.ProxyResponse;
         result.Status = status;
         result.ResponseFlag = flag is null ? result.ResponseFlag : flag;
         result.Body = body;
-        result.Steps.Add(new(stage, detail, resource));
     }
 
-    private static void Refuse(RequestResult result, string detail)
+    private static void Refuse(RequestResult result, [InterpolatedStringHandlerArgument("result")] ref StepText detail)
     {
         result.Outcome = RequestOutcome.ConnectionRefused;
-        result.Steps.Add(new("connect", $"connection refused: {detail}"));
+        result.Step("connect", $"connection refused: {detail.Take()}");
+    }
+
+    private static void Deliver(RequestResult result, WorkloadInfo? endpoint, [InterpolatedStringHandlerArgument("result")] ref StepText detail)
+    {
+        Delivered(result, endpoint);
+        if (result.Explaining)
+        {
+            result.Step("response", detail.Take()!, endpoint?.DisplayName ?? (result.Cluster is { } cluster ? $"cluster {cluster}" : null));
+        }
     }
 
     private static void Deliver(RequestResult result, WorkloadInfo? endpoint, string detail)
     {
+        Delivered(result, endpoint);
+        if (result.Explaining)
+        {
+            result.Step("response", detail, endpoint?.DisplayName ?? (result.Cluster is { } cluster ? $"cluster {cluster}" : null));
+        }
+    }
+
+    private static void Delivered(RequestResult result, WorkloadInfo? endpoint)
+    {
         result.Outcome = RequestOutcome.Delivered;
         result.Status = 200;
         result.Endpoint = endpoint is null ? result.DestinationService ?? "external host" : $"{endpoint.Namespace}/{endpoint.Name}";
-        result.Steps.Add(new("response", detail, endpoint?.DisplayName ?? (result.Cluster is { } cluster ? $"cluster {cluster}" : null)));
     }
 }

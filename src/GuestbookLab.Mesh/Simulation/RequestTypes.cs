@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using GuestbookLab.Model;
 
 namespace GuestbookLab.Mesh.Simulation;
@@ -177,9 +178,29 @@ public sealed record AuthorizationDecision(string Decision, string? Policy, int?
 /// <summary>What happens to one request: the outcome and every decision on its way.</summary>
 public sealed class RequestResult
 {
-    public required string Source { get; init; }
+    private string? sourceText;
 
-    public required string Request { get; init; }
+    private string? requestText;
+
+    private List<SimulationStep>? steps;
+
+    // A simulated result's explanation, until it is asked for: the simulator, the request and its draws, which
+    // replay the same decisions with their steps written out (RequestSimulator.Explain).
+    private RequestSimulator? explainer;
+
+    private RequestSource? origin;
+
+    private RequestSpec? spec;
+
+    private double[]? draws;
+
+    /// <summary>A simulator's result: the source's and request's text are written when first read.</summary>
+    internal static RequestResult Simulated(RequestSource source, RequestSpec request) =>
+        new() { Source = null!, Request = null!, origin = source, spec = request };
+
+    public required string Source { get => sourceText ??= origin?.ToString() ?? string.Empty; init => sourceText = value; }
+
+    public required string Request { get => requestText ??= spec?.ToString() ?? string.Empty; init => requestText = value; }
 
     public RequestOutcome Outcome { get; set; }
 
@@ -216,7 +237,10 @@ public sealed class RequestResult
     /// <summary>The matched route's retry policy (attempts, per-try timeout, conditions), or null when no route was matched.</summary>
     public RetryPolicy? RetryPolicy { get; set; }
 
-    public List<MirrorCopy> Mirrors { get; } = [];
+    /// <summary>The mirrored copies the route sends (made when first read or added to).</summary>
+    public List<MirrorCopy> Mirrors => mirrors ??= [];
+
+    private List<MirrorCopy>? mirrors;
 
     public AuthorizationDecision? Authorization { get; set; }
 
@@ -256,7 +280,101 @@ public sealed class RequestResult
     /// <summary>The application's version, where it says it (the message service's version: 1.0, 2.0).</summary>
     public string? AnsweringVersion { get; set; }
 
-    public List<SimulationStep> Steps { get; } = [];
+    /// <summary>
+    /// Every decision on the request's way, in order. A simulated result writes them out the first time they are
+    /// read, by replaying its decisions (a decision taken without being explained costs no text).
+    /// </summary>
+    public List<SimulationStep> Steps
+    {
+        get
+        {
+            var known = System.Threading.Volatile.Read(ref steps);
+            if (known is not null)
+            {
+                return known;
+            }
+
+            var made = explainer is { } simulator ? simulator.Explain(origin!, spec!, draws) : [];
+            return System.Threading.Interlocked.CompareExchange(ref steps, made, null) ?? made;
+        }
+    }
+
+    /// <summary>True while steps are written as the simulation goes; false while a decision is taken unexplained.</summary>
+    internal bool Explaining { get; set; } = true;
+
+    /// <summary>Adds a step (while explaining): its text is formatted only then.</summary>
+    internal void Step(string stage, [InterpolatedStringHandlerArgument("")] ref StepText detail, string? resource = null)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).Add(new(stage, detail.Take()!, resource));
+        }
+    }
+
+    /// <summary>Adds a step about a resource (while explaining): its text and the resource's name are written only then.</summary>
+    internal void Step(string stage, [InterpolatedStringHandlerArgument("")] ref StepText detail, LabResource? resource)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).Add(new(stage, detail.Take()!, resource?.DisplayName));
+        }
+    }
+
+    /// <summary>Adds a step about a workload (while explaining).</summary>
+    internal void Step(string stage, [InterpolatedStringHandlerArgument("")] ref StepText detail, WorkloadInfo? resource)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).Add(new(stage, detail.Take()!, resource?.DisplayName));
+        }
+    }
+
+    /// <summary>Adds a step about a service (while explaining).</summary>
+    internal void Step(string stage, [InterpolatedStringHandlerArgument("")] ref StepText detail, ServiceInfo? resource)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).Add(new(stage, detail.Take()!, resource?.DisplayName));
+        }
+    }
+
+    /// <summary>Adds a step whose text is made already (while explaining).</summary>
+    internal void Step(string stage, string detail, string? resource = null)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).Add(new(stage, detail, resource));
+        }
+    }
+
+    /// <summary>Adds a step made already (while explaining).</summary>
+    internal void Step(SimulationStep step)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).Add(step);
+        }
+    }
+
+    /// <summary>Adds steps made already (while explaining).</summary>
+    internal void Step(IEnumerable<SimulationStep> made)
+    {
+        if (Explaining)
+        {
+            (steps ??= []).AddRange(made);
+        }
+    }
+
+    /// <summary>The steps written so far, without replaying (the simulator's own view while it explains).</summary>
+    internal List<SimulationStep> WrittenSteps => steps ??= [];
+
+    /// <summary>Marks an unexplained result: its steps are written when read, by replaying <paramref name="drawn"/>.</summary>
+    internal void ExplainLater(RequestSimulator simulator, double[]? drawn)
+    {
+        Explaining = true;
+        explainer = simulator;
+        draws = drawn;
+    }
 
     public string Explanation => string.Join(Environment.NewLine, Steps);
 
