@@ -23,8 +23,9 @@ internal static class Authorization
     {
         var policies = model.PoliciesFor(workload);
 
-        foreach (var custom in policies)
+        for (var i = 0; i < policies.Count; i++)
         {
+            var custom = policies[i];
             if (custom.Spec.Action == "CUSTOM" && MatchIndex(custom, context, deny: false) is { } rule)
             {
                 // GuestbookLab does not model mesh extension providers: like an unknown provider, it denies.
@@ -32,8 +33,9 @@ internal static class Authorization
             }
         }
 
-        foreach (var deny in policies)
+        for (var i = 0; i < policies.Count; i++)
         {
+            var deny = policies[i];
             if (deny.Spec.Action == "DENY" && MatchIndex(deny, context, deny: true) is { } rule)
             {
                 return (new AuthorizationDecision("Denied", Name(deny), rule, "DENY"), false);
@@ -42,8 +44,9 @@ internal static class Authorization
 
         static bool IsAllow(AuthorizationPolicy p) => (p.Spec.Action ?? "ALLOW") == "ALLOW";
         var anyAllow = false;
-        foreach (var allow in policies)
+        for (var i = 0; i < policies.Count; i++)
         {
+            var allow = policies[i];
             if (!IsAllow(allow))
             {
                 continue;

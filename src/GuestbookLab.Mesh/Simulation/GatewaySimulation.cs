@@ -192,17 +192,28 @@ public sealed partial class RequestSimulator
         if (plaintext)
         {
             result.Gateway = servers[0].Ref;
+        }
+
+        if (plaintext && result.Explaining)
+        {
             var names = string.Join("; ", servers.Select(s => $"{s.Ref} {string.Join(",", s.Server.Hosts ?? [])}"));
             result.Step("gateway", $"Gateway {servers[0].Ref} serves port {port}/{servers[0].Server.Port?.Protocol}{(servers.Count > 1 ? $" with the servers merged on the port ({names})" : $" for {string.Join(",", servers[0].Server.Hosts ?? [])}")}", servers[0].Gateway.DisplayName);
         }
 
         // The route table of a merged listener is built once; a TLS server's own one per request.
         var vhosts = listener is null ? VirtualHosts(servers) : listener.VirtualHosts ??= VirtualHosts(servers);
-        var vhost = vhosts.Select((v, i) => (Host: v, Rank: DomainRank(v.Host, host), Index: i))
-            .Where(v => v.Rank >= 0)
-            .OrderByDescending(v => v.Rank).ThenBy(v => v.Index)
-            .Select(v => v.Host)
-            .FirstOrDefault();
+        // The most specific domain wins; among equals, the first virtual host.
+        GatewayVirtualHost? vhost = null;
+        var best = -1;
+        foreach (var candidate in vhosts)
+        {
+            var rank = DomainRank(candidate.Host, host);
+            if (rank > best)
+            {
+                (vhost, best) = (candidate, rank);
+            }
+        }
+
         if (vhost is null)
         {
             Respond(result, 404, "NR", null, "virtual host", vhosts.Count == 0
@@ -229,10 +240,13 @@ public sealed partial class RequestSimulator
         }
 
         result.Gateway = vhost.Servers[0].Ref;
-        result.VirtualService = string.Join(", ", vhost.Sources.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
-        result.Step("virtual host", $"the host {host} takes the virtual host {vhost.Host} of {result.VirtualService}", string.Join(", ", vhost.Sources.Select(v => v.DisplayName)));
-        var ordered = vhost.Routes.Where(r => !IsCatchAll(r.Route)).Concat(vhost.Routes.Where(r => IsCatchAll(r.Route))).ToList();
-        RouteHttp(ordered, source.Workload!.Namespace, result.Gateway, source, request, random, result, isGateway: true);
+        result.VirtualService = vhost.SourceNames;
+        if (result.Explaining)
+        {
+            result.Step("virtual host", $"the host {host} takes the virtual host {vhost.Host} of {result.VirtualService}", string.Join(", ", vhost.Sources.Select(v => v.DisplayName)));
+        }
+
+        RouteHttp(vhost.OrderedRoutes, source.Workload!.Namespace, result.Gateway, source, request, random, result, isGateway: true);
     }
 
     /// <summary>
@@ -588,7 +602,7 @@ public sealed partial class RequestSimulator
     /// <summary>Envoy's virtual host choice: an exact domain, then the longest '*.' suffix, then '*'; -1 when it does not match.</summary>
     private static int DomainRank(string domain, string host) =>
         domain == "*" ? 0
-        : domain.StartsWith("*.", StringComparison.Ordinal) ? (host.EndsWith(domain[1..], StringComparison.OrdinalIgnoreCase) && host.Length > domain.Length - 1 ? domain.Length : -1)
+        : domain.StartsWith("*.", StringComparison.Ordinal) ? (host.AsSpan().EndsWith(domain.AsSpan(1), StringComparison.OrdinalIgnoreCase) && host.Length > domain.Length - 1 ? domain.Length : -1)
         : string.Equals(domain, host, StringComparison.OrdinalIgnoreCase) ? int.MaxValue : -1;
 
     /// <summary>Envoy's filter chain choice by SNI: exact server name, then the longest wildcard, then a chain without names.</summary>
@@ -660,5 +674,15 @@ public sealed partial class RequestSimulator
         public List<VirtualService> Sources { get; } = [];
 
         public bool RequireTls { get; set; }
+
+        // Written the first time a request takes the virtual host (it is complete by then; a race writes the same).
+        public string SourceNames => sourceNames ??= string.Join(", ", Sources.Select(v => $"{MeshModel.NamespaceOf(v)}/{v.Name}"));
+
+        private string? sourceNames;
+
+        /// <summary>The routes as the gateway orders them: catch-all routes last.</summary>
+        public List<(HttpRoute Route, string Namespace)> OrderedRoutes => orderedRoutes ??= [.. Routes.Where(r => !IsCatchAll(r.Route)), .. Routes.Where(r => IsCatchAll(r.Route))];
+
+        private List<(HttpRoute Route, string Namespace)>? orderedRoutes;
     }
 }

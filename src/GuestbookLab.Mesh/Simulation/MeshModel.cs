@@ -331,7 +331,20 @@ public sealed class MeshModel
             return true;
         }
 
-        return !exportTo.Contains("~") && exportTo.Any(e => e == clientNamespace || (e == "." && ownerNamespace == clientNamespace));
+        if (exportTo.Contains("~"))
+        {
+            return false;
+        }
+
+        foreach (var e in exportTo)
+        {
+            if (e == clientNamespace || (e == "." && ownerNamespace == clientNamespace))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>IsServiceVisible: the service's exportTo admits the namespace.</summary>
@@ -393,10 +406,13 @@ public sealed class MeshModel
     public IReadOnlyList<AuthorizationPolicy> PoliciesFor(WorkloadInfo workload)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        return policiesCache.GetValue(workload, w => AuthorizationPolicies
+        return policiesCache.GetValue(workload, selectPolicies ??= w => AuthorizationPolicies
             .Where(p => (NamespaceOf(p) == w.Namespace || NamespaceOf(p) == RootNamespace) && w.Selects(p.Spec.Selector?.MatchLabels))
             .ToList());
     }
+
+    // Made once, so a lookup allocates nothing.
+    private System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, IReadOnlyList<AuthorizationPolicy>>.CreateValueCallback? selectPolicies;
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, IReadOnlyList<AuthorizationPolicy>> policiesCache = new();
 

@@ -29,6 +29,7 @@ public sealed partial class RequestSimulator
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         compute = Compute;
+        makeScope = s => SidecarScope.For(this.model, s.Namespace, s.Labels);
     }
 
     public MeshModel Model => model;
@@ -40,6 +41,22 @@ public sealed partial class RequestSimulator
 
     // The Sidecar scope of each source, computed once (a source's namespace and labels do not change).
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestSource, SidecarScope> scopes = new();
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestSource, SidecarScope>.CreateValueCallback makeScope;
+
+    // The first service of the registry the scope imports on the port.
+    private ServiceInfo? FirstSeen(SidecarScope scope, int port)
+    {
+        foreach (var service in model.Services)
+        {
+            if (scope.Sees(service, port))
+            {
+                return service;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>A VirtualService's HTTP routes as the proxy gets them: a delegate's routes merged in place of the route that names it.</summary>
     private List<(HttpRoute Route, string Namespace)> HttpRoutes(VirtualService vs, RequestResult? result)
@@ -210,7 +227,7 @@ public sealed partial class RequestSimulator
 
     private void Outbound(RequestSource source, RequestSpec request, Random random, RequestResult result)
     {
-        var scope = scopes.GetValue(source, s => SidecarScope.For(model, s.Namespace, s.Labels));
+        var scope = scopes.GetValue(source, makeScope);
         result.Step("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload);
         if (scope.Sidecar is not null)
         {
@@ -228,7 +245,7 @@ public sealed partial class RequestSimulator
             if (AddressedTo(request.Host, address))
             {
                 result.Step("listener", $"the request is sent to {request.Host}:{request.Port}, where {which} listens ({how}): it takes the request", scope.Sidecar.Resource);
-                boundTcp = request.Scheme == "tcp" ? model.Services.FirstOrDefault(s => scope.Sees(s, request.Port)) : null;
+                boundTcp = request.Scheme == "tcp" ? FirstSeen(scope, request.Port) : null;
             }
             else if (bound.Port is not null && scope.CatchAll is { ListenAddress: null })
             {
@@ -456,7 +473,10 @@ public sealed partial class RequestSimulator
         if (decision.Policy is not null)
         {
             result.Authorization = decision;
-            result.Step("gateway authorization", decision.ToString(), PolicyName(decision));
+            if (result.Explaining)
+            {
+                result.Step("gateway authorization", $"{decision}", PolicyName(decision));
+            }
         }
 
         if (!allowed && isHttp)
@@ -752,8 +772,9 @@ public sealed partial class RequestSimulator
         Destination? first = null;
         var total = 0;
         Destination? lastWeighted = null;
-        foreach (var (destination, weight) in targets)
+        for (var i = 0; i < targets.Count; i++)
         {
+            var (destination, weight) = targets[i];
             if (destination is null)
             {
                 continue;
@@ -779,8 +800,9 @@ public sealed partial class RequestSimulator
         }
 
         var roll = random.Next(total);
-        foreach (var (destination, weight) in targets)
+        for (var i = 0; i < targets.Count; i++)
         {
+            var (destination, weight) = targets[i];
             if (destination is null || (weight ?? 0) <= 0)
             {
                 continue;
@@ -816,11 +838,12 @@ public sealed partial class RequestSimulator
 
     private static ServicePortInfo? PortOf(ServiceInfo service, int port)
     {
-        foreach (var p in service.Ports)
+        var ports = service.Ports;
+        for (var i = 0; i < ports.Count; i++)
         {
-            if (p.Port == port)
+            if (ports[i].Port == port)
             {
-                return p;
+                return ports[i];
             }
         }
 
@@ -934,7 +957,7 @@ public sealed partial class RequestSimulator
 
     private void RetriesAndMirror(HttpRoute route, string vsNamespace, string proxyNamespace, RequestSpec request, Random random, RequestResult result)
     {
-        result.RetryPolicy = Retries(route.Retries);
+        result.RetryPolicy = route.Retries is null ? RetryPolicy.Default : retryPolicies.Get(route.Retries, 0, static (r, _) => Retries(r));
         if (route.Mirror is not { } mirror)
         {
             return;
@@ -948,20 +971,24 @@ public sealed partial class RequestSimulator
             {
                 result.Step("mirror", $"this request is not mirrored ({percentage}% are)", result.VirtualService is { } notMirroredBy ? $"VirtualService {notMirroredBy}" : null);
             }
+
             return;
         }
 
-        var host = MeshModel.Fqdn(mirror.Host ?? string.Empty, vsNamespace);
+        var host = Fqdn(mirror.Host ?? string.Empty, vsNamespace);
         var service = model.FindService(host, proxyNamespace, null);
         var port = mirror.Port?.Number ?? (service?.Ports.Count == 1 ? service.Ports[0].Port : request.Port);
         var shadow = $"{StripPort(request.Authority)}-shadow";
-        var copy = new MirrorCopy($"outbound|{port}|{mirror.Subset}|{service?.Host ?? host}", shadow, percentage);
+        var copy = new MirrorCopy(ClusterName(port, mirror.Subset, service?.Host ?? host), shadow, percentage);
         result.Mirrors.Add(copy);
         if (result.Explaining)
         {
             result.Step("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null);
         }
     }
+
+    // A route's retry policy, converted once per simulator (bounded; read only, like RetryPolicy.Default).
+    private readonly BoundedCache<HttpRetry, RetryPolicy> retryPolicies = new();
 
     /// <summary>Istio's conversion of <c>retries</c> (route/retry/retry.go ConvertPolicy): status codes in retryOn become retriable codes.</summary>
     internal static RetryPolicy Retries(HttpRetry? retries)
@@ -1083,7 +1110,11 @@ public sealed partial class RequestSimulator
         var context = new AuthorizationContext(isHttp, peer.Principal, result.RequestPrincipal, request.Token, request.Method, request.Path, StripPort(request.Authority), targetPort, request.Headers, mutual ? source.Namespace : null);
         var (decision, allowed) = Authorization.Evaluate(model, server, context);
         result.Authorization = decision;
-        result.Step("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString(), PolicyName(decision) ?? server.DisplayName);
+        if (result.Explaining)
+        {
+            result.Step("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString(), PolicyName(decision) ?? server.DisplayName);
+        }
+
         if (!allowed)
         {
             if (isHttp)
@@ -1278,15 +1309,22 @@ public sealed partial class RequestSimulator
     }
 
     /// <summary>RequestAuthentication: a present token must be valid for a configured issuer (401 otherwise); a missing one passes.</summary>
+    // The JWT rules of the RequestAuthentications that select a workload (its namespace's and the root namespace's),
+    // once per workload (bounded; read only).
+    private List<(RequestAuthentication Auth, JwtRule Rule)> JwtRulesFor(WorkloadInfo workload) =>
+        jwtRules.Get(workload, model, static (w, model) => model.RequestAuthentications
+            .Where(ra => (MeshModel.NamespaceOf(ra) == w.Namespace || MeshModel.NamespaceOf(ra) == model.RootNamespace) && w.Selects(ra.Spec.Selector?.MatchLabels))
+            .SelectMany(ra => (ra.Spec.JwtRules ?? []).Select(r => (Auth: ra, Rule: r)))
+            .ToList());
+
+    private readonly BoundedCache<WorkloadInfo, List<(RequestAuthentication Auth, JwtRule Rule)>> jwtRules = new();
+
     private bool Jwt(WorkloadInfo workload, RequestSpec request, RequestResult result)
     {
-        var rules = model.RequestAuthentications
-            .Where(ra => (MeshModel.NamespaceOf(ra) == workload.Namespace || MeshModel.NamespaceOf(ra) == model.RootNamespace) && workload.Selects(ra.Spec.Selector?.MatchLabels))
-            .SelectMany(ra => (ra.Spec.JwtRules ?? []).Select(r => (Auth: ra, Rule: r)))
-            .ToList();
+        var rules = JwtRulesFor(workload);
         if (rules.Count == 0 || !request.HasToken)
         {
-            if (rules.Count > 0)
+            if (rules.Count > 0 && result.Explaining)
             {
                 result.Step("JWT", "no token: RequestAuthentication lets the request through without a request principal", string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct()));
             }
@@ -1315,7 +1353,7 @@ public sealed partial class RequestSimulator
 
         if (problem is not null)
         {
-            Respond(result, 401, null, problem, "JWT", $"the token is rejected: {problem}", string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct()));
+            Respond(result, 401, null, problem, "JWT", $"the token is rejected: {problem}", result.Explaining ? string.Join(", ", rules.Select(x => x.Auth.DisplayName).Distinct()) : null);
             return false;
         }
 
