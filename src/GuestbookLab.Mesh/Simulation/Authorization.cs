@@ -7,7 +7,7 @@ using GuestbookLab.Model;
 namespace GuestbookLab.Mesh.Simulation;
 
 /// <summary>What an AuthorizationPolicy rule is matched against.</summary>
-internal sealed record AuthorizationContext(
+internal readonly record struct AuthorizationContext(
     bool IsHttp, string? PeerPrincipal, string? RequestPrincipal, JwtPrincipal? Token, string Method, string Path,
     string Host, int Port, IReadOnlyDictionary<string, string> Headers, string? SourceNamespace);
 
@@ -19,7 +19,7 @@ internal static class Authorization
     // No ALLOW policy: allowed (records are immutable, so one serves every such decision).
     private static readonly AuthorizationDecision NoPolicy = new("Allowed", null, null, null);
 
-    public static (AuthorizationDecision Decision, bool Allowed) Evaluate(MeshModel model, WorkloadInfo workload, AuthorizationContext context)
+    public static (AuthorizationDecision Decision, bool Allowed) Evaluate(MeshModel model, WorkloadInfo workload, in AuthorizationContext context)
     {
         var policies = model.PoliciesFor(workload);
 
@@ -29,7 +29,7 @@ internal static class Authorization
             if (custom.Spec.Action == "CUSTOM" && MatchIndex(custom, context, deny: false) is { } rule)
             {
                 // GuestbookLab does not model mesh extension providers: like an unknown provider, it denies.
-                return (new AuthorizationDecision("Denied", Name(custom), rule, "CUSTOM"), false);
+                return (model.Decision(custom, rule, "CUSTOM"), false);
             }
         }
 
@@ -38,7 +38,7 @@ internal static class Authorization
             var deny = policies[i];
             if (deny.Spec.Action == "DENY" && MatchIndex(deny, context, deny: true) is { } rule)
             {
-                return (new AuthorizationDecision("Denied", Name(deny), rule, "DENY"), false);
+                return (model.Decision(deny, rule, "DENY"), false);
             }
         }
 
@@ -55,7 +55,7 @@ internal static class Authorization
             anyAllow = true;
             if (MatchIndex(allow, context, deny: false) is { } rule)
             {
-                return (new AuthorizationDecision("Allowed", Name(allow), rule, "ALLOW"), true);
+                return (model.Decision(allow, rule, "ALLOW"), true);
             }
         }
 
@@ -64,14 +64,13 @@ internal static class Authorization
             return (NoPolicy, true);
         }
 
-        var allows = policies.Where(IsAllow);
-        return (new AuthorizationDecision("Denied", string.Join(", ", allows.Select(Name)), null, "ALLOW (none matched)"), false);
+        return (model.NoAllowMatched(workload, static policies => new AuthorizationDecision("Denied", string.Join(", ", policies.Where(IsAllow).Select(Name)), null, "ALLOW (none matched)")), false);
     }
 
-    private static string Name(AuthorizationPolicy p) => $"{MeshModel.NamespaceOf(p)}/{p.Name}";
+    internal static string Name(AuthorizationPolicy p) => $"{MeshModel.NamespaceOf(p)}/{p.Name}";
 
     /// <summary>The index of the first matching rule; rules are ORed, and no rules match nothing.</summary>
-    private static int? MatchIndex(AuthorizationPolicy policy, AuthorizationContext context, bool deny)
+    private static int? MatchIndex(AuthorizationPolicy policy, in AuthorizationContext context, bool deny)
     {
         var rules = policy.Spec.Rules ?? [];
         for (var i = 0; i < rules.Count; i++)
@@ -89,7 +88,7 @@ internal static class Authorization
     /// from, to and when are ANDed; entries inside from (and inside to) are ORed. On TCP, HTTP-only fields make an ALLOW
     /// rule never match and are ignored in a DENY rule (model.Generate(forTCP)).
     /// </summary>
-    private static bool RuleMatches(AuthorizationRule rule, AuthorizationContext c, bool deny)
+    private static bool RuleMatches(AuthorizationRule rule, in AuthorizationContext c, bool deny)
     {
         if (!c.IsHttp && UsesHttpOnlyFields(rule) && !deny)
         {
@@ -99,7 +98,7 @@ internal static class Authorization
         return (rule.From is null || AnySource(rule.From, c)) && (rule.To is null || AnyOperation(rule.To, c)) && (rule.When is null || AllConditions(rule.When, c));
     }
 
-    private static bool AnySource(List<RuleFrom> from, AuthorizationContext c)
+    private static bool AnySource(List<RuleFrom> from, in AuthorizationContext c)
     {
         foreach (var f in from)
         {
@@ -112,7 +111,7 @@ internal static class Authorization
         return false;
     }
 
-    private static bool AnyOperation(List<RuleTo> to, AuthorizationContext c)
+    private static bool AnyOperation(List<RuleTo> to, in AuthorizationContext c)
     {
         foreach (var t in to)
         {
@@ -125,7 +124,7 @@ internal static class Authorization
         return false;
     }
 
-    private static bool AllConditions(List<Condition> when, AuthorizationContext c)
+    private static bool AllConditions(List<Condition> when, in AuthorizationContext c)
     {
         foreach (var w in when)
         {
@@ -143,18 +142,18 @@ internal static class Authorization
         || (rule.To?.Any(t => t.Operation is { } o && (o.Methods ?? o.NotMethods ?? o.Paths ?? o.NotPaths ?? o.Hosts ?? o.NotHosts) is not null) ?? false)
         || (rule.When?.Any(w => HttpOnlyConditionPrefixes.Any(p => w.Key?.StartsWith(p, StringComparison.Ordinal) == true)) ?? false);
 
-    private static bool SourceMatches(Source s, AuthorizationContext c) =>
+    private static bool SourceMatches(Source s, in AuthorizationContext c) =>
         Field(s.Principals, s.NotPrincipals, c.PeerPrincipal, ignoreCase: false)
         && Field(s.RequestPrincipals, s.NotRequestPrincipals, c.RequestPrincipal, ignoreCase: false, tcpIgnores: !c.IsHttp)
         && NamespaceField(s.Namespaces, s.NotNamespaces, c.PeerPrincipal);
 
-    private static bool OperationMatches(Operation o, AuthorizationContext c) =>
+    private static bool OperationMatches(Operation o, in AuthorizationContext c) =>
         Field(o.Methods, o.NotMethods, c.Method, ignoreCase: false, tcpIgnores: !c.IsHttp)
         && Field(o.Paths, o.NotPaths, c.Path, ignoreCase: false, tcpIgnores: !c.IsHttp)
         && Field(o.Hosts, o.NotHosts, c.Host, ignoreCase: true, tcpIgnores: !c.IsHttp)
         && (o.Ports is null && o.NotPorts is null || Field(o.Ports, o.NotPorts, c.Port.ToString(CultureInfo.InvariantCulture), ignoreCase: false));
 
-    private static bool ConditionMatches(Condition w, AuthorizationContext c)
+    private static bool ConditionMatches(Condition w, in AuthorizationContext c)
     {
         var key = w.Key ?? string.Empty;
         IEnumerable<string> actual = key switch

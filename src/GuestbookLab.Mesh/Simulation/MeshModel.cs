@@ -40,7 +40,10 @@ public sealed class ServiceInfo
 
     public bool IsExternal => Entry is not null && (Entry.Spec.Location is null or "MESH_EXTERNAL");
 
-    public string DisplayName => Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
+    // Its properties are set once (init), so the name is written once.
+    public string DisplayName => displayName ??= Entry is null ? $"Service {Namespace}/{Name}" : $"ServiceEntry {Namespace}/{Name} ({Host})";
+
+    private string? displayName;
 }
 
 /// <summary>A workload's pods: labels, identity, sidecar, ports and readiness inputs.</summary>
@@ -70,7 +73,15 @@ public sealed class WorkloadInfo
     /// <summary>The port of the first container's HTTP readiness probe, if it has one.</summary>
     public int? ReadinessProbePort { get; init; }
 
-    public string DisplayName => $"{Kind} {Namespace}/{Name}";
+    // Its properties are set once (init), so the names are written once.
+    public string DisplayName => displayName ??= $"{Kind} {Namespace}/{Name}";
+
+    /// <summary>namespace/name, as a result names the workload that answered.</summary>
+    public string Ref => reference ??= $"{Namespace}/{Name}";
+
+    private string? displayName;
+
+    private string? reference;
 
     public bool Selects(IReadOnlyDictionary<string, string>? selector) =>
         LabelMatch.Selects(selector, Labels);
@@ -417,6 +428,18 @@ public sealed class MeshModel
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkloadInfo, IReadOnlyList<AuthorizationPolicy>> policiesCache = new();
 
     private readonly BoundedCache<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
+
+    /// <summary>A policy's rule decided (CUSTOM and DENY deny, ALLOW allows): one decision object per policy, rule and action (records are immutable).</summary>
+    internal AuthorizationDecision Decision(AuthorizationPolicy policy, int rule, string action) =>
+        decisionCache.Get((policy, rule, action), 0, static (k, _) => new AuthorizationDecision(k.Action == "ALLOW" ? "Allowed" : "Denied", Authorization.Name(k.Policy), k.Rule, k.Action));
+
+    /// <summary>The denial when a workload's ALLOW policies all fail to match, once per workload.</summary>
+    internal AuthorizationDecision NoAllowMatched(WorkloadInfo workload, Func<IReadOnlyList<AuthorizationPolicy>, AuthorizationDecision> make) =>
+        noAllowCache.Get(workload, (this, make), static (w, state) => state.make(state.Item1.PoliciesFor(w)));
+
+    private readonly BoundedCache<(AuthorizationPolicy Policy, int Rule, string Action), AuthorizationDecision> decisionCache = new();
+
+    private readonly BoundedCache<WorkloadInfo, AuthorizationDecision> noAllowCache = new();
 
     private ServiceInfo? FindServiceUncached(string host, string clientNs, int? port)
     {

@@ -229,7 +229,7 @@ public sealed partial class RequestSimulator
     {
         var scope = scopes.GetValue(source, makeScope);
         result.Step("client", $"{source} sends through its sidecar (outbound policy {scope.OutboundPolicy}{(scope.Sidecar is null ? string.Empty : $" of {scope.Sidecar.DisplayName}")})", source.Workload);
-        if (scope.Sidecar is not null)
+        if (scope.Sidecar is not null && result.Explaining)
         {
             result.Step("sidecar scope", scope.Describe(request.Port), scope.Sidecar.DisplayName);
         }
@@ -1603,6 +1603,6 @@ public sealed partial class RequestSimulator
     {
         result.Outcome = RequestOutcome.Delivered;
         result.Status = 200;
-        result.Endpoint = endpoint is null ? result.DestinationService ?? "external host" : $"{endpoint.Namespace}/{endpoint.Name}";
+        result.Endpoint = endpoint is null ? result.DestinationService ?? "external host" : endpoint.Ref;
     }
 }

@@ -235,6 +235,14 @@ public sealed class SidecarScope
     public bool Sees(ServiceInfo service, int port)
     {
         ArgumentNullException.ThrowIfNull(service);
+        return seen.Get((service, port), this, static (k, scope) => scope.ComputeSees(k.Service, k.Port));
+    }
+
+    // The scope and the model do not change: each service and port is looked at once (bounded).
+    private readonly BoundedCache<(ServiceInfo Service, int Port), bool> seen = new();
+
+    private bool ComputeSees(ServiceInfo service, int port)
+    {
         if (service.Ports.All(p => p.Port != port) || !MeshModel.IsServiceVisible(service, ConfigNamespace))
         {
             return false;
