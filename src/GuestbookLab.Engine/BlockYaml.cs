@@ -699,6 +699,13 @@ internal static class BlockYaml
                 {
                     if (indent < 0)
                     {
+                        // A literal block whose first line is two or more spaces is an error for YamlDotNet ("found
+                        // extra spaces in first line", its reading of the YAML test suite's W9L4), however deep the content.
+                        if (literal && lineStart == lineEnd + 1 && line.Length > 1)
+                        {
+                            throw Fail();
+                        }
+
                         maxLeadingBlank = Math.Max(maxLeadingBlank, line.Length);
                     }
                     else if (line.Length > indent)

@@ -293,6 +293,11 @@ public class YamlEquivalenceTests(ITestOutputHelper output)
     [InlineData("\"a\"b: c\n")]
     [InlineData("- a: b\n")]
     [InlineData("a:\n- \"k\": v\n  'j': [w]\n")]
+    [InlineData("k:  |\n  \n   \"d\\\"\"\n")]
+    [InlineData("k: |\n  \n    x\n")]
+    [InlineData("k: |\n \n  x\n")]
+    [InlineData("k: |\n\n  \n  x\n")]
+    [InlineData("k: >\n  \n    x\n")]
     public void Hand_written_cases_read_the_same_or_are_left_to_YamlDotNet(string text)
     {
         try
