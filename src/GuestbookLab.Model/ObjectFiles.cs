@@ -134,7 +134,7 @@ public static partial class ObjectFiles
 
     private static string Show(string? value) => value is null ? "(none)" : $"'{Printable(value)}'";
 
-    // Control characters (NUL, escape sequences) are shown as \uXXXX, so a message cannot hide or rewrite itself.
+    // Control characters (NUL, escape sequences) are shown as \u escapes (NUL as \u0000), so a message cannot hide or rewrite itself.
     private static string Printable(string value) =>
         ControlPattern().Replace(value.Length > 300 ? value[..300] + "..." : value, m => $"\\u{(int)m.Value[0]:X4}");
 
