@@ -29,7 +29,7 @@ internal static class Authorization
             if (custom.Spec.Action == "CUSTOM" && MatchIndex(custom, context, deny: false) is { } rule)
             {
                 // GuestbookLab does not model mesh extension providers: like an unknown provider, it denies.
-                return (model.Decision(custom, rule, "CUSTOM"), false);
+                return (model.RuleDecision(custom, rule, "CUSTOM", MakeRuleDecision), false);
             }
         }
 
@@ -38,11 +38,10 @@ internal static class Authorization
             var deny = policies[i];
             if (deny.Spec.Action == "DENY" && MatchIndex(deny, context, deny: true) is { } rule)
             {
-                return (model.Decision(deny, rule, "DENY"), false);
+                return (model.RuleDecision(deny, rule, "DENY", MakeRuleDecision), false);
             }
         }
 
-        static bool IsAllow(AuthorizationPolicy p) => (p.Spec.Action ?? "ALLOW") == "ALLOW";
         var anyAllow = false;
         for (var i = 0; i < policies.Count; i++)
         {
@@ -55,7 +54,7 @@ internal static class Authorization
             anyAllow = true;
             if (MatchIndex(allow, context, deny: false) is { } rule)
             {
-                return (model.Decision(allow, rule, "ALLOW"), true);
+                return (model.RuleDecision(allow, rule, "ALLOW", MakeRuleDecision), true);
             }
         }
 
@@ -64,15 +63,28 @@ internal static class Authorization
             return (NoPolicy, true);
         }
 
-        return (model.NoAllowMatched(workload, static policies => new AuthorizationDecision("Denied", string.Join(", ", policies.Where(IsAllow).Select(Name)), null, "ALLOW (none matched)")), false);
+        return (model.NoAllowMatched(workload, MakeNoneMatched), false);
     }
 
-    internal static string Name(AuthorizationPolicy p) => $"{MeshModel.NamespaceOf(p)}/{p.Name}";
+    private static bool IsAllow(AuthorizationPolicy p) => (p.Spec.Action ?? "ALLOW") == "ALLOW";
+
+    // The decisions Evaluate gives; the model remembers them, so each is made once per simulator.
+    private static AuthorizationDecision MakeRuleDecision((AuthorizationPolicy Policy, int Rule, string Action) k) =>
+        new(k.Action == "ALLOW" ? "Allowed" : "Denied", Name(k.Policy), k.Rule, k.Action);
+
+    private static AuthorizationDecision MakeNoneMatched(IReadOnlyList<AuthorizationPolicy> policies) =>
+        new("Denied", string.Join(", ", policies.Where(IsAllow).Select(Name)), null, "ALLOW (none matched)");
+
+    private static string Name(AuthorizationPolicy p) => $"{MeshModel.NamespaceOf(p)}/{p.Name}";
 
     /// <summary>The index of the first matching rule; rules are ORed, and no rules match nothing.</summary>
     private static int? MatchIndex(AuthorizationPolicy policy, in AuthorizationContext context, bool deny)
     {
-        var rules = policy.Spec.Rules ?? [];
+        if (policy.Spec.Rules is not { } rules)
+        {
+            return null;
+        }
+
         for (var i = 0; i < rules.Count; i++)
         {
             if (RuleMatches(rules[i], context, deny))

@@ -391,7 +391,7 @@ public sealed class MeshModel
     private bool ResolvesUncached(string host, string clientNs)
     {
         var name = host.TrimEnd('.').ToLowerInvariant();
-        if (System.Net.IPAddress.TryParse(name.Trim('[', ']'), out _) || name == "localhost" || FindService(name, clientNs, null) is not null)
+        if (System.Net.IPAddress.TryParse(name.AsSpan().Trim("[]"), out _) || name == "localhost" || FindService(name, clientNs, null) is not null)
         {
             return true;
         }
@@ -429,11 +429,11 @@ public sealed class MeshModel
 
     private readonly BoundedCache<(string Host, string ClientNs, int? Port), ServiceInfo?> findServiceCache = new();
 
-    /// <summary>A policy's rule decided (CUSTOM and DENY deny, ALLOW allows): one decision object per policy, rule and action (records are immutable).</summary>
-    internal AuthorizationDecision Decision(AuthorizationPolicy policy, int rule, string action) =>
-        decisionCache.Get((policy, rule, action), 0, static (k, _) => new AuthorizationDecision(k.Action == "ALLOW" ? "Allowed" : "Denied", Authorization.Name(k.Policy), k.Rule, k.Action));
+    /// <summary>Authorization's decision for a policy's matching rule, made by <paramref name="make"/> once per policy, rule and action (records are immutable).</summary>
+    internal AuthorizationDecision RuleDecision(AuthorizationPolicy policy, int rule, string action, Func<(AuthorizationPolicy Policy, int Rule, string Action), AuthorizationDecision> make) =>
+        decisionCache.Get((policy, rule, action), make, static (k, m) => m(k));
 
-    /// <summary>The denial when a workload's ALLOW policies all fail to match, once per workload.</summary>
+    /// <summary>Authorization's denial when a workload's ALLOW policies all fail to match, made by <paramref name="make"/> from its policies once per workload.</summary>
     internal AuthorizationDecision NoAllowMatched(WorkloadInfo workload, Func<IReadOnlyList<AuthorizationPolicy>, AuthorizationDecision> make) =>
         noAllowCache.Get(workload, (this, make), static (w, state) => state.make(state.Item1.PoliciesFor(w)));
 
