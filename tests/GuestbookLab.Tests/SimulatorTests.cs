@@ -281,6 +281,62 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void An_explanation_tells_its_decision_when_the_draws_are_too_large_to_keep_packed()
+    {
+        // Weights of 30,000 and 20,000 make the weighted pick draw up to 49,999: a third of the decisions keep draws
+        // that do not fit the packed form (whole numbers below 32,768), the rest keep them packed; both replay.
+        var config = Vs("  - route:\n    - {destination: {host: reviews, subset: v1}, weight: 30000}\n    - {destination: {host: reviews, subset: v2}, weight: 20000}\n    fault:\n      abort: {httpStatus: 500, percentage: {value: 10}}");
+        var simulator = new RequestSimulator(MeshModel.Build(ManifestSerializer.Deserialize(World + "\n---\n" + config)));
+        var source = simulator.ResolveSource("sleep");
+        var random = new Random(5);
+        var results = Enumerable.Range(0, 300).Select(_ => simulator.Simulate(source, new RequestSpec { Scheme = "http", Host = "reviews", Port = 9080 }, random)).ToList();
+
+        foreach (var r in results)
+        {
+            var text = r.Explanation;
+            Assert.Equal(r.ResponseFlag == "FI", text.Contains("the fault filter aborts with 500", StringComparison.Ordinal));
+            if (r.Outcome == RequestOutcome.Delivered)
+            {
+                Assert.Contains($"{r.Cluster}: 1 ready workload(s), Deployment default/reviews-{r.Subset} answers", text, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Contains(results, r => r.Subset == "v1");
+        Assert.Contains(results, r => r.Subset == "v2");
+    }
+
+    [Fact]
+    public void A_results_optional_numbers_and_live_fields_read_back_as_set()
+    {
+        var result = new RequestResult { Source = "ui", Request = "GET http://x:80/" };
+        Assert.Null(result.Status);
+        Assert.Null(result.DestinationPort);
+        Assert.Null(result.InjectedDelay);
+        Assert.False(result.Live);
+        Assert.Null(result.Duration);
+        Assert.Empty(result.Mirrors);
+        Assert.Same(result.Mirrors, result.Mirrors);
+
+        result.Status = 0;
+        result.DestinationPort = 9080;
+        result.InjectedDelay = TimeSpan.Zero;
+        result.Live = true;
+        result.Duration = TimeSpan.FromMilliseconds(12);
+        result.AnsweringPod = "message-v2-1";
+        result.ResponseHeaders = new Dictionary<string, string> { ["server"] = "envoy" };
+        Assert.Equal((0, 9080, TimeSpan.Zero, true), (result.Status, result.DestinationPort, result.InjectedDelay, result.Live));
+        Assert.Equal((TimeSpan.FromMilliseconds(12), "message-v2-1", null), (result.Duration, result.AnsweringPod, result.AnsweringVersion));
+        Assert.Equal("envoy", result.ResponseHeaders!["server"]);
+
+        result.Status = null;
+        result.InjectedDelay = null;
+        Assert.Null(result.Status);
+        Assert.Null(result.InjectedDelay);
+        Assert.Equal("ui", result.Source);
+        Assert.Equal("GET http://x:80/", result.Request);
+    }
+
+    [Fact]
     public void An_explanation_read_from_many_threads_is_written_once()
     {
         var simulator = new RequestSimulator(MeshModel.Build(ManifestSerializer.Deserialize(World)));

@@ -37,10 +37,14 @@ internal sealed class DrawLog : DrawSource
         return log;
     }
 
-    /// <summary>The outcomes drawn (null for none), the log given back for the thread's next simulation.</summary>
-    public double[]? Finish()
+    /// <summary>
+    /// The outcomes drawn, packed into <paramref name="packed"/> where they fit (<see cref="PackedDraws"/>; null is
+    /// returned then), else as an array; the log is given back for the thread's next simulation.
+    /// </summary>
+    public double[]? Finish(out long packed)
     {
-        var result = count == 0 ? null : drawn.AsSpan(0, count).ToArray();
+        var values = drawn.AsSpan(0, count);
+        var result = PackedDraws.TryPack(values, out packed) ? null : values.ToArray();
         inner = Shared;
         spare = this;
         return result;
@@ -114,4 +118,58 @@ internal sealed class DrawReplay(double[] drawn) : DrawSource
     private double Take() => next < drawn.Length
         ? drawn[next++]
         : throw new InvalidOperationException("the explanation drew more than the decision it explains: the simulation is not a function of its draws");
+}
+
+/// <summary>
+/// A decision's draws in one long, so keeping them for its explanation allocates nothing: the simulator's draws are
+/// whole numbers (a fault's outcome 0 or 1, a weighted pick, an endpoint), and up to four below 2^15 fit, with their
+/// count in the top bits.
+/// </summary>
+internal static class PackedDraws
+{
+    private const int Bits = 15;
+
+    private const int MaxCount = 4;
+
+    private const int CountShift = Bits * MaxCount;
+
+    private const long Mask = (1L << Bits) - 1;
+
+    /// <summary>Packs <paramref name="values"/> when there are at most four, each a whole number from 0 to 32,767.</summary>
+    public static bool TryPack(ReadOnlySpan<double> values, out long packed)
+    {
+        packed = 0;
+        if (values.Length > MaxCount)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i];
+            if (value < 0 || value > Mask || value != Math.Floor(value))
+            {
+                packed = 0;
+                return false;
+            }
+
+            packed |= (long)value << (Bits * i);
+        }
+
+        packed |= (long)values.Length << CountShift;
+        return true;
+    }
+
+    /// <summary>The values <see cref="TryPack"/> packed, in order.</summary>
+    public static double[] Unpack(long packed)
+    {
+        var count = (int)(packed >> CountShift);
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = (packed >> (Bits * i)) & Mask;
+        }
+
+        return values;
+    }
 }

@@ -27,7 +27,7 @@ public sealed partial class RequestSimulator
             result.Step("listener", $"port {request.Port} of the gateway's Service forwards to targetPort {listenerPort}: the servers whose port resolves to {listenerPort} listen there", gatewayWorkload);
         }
 
-        var address = System.Net.IPAddress.TryParse(request.Host.Trim('[', ']'), out var ip) ? ip.ToString() : null;
+        var address = System.Net.IPAddress.TryParse(request.Host.AsSpan().Trim("[]"), out var ip) ? ip.ToString() : null;
         var listener = MergeServers(gatewayWorkload, listenerPort, address, result);
         var servers = listener.Servers;
         if (servers.Count == 0)
@@ -58,7 +58,13 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        // TLS servers (and a TCP server) get a filter chain each; Envoy picks by SNI, the most specific name first.
+        FilterChains(servers, gatewayWorkload, source, request, random, result);
+    }
+
+    /// <summary>TLS servers (and a TCP server) get a filter chain each; Envoy picks by SNI, the most specific name first.</summary>
+    private void FilterChains(List<GatewayServer> servers, WorkloadInfo gatewayWorkload, RequestSource source, RequestSpec request, Random random, RequestResult result)
+    {
+        var first = servers[0];
         var chains = new List<GatewayChain>();
         var sni = request.Scheme == "https" ? request.Host : null;
         foreach (var server in servers)
@@ -134,7 +140,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        result.VirtualService = $"{MeshModel.NamespaceOf(chosen.VirtualService!)}/{chosen.VirtualService!.Name}";
+        result.VirtualService = NamespacedName(chosen.VirtualService!);
         result.Step("gateway", $"Gateway {chosen.Server.Ref} port {request.Port}/{chosen.Server.Server.Port?.Protocol}: {(chosen.SniHosts is { Count: > 0 } names ? $"the SNI matches {string.Join(",", names)}" : "a TCP proxy")} of VirtualService {result.VirtualService} ({chosen.Kind})", chosen.VirtualService);
         if (!GatewayFilters(source, request, result, isHttp: false))
         {
@@ -149,7 +155,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        ToDestination(destination, MeshModel.NamespaceOf(chosen.VirtualService), gatewayWorkload.Namespace, source, request, random, result, null);
+        ToDestination(destination, MeshModel.NamespaceOf(chosen.VirtualService!), gatewayWorkload.Namespace, source, request, random, result, null);
     }
 
     /// <summary>
@@ -289,8 +295,7 @@ public sealed partial class RequestSimulator
         var merged = listener.Merged;
 
         // Each bind is a listener of its own (bind_port); a connection to a bound address takes that listener.
-        var bound = address is null ? [] : merged.Where(s => s.Server.Bind == address).ToList();
-        if (bound.Count > 0)
+        if (address is not null && BoundTo(merged, address) is { Count: > 0 } bound)
         {
             result.Step("listener", $"the connection is to {address}, which servers bind: the listener {address}_{port} takes it", bound[0].Gateway.DisplayName);
             return new MergedListener(bound, [], bound);
@@ -303,6 +308,10 @@ public sealed partial class RequestSimulator
 
         return listener;
     }
+
+    // The merged servers that bind an address (each bind is a listener of its own).
+    private static List<GatewayServer> BoundTo(List<GatewayServer> merged, string address) =>
+        merged.Where(s => s.Server.Bind == address).ToList();
 
     /// <summary>The servers merged on a listener port (before binds are looked at), and the steps that tell what was skipped.</summary>
     private MergedListener Merge(WorkloadInfo gatewayWorkload, int port)

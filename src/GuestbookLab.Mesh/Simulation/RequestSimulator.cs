@@ -63,13 +63,21 @@ public sealed partial class RequestSimulator
     {
         // Built once per VirtualService; the route matcher only reads it.
         var routes = httpRouteLists.GetOrAdd(vs, static (v, self) => self.ComputeHttpRoutes(v), this);
-        if (result is not null && (vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
+        if (result is { Explaining: true })
         {
-            var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
-            result.Step("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({routes.Count} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs);
+            ExplainDelegates(vs, routes.Count, result);
         }
 
         return routes;
+    }
+
+    private static void ExplainDelegates(VirtualService vs, int merged, RequestResult result)
+    {
+        if ((vs.Spec.Http ?? []).Any(r => r.Delegate is not null))
+        {
+            var names = (vs.Spec.Http ?? []).Where(r => r.Delegate is not null).Select(r => $"{(string.IsNullOrEmpty(r.Delegate!.Namespace) ? MeshModel.NamespaceOf(vs) : r.Delegate.Namespace)}/{r.Delegate.Name}").Distinct();
+            result.Step("delegate", $"VirtualService {MeshModel.NamespaceOf(vs)}/{vs.Name} delegates to {string.Join(", ", names)}: their routes are merged in place ({merged} route(s); a missing or unexported delegate, or a delegate route whose match is not narrower than the root's, is left out)", vs);
+        }
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<VirtualService, List<(HttpRoute Route, string Namespace)>> httpRouteLists = new();
@@ -146,25 +154,26 @@ public sealed partial class RequestSimulator
         var result = RequestResult.Simulated(source, request);
         result.Explaining = false;
         var log = DrawLog.Start(random);
-        double[]? drawn;
+        double[]? unpacked;
+        long packed;
         try
         {
             Run(source, request, log, result);
         }
         finally
         {
-            drawn = log.Finish();
+            unpacked = log.Finish(out packed);
         }
 
-        result.ExplainLater(this, drawn);
+        result.ExplainLater(this, packed, unpacked);
         return result;
     }
 
     /// <summary>The steps of a decision taken unexplained: the same walk again, its draws replayed, every step written.</summary>
-    internal List<SimulationStep> Explain(RequestSource source, RequestSpec request, double[]? drawn)
+    internal List<SimulationStep> Explain(RequestSource source, RequestSpec request, double[] drawn)
     {
         var result = RequestResult.Simulated(source, request);
-        Run(source, request, new DrawReplay(drawn ?? []), result);
+        Run(source, request, new DrawReplay(drawn), result);
         return result.WrittenSteps;
     }
 
@@ -322,7 +331,7 @@ public sealed partial class RequestSimulator
         List<(HttpRoute, string)> routes;
         if (vs is not null)
         {
-            result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
+            result.VirtualService = NamespacedName(vs);
             result.Step("virtual host", $"the Host {host} matches VirtualService {result.VirtualService}", vs);
             routes = HttpRoutes(vs, result);
         }
@@ -364,7 +373,7 @@ public sealed partial class RequestSimulator
             return;
         }
 
-        result.Cluster = $"outbound|{request.Port}||{service.Host}";
+        result.Cluster = ClusterName(request.Port, null, service.Host);
         result.DestinationService = service.Host;
         result.Step("filter chain", $"the SNI {sni} matches {service.DisplayName}", service.Entry);
         if (service.Entry is not null)
@@ -403,8 +412,8 @@ public sealed partial class RequestSimulator
     // A request to a bound listener's address: its own, or localhost for 127.0.0.1.
     private static bool AddressedTo(string host, string address)
     {
-        var name = host.Trim('[', ']');
-        return string.Equals(name, address, StringComparison.OrdinalIgnoreCase) || (address == "127.0.0.1" && name.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+        var name = host.AsSpan().Trim("[]");
+        return name.Equals(address, StringComparison.OrdinalIgnoreCase) || (address == "127.0.0.1" && name.Equals("localhost", StringComparison.OrdinalIgnoreCase));
     }
 
     private void OutboundTcp(SidecarScope scope, RequestSource source, RequestSpec request, Random random, RequestResult result, ServiceInfo? bound = null)
@@ -437,20 +446,56 @@ public sealed partial class RequestSimulator
 
         // TCP ports ignore http[]; VS tcp[] routes or the service itself.
         var vs = MeshVirtualService(scope, bound?.Host ?? StripPort(request.Host), source.Namespace, request.Port);
-        var destination = new Destination { Host = service.Host };
-        if (vs?.Spec.Tcp is { Count: > 0 } tcp)
+        var destination = ServiceDestination(service);
+        if (vs?.Spec.Tcp is { Count: > 0 } tcp && TcpRouteFor(tcp, request.Port) is { Route.Count: > 0 } route)
         {
-            var route = tcp.FirstOrDefault(r => r.Match is null || r.Match.Any(m => m.Port is null || m.Port == request.Port));
-            if (route?.Route is { Count: > 0 } targets)
-            {
-                result.VirtualService = $"{MeshModel.NamespaceOf(vs)}/{vs.Name}";
-                destination = Pick(targets.Select(t => (t.Destination, t.Weight)).ToList(), random) ?? destination;
-            }
+            result.VirtualService = NamespacedName(vs);
+            destination = Pick(Targets(route), random) ?? destination;
         }
 
         result.Step("filter chain", $"TCP to {service.DisplayName} (HTTP routes do not apply)", service);
         ToDestination(destination, vs is null ? service.Namespace : MeshModel.NamespaceOf(vs), source.Namespace, source, request, random, result, null);
     }
+
+    // The first TCP route whose match (any of its entries) takes the port; no match takes every port.
+    private static TcpRoute? TcpRouteFor(List<TcpRoute> routes, int port)
+    {
+        foreach (var route in routes)
+        {
+            if (route.Match is null)
+            {
+                return route;
+            }
+
+            foreach (var m in route.Match)
+            {
+                if (m.Port is null || m.Port == port)
+                {
+                    return route;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // A TCP route's weighted destinations, once per route (read only).
+    private IReadOnlyList<(Destination? Destination, int? Weight)> Targets(TcpRoute route) =>
+        tcpTargets.GetValue(route, static r => r.Route!.Select(d => (d.Destination, d.Weight)).ToList());
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<TcpRoute, IReadOnlyList<(Destination? Destination, int? Weight)>> tcpTargets = new();
+
+    // The destination of a service's own (default) route, once per service (read only).
+    private Destination ServiceDestination(ServiceInfo service) =>
+        serviceDestinations.Get(service, 0, static (s, _) => new Destination { Host = s.Host });
+
+    private readonly BoundedCache<ServiceInfo, Destination> serviceDestinations = new();
+
+    // A resource's namespace/name, once per resource (bounded).
+    private string NamespacedName(LabResource resource) =>
+        namespacedNames.Get(resource, 0, static (r, _) => $"{MeshModel.NamespaceOf(r)}/{r.Name}");
+
+    private readonly BoundedCache<LabResource, string> namespacedNames = new();
 
     // ------------------------------------------------------------------------------------------ ingress gateway
 
@@ -475,18 +520,18 @@ public sealed partial class RequestSimulator
             result.Authorization = decision;
             if (result.Explaining)
             {
-                result.Step("gateway authorization", $"{decision}", PolicyName(decision));
+                result.Step("gateway authorization", $"{decision}", PolicyName(result, decision));
             }
         }
 
         if (!allowed && isHttp)
         {
-            Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway answers 403 RBAC: access denied", PolicyName(decision));
+            Respond(result, 403, null, "RBAC: access denied", "gateway authorization", "the gateway answers 403 RBAC: access denied", PolicyName(result, decision));
         }
         else if (!allowed)
         {
             result.Outcome = RequestOutcome.ConnectionClosed;
-            result.Step("gateway authorization", "the gateway's network RBAC filter closes the TCP connection", PolicyName(decision));
+            result.Step("gateway authorization", "the gateway's network RBAC filter closes the TCP connection", PolicyName(result, decision));
         }
 
         return allowed;
@@ -644,7 +689,21 @@ public sealed partial class RequestSimulator
             return false;
         }
 
-        return m.Gateways is not { Count: > 0 } || m.Gateways.Any(g => g == proxyGateway || (g == "mesh" && proxyGateway == "mesh") || g.EndsWith("/" + proxyGateway.Split('/').Last(), StringComparison.Ordinal) || proxyGateway.EndsWith("/" + g, StringComparison.Ordinal));
+        return m.Gateways is not { Count: > 0 } gateways || NamesGateway(gateways, proxyGateway);
+    }
+
+    // A match's gateways name the proxy's gateway: itself, mesh for the sidecars, or by name in either namespace form.
+    private static bool NamesGateway(List<string> gateways, string proxyGateway)
+    {
+        foreach (var g in gateways)
+        {
+            if (g == proxyGateway || g.EndsWith("/" + proxyGateway.Split('/').Last(), StringComparison.Ordinal) || proxyGateway.EndsWith("/" + g, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>exact: path without query; prefix: string prefix of :path (with the query); regex: RE2 full match of the path.</summary>
@@ -753,7 +812,7 @@ public sealed partial class RequestSimulator
 
         if (fault.Abort is { } abort && Sample(abort.Percentage?.Value, random))
         {
-            Respond(result, abort.HttpStatus ?? 503, "FI", "fault filter abort", "fault", $"the fault filter aborts with {abort.HttpStatus}: no retry, no call to the service", result.VirtualService is { } abortedBy ? $"VirtualService {abortedBy}" : null);
+            Respond(result, abort.HttpStatus ?? 503, "FI", "fault filter abort", "fault", $"the fault filter aborts with {abort.HttpStatus}: no retry, no call to the service", result.Explaining && result.VirtualService is { } abortedBy ? $"VirtualService {abortedBy}" : null);
             return true;
         }
 
@@ -835,6 +894,25 @@ public sealed partial class RequestSimulator
         clusterNames.Get((port, subset, host), 0, static (k, _) => $"outbound|{k.Port}|{k.Subset}|{k.Host}");
 
     private readonly BoundedCache<(int Port, string? Subset, string Host), string> clusterNames = new();
+
+    // A DestinationRule's port-level TLS mode for a port.
+    private static string? PortLevelTls(DestinationRule? rule, int port)
+    {
+        if (rule?.Spec.TrafficPolicy?.PortLevelSettings is not { } settings)
+        {
+            return null;
+        }
+
+        foreach (var setting in settings)
+        {
+            if (setting.Port?.Number == port)
+            {
+                return setting.Tls?.Mode;
+            }
+        }
+
+        return null;
+    }
 
     private static ServicePortInfo? PortOf(ServiceInfo service, int port)
     {
@@ -938,7 +1016,7 @@ public sealed partial class RequestSimulator
 
         // Client TLS: a DestinationRule tls setting wins (subset over port level over top level); else auto mTLS.
         var tls = subset?.TrafficPolicy?.Tls?.Mode
-            ?? rule?.Spec.TrafficPolicy?.PortLevelSettings?.FirstOrDefault(p => p.Port?.Number == port)?.Tls?.Mode
+            ?? PortLevelTls(rule, port)
             ?? rule?.Spec.TrafficPolicy?.Tls?.Mode;
         string wire;
         if (tls is not null)
@@ -978,14 +1056,20 @@ public sealed partial class RequestSimulator
         var host = Fqdn(mirror.Host ?? string.Empty, vsNamespace);
         var service = model.FindService(host, proxyNamespace, null);
         var port = mirror.Port?.Number ?? (service?.Ports.Count == 1 ? service.Ports[0].Port : request.Port);
-        var shadow = $"{StripPort(request.Authority)}-shadow";
-        var copy = new MirrorCopy(ClusterName(port, mirror.Subset, service?.Host ?? host), shadow, percentage);
-        result.Mirrors.Add(copy);
+        var shadow = shadowHosts.Get(request.Authority, 0, static (authority, _) => $"{StripPort(authority)}-shadow");
+        var copy = mirrorCopies.Get((ClusterName(port, mirror.Subset, service?.Host ?? host), shadow, percentage), 0, static (k, _) => new MirrorCopy(k.Cluster, k.Host, k.Percentage));
+        result.AddMirror(copy);
         if (result.Explaining)
         {
             result.Step("mirror", $"a copy goes to {copy.Cluster} with Host {shadow}; its answer is discarded", result.VirtualService is { } mirroredBy ? $"VirtualService {mirroredBy}" : null);
         }
     }
+
+    // Mirrored copies (immutable records), one per cluster, Host and share (bounded).
+    private readonly BoundedCache<(string Cluster, string Host, double Percentage), MirrorCopy> mirrorCopies = new();
+
+    // The Host a mirrored copy carries (Envoy appends -shadow to the authority without its port), once per authority (bounded).
+    private readonly BoundedCache<string, string> shadowHosts = new();
 
     // A route's retry policy, converted once per simulator (bounded; read only, like RetryPolicy.Default).
     private readonly BoundedCache<HttpRetry, RetryPolicy> retryPolicies = new();
@@ -1112,19 +1196,19 @@ public sealed partial class RequestSimulator
         result.Authorization = decision;
         if (result.Explaining)
         {
-            result.Step("authorization", decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString(), PolicyName(decision) ?? server.DisplayName);
+            result.Step("authorization", $"{(decision.Policy is null ? "no AuthorizationPolicy applies: allowed" : decision.ToString())}", PolicyName(result, decision) ?? server.DisplayName);
         }
 
         if (!allowed)
         {
             if (isHttp)
             {
-                Respond(result, 403, null, "RBAC: access denied", "response", "the server's sidecar answers 403 RBAC: access denied", PolicyName(decision));
+                Respond(result, 403, null, "RBAC: access denied", "response", "the server's sidecar answers 403 RBAC: access denied", PolicyName(result, decision));
             }
             else
             {
                 result.Outcome = RequestOutcome.ConnectionClosed;
-                result.Step("response", "the network RBAC filter closes the TCP connection", PolicyName(decision));
+                result.Step("response", "the network RBAC filter closes the TCP connection", PolicyName(result, decision));
             }
 
             return;
@@ -1245,7 +1329,7 @@ public sealed partial class RequestSimulator
             return null;
         }
 
-        var ip = System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
+        var ip = System.Net.IPAddress.TryParse(host.AsSpan().Trim("[]"), out var parsed) ? parsed : null;
         var allocated = model.DnsAutoAllocate;
         var byAddress = ip is null ? null : entries.FirstOrDefault(s => (s.Entry!.Spec.Addresses ?? []).Any(a => AddressHolds(a, ip))
             || (allocated && s.Entry!.Spec.Addresses is not { Count: > 0 } && s.AutoAllocatedAddress == ip.ToString()));
@@ -1280,10 +1364,7 @@ public sealed partial class RequestSimulator
             return service;
         }
 
-        var owner = model.ServiceEntries
-            .SelectMany(e => model.Services.Where(s => ReferenceEquals(s.Entry, e)))
-            .FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(model.DnsAutoAllocate && s.AutoAllocatedAddress is not null)
-                && s.Ports.Any(p => p.Port == port && IsPlainTcp(p.Protocol)) && scope.Sees(s, port));
+        var owner = OldestTcpEntry(scope, port);
         if (owner is null || ReferenceEquals(owner, service))
         {
             return service;
@@ -1292,6 +1373,13 @@ public sealed partial class RequestSimulator
         result.Step("listener", $"{service.DisplayName} has no address, so its TCP listener is 0.0.0.0:{port}, which the older {owner.DisplayName} already holds: the connection to {service.Host} goes to {owner.Host} (give the entries addresses, or turn on DNS auto-allocation)", owner.Entry!);
         return owner;
     }
+
+    // The oldest address-less TCP entry on a port the scope sees: it holds the 0.0.0.0:port listener.
+    private ServiceInfo? OldestTcpEntry(SidecarScope scope, int port) =>
+        model.ServiceEntries
+            .SelectMany(e => model.Services.Where(s => ReferenceEquals(s.Entry, e)))
+            .FirstOrDefault(s => s.Entry!.Spec.Addresses is not { Count: > 0 } && !(model.DnsAutoAllocate && s.AutoAllocatedAddress is not null)
+                && s.Ports.Any(p => p.Port == port && IsPlainTcp(p.Protocol)) && scope.Sees(s, port));
 
     // TCP protocols without SNI: their filter chains cannot tell two hosts on one address apart.
     private static bool IsPlainTcp(string protocol) => protocol is "TCP" or "MONGO" or "MYSQL" or "REDIS";
@@ -1332,8 +1420,12 @@ public sealed partial class RequestSimulator
             return true;
         }
 
+        return JwtToken(rules, request.Token, result);
+    }
+
+    private static bool JwtToken(List<(RequestAuthentication Auth, JwtRule Rule)> rules, JwtPrincipal? token, RequestResult result)
+    {
         string? problem = null;
-        var token = request.Token;
         if (token is null)
         {
             problem = "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections";
@@ -1364,7 +1456,8 @@ public sealed partial class RequestSimulator
 
     /// <summary>PeerAuthentication: workload policy (with port-level) over namespace over mesh (root) over PERMISSIVE; UNSET inherits.</summary>
     // The AuthorizationPolicy that decided, as a resource name.
-    private static string? PolicyName(AuthorizationDecision decision) => decision.Policy is null ? null : $"AuthorizationPolicy {decision.Policy}";
+    private static string? PolicyName(RequestResult result, AuthorizationDecision decision) =>
+        !result.Explaining || decision.Policy is null ? null : $"AuthorizationPolicy {decision.Policy}";
 
     // The VirtualService a matched route belongs to, or the Service whose default route it is.
     private static string? RouteOwner(RequestResult result, string vsNamespace) =>

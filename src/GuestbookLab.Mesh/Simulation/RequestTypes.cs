@@ -176,36 +176,52 @@ public sealed record AuthorizationDecision(string Decision, string? Policy, int?
 }
 
 /// <summary>What happens to one request: the outcome and every decision on its way.</summary>
+/// <remarks>
+/// A simulator makes one per first-time decision, so its fields are kept few: the source and request are the objects
+/// until their text is read, the explanation is the simulator (with the decision's draws) until its steps are read,
+/// optional numbers are stored without a nullable's flag, and what only a live answer has is kept apart.
+/// </remarks>
 public sealed class RequestResult
 {
-    private string? sourceText;
+    // An optional number's absence (no HTTP status, port or delay is this).
+    private const int NoNumber = int.MinValue;
 
-    private string? requestText;
+    private const long NoTicks = long.MinValue;
 
-    private List<SimulationStep>? steps;
+    // The source and request: their text, or for a simulator's result the RequestSource and RequestSpec themselves.
+    private object? source;
 
-    // A simulated result's explanation, until it is asked for: the simulator, the request and its draws, which
-    // replay the same decisions with their steps written out (RequestSimulator.Explain).
-    private RequestSimulator? explainer;
+    private object? request;
 
-    private RequestSource? origin;
+    // The steps: written (a list), or a simulated result's explanation until it is asked for, which replays the same
+    // decisions with their steps written out (RequestSimulator.Explain): the simulator, the draws packed in
+    // packedDraws, or a PendingExplanation with draws that do not pack.
+    private object? explanation;
 
-    private RequestSpec? spec;
+    private long packedDraws;
 
-    private double[]? draws;
+    private int status = NoNumber;
+
+    private int destinationPort = NoNumber;
+
+    private long injectedDelayTicks = NoTicks;
+
+    private object? mirrors;
+
+    private LiveAnswer? live;
 
     /// <summary>A simulator's result: the source's and request's text are written when first read.</summary>
     internal static RequestResult Simulated(RequestSource source, RequestSpec request) =>
-        new() { Source = null!, Request = null!, origin = source, spec = request };
+        new() { Source = null!, Request = null!, source = source, request = request };
 
-    public required string Source { get => sourceText ??= origin?.ToString() ?? string.Empty; init => sourceText = value; }
+    public required string Source { get => source as string ?? source?.ToString() ?? string.Empty; init => source = value; }
 
-    public required string Request { get => requestText ??= spec?.ToString() ?? string.Empty; init => requestText = value; }
+    public required string Request { get => request as string ?? request?.ToString() ?? string.Empty; init => request = value; }
 
     public RequestOutcome Outcome { get; set; }
 
     /// <summary>The HTTP status the caller sees (none for resets and TCP).</summary>
-    public int? Status { get; set; }
+    public int? Status { get => status == NoNumber ? null : status; set => status = value ?? NoNumber; }
 
     /// <summary>Envoy's response flag (NR, NC, UH, FI, DI, UC, ...).</summary>
     public string? ResponseFlag { get; set; }
@@ -227,20 +243,40 @@ public sealed class RequestResult
 
     public string? Subset { get; set; }
 
-    public int? DestinationPort { get; set; }
+    public int? DestinationPort { get => destinationPort == NoNumber ? null : destinationPort; set => destinationPort = value ?? NoNumber; }
 
     /// <summary>The workload whose pod answered.</summary>
     public string? Endpoint { get; set; }
 
-    public TimeSpan? InjectedDelay { get; set; }
+    public TimeSpan? InjectedDelay
+    {
+        get => injectedDelayTicks == NoTicks ? null : TimeSpan.FromTicks(injectedDelayTicks);
+        set => injectedDelayTicks = value?.Ticks ?? NoTicks;
+    }
 
     /// <summary>The matched route's retry policy (attempts, per-try timeout, conditions), or null when no route was matched.</summary>
     public RetryPolicy? RetryPolicy { get; set; }
 
     /// <summary>The mirrored copies the route sends (made when first read or added to).</summary>
-    public List<MirrorCopy> Mirrors => mirrors ??= [];
-
-    private List<MirrorCopy>? mirrors;
+    public List<MirrorCopy> Mirrors
+    {
+        get
+        {
+            switch (mirrors)
+            {
+                case List<MirrorCopy> list:
+                    return list;
+                case MirrorCopy one:
+                    List<MirrorCopy> made = [one];
+                    mirrors = made;
+                    return made;
+                default:
+                    List<MirrorCopy> none = [];
+                    mirrors = none;
+                    return none;
+            }
+        }
+    }
 
     public AuthorizationDecision? Authorization { get; set; }
 
@@ -266,19 +302,21 @@ public sealed class RequestResult
     public string? RequestPrincipal { get; set; }
 
     /// <summary>True for an answer of the mesh itself (Invoke-LabRequest); false for a simulation (Test-MeshRequest).</summary>
-    public bool Live { get; set; }
+    public bool Live { get => live?.Live ?? false; set => Answer.Live = value; }
 
     /// <summary>The response headers, names in lower case (live requests only).</summary>
-    public IReadOnlyDictionary<string, string>? ResponseHeaders { get; set; }
+    public IReadOnlyDictionary<string, string>? ResponseHeaders { get => live?.ResponseHeaders; set => Answer.ResponseHeaders = value; }
 
     /// <summary>How long the request took (live requests only: curl's time_total, or this machine's clock).</summary>
-    public TimeSpan? Duration { get; set; }
+    public TimeSpan? Duration { get => live?.Duration; set => Answer.Duration = value; }
 
     /// <summary>The pod that answered, where the application says it (the guestbook message service's hostname).</summary>
-    public string? AnsweringPod { get; set; }
+    public string? AnsweringPod { get => live?.AnsweringPod; set => Answer.AnsweringPod = value; }
 
     /// <summary>The application's version, where it says it (the message service's version: 1.0, 2.0).</summary>
-    public string? AnsweringVersion { get; set; }
+    public string? AnsweringVersion { get => live?.AnsweringVersion; set => Answer.AnsweringVersion = value; }
+
+    private LiveAnswer Answer => live ??= new();
 
     /// <summary>
     /// Every decision on the request's way, in order. A simulated result writes them out the first time they are
@@ -288,14 +326,20 @@ public sealed class RequestResult
     {
         get
         {
-            var known = System.Threading.Volatile.Read(ref steps);
-            if (known is not null)
+            var known = System.Threading.Volatile.Read(ref explanation);
+            if (known is List<SimulationStep> written)
             {
-                return known;
+                return written;
             }
 
-            var made = explainer is { } simulator ? simulator.Explain(origin!, spec!, draws) : [];
-            return System.Threading.Interlocked.CompareExchange(ref steps, made, null) ?? made;
+            var made = known switch
+            {
+                RequestSimulator simulator => simulator.Explain((RequestSource)source!, (RequestSpec)request!, PackedDraws.Unpack(packedDraws)),
+                PendingExplanation pending => pending.Simulator.Explain((RequestSource)source!, (RequestSpec)request!, pending.Draws),
+                _ => [],
+            };
+            var prior = System.Threading.Interlocked.CompareExchange(ref explanation, made, known);
+            return ReferenceEquals(prior, known) ? made : (List<SimulationStep>)prior!;
         }
     }
 
@@ -307,7 +351,7 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).Add(new(stage, detail.Take()!, resource));
+            WrittenSteps.Add(new(stage, detail.Take()!, resource));
         }
     }
 
@@ -316,7 +360,7 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).Add(new(stage, detail.Take()!, resource?.DisplayName));
+            WrittenSteps.Add(new(stage, detail.Take()!, resource?.DisplayName));
         }
     }
 
@@ -325,7 +369,7 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).Add(new(stage, detail.Take()!, resource?.DisplayName));
+            WrittenSteps.Add(new(stage, detail.Take()!, resource?.DisplayName));
         }
     }
 
@@ -334,7 +378,7 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).Add(new(stage, detail.Take()!, resource?.DisplayName));
+            WrittenSteps.Add(new(stage, detail.Take()!, resource?.DisplayName));
         }
     }
 
@@ -343,7 +387,7 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).Add(new(stage, detail, resource));
+            WrittenSteps.Add(new(stage, detail, resource));
         }
     }
 
@@ -352,7 +396,7 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).Add(step);
+            WrittenSteps.Add(step);
         }
     }
 
@@ -361,19 +405,49 @@ public sealed class RequestResult
     {
         if (Explaining)
         {
-            (steps ??= []).AddRange(made);
+            WrittenSteps.AddRange(made);
         }
     }
 
-    /// <summary>The steps written so far, without replaying (the simulator's own view while it explains).</summary>
-    internal List<SimulationStep> WrittenSteps => steps ??= [];
+    /// <summary>The steps written so far (the simulator's own view while it explains; an explanation not yet written is written first).</summary>
+    internal List<SimulationStep> WrittenSteps => explanation is null ? (List<SimulationStep>)(explanation = new List<SimulationStep>()) : Steps;
 
-    /// <summary>Marks an unexplained result: its steps are written when read, by replaying <paramref name="drawn"/>.</summary>
-    internal void ExplainLater(RequestSimulator simulator, double[]? drawn)
+    /// <summary>Marks an unexplained result: its steps are written when read, by replaying its draws (packed, else <paramref name="unpacked"/>).</summary>
+    internal void ExplainLater(RequestSimulator simulator, long packed, double[]? unpacked)
     {
         Explaining = true;
-        explainer = simulator;
-        draws = drawn;
+        explanation = unpacked is null ? simulator : new PendingExplanation(simulator, unpacked);
+        packedDraws = packed;
+    }
+
+    /// <summary>Adds a mirrored copy (one is kept without a list until the list is read).</summary>
+    internal void AddMirror(MirrorCopy copy)
+    {
+        if (mirrors is null)
+        {
+            mirrors = copy;
+        }
+        else
+        {
+            Mirrors.Add(copy);
+        }
+    }
+
+    // An explanation whose draws do not pack into a long.
+    private sealed record PendingExplanation(RequestSimulator Simulator, double[] Draws);
+
+    // What only an answer of the mesh itself has.
+    private sealed class LiveAnswer
+    {
+        public bool Live { get; set; }
+
+        public IReadOnlyDictionary<string, string>? ResponseHeaders { get; set; }
+
+        public TimeSpan? Duration { get; set; }
+
+        public string? AnsweringPod { get; set; }
+
+        public string? AnsweringVersion { get; set; }
     }
 
     public string Explanation => string.Join(Environment.NewLine, Steps);
