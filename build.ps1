@@ -64,6 +64,8 @@ if ($Soak) {
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'GuestbookLab'
+# The module's own assemblies beside its manifest (the engine, GuestbookLab.Engine, is in Dependencies).
+$ModuleAssemblies = 'GuestbookLab', 'GuestbookLab.Model', 'GuestbookLab.Mesh'
 $TestResults = Join-Path $Out 'test-results'
 # The test tools' versions, from the one place that holds every package version.
 [xml] $PackageVersions = Get-Content -Raw (Join-Path $Root 'Directory.Packages.props')
@@ -145,7 +147,7 @@ function Invoke-ReadyToRun {
     foreach ($file in $folders | ForEach-Object { Get-ChildItem $_ -Filter *.dll }) {
         if (-not $references.Contains($file.Name)) { $references[$file.Name] = $file.FullName }
     }
-    $assemblies = @('GuestbookLab', 'GuestbookLab.Model', 'GuestbookLab.Mesh' | ForEach-Object { Join-Path $ModuleOut "$_.dll" }) +
+    $assemblies = @($ModuleAssemblies | ForEach-Object { Join-Path $ModuleOut "$_.dll" }) +
         @(Join-Path $ModuleOut 'Dependencies/GuestbookLab.Engine.dll')
     $staging = Join-Path $Out 'readytorun'
     $null = New-Item -ItemType Directory -Force -Path $staging
@@ -169,7 +171,7 @@ function Invoke-Build {
     $null = New-Item -ItemType Directory -Force -Path $ModuleOut, (Join-Path $ModuleOut 'Dependencies'), (Join-Path $ModuleOut 'en-US')
 
     $cmdletBin = Join-Path $Root "src/GuestbookLab/bin/$Configuration/net8.0"
-    foreach ($name in 'GuestbookLab', 'GuestbookLab.Model', 'GuestbookLab.Mesh') {
+    foreach ($name in $ModuleAssemblies) {
         Copy-Item (Join-Path $cmdletBin "$name.dll"), (Join-Path $cmdletBin "$name.pdb") $ModuleOut
     }
 
